@@ -1,0 +1,184 @@
+//! Pipelines: scalar parameters, input buffers and the Funcs the kernel body defines.
+
+use crate::expr::{CallKind, Expr, Intrinsic, Origin};
+use crate::types::Type;
+use std::sync::Arc;
+
+/// A scalar parameter of the kernel. `usize` parameters appear as `i32` values in
+/// expressions (the kernel checks at entry that they fit).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Param {
+    pub name: Arc<str>,
+    pub ty: Type,
+}
+
+/// An input buffer (an `ArrayViewN<T>` parameter).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Input {
+    pub name: Arc<str>,
+    pub ty: Type,
+    pub dims: usize,
+}
+
+/// A Func: a pure definition `name(args) = value`. Outputs are Funcs whose values are stored in
+/// an output parameter of the same name.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Func {
+    pub name: Arc<str>,
+    /// The pure variables, outermost first (ndarray order).
+    pub args: Vec<Arc<str>>,
+    pub ty: Type,
+    pub value: Expr,
+    /// `Some(k)` for the k-th output parameter.
+    pub output: Option<usize>,
+    pub origin: Origin,
+}
+
+impl Func {
+    pub fn dims(&self) -> usize {
+        self.args.len()
+    }
+    pub fn is_output(&self) -> bool {
+        self.output.is_some()
+    }
+}
+
+/// A whole algorithm: what the kernel body says, without its schedule.
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct Pipeline {
+    pub name: String,
+    pub params: Vec<Param>,
+    pub inputs: Vec<Input>,
+    /// Every Func in definition order (producers before consumers).
+    pub funcs: Vec<Func>,
+}
+
+impl Pipeline {
+    pub fn func(&self, name: &str) -> Option<&Func> {
+        self.funcs.iter().find(|f| &*f.name == name)
+    }
+    pub fn input(&self, name: &str) -> Option<&Input> {
+        self.inputs.iter().find(|i| &*i.name == name)
+    }
+    /// The output Funcs in parameter order.
+    pub fn outputs(&self) -> Vec<&Func> {
+        let mut outs: Vec<&Func> = self.funcs.iter().filter(|f| f.is_output()).collect();
+        outs.sort_by_key(|f| f.output);
+        outs
+    }
+    /// Names of the Funcs and inputs that `f` calls directly.
+    pub fn callees(f: &Func) -> Vec<(CallKind, Arc<str>)> {
+        let mut out: Vec<(CallKind, Arc<str>)> = Vec::new();
+        f.value.visit(&mut |e| {
+            if let crate::expr::ExprNode::Call { kind, name, .. } = e.node() {
+                if !out.iter().any(|(k, n)| k == kind && n == name) {
+                    out.push((*kind, name.clone()));
+                }
+            }
+        });
+        out
+    }
+}
+
+/// The name of the variable that holds extent `dim` of buffer `buf` (`input.extent.1`).
+pub fn extent_var_name(buf: &str, dim: usize) -> String {
+    format!("{buf}.extent.{dim}")
+}
+
+/// The `i32` extent of a buffer dimension as an expression.
+pub fn extent_var(buf: &str, dim: usize) -> Expr {
+    Expr::var(extent_var_name(buf, dim), Type::I32)
+}
+
+/// Boundary conditions: each returns the definition of a Func, defined everywhere, that reads
+/// `input` only inside its bounds. They follow Halide's `BoundaryConditions` namespace.
+pub mod boundary {
+    use super::*;
+
+    /// Which boundary condition.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+    pub enum Kind {
+        /// `repeat_edge`: the nearest edge pixel.
+        RepeatEdge,
+        /// `constant_exterior(input, value)`: `value` outside the buffer.
+        ConstantExterior,
+        /// `mirror_image`: reflect, repeating the edge pixel (`.. 1 0 | 0 1 ..`).
+        MirrorImage,
+        /// `mirror_interior`: reflect about the edge pixel (`.. 2 1 | 0 1 2 ..`).
+        MirrorInterior,
+    }
+
+    impl Kind {
+        pub fn from_name(name: &str) -> Option<Kind> {
+            Some(match name {
+                "repeat_edge" => Kind::RepeatEdge,
+                "constant_exterior" => Kind::ConstantExterior,
+                "mirror_image" => Kind::MirrorImage,
+                "mirror_interior" => Kind::MirrorInterior,
+                _ => return None,
+            })
+        }
+    }
+
+    fn clamp_index(i: Expr, n: &Expr) -> Expr {
+        Expr::intrinsic(
+            Intrinsic::Clamp,
+            vec![i, Expr::i32(0), n.clone().sub(Expr::i32(1))],
+        )
+    }
+
+    /// The Func `name(d0, .., dn) = ..` that applies `kind` to `input`. `exterior` is the value
+    /// for `ConstantExterior` (of the input's type).
+    pub fn func(name: &str, kind: Kind, input: &Input, exterior: Option<Expr>) -> Func {
+        let args: Vec<Arc<str>> = (0..input.dims).map(|d| format!("{name}.d{d}").into()).collect();
+        let vars: Vec<Expr> = args.iter().map(|a| Expr::var(a.clone(), Type::I32)).collect();
+        let extents: Vec<Expr> = (0..input.dims).map(|d| extent_var(&input.name, d)).collect();
+        let index: Vec<Expr> = vars
+            .iter()
+            .zip(&extents)
+            .map(|(v, n)| match kind {
+                Kind::RepeatEdge | Kind::ConstantExterior => clamp_index(v.clone(), n),
+                Kind::MirrorImage => {
+                    // t = v mod 2n; t < n ? t : 2n - 1 - t
+                    let two_n = n.clone().mul(Expr::i32(2));
+                    let t = Expr::intrinsic(Intrinsic::RemEuclid, vec![v.clone(), two_n.clone()]);
+                    let tv = Expr::var(format!("{name}.t"), Type::I32);
+                    let m = Expr::select(
+                        tv.clone().lt(n.clone()),
+                        tv.clone(),
+                        two_n.sub(Expr::i32(1)).sub(tv),
+                    );
+                    clamp_index(Expr::let_in(format!("{name}.t"), t, m), n)
+                }
+                Kind::MirrorInterior => {
+                    // period 2n - 2; t < n ? t : 2n - 2 - t
+                    let p = n.clone().mul(Expr::i32(2)).sub(Expr::i32(2));
+                    let t = Expr::intrinsic(Intrinsic::RemEuclid, vec![v.clone(), p.clone()]);
+                    let tv = Expr::var(format!("{name}.t"), Type::I32);
+                    let m = Expr::select(tv.clone().lt(n.clone()), tv.clone(), p.sub(tv));
+                    clamp_index(Expr::let_in(format!("{name}.t"), t, m), n)
+                }
+            })
+            .collect();
+        let load = Expr::call(CallKind::Input, input.name.clone(), index, input.ty);
+        let value = match (kind, exterior) {
+            (Kind::ConstantExterior, Some(ext)) => {
+                let mut inside = Expr::bool(true);
+                for (v, n) in vars.iter().zip(&extents) {
+                    let c = Expr::i32(0).le(v.clone()).and(v.clone().lt(n.clone()));
+                    inside = if inside.as_const().is_some() { c } else { inside.and(c) };
+                }
+                Expr::select(inside, load, ext)
+            }
+            _ => load,
+        };
+        Func {
+            name: name.into(),
+            args,
+            ty: input.ty,
+            value,
+            output: None,
+            origin: Origin::NONE,
+        }
+    }
+}

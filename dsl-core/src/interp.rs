@@ -1,0 +1,323 @@
+//! The reference interpreter: the oracle of every test.
+//!
+//! It evaluates an algorithm directly from its definitions, ignoring any schedule: each output
+//! point is computed by evaluating the output's expression, and each call to a Func evaluates
+//! that Func's definition at the called point (memoized, since Funcs are pure). Inputs are read
+//! with bounds checks: a read outside an input is an [`InterpError::OutOfBounds`], so the
+//! interpreter also tells which points a pipeline really reads. It shares nothing with the
+//! scheduler or code generator but [`crate::value`], the executable form of the semantics.
+
+use crate::expr::{CallKind, Expr, ExprNode};
+use crate::func::{extent_var_name, Pipeline};
+use crate::types::Type;
+use crate::value::Value;
+use std::collections::HashMap;
+use std::fmt;
+use std::sync::Arc;
+
+/// A dense row-major buffer of values, as the interpreter sees inputs and outputs.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Buffer {
+    pub ty: Type,
+    pub shape: Vec<usize>,
+    pub data: Vec<Value>,
+}
+
+impl Buffer {
+    /// A buffer of zeros.
+    pub fn zeros(ty: Type, shape: &[usize]) -> Buffer {
+        let n = shape.iter().product();
+        Buffer {
+            ty,
+            shape: shape.to_vec(),
+            data: vec![Value::zero(ty); n],
+        }
+    }
+    /// The flat index of a point, if it is inside.
+    pub fn offset(&self, point: &[i64]) -> Option<usize> {
+        if point.len() != self.shape.len() {
+            return None;
+        }
+        let mut off = 0usize;
+        for (&i, &n) in point.iter().zip(&self.shape) {
+            if i < 0 || i as u64 >= n as u64 {
+                return None;
+            }
+            off = off * n + i as usize;
+        }
+        Some(off)
+    }
+}
+
+/// What can go wrong while interpreting.
+#[derive(Clone, Debug, PartialEq)]
+pub enum InterpError {
+    /// A read outside an input buffer.
+    OutOfBounds {
+        buffer: String,
+        point: Vec<i64>,
+        shape: Vec<usize>,
+    },
+    /// The arguments do not match the pipeline (wrong count, type or rank).
+    BadArguments(String),
+    /// A malformed pipeline (unknown name, ill-typed operation). The front end's type checker
+    /// makes this unreachable for pipelines built by `#[kernel]`.
+    Malformed(String),
+}
+
+impl fmt::Display for InterpError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            InterpError::OutOfBounds {
+                buffer,
+                point,
+                shape,
+            } => write!(
+                f,
+                "the algorithm reads `{buffer}` at {point:?}, outside its shape {shape:?}"
+            ),
+            InterpError::BadArguments(m) => write!(f, "bad arguments: {m}"),
+            InterpError::Malformed(m) => write!(f, "malformed pipeline: {m}"),
+        }
+    }
+}
+
+impl std::error::Error for InterpError {}
+
+/// Runs `pipeline` on the given scalar parameters (in `pipeline.params` order), inputs (in
+/// `pipeline.inputs` order) and outputs (in output order), filling the outputs. The outputs'
+/// shapes say which points to compute. On error the outputs are left unchanged.
+pub fn run(
+    pipeline: &Pipeline,
+    params: &[Value],
+    inputs: &[Buffer],
+    outputs: &mut [Buffer],
+) -> Result<(), InterpError> {
+    let outs = pipeline.outputs();
+    if params.len() != pipeline.params.len()
+        || inputs.len() != pipeline.inputs.len()
+        || outputs.len() != outs.len()
+    {
+        return Err(InterpError::BadArguments(
+            "wrong number of params, inputs or outputs".into(),
+        ));
+    }
+    let mut globals: Vec<(Arc<str>, Value)> = Vec::new();
+    for (p, v) in pipeline.params.iter().zip(params) {
+        if v.ty() != p.ty {
+            return Err(InterpError::BadArguments(format!(
+                "param `{}` must be {}",
+                p.name, p.ty
+            )));
+        }
+        globals.push((p.name.clone(), *v));
+    }
+    let mut buffers: HashMap<Arc<str>, &Buffer> = HashMap::new();
+    for (i, b) in pipeline.inputs.iter().zip(inputs) {
+        if b.ty != i.ty || b.shape.len() != i.dims {
+            return Err(InterpError::BadArguments(format!(
+                "input `{}` must be {}-dimensional {}",
+                i.name, i.dims, i.ty
+            )));
+        }
+        buffers.insert(i.name.clone(), b);
+        for (d, &n) in b.shape.iter().enumerate() {
+            globals.push((extent_var_name(&i.name, d).into(), Value::I32(n as i32)));
+        }
+    }
+    for (f, b) in outs.iter().zip(outputs.iter()) {
+        if b.ty != f.ty || b.shape.len() != f.dims() {
+            return Err(InterpError::BadArguments(format!(
+                "output `{}` must be {}-dimensional {}",
+                f.name,
+                f.dims(),
+                f.ty
+            )));
+        }
+        for (d, &n) in b.shape.iter().enumerate() {
+            globals.push((extent_var_name(&f.name, d).into(), Value::I32(n as i32)));
+        }
+    }
+    let out_shapes = outs
+        .iter()
+        .zip(outputs.iter())
+        .map(|(f, b)| (f.name.clone(), b.shape.clone()))
+        .collect();
+    let mut interp = Interp {
+        pipeline,
+        buffers,
+        out_shapes,
+        memo: HashMap::new(),
+        env: globals,
+    };
+    let mut results = Vec::with_capacity(outs.len());
+    for (f, b) in outs.iter().zip(outputs.iter()) {
+        let idx = pipeline
+            .funcs
+            .iter()
+            .position(|g| g.name == f.name)
+            .expect("output is a func");
+        let mut data = Vec::with_capacity(b.data.len());
+        let mut point = vec![0i64; b.shape.len()];
+        if b.shape.iter().all(|&n| n > 0) {
+            loop {
+                data.push(interp.eval_func(idx, &point)?);
+                // Advance the point in row-major order.
+                let mut d = point.len();
+                loop {
+                    if d == 0 {
+                        break;
+                    }
+                    d -= 1;
+                    point[d] += 1;
+                    if (point[d] as usize) < b.shape[d] {
+                        break;
+                    }
+                    point[d] = 0;
+                    if d == 0 {
+                        d = usize::MAX;
+                        break;
+                    }
+                }
+                if d == usize::MAX || point.is_empty() {
+                    break;
+                }
+            }
+        }
+        results.push(data);
+    }
+    for (b, data) in outputs.iter_mut().zip(results) {
+        b.data = data;
+    }
+    Ok(())
+}
+
+struct Interp<'a> {
+    pipeline: &'a Pipeline,
+    buffers: HashMap<Arc<str>, &'a Buffer>,
+    /// Reads of an output by another Func must stay inside the output's shape.
+    out_shapes: HashMap<Arc<str>, Vec<usize>>,
+    memo: HashMap<(usize, Vec<i64>), Value>,
+    env: Vec<(Arc<str>, Value)>,
+}
+
+impl Interp<'_> {
+    fn eval_func(&mut self, idx: usize, point: &[i64]) -> Result<Value, InterpError> {
+        let f = &self.pipeline.funcs[idx];
+        let key = (idx, point.to_vec());
+        if let Some(v) = self.memo.get(&key) {
+            return Ok(*v);
+        }
+        let mark = self.env.len();
+        for (a, &p) in f.args.iter().zip(point) {
+            self.env.push((a.clone(), Value::I32(p as i32)));
+        }
+        let r = self.eval(&f.value);
+        self.env.truncate(mark);
+        let v = r?;
+        if v.ty() != f.ty {
+            return Err(InterpError::Malformed(format!(
+                "`{}` has type {} but its value is {}",
+                f.name,
+                f.ty,
+                v.ty()
+            )));
+        }
+        self.memo.insert(key, v);
+        Ok(v)
+    }
+
+    fn lookup(&self, name: &str) -> Result<Value, InterpError> {
+        self.env
+            .iter()
+            .rev()
+            .find(|(n, _)| &**n == name)
+            .map(|(_, v)| *v)
+            .ok_or_else(|| InterpError::Malformed(format!("unbound variable `{name}`")))
+    }
+
+    fn eval(&mut self, e: &Expr) -> Result<Value, InterpError> {
+        let bad = |what: &str| InterpError::Malformed(format!("ill-typed {what} in {e}"));
+        Ok(match e.node() {
+            ExprNode::Const(v) => *v,
+            ExprNode::Var(n) => self.lookup(n)?,
+            ExprNode::Cast(a) => self.eval(a)?.cast(e.ty()).ok_or_else(|| bad("cast"))?,
+            ExprNode::Unary(op, a) => {
+                let a = self.eval(a)?;
+                Value::unary(*op, a).ok_or_else(|| bad("unary operator"))?
+            }
+            ExprNode::Binary(op, a, b) => {
+                let a = self.eval(a)?;
+                let b = self.eval(b)?;
+                Value::binary(*op, a, b).ok_or_else(|| bad("binary operator"))?
+            }
+            ExprNode::Select(c, t, f) => {
+                let c = self.eval(c)?;
+                let t = self.eval(t)?;
+                let f = self.eval(f)?;
+                match c {
+                    Value::Bool(true) => t,
+                    Value::Bool(false) => f,
+                    _ => return Err(bad("select condition")),
+                }
+            }
+            ExprNode::Intrinsic(op, args) => {
+                let vals = args
+                    .iter()
+                    .map(|a| self.eval(a))
+                    .collect::<Result<Vec<_>, _>>()?;
+                Value::intrinsic(*op, &vals).ok_or_else(|| bad("method call"))?
+            }
+            ExprNode::Call { kind, name, args } => {
+                let mut point = Vec::with_capacity(args.len());
+                for a in args {
+                    match self.eval(a)? {
+                        Value::I32(i) => point.push(i as i64),
+                        _ => return Err(bad("index")),
+                    }
+                }
+                match kind {
+                    CallKind::Input => {
+                        let b = *self.buffers.get(name).ok_or_else(|| {
+                            InterpError::Malformed(format!("unknown input `{name}`"))
+                        })?;
+                        let off = b.offset(&point).ok_or_else(|| InterpError::OutOfBounds {
+                            buffer: name.to_string(),
+                            point: point.clone(),
+                            shape: b.shape.clone(),
+                        })?;
+                        b.data[off]
+                    }
+                    CallKind::Func => {
+                        let idx = self
+                            .pipeline
+                            .funcs
+                            .iter()
+                            .position(|f| f.name == *name)
+                            .ok_or_else(|| {
+                                InterpError::Malformed(format!("unknown func `{name}`"))
+                            })?;
+                        if let Some(shape) = self.out_shapes.get(name) {
+                            let inside = point.iter().zip(shape).all(|(&i, &n)| i >= 0 && (i as u64) < n as u64);
+                            if !inside {
+                                return Err(InterpError::OutOfBounds {
+                                    buffer: name.to_string(),
+                                    point,
+                                    shape: shape.clone(),
+                                });
+                            }
+                        }
+                        self.eval_func(idx, &point)?
+                    }
+                }
+            }
+            ExprNode::Let(n, v, b) => {
+                let v = self.eval(v)?;
+                self.env.push((n.clone(), v));
+                let r = self.eval(b);
+                self.env.pop();
+                r?
+            }
+        })
+    }
+}

@@ -1,0 +1,497 @@
+//! Interval arithmetic: conservative bounds of integer expressions, as symbolic `i64`
+//! expressions over the variables that stay unknown until run time (parameters, buffer
+//! extents, enclosing loop variables).
+//!
+//! Bounds are mathematical: `[min, max]` contains every value the expression can take. Where
+//! an `i32` (or other integer) operation could wrap, the bounds of its unwrapped result are
+//! only valid if they stay inside the type; such places add a **guard**, a `bool` expression
+//! that the kernel evaluates at entry (with saturating `i64` arithmetic) and that must hold or
+//! the kernel returns an error before computing anything. An unknown side is `None`.
+//!
+//! Architecture invariant: every bound expression is of type `i64`, and evaluating it with
+//! saturating arithmetic never gives a value inside the bounds of an expression that could
+//! actually fall outside them.
+
+use crate::expr::{BinOp, Expr, ExprNode, Intrinsic, UnOp};
+use crate::simplify::simplify;
+use crate::types::Type;
+use crate::value::Value;
+use std::collections::HashMap;
+use std::sync::Arc;
+
+/// A closed interval `[min, max]` of `i64` expressions; `None` is unbounded.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Interval {
+    pub min: Option<Expr>,
+    pub max: Option<Expr>,
+}
+
+impl Interval {
+    pub fn new(min: Expr, max: Expr) -> Interval {
+        Interval {
+            min: Some(simplify(&min)),
+            max: Some(simplify(&max)),
+        }
+    }
+    pub fn point(e: Expr) -> Interval {
+        let e = simplify(&e);
+        Interval {
+            min: Some(e.clone()),
+            max: Some(e),
+        }
+    }
+    pub fn constant(lo: i64, hi: i64) -> Interval {
+        Interval::new(Expr::i64(lo), Expr::i64(hi))
+    }
+    pub fn everything() -> Interval {
+        Interval {
+            min: None,
+            max: None,
+        }
+    }
+    pub fn is_bounded(&self) -> bool {
+        self.min.is_some() && self.max.is_some()
+    }
+    /// The smallest interval containing both (an empty interval is not special-cased).
+    pub fn union(&self, o: &Interval) -> Interval {
+        Interval {
+            min: lift2(&self.min, &o.min, |a, b| a.min(b)),
+            max: lift2(&self.max, &o.max, |a, b| a.max(b)),
+        }
+    }
+    /// The range of values of a small integer type, or unbounded for wider ones: an index
+    /// over the whole range of a 32-bit type is no bound at all.
+    pub fn of_type(ty: Type) -> Interval {
+        match ty.int_range() {
+            Some((lo, hi)) if ty.bits() <= 16 => Interval::constant(lo as i64, hi as i64),
+            _ => Interval::everything(),
+        }
+    }
+}
+
+fn lift2(a: &Option<Expr>, b: &Option<Expr>, f: impl Fn(Expr, Expr) -> Expr) -> Option<Expr> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(simplify(&f(a.clone(), b.clone()))),
+        _ => None,
+    }
+}
+
+/// Known intervals of variables. A variable not in scope is a run-time constant: its bounds
+/// are the variable itself.
+pub type Scope = HashMap<Arc<str>, Interval>;
+
+/// Bounds of `e` together with the guards they rely on.
+pub struct Bounds<'a> {
+    scope: &'a Scope,
+    /// Conditions (`bool` over `i64` expressions) under which the bounds are valid.
+    pub guards: Vec<Expr>,
+}
+
+impl<'a> Bounds<'a> {
+    pub fn new(scope: &'a Scope) -> Self {
+        Bounds {
+            scope,
+            guards: vec![],
+        }
+    }
+
+    /// Conservative bounds of an integer expression.
+    pub fn of(&mut self, e: &Expr) -> Interval {
+        let ty = e.ty();
+        if !ty.is_int() {
+            return match ty {
+                Type::Bool => Interval::constant(0, 1),
+                _ => Interval::everything(),
+            };
+        }
+        let i64c = Expr::i64;
+        match e.node() {
+            ExprNode::Const(v) => match v.as_i64() {
+                Some(c) => Interval::constant(c, c),
+                None => Interval::of_type(ty),
+            },
+            ExprNode::Var(n) => match self.scope.get(n) {
+                Some(i) => i.clone(),
+                None if ty == Type::U64 => Interval::everything(),
+                None => Interval::point(Expr::cast(Type::I64, e.clone())),
+            },
+            ExprNode::Cast(a) => {
+                let src = a.ty();
+                if src.is_int() || src == Type::Bool {
+                    let ia = self.of(a);
+                    self.fit(ty, ia, src)
+                } else {
+                    Interval::of_type(ty)
+                }
+            }
+            ExprNode::Unary(UnOp::Neg, a) => {
+                let ia = self.of(a);
+                let r = Interval {
+                    min: ia.max.map(|m| simplify(&Expr::unary(UnOp::Neg, m))),
+                    max: ia.min.map(|m| simplify(&Expr::unary(UnOp::Neg, m))),
+                };
+                self.wrap(ty, r)
+            }
+            ExprNode::Unary(UnOp::Not, _) => Interval::of_type(ty),
+            ExprNode::Binary(op, a, b) => self.binary(ty, *op, a, b),
+            ExprNode::Select(_, t, f) => {
+                let (it, iff) = (self.of(t), self.of(f));
+                it.union(&iff)
+            }
+            ExprNode::Intrinsic(op, args) => match op {
+                Intrinsic::Clamp => {
+                    let lo = Expr::binary(BinOp::Max, args[0].clone(), args[1].clone());
+                    self.of(&Expr::binary(BinOp::Min, lo, args[2].clone()))
+                }
+                Intrinsic::Abs => {
+                    let ia = self.of(&args[0]);
+                    if ty.is_unsigned_int() {
+                        return ia;
+                    }
+                    let r = match (ia.min, ia.max) {
+                        (Some(lo), Some(hi)) => {
+                            let m = Expr::unary(UnOp::Neg, lo).max(hi);
+                            Interval::new(i64c(0), m)
+                        }
+                        _ => Interval::everything(),
+                    };
+                    self.wrap(ty, r)
+                }
+                Intrinsic::RemEuclid => {
+                    let ib = self.of(&args[1]);
+                    match (ib.min, ib.max) {
+                        (Some(lo), Some(hi)) => {
+                            // |divisor| - 1, at least 0 (a zero divisor gives 0).
+                            let m = Expr::unary(UnOp::Neg, lo).max(hi).sub(i64c(1)).max(i64c(0));
+                            Interval::new(i64c(0), m)
+                        }
+                        _ => Interval::of_type(ty),
+                    }
+                }
+                Intrinsic::DivEuclid => {
+                    let ia = self.of(&args[0]);
+                    match args[1].as_int() {
+                        Some(c) if c > 0 => Interval {
+                            min: ia.min.map(|m| {
+                                simplify(&Expr::intrinsic(Intrinsic::DivEuclid, vec![m, i64c(c)]))
+                            }),
+                            max: ia.max.map(|m| {
+                                simplify(&Expr::intrinsic(Intrinsic::DivEuclid, vec![m, i64c(c)]))
+                            }),
+                        },
+                        _ => self.shrinking(ty, ia),
+                    }
+                }
+                _ => Interval::of_type(ty),
+            },
+            ExprNode::Call { .. } => Interval::of_type(ty),
+            ExprNode::Let(n, v, b) => {
+                let iv = self.of(v);
+                let mut inner = self.scope.clone();
+                inner.insert(n.clone(), iv);
+                let mut sub = Bounds::new(&inner);
+                let r = sub.of(b);
+                self.guards.extend(sub.guards);
+                r
+            }
+        }
+    }
+
+    /// Bounds of `a op b`.
+    fn binary(&mut self, ty: Type, op: BinOp, a: &Expr, b: &Expr) -> Interval {
+        let i64c = Expr::i64;
+        let (ia, ib) = (self.of(a), self.of(b));
+        match op {
+            BinOp::Add => {
+                let r = Interval {
+                    min: lift2(&ia.min, &ib.min, |x, y| x.add(y)),
+                    max: lift2(&ia.max, &ib.max, |x, y| x.add(y)),
+                };
+                self.wrap(ty, r)
+            }
+            BinOp::Sub => {
+                let r = Interval {
+                    min: lift2(&ia.min, &ib.max, |x, y| x.sub(y)),
+                    max: lift2(&ia.max, &ib.min, |x, y| x.sub(y)),
+                };
+                self.wrap(ty, r)
+            }
+            BinOp::Mul => {
+                let r = match (b.as_int(), a.as_int()) {
+                    (Some(c), _) => scale(&ia, c),
+                    (_, Some(c)) => scale(&ib, c),
+                    _ => match (&ia.min, &ia.max, &ib.min, &ib.max) {
+                        (Some(a0), Some(a1), Some(b0), Some(b1)) => {
+                            let ps = [
+                                a0.clone().mul(b0.clone()),
+                                a0.clone().mul(b1.clone()),
+                                a1.clone().mul(b0.clone()),
+                                a1.clone().mul(b1.clone()),
+                            ];
+                            let lo = ps.iter().cloned().reduce(|x, y| x.min(y)).unwrap();
+                            let hi = ps.iter().cloned().reduce(|x, y| x.max(y)).unwrap();
+                            Interval::new(lo, hi)
+                        }
+                        _ => Interval::everything(),
+                    },
+                };
+                self.wrap(ty, r)
+            }
+            BinOp::Div => match b.as_int() {
+                Some(0) => Interval::constant(0, 0),
+                Some(c) if c > 0 => Interval {
+                    min: ia.min.map(|m| simplify(&m.div(i64c(c)))),
+                    max: ia.max.map(|m| simplify(&m.div(i64c(c)))),
+                },
+                Some(c) if c < 0 && c != -1 => Interval {
+                    min: ia.max.map(|m| simplify(&m.div(i64c(c)))),
+                    max: ia.min.map(|m| simplify(&m.div(i64c(c)))),
+                },
+                _ => self.shrinking(ty, ia),
+            },
+            BinOp::Rem => match b.as_int() {
+                Some(0) => Interval::constant(0, 0),
+                Some(c) => {
+                    let m = c.unsigned_abs() as i64 - 1;
+                    let nonneg = ia.min.as_ref().and_then(|x| x.as_int()).is_some_and(|x| x >= 0);
+                    if nonneg {
+                        Interval::constant(0, m)
+                    } else {
+                        Interval::constant(-m, m)
+                    }
+                }
+                None => self.shrinking(ty, ia),
+            },
+            BinOp::Min => Interval {
+                min: lift2(&ia.min, &ib.min, |x, y| x.min(y)),
+                max: match (&ia.max, &ib.max) {
+                    (Some(x), Some(y)) => Some(simplify(&x.clone().min(y.clone()))),
+                    (Some(x), None) | (None, Some(x)) => Some(x.clone()),
+                    (None, None) => None,
+                },
+            },
+            BinOp::Max => Interval {
+                min: match (&ia.min, &ib.min) {
+                    (Some(x), Some(y)) => Some(simplify(&x.clone().max(y.clone()))),
+                    (Some(x), None) | (None, Some(x)) => Some(x.clone()),
+                    (None, None) => None,
+                },
+                max: lift2(&ia.max, &ib.max, |x, y| x.max(y)),
+            },
+            BinOp::Shr => match b.as_int() {
+                Some(s) if (0..ty.bits() as i64).contains(&s) => Interval {
+                    min: ia.min.map(|m| simplify(&Expr::binary(BinOp::Shr, m, i64c(s)))),
+                    max: ia.max.map(|m| simplify(&Expr::binary(BinOp::Shr, m, i64c(s)))),
+                },
+                _ => Interval::of_type(ty),
+            },
+            BinOp::Shl => match b.as_int() {
+                Some(s) if (0..ty.bits() as i64 - 1).contains(&s) => {
+                    let r = scale(&ia, 1i64 << s);
+                    self.wrap(ty, r)
+                }
+                _ => Interval::of_type(ty),
+            },
+            BinOp::BitAnd => {
+                let mask = b.as_int().or(a.as_int());
+                match mask {
+                    Some(m) if m >= 0 => Interval::constant(0, m),
+                    _ => Interval::of_type(ty),
+                }
+            }
+            _ => Interval::of_type(ty),
+        }
+    }
+
+    /// For `/` and `%` by an unknown divisor: the result is no larger in magnitude than the
+    /// dividend and has its sign (or is 0).
+    fn shrinking(&mut self, ty: Type, ia: Interval) -> Interval {
+        match (ia.min, ia.max) {
+            (Some(lo), Some(hi)) => {
+                let m = Expr::unary(UnOp::Neg, lo).max(hi);
+                let r = Interval::new(Expr::unary(UnOp::Neg, m.clone()), m);
+                if ty.is_unsigned_int() {
+                    Interval::new(Expr::i64(0), r.max.unwrap())
+                } else {
+                    r
+                }
+            }
+            _ => Interval::of_type(ty),
+        }
+    }
+
+    /// The bounds of a wrapping operation of type `ty` whose unwrapped result lies in `r`:
+    /// `r` itself, guarded to fit in `ty`; or the type's range for small types when `r` is
+    /// unknown.
+    fn wrap(&mut self, ty: Type, r: Interval) -> Interval {
+        let (lo, hi) = ty.int_range().expect("integer type");
+        match (&r.min, &r.max) {
+            (Some(a), Some(b)) => {
+                let (lo64, hi64) = (lo.max(i64::MIN as i128 + 1) as i64, hi.min(i64::MAX as i128 - 1) as i64);
+                if let (Some(x), Some(y)) = (a.as_int(), b.as_int()) {
+                    if x >= lo64 && y <= hi64 {
+                        return r;
+                    }
+                    return Interval::of_type(ty);
+                }
+                if ty.bits() <= 16 {
+                    // No need to fail: a small type's range is a fine bound.
+                    let fits = Expr::i64(lo64).le(a.clone()).and(b.clone().le(Expr::i64(hi64)));
+                    return Interval {
+                        min: Some(simplify(&Expr::select(fits.clone(), a.clone(), Expr::i64(lo64)))),
+                        max: Some(simplify(&Expr::select(fits, b.clone(), Expr::i64(hi64)))),
+                    };
+                }
+                let g = simplify(&Expr::i64(lo64).le(a.clone()).and(b.clone().le(Expr::i64(hi64))));
+                if g.as_const() != Some(Value::Bool(true)) && !self.guards.contains(&g) {
+                    self.guards.push(g);
+                }
+                r
+            }
+            _ => Interval::of_type(ty),
+        }
+    }
+
+    /// Bounds of a cast to `ty` of a value in `ia` of integer type `src`.
+    fn fit(&mut self, ty: Type, ia: Interval, src: Type) -> Interval {
+        let (slo, shi) = src.int_range().unwrap();
+        let (tlo, thi) = ty.int_range().unwrap();
+        if slo >= tlo && shi <= thi {
+            return ia; // widening: exact
+        }
+        self.wrap(ty, ia)
+    }
+}
+
+/// `ia * c` for a constant `c`.
+fn scale(ia: &Interval, c: i64) -> Interval {
+    let mul = |e: &Option<Expr>| e.as_ref().map(|x| simplify(&x.clone().mul(Expr::i64(c))));
+    if c >= 0 {
+        Interval {
+            min: mul(&ia.min),
+            max: mul(&ia.max),
+        }
+    } else {
+        Interval {
+            min: mul(&ia.max),
+            max: mul(&ia.min),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn x() -> Expr {
+        Expr::var("x", Type::I32)
+    }
+    fn scope_x(lo: i64, hi: i64) -> Scope {
+        let mut s = Scope::new();
+        s.insert("x".into(), Interval::constant(lo, hi));
+        s
+    }
+    fn show(i: &Interval) -> String {
+        let f = |e: &Option<Expr>| e.as_ref().map_or("-inf/+inf".to_string(), |e| e.to_string());
+        format!("[{}, {}]", f(&i.min), f(&i.max))
+    }
+
+    #[test]
+    fn affine_bounds() {
+        let s = scope_x(0, 9);
+        let mut b = Bounds::new(&s);
+        let e = x().mul(Expr::i32(-2)).add(Expr::i32(3));
+        assert_eq!(show(&b.of(&e)), "[-15, 3]");
+        assert!(b.guards.is_empty(), "constant bounds need no guard");
+    }
+
+    #[test]
+    fn symbolic_bounds_carry_guards() {
+        let mut s = Scope::new();
+        let n = Expr::cast(Type::I64, Expr::var("n", Type::I32));
+        s.insert("x".into(), Interval::new(Expr::i64(0), n.sub(Expr::i64(1))));
+        let mut b = Bounds::new(&s);
+        let i = b.of(&x().add(Expr::i32(2)));
+        assert_eq!(show(&i), "[2, n as i64 + 1]");
+        assert_eq!(b.guards.len(), 1);
+        assert_eq!(b.guards[0].to_string(), "n as i64 + 1 <= 2147483647");
+    }
+
+    #[test]
+    fn clamp_bounds_unbounded_values() {
+        let s = Scope::new();
+        let mut b = Bounds::new(&s);
+        let data = Expr::call(crate::expr::CallKind::Input, "input", vec![], Type::I32);
+        let e = Expr::intrinsic(Intrinsic::Clamp, vec![data.clone(), Expr::i32(0), Expr::i32(255)]);
+        assert_eq!(show(&b.of(&e)), "[0, 255]");
+        assert_eq!(show(&b.of(&data)), "[-inf/+inf, -inf/+inf]");
+        let small = Expr::cast(Type::I32, Expr::call(crate::expr::CallKind::Input, "t", vec![], Type::U8));
+        assert_eq!(show(&b.of(&small)), "[0, 255]");
+    }
+
+    #[test]
+    fn division_and_remainder() {
+        let s = scope_x(-7, 9);
+        let mut b = Bounds::new(&s);
+        assert_eq!(show(&b.of(&x().div(Expr::i32(2)))), "[-3, 4]");
+        assert_eq!(show(&b.of(&x().div(Expr::i32(-2)))), "[-4, 3]");
+        let re = Expr::intrinsic(Intrinsic::RemEuclid, vec![x(), Expr::i32(4)]);
+        assert_eq!(show(&b.of(&re)), "[0, 3]");
+        let de = Expr::intrinsic(Intrinsic::DivEuclid, vec![x(), Expr::i32(4)]);
+        assert_eq!(show(&b.of(&de)), "[-2, 2]");
+        let y = Expr::var("y", Type::I32);
+        assert_eq!(show(&b.of(&x().div(y))), "[-9, 9]");
+    }
+
+    #[test]
+    fn wrapping_with_an_unknown_side_is_unbounded() {
+        let s = Scope::new();
+        let mut b = Bounds::new(&s);
+        let data = Expr::call(crate::expr::CallKind::Input, "input", vec![], Type::I32);
+        let e = data.max(Expr::i32(0)).add(Expr::i32(5));
+        assert_eq!(show(&b.of(&e)), "[-inf/+inf, -inf/+inf]");
+    }
+
+    /// Brute force: every value of small expressions lies in its computed bounds.
+    #[test]
+    fn bounds_contain_every_value() {
+        let y = Expr::var("y", Type::I32);
+        let exprs = vec![
+            x().mul(y.clone()).sub(Expr::i32(3)),
+            x().div(y.clone()).add(x().clamp_to(-2, 3)),
+            Expr::intrinsic(Intrinsic::RemEuclid, vec![x(), y.clone()]),
+            x().min(y.clone()).max(Expr::i32(-1)),
+            Expr::select(x().lt(y.clone()), x(), y.clone().mul(Expr::i32(3))),
+            Expr::binary(BinOp::Rem, x(), y.clone()),
+            Expr::binary(BinOp::Shr, x(), Expr::i32(1)),
+            Expr::intrinsic(Intrinsic::Abs, vec![x().sub(y.clone())]),
+        ];
+        for e in exprs {
+            let mut s = scope_x(-5, 6);
+            s.insert("y".into(), Interval::constant(-3, 4));
+            let mut b = Bounds::new(&s);
+            let i = b.of(&e);
+            let (lo, hi) = (i.min.unwrap().as_int().unwrap(), i.max.unwrap().as_int().unwrap());
+            for xv in -5..=6 {
+                for yv in -3..=4 {
+                    let v = crate::expr::substitute(&e, &|n| match n {
+                        "x" => Some(Expr::i32(xv)),
+                        "y" => Some(Expr::i32(yv)),
+                        _ => None,
+                    });
+                    let v = simplify(&v).as_int().unwrap();
+                    assert!(lo <= v && v <= hi, "{e} = {v} at x={xv}, y={yv} outside [{lo}, {hi}]");
+                }
+            }
+        }
+    }
+
+    trait ClampTo {
+        fn clamp_to(self, lo: i32, hi: i32) -> Expr;
+    }
+    impl ClampTo for Expr {
+        fn clamp_to(self, lo: i32, hi: i32) -> Expr {
+            Expr::intrinsic(Intrinsic::Clamp, vec![self, Expr::i32(lo), Expr::i32(hi)])
+        }
+    }
+}

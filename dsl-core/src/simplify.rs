@@ -1,0 +1,315 @@
+//! The simplifier: constant folding and a few exact algebraic rewrites.
+//!
+//! Every rewrite preserves the semantics of [`crate::expr`] bit for bit:
+//! * constants fold through [`crate::value`], so folding is exactly run-time evaluation;
+//! * integer `+ - *` wrap, which makes them a ring: sums of integer terms are collected into a
+//!   canonical linear form `c0 + c1*t1 + ..` (terms in first-seen order), exact under wrapping;
+//! * float arithmetic is never reassociated or rewritten, only folded when all operands are
+//!   constants;
+//! * `min`/`max`/`select` with equal or constant operands collapse.
+
+use crate::expr::{substitute_var, BinOp, Expr, ExprMutator, ExprNode, UnOp};
+use crate::types::Type;
+use crate::value::Value;
+
+/// Simplifies an expression.
+pub fn simplify(e: &Expr) -> Expr {
+    Simplifier.mutate(e)
+}
+
+struct Simplifier;
+
+impl ExprMutator for Simplifier {
+    fn mutate(&mut self, e: &Expr) -> Expr {
+        let e = self.mutate_children(e);
+        rewrite(&e)
+    }
+}
+
+fn konst(e: &Expr) -> Option<Value> {
+    e.as_const()
+}
+
+fn is_int_const(e: &Expr, v: i64) -> bool {
+    e.ty().is_int() && e.as_int() == Some(v)
+}
+
+/// One bottom-up rewrite step; children are already simplified.
+fn rewrite(e: &Expr) -> Expr {
+    let ty = e.ty();
+    match e.node() {
+        ExprNode::Cast(a) => {
+            if let Some(v) = konst(a).and_then(|v| v.cast(ty)) {
+                return Expr::constant(v);
+            }
+            e.clone()
+        }
+        ExprNode::Unary(op, a) => {
+            if let Some(v) = konst(a).and_then(|v| Value::unary(*op, v)) {
+                return Expr::constant(v);
+            }
+            if let ExprNode::Unary(op2, inner) = a.node() {
+                if op == op2 && (ty.is_int() || ty == Type::Bool) {
+                    return inner.clone();
+                }
+            }
+            if *op == UnOp::Neg && ty.is_int() {
+                return linear(e);
+            }
+            e.clone()
+        }
+        ExprNode::Binary(op, a, b) => {
+            if let (Some(x), Some(y)) = (konst(a), konst(b)) {
+                if let Some(v) = Value::binary(*op, x, y) {
+                    return Expr::constant(v);
+                }
+            }
+            if ty.is_int() && matches!(op, BinOp::Add | BinOp::Sub | BinOp::Mul) {
+                return linear(e);
+            }
+            match op {
+                BinOp::Div if is_int_const(b, 1) => a.clone(),
+                BinOp::Min | BinOp::Max if a == b => a.clone(),
+                BinOp::Min | BinOp::Max if ty.is_int() => {
+                    // min(x + c1, x + c2) -> x + min(c1, c2)
+                    let (ta, ca) = split_const(a);
+                    let (tb, cb) = split_const(b);
+                    if ta == tb {
+                        let c = if *op == BinOp::Min { ca.min(cb) } else { ca.max(cb) };
+                        return linear(&ta.add(Expr::constant(Value::from_i64(ty, c))));
+                    }
+                    e.clone()
+                }
+                BinOp::Eq | BinOp::Le | BinOp::Ge if a == b && a.ty().is_int() => Expr::bool(true),
+                BinOp::Ne | BinOp::Lt | BinOp::Gt if a == b && a.ty().is_int() => {
+                    Expr::bool(false)
+                }
+                BinOp::And => match (konst(a), konst(b)) {
+                    (Some(Value::Bool(true)), _) => b.clone(),
+                    (_, Some(Value::Bool(true))) => a.clone(),
+                    (Some(Value::Bool(false)), _) | (_, Some(Value::Bool(false))) => {
+                        Expr::bool(false)
+                    }
+                    _ => e.clone(),
+                },
+                BinOp::Or => match (konst(a), konst(b)) {
+                    (Some(Value::Bool(false)), _) => b.clone(),
+                    (_, Some(Value::Bool(false))) => a.clone(),
+                    (Some(Value::Bool(true)), _) | (_, Some(Value::Bool(true))) => {
+                        Expr::bool(true)
+                    }
+                    _ => e.clone(),
+                },
+                _ => e.clone(),
+            }
+        }
+        ExprNode::Select(c, t, f) => match konst(c) {
+            Some(Value::Bool(true)) => t.clone(),
+            Some(Value::Bool(false)) => f.clone(),
+            _ if t == f => t.clone(),
+            _ => e.clone(),
+        },
+        ExprNode::Intrinsic(op, args) => {
+            let vals: Option<Vec<Value>> = args.iter().map(konst).collect();
+            if let Some(v) = vals.and_then(|vs| Value::intrinsic(*op, &vs)) {
+                return Expr::constant(v);
+            }
+            e.clone()
+        }
+        ExprNode::Let(n, v, b) => {
+            if !b.uses_var(n) {
+                return b.clone();
+            }
+            if konst(v).is_some() || v.as_var().is_some() {
+                return simplify(&substitute_var(b, n, v));
+            }
+            e.clone()
+        }
+        ExprNode::Const(_) | ExprNode::Var(_) | ExprNode::Call { .. } => e.clone(),
+    }
+}
+
+/// Splits `t + c` into `(t, c)`; a non-sum is `(e, 0)`.
+fn split_const(e: &Expr) -> (Expr, i64) {
+    if let ExprNode::Binary(BinOp::Add, a, b) = e.node() {
+        if let Some(c) = b.as_int() {
+            return (a.clone(), c);
+        }
+    }
+    if let Some(c) = e.as_int() {
+        return (Expr::constant(Value::from_i64(e.ty(), 0)), c);
+    }
+    (e.clone(), 0)
+}
+
+/// A linear combination `c0 + sum(ci * ti)` over wrapping integers of one type.
+struct Linear {
+    ty: Type,
+    c0: Value,
+    terms: Vec<(Expr, Value)>,
+}
+
+impl Linear {
+    fn add_term(&mut self, t: Expr, c: Value) {
+        if let Some(slot) = self.terms.iter_mut().find(|(u, _)| *u == t) {
+            slot.1 = Value::binary(BinOp::Add, slot.1, c).unwrap();
+        } else {
+            self.terms.push((t, c));
+        }
+    }
+
+    /// Adds `scale * e` to the combination.
+    fn collect(&mut self, e: &Expr, scale: Value) {
+        let mul = |x: Value, y: Value| Value::binary(BinOp::Mul, x, y).unwrap();
+        match e.node() {
+            ExprNode::Const(v) => {
+                self.c0 = Value::binary(BinOp::Add, self.c0, mul(*v, scale)).unwrap();
+            }
+            ExprNode::Binary(BinOp::Add, a, b) => {
+                self.collect(a, scale);
+                self.collect(b, scale);
+            }
+            ExprNode::Binary(BinOp::Sub, a, b) => {
+                self.collect(a, scale);
+                self.collect(b, Value::unary(UnOp::Neg, scale).unwrap_or(scale));
+            }
+            ExprNode::Unary(UnOp::Neg, a) if self.ty.is_signed_int() => {
+                self.collect(a, Value::unary(UnOp::Neg, scale).unwrap());
+            }
+            ExprNode::Binary(BinOp::Mul, a, b) if konst(b).is_some() => {
+                self.collect(a, mul(scale, konst(b).unwrap()));
+            }
+            ExprNode::Binary(BinOp::Mul, a, b) if konst(a).is_some() => {
+                self.collect(b, mul(scale, konst(a).unwrap()));
+            }
+            _ => self.add_term(e.clone(), scale),
+        }
+    }
+
+    fn build(self) -> Expr {
+        let zero = Value::zero(self.ty);
+        let one = Value::from_i64(self.ty, 1);
+        let signed = self.ty.is_signed_int();
+        let mut acc: Option<Expr> = None;
+        for (t, c) in self.terms {
+            if c == zero {
+                continue;
+            }
+            let neg = signed && c.as_i64().is_some_and(|v| v < 0);
+            let mag = if neg { Value::unary(UnOp::Neg, c).unwrap() } else { c };
+            let term = if mag == one {
+                t
+            } else {
+                Expr::binary(BinOp::Mul, t, Expr::constant(mag))
+            };
+            acc = Some(match (acc, neg) {
+                (None, false) => term,
+                (None, true) => Expr::unary(UnOp::Neg, term),
+                (Some(a), false) => Expr::binary(BinOp::Add, a, term),
+                (Some(a), true) => Expr::binary(BinOp::Sub, a, term),
+            });
+        }
+        match acc {
+            None => Expr::constant(self.c0),
+            Some(a) if self.c0 == zero => a,
+            Some(a) => {
+                // Print `a - 3` rather than `a + -3` (not for the type's minimum, whose
+                // negation wraps to itself).
+                let m = Value::unary(UnOp::Neg, self.c0);
+                match m {
+                    Some(m) if signed && m.as_i64().is_some_and(|v| v > 0) => {
+                        Expr::binary(BinOp::Sub, a, Expr::constant(m))
+                    }
+                    _ => Expr::binary(BinOp::Add, a, Expr::constant(self.c0)),
+                }
+            }
+        }
+    }
+}
+
+/// Rewrites an integer sum into canonical linear form.
+fn linear(e: &Expr) -> Expr {
+    let ty = e.ty();
+    let mut l = Linear {
+        ty,
+        c0: Value::zero(ty),
+        terms: vec![],
+    };
+    l.collect(e, Value::from_i64(ty, 1));
+    l.build()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::interp::Buffer;
+
+    fn x() -> Expr {
+        Expr::var("x", Type::I32)
+    }
+
+    #[test]
+    fn folds_constants_exactly() {
+        let e = Expr::i32(i32::MAX).add(Expr::i32(1));
+        assert_eq!(simplify(&e), Expr::i32(i32::MIN));
+        let d = Expr::i32(7).div(Expr::i32(0));
+        assert_eq!(simplify(&d), Expr::i32(0));
+    }
+
+    #[test]
+    fn collects_linear_terms() {
+        let e = x().add(Expr::i32(2)).sub(Expr::i32(1)).sub(x());
+        assert_eq!(simplify(&e), Expr::i32(1));
+        let e = x().add(Expr::i32(3)).mul(Expr::i32(2)).sub(Expr::i32(6));
+        assert_eq!(format!("{}", simplify(&e)), "x * 2");
+        let e = Expr::i32(1).sub(x().add(Expr::i32(4)));
+        assert_eq!(format!("{}", simplify(&e)), "-x - 3");
+    }
+
+    #[test]
+    fn never_reassociates_floats() {
+        let f = Expr::var("f", Type::F32);
+        let c = |v: f32| Expr::constant(Value::F32(v));
+        let e = f.clone().add(c(1.0)).sub(c(1.0));
+        assert_eq!(simplify(&e), e);
+    }
+
+    #[test]
+    fn min_of_offsets() {
+        let e = x().add(Expr::i32(2)).min(x().add(Expr::i32(5)));
+        assert_eq!(format!("{}", simplify(&e)), "x + 2");
+    }
+
+    #[test]
+    fn simplified_expressions_evaluate_the_same() {
+        // A brute-force check of the linear rewrite under wrapping, through the interpreter.
+        use crate::func::{Func, Pipeline};
+        let y = Expr::var("y", Type::I32);
+        let exprs = [
+            x().mul(Expr::i32(65537)).add(y.clone()).sub(x().mul(Expr::i32(65536))),
+            x().sub(y.clone().mul(Expr::i32(-3))).add(Expr::i32(i32::MAX)),
+            Expr::unary(UnOp::Neg, x().sub(y.clone())).add(x()),
+        ];
+        for e in exprs {
+            let s = simplify(&e);
+            let run = |v: &Expr| {
+                let p = Pipeline {
+                    name: "t".into(),
+                    funcs: vec![Func {
+                        name: "out".into(),
+                        args: vec!["y".into(), "x".into()],
+                        ty: Type::I32,
+                        value: v.clone(),
+                        output: Some(0),
+                        origin: Default::default(),
+                    }],
+                    ..Default::default()
+                };
+                let mut out = [Buffer::zeros(Type::I32, &[7, 9])];
+                crate::interp::run(&p, &[], &[], &mut out).unwrap();
+                out[0].data.clone()
+            };
+            assert_eq!(run(&e), run(&s), "{e} vs {s}");
+        }
+    }
+}
