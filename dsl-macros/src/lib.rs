@@ -1,1 +1,120 @@
+//! `halite-macros`: the `#[kernel]` attribute.
+//!
+//! The pipeline, one way: parse with `syn` ([`sig`], [`front`], [`sched`]) -> typed
+//! `halite_core::Pipeline` + schedule directives -> `halite_schedule::lower` -> loop nest ->
+//! `halite_codegen::emit_kernel` -> tokens. Every user mistake becomes a `syn::Error` with a
+//! span; the macro never panics, and on error it still emits the user's signature with a stub
+//! body so that the rest of the crate and the IDE keep working.
 
+mod diag;
+mod front;
+mod sched;
+mod sig;
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+/// Turns an annotated function into a scheduled kernel; see the `halite` crate docs.
+#[proc_macro_attribute]
+pub fn kernel(attr: proc_macro::TokenStream, item: proc_macro::TokenStream) -> proc_macro::TokenStream {
+    expand(attr.into(), item.into()).into()
+}
+
+/// The expander, callable from tests without a compiler.
+fn expand(attr: TokenStream, item: TokenStream) -> TokenStream {
+    let func: syn::ItemFn = match syn::parse2(item.clone()) {
+        Ok(f) => f,
+        Err(_) => {
+            let e = syn::Error::new_spanned(&item, "#[kernel] applies to a function: `#[kernel] fn name(..) -> Result<(), Error> { .. }`");
+            let e = e.to_compile_error();
+            return quote!(#e #item);
+        }
+    };
+    let mut errors = diag::Errors::default();
+    if !attr.is_empty() {
+        errors.spanned(&attr, "#[kernel] takes no arguments");
+    }
+    let mut origins = diag::Origins::default();
+    let args = sig::analyze(&func.sig, &mut errors);
+    let name = func.sig.ident.to_string();
+    let (pipeline, directives) = {
+        let mut front = front::Front::new(&name, &args, &mut origins, &mut errors);
+        let p = front.body(&func.block, &args);
+        (p, std::mem::take(&mut front.directives))
+    };
+    let reference_sig = {
+        let mut s = func.sig.clone();
+        s.ident = syn::Ident::new("reference", s.ident.span());
+        s
+    };
+    if let Some(e) = finish(&mut errors) {
+        return stub(&func, &reference_sig, e);
+    }
+    let lowered = match halite_schedule::lower(&pipeline, &directives) {
+        Ok(l) => l,
+        Err(diags) => {
+            for d in diags {
+                errors.push(origins.error(d.origin, &d.message));
+            }
+            let e = finish(&mut errors).expect("at least one error");
+            return stub(&func, &reference_sig, e);
+        }
+    };
+    let attrs = &func.attrs;
+    let vis = &func.vis;
+    let fsig = &func.sig;
+    let ksig = halite_codegen::KernelSig {
+        name: name.clone(),
+        attrs: quote!(#(#attrs)*),
+        vis: quote!(#vis),
+        sig: quote!(#fsig),
+        reference_sig: quote!(#reference_sig),
+        args: args.into_iter().map(|(a, _)| a).collect(),
+    };
+    let out = halite_codegen::emit_kernel(&ksig, &lowered);
+    dump(&name, &lowered, &out);
+    out
+}
+
+fn finish(errors: &mut diag::Errors) -> Option<syn::Error> {
+    std::mem::take(errors).finish()
+}
+
+/// With `HALITE_DUMP=dir` set at compile time, writes the loop nest and the generated Rust.
+fn dump(name: &str, lowered: &halite_schedule::Lowered, out: &TokenStream) {
+    let Some(dir) = std::env::var_os("HALITE_DUMP") else {
+        return;
+    };
+    let dir = std::path::PathBuf::from(dir);
+    let _ = std::fs::create_dir_all(&dir);
+    let _ = std::fs::write(dir.join(format!("{name}.loop_nest.txt")), lowered.loop_nest_text());
+    let _ = std::fs::write(dir.join(format!("{name}.rs")), out.to_string());
+}
+
+/// The user's signature with a stub body, plus the errors.
+fn stub(func: &syn::ItemFn, reference_sig: &syn::Signature, e: syn::Error) -> TokenStream {
+    let err = e.to_compile_error();
+    let attrs = &func.attrs;
+    let vis = &func.vis;
+    let sig = &func.sig;
+    let name = &func.sig.ident;
+    quote! {
+        #err
+        #(#attrs)*
+        #[allow(unused_variables)]
+        #vis #sig {
+            ::core::unimplemented!("this kernel did not compile")
+        }
+        #[allow(unused_imports, non_snake_case)]
+        #vis mod #name {
+            use super::*;
+            #[allow(unused_variables)]
+            pub #reference_sig {
+                ::core::unimplemented!("this kernel did not compile")
+            }
+            pub fn loop_nest() -> &'static str {
+                ""
+            }
+        }
+    }
+}

@@ -1,0 +1,255 @@
+//! Expressions -> Rust expressions that compute exactly the bits `halite_core::expr` defines.
+//!
+//! Two flavours: [`emit`] for the loop nest (wrapping integer arithmetic, as the semantics
+//! say), and [`emit_saturating`] for the `i64` bound expressions of the entry checks, where
+//! saturation makes an overflow visible as an out-of-range value instead of a wrapped one.
+
+use crate::names::{ident, rust_type};
+use halite_core::{BinOp, CallKind, Expr, ExprNode, Intrinsic, Type, UnOp, Value};
+use proc_macro2::{Literal, TokenStream};
+use quote::quote;
+
+/// How a call to a Func or buffer is read.
+pub trait LoadEmitter {
+    /// Tokens reading `name` at the point `args` (each an `i32` Rust expression).
+    fn load(&self, kind: CallKind, name: &str, args: &[TokenStream]) -> TokenStream;
+}
+
+/// A constant as a Rust expression of its exact type and bits.
+pub fn constant(v: Value) -> TokenStream {
+    macro_rules! float {
+        ($x:expr, $t:ident, $suffixed:ident) => {{
+            let x = $x;
+            if x.is_nan() {
+                quote!($t::NAN)
+            } else if x.is_infinite() {
+                if x > 0.0 {
+                    quote!($t::INFINITY)
+                } else {
+                    quote!($t::NEG_INFINITY)
+                }
+            } else if x.is_sign_negative() {
+                let l = Literal::$suffixed(-x);
+                quote!((-#l))
+            } else {
+                let l = Literal::$suffixed(x);
+                quote!(#l)
+            }
+        }};
+    }
+    match v {
+        Value::Bool(b) => quote!(#b),
+        Value::U8(x) => Literal::u8_suffixed(x).into_token_stream(),
+        Value::U16(x) => Literal::u16_suffixed(x).into_token_stream(),
+        Value::U32(x) => Literal::u32_suffixed(x).into_token_stream(),
+        Value::U64(x) => Literal::u64_suffixed(x).into_token_stream(),
+        Value::I8(x) => signed(x as i64, quote!(i8)),
+        Value::I16(x) => signed(x as i64, quote!(i16)),
+        Value::I32(x) => signed(x as i64, quote!(i32)),
+        Value::I64(x) => signed(x, quote!(i64)),
+        Value::F16(x) => {
+            let b = x.to_bits();
+            quote!(::halite::rt::f16::from_bits(#b))
+        }
+        Value::BF16(x) => {
+            let b = x.to_bits();
+            quote!(::halite::rt::bf16::from_bits(#b))
+        }
+        Value::F32(x) => float!(x, f32, f32_suffixed),
+        Value::F64(x) => float!(x, f64, f64_suffixed),
+    }
+}
+
+trait IntoTs {
+    fn into_token_stream(self) -> TokenStream;
+}
+impl IntoTs for Literal {
+    fn into_token_stream(self) -> TokenStream {
+        quote!(#self)
+    }
+}
+
+fn signed(x: i64, t: TokenStream) -> TokenStream {
+    let (lo, suffixed): (i64, fn(i64) -> Literal) = match t.to_string().as_str() {
+        "i8" => (i8::MIN as i64, |v| Literal::i8_suffixed(v as i8)),
+        "i16" => (i16::MIN as i64, |v| Literal::i16_suffixed(v as i16)),
+        "i32" => (i32::MIN as i64, |v| Literal::i32_suffixed(v as i32)),
+        _ => (i64::MIN, Literal::i64_suffixed),
+    };
+    if x == lo {
+        // The minimum has no positive literal; name it through the type.
+        return quote!(#t::MIN);
+    }
+    let lit = suffixed(x.abs());
+    if x < 0 {
+        quote!((-#lit))
+    } else {
+        quote!(#lit)
+    }
+}
+
+/// Emits an expression of the loop nest.
+pub fn emit(e: &Expr, loads: &dyn LoadEmitter) -> TokenStream {
+    let ty = e.ty();
+    let go = |x: &Expr| emit(x, loads);
+    match e.node() {
+        ExprNode::Const(v) => constant(*v),
+        ExprNode::Var(n) => {
+            let id = ident(n);
+            quote!(#id)
+        }
+        ExprNode::Cast(a) => cast(a.ty(), ty, go(a)),
+        ExprNode::Unary(op, a) => {
+            let a = go(a);
+            match op {
+                UnOp::Neg if ty.is_int() => quote!((#a).wrapping_neg()),
+                UnOp::Neg => quote!((-(#a))),
+                UnOp::Not => quote!((!(#a))),
+            }
+        }
+        ExprNode::Binary(op, a, b) => binary(*op, a.ty(), go(a), go(b)),
+        ExprNode::Select(c, t, f) => {
+            let (c, t, f) = (go(c), go(t), go(f));
+            quote!((if #c { #t } else { #f }))
+        }
+        ExprNode::Intrinsic(op, args) => {
+            let a: Vec<TokenStream> = args.iter().map(go).collect();
+            intrinsic(*op, ty, &a)
+        }
+        ExprNode::Call { kind, name, args } => {
+            let a: Vec<TokenStream> = args.iter().map(go).collect();
+            loads.load(*kind, name, &a)
+        }
+        ExprNode::Let(n, v, b) => {
+            let id = ident(n);
+            let (v, b) = (go(v), go(b));
+            quote!({ let #id = #v; #b })
+        }
+    }
+}
+
+/// `a as T` with Rust's semantics, storage floats included.
+pub fn cast(from: Type, to: Type, a: TokenStream) -> TokenStream {
+    if from == to {
+        return a;
+    }
+    let t = rust_type(to);
+    match (from, to) {
+        (Type::F16 | Type::BF16, Type::F32) => quote!((#a).to_f32()),
+        (Type::F16 | Type::BF16, Type::F64) => quote!((#a).to_f64()),
+        (Type::F32, Type::F16 | Type::BF16) => quote!(#t::from_f32(#a)),
+        (Type::F64, Type::F16 | Type::BF16) => quote!(#t::from_f64(#a)),
+        _ => quote!(((#a) as #t)),
+    }
+}
+
+fn binary(op: BinOp, ty: Type, a: TokenStream, b: TokenStream) -> TokenStream {
+    let int = ty.is_int();
+    match op {
+        BinOp::Add if int => quote!((#a).wrapping_add(#b)),
+        BinOp::Sub if int => quote!((#a).wrapping_sub(#b)),
+        BinOp::Mul if int => quote!((#a).wrapping_mul(#b)),
+        BinOp::Div if int => quote!(::halite::rt::ops::div(#a, #b)),
+        BinOp::Rem if int => quote!(::halite::rt::ops::rem(#a, #b)),
+        BinOp::Add => quote!((#a + #b)),
+        BinOp::Sub => quote!((#a - #b)),
+        BinOp::Mul => quote!((#a * #b)),
+        BinOp::Div => quote!((#a / #b)),
+        BinOp::Rem => quote!((#a % #b)),
+        BinOp::BitAnd | BinOp::And => quote!((#a & #b)),
+        BinOp::BitOr | BinOp::Or => quote!((#a | #b)),
+        BinOp::BitXor => quote!((#a ^ #b)),
+        BinOp::Shl => quote!((#a).wrapping_shl((#b) as u32)),
+        BinOp::Shr => quote!((#a).wrapping_shr((#b) as u32)),
+        BinOp::Eq => quote!((#a == #b)),
+        BinOp::Ne => quote!((#a != #b)),
+        BinOp::Lt => quote!((#a < #b)),
+        BinOp::Le => quote!((#a <= #b)),
+        BinOp::Gt => quote!((#a > #b)),
+        BinOp::Ge => quote!((#a >= #b)),
+        BinOp::Min if int => quote!(::core::cmp::min(#a, #b)),
+        BinOp::Max if int => quote!(::core::cmp::max(#a, #b)),
+        BinOp::Min => quote!((#a).min(#b)),
+        BinOp::Max => quote!((#a).max(#b)),
+    }
+}
+
+fn intrinsic(op: Intrinsic, ty: Type, a: &[TokenStream]) -> TokenStream {
+    let x = &a[0];
+    let int = ty.is_int();
+    match op {
+        Intrinsic::Abs if ty.is_unsigned_int() => x.clone(),
+        Intrinsic::Abs if int => quote!((#x).wrapping_abs()),
+        Intrinsic::Clamp if int => {
+            let (lo, hi) = (&a[1], &a[2]);
+            quote!(::core::cmp::min(::core::cmp::max(#x, #lo), #hi))
+        }
+        Intrinsic::Clamp => {
+            let (lo, hi) = (&a[1], &a[2]);
+            quote!((#x).max(#lo).min(#hi))
+        }
+        Intrinsic::DivEuclid if int => {
+            let y = &a[1];
+            quote!(::halite::rt::ops::div_euclid(#x, #y))
+        }
+        Intrinsic::RemEuclid if int => {
+            let y = &a[1];
+            quote!(::halite::rt::ops::rem_euclid(#x, #y))
+        }
+        _ => {
+            let m = proc_macro2::Ident::new(op.name(), proc_macro2::Span::call_site());
+            let rest = &a[1..];
+            quote!((#x).#m(#(#rest),*))
+        }
+    }
+}
+
+/// Emits an `i64` bound expression (or a `bool` over them) with saturating arithmetic. Only
+/// variables that are known at entry may appear (parameters and buffer extents).
+pub fn emit_saturating(e: &Expr) -> TokenStream {
+    let go = emit_saturating;
+    match e.node() {
+        ExprNode::Const(v) => constant(*v),
+        ExprNode::Var(n) => {
+            let id = ident(n);
+            quote!(#id)
+        }
+        ExprNode::Cast(a) => cast(a.ty(), e.ty(), go(a)),
+        ExprNode::Unary(UnOp::Neg, a) => {
+            let a = go(a);
+            quote!((#a).saturating_neg())
+        }
+        ExprNode::Unary(UnOp::Not, a) => {
+            let a = go(a);
+            quote!((!(#a)))
+        }
+        ExprNode::Binary(op, a, b) if a.ty() == Type::I64 => {
+            let (a, b) = (go(a), go(b));
+            match op {
+                BinOp::Add => quote!((#a).saturating_add(#b)),
+                BinOp::Sub => quote!((#a).saturating_sub(#b)),
+                BinOp::Mul => quote!((#a).saturating_mul(#b)),
+                _ => binary(*op, Type::I64, a, b),
+            }
+        }
+        ExprNode::Binary(op, a, b) => binary(*op, a.ty(), go(a), go(b)),
+        ExprNode::Select(c, t, f) => {
+            let (c, t, f) = (go(c), go(t), go(f));
+            quote!((if #c { #t } else { #f }))
+        }
+        ExprNode::Intrinsic(op, args) => {
+            let a: Vec<TokenStream> = args.iter().map(go).collect();
+            intrinsic(*op, e.ty(), &a)
+        }
+        ExprNode::Let(n, v, b) => {
+            let id = ident(n);
+            let (v, b) = (go(v), go(b));
+            quote!({ let #id = #v; #b })
+        }
+        ExprNode::Call { name, .. } => {
+            // Interval arithmetic never puts a load into a bound.
+            let msg = format!("halite internal error: a bound reads `{name}`");
+            quote!(::core::compile_error!(#msg))
+        }
+    }
+}

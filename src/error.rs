@@ -1,0 +1,155 @@
+//! The errors a kernel returns instead of reading or writing out of bounds.
+
+use std::fmt;
+
+/// Why a kernel call did not run. Nothing has been written to any output when a kernel
+/// returns an error.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Error {
+    /// An input (or an output that a later stage reads) does not cover the region the kernel
+    /// reads for the given output shapes.
+    InputTooSmall {
+        kernel: &'static str,
+        buffer: &'static str,
+        /// The Func whose computation reads the buffer.
+        consumer: &'static str,
+        axis: usize,
+        /// First and last index the kernel reads on this axis.
+        needed: (i64, i64),
+        /// The extent of the view on this axis.
+        extent: usize,
+    },
+    /// A view whose extent on some axis does not fit an `i32` index.
+    ExtentTooLarge {
+        kernel: &'static str,
+        buffer: &'static str,
+        axis: usize,
+        extent: usize,
+    },
+    /// A view of the wrong number of dimensions (only possible with dynamic-rank views).
+    WrongRank {
+        kernel: &'static str,
+        buffer: &'static str,
+        expected: usize,
+        found: usize,
+    },
+    /// A `usize` scalar parameter that does not fit an `i32`.
+    ScalarOutOfRange {
+        kernel: &'static str,
+        param: &'static str,
+        value: u64,
+    },
+    /// For these sizes, some index arithmetic of the kernel would overflow `i32`.
+    IndexOverflow {
+        kernel: &'static str,
+        /// The condition that failed, over `i64` (as printed by the loop nest).
+        condition: &'static str,
+    },
+    /// An intermediate buffer is too large to allocate.
+    AllocationFailed {
+        kernel: &'static str,
+        func: &'static str,
+        elements: u128,
+    },
+    /// `HALITE_ISA` names an instruction set this CPU or build does not have.
+    UnsupportedIsa { requested: String, reason: String },
+    /// The reference interpreter read outside an input: the kernel's algorithm reads points
+    /// that the given input does not have.
+    ReferenceOutOfBounds {
+        kernel: &'static str,
+        buffer: String,
+        point: Vec<i64>,
+        shape: Vec<usize>,
+    },
+    /// A bug in halite (please report it).
+    Internal(String),
+}
+
+impl Error {
+    /// Used by generated code: an overflow guard failed.
+    #[doc(hidden)]
+    pub fn index_overflow(kernel: &'static str, condition: &'static str) -> Error {
+        Error::IndexOverflow { kernel, condition }
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::InputTooSmall {
+                kernel,
+                buffer,
+                consumer,
+                axis,
+                needed,
+                extent,
+            } => {
+                let (lo, hi) = *needed;
+                write!(
+                    f,
+                    "kernel `{kernel}`: `{buffer}` is too small on axis {axis}: computing `{consumer}` reads indices {lo}..={hi} on that axis, but `{buffer}` has extent {extent}"
+                )?;
+                if lo >= 0 {
+                    write!(f, " (it needs at least {})", hi + 1)?;
+                } else {
+                    write!(f, " (a negative index: add a boundary condition such as `repeat_edge({buffer})`)")?;
+                }
+                Ok(())
+            }
+            Error::ExtentTooLarge {
+                kernel,
+                buffer,
+                axis,
+                extent,
+            } => write!(
+                f,
+                "kernel `{kernel}`: `{buffer}` has extent {extent} on axis {axis}, more than the largest index type (i32) can address; split the work into smaller views"
+            ),
+            Error::WrongRank {
+                kernel,
+                buffer,
+                expected,
+                found,
+            } => write!(
+                f,
+                "kernel `{kernel}`: `{buffer}` must have {expected} dimensions, but the view has {found}"
+            ),
+            Error::ScalarOutOfRange {
+                kernel,
+                param,
+                value,
+            } => write!(
+                f,
+                "kernel `{kernel}`: parameter `{param}` = {value} does not fit an i32 index"
+            ),
+            Error::IndexOverflow { kernel, condition } => write!(
+                f,
+                "kernel `{kernel}`: for these sizes an index computation would overflow i32 (failed: `{condition}`); use smaller views"
+            ),
+            Error::AllocationFailed {
+                kernel,
+                func,
+                elements,
+            } => write!(
+                f,
+                "kernel `{kernel}`: cannot allocate {elements} elements for the intermediate `{func}`"
+            ),
+            Error::UnsupportedIsa { requested, reason } => {
+                write!(f, "HALITE_ISA={requested}: {reason}")
+            }
+            Error::ReferenceOutOfBounds {
+                kernel,
+                buffer,
+                point,
+                shape,
+            } => write!(
+                f,
+                "kernel `{kernel}` (reference): the algorithm reads `{buffer}` at {point:?}, outside its shape {shape:?}"
+            ),
+            Error::Internal(m) => write!(f, "halite internal error: {m}"),
+        }
+    }
+}
+
+impl std::error::Error for Error {}
