@@ -13,7 +13,7 @@
 //! actually fall outside them.
 
 use crate::expr::{BinOp, Expr, ExprNode, Intrinsic, UnOp};
-use crate::simplify::simplify;
+use crate::simplify::simplify_bounds as simplify;
 use crate::types::Type;
 use crate::value::Value;
 use std::collections::HashMap;

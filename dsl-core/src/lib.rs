@@ -24,7 +24,7 @@ pub mod value;
 pub use expr::{BinOp, CallKind, Expr, ExprMutator, ExprNode, Intrinsic, Origin, UnOp};
 pub use func::{Func, Input, Param, Pipeline};
 pub use interval::Interval;
-pub use simplify::simplify;
+pub use simplify::{simplify, simplify_bounds};
 pub use stmt::{ForKind, Stmt};
 pub use types::Type;
 pub use value::Value;

@@ -12,17 +12,27 @@ use crate::expr::{substitute_var, BinOp, Expr, ExprMutator, ExprNode, UnOp};
 use crate::types::Type;
 use crate::value::Value;
 
-/// Simplifies an expression.
+/// Simplifies an expression, preserving its value bit for bit.
 pub fn simplify(e: &Expr) -> Expr {
-    Simplifier.mutate(e)
+    Simplifier { bounds: false }.mutate(e)
 }
 
-struct Simplifier;
+/// Simplifies a *bound expression*: an `i64` expression of interval arithmetic, whose
+/// operations are mathematical (they never overflow: see `crate::interval`). On top of the
+/// exact rewrites it collapses `min`/`max` of terms that differ by constants, which is only
+/// valid without wrap-around.
+pub fn simplify_bounds(e: &Expr) -> Expr {
+    Simplifier { bounds: true }.mutate(e)
+}
+
+struct Simplifier {
+    bounds: bool,
+}
 
 impl ExprMutator for Simplifier {
     fn mutate(&mut self, e: &Expr) -> Expr {
         let e = self.mutate_children(e);
-        rewrite(&e)
+        rewrite(&e, self.bounds)
     }
 }
 
@@ -35,7 +45,7 @@ fn is_int_const(e: &Expr, v: i64) -> bool {
 }
 
 /// One bottom-up rewrite step; children are already simplified.
-fn rewrite(e: &Expr) -> Expr {
+fn rewrite(e: &Expr, bounds: bool) -> Expr {
     let ty = e.ty();
     match e.node() {
         ExprNode::Cast(a) => {
@@ -70,16 +80,7 @@ fn rewrite(e: &Expr) -> Expr {
             match op {
                 BinOp::Div if is_int_const(b, 1) => a.clone(),
                 BinOp::Min | BinOp::Max if a == b => a.clone(),
-                BinOp::Min | BinOp::Max if ty.is_int() => {
-                    // min(x + c1, x + c2) -> x + min(c1, c2)
-                    let (ta, ca) = split_const(a);
-                    let (tb, cb) = split_const(b);
-                    if ta == tb {
-                        let c = if *op == BinOp::Min { ca.min(cb) } else { ca.max(cb) };
-                        return linear(&ta.add(Expr::constant(Value::from_i64(ty, c))));
-                    }
-                    e.clone()
-                }
+                BinOp::Min | BinOp::Max if bounds && ty == Type::I64 => min_max_chain(*op, e),
                 BinOp::Eq | BinOp::Le | BinOp::Ge if a == b && a.ty().is_int() => Expr::bool(true),
                 BinOp::Ne | BinOp::Lt | BinOp::Gt if a == b && a.ty().is_int() => {
                     Expr::bool(false)
@@ -121,7 +122,8 @@ fn rewrite(e: &Expr) -> Expr {
                 return b.clone();
             }
             if konst(v).is_some() || v.as_var().is_some() {
-                return simplify(&substitute_var(b, n, v));
+                let body = substitute_var(b, n, v);
+                return Simplifier { bounds }.mutate(&body);
             }
             e.clone()
         }
@@ -129,12 +131,53 @@ fn rewrite(e: &Expr) -> Expr {
     }
 }
 
+/// Collapses a chain `min(min(a + 1, b), a + 3)`: operands that differ only by a constant
+/// keep the smallest (largest for `max`) constant.
+fn min_max_chain(op: BinOp, e: &Expr) -> Expr {
+    fn flatten(op: BinOp, e: &Expr, out: &mut Vec<Expr>) {
+        match e.node() {
+            ExprNode::Binary(o, a, b) if *o == op => {
+                flatten(op, a, out);
+                flatten(op, b, out);
+            }
+            _ => out.push(e.clone()),
+        }
+    }
+    let mut operands = Vec::new();
+    flatten(op, e, &mut operands);
+    let mut groups: Vec<(Expr, i64)> = Vec::new();
+    for o in &operands {
+        let (t, c) = split_const(o);
+        match groups.iter_mut().find(|(u, _)| *u == t) {
+            Some(g) => g.1 = if op == BinOp::Min { g.1.min(c) } else { g.1.max(c) },
+            None => groups.push((t, c)),
+        }
+    }
+    if groups.len() == operands.len() {
+        return e.clone();
+    }
+    let ty = e.ty();
+    groups
+        .into_iter()
+        .map(|(t, c)| linear(&t.add(Expr::constant(Value::from_i64(ty, c)))))
+        .reduce(|a, b| Expr::binary(op, a, b))
+        .unwrap()
+}
+
 /// Splits `t + c` into `(t, c)`; a non-sum is `(e, 0)`.
 fn split_const(e: &Expr) -> (Expr, i64) {
-    if let ExprNode::Binary(BinOp::Add, a, b) = e.node() {
-        if let Some(c) = b.as_int() {
-            return (a.clone(), c);
+    match e.node() {
+        ExprNode::Binary(BinOp::Add, a, b) => {
+            if let Some(c) = b.as_int() {
+                return (a.clone(), c);
+            }
         }
+        ExprNode::Binary(BinOp::Sub, a, b) => {
+            if let Some(c) = b.as_int().and_then(|c| c.checked_neg()) {
+                return (a.clone(), c);
+            }
+        }
+        _ => {}
     }
     if let Some(c) = e.as_int() {
         return (Expr::constant(Value::from_i64(e.ty(), 0)), c);
@@ -276,8 +319,16 @@ mod tests {
 
     #[test]
     fn min_of_offsets() {
-        let e = x().add(Expr::i32(2)).min(x().add(Expr::i32(5)));
-        assert_eq!(format!("{}", simplify(&e)), "x + 2");
+        let x = Expr::var("x", Type::I64);
+        let e = x.clone().add(Expr::i64(2)).min(x.clone().add(Expr::i64(5)));
+        assert_eq!(format!("{}", simplify_bounds(&e)), "x + 2");
+        let y = Expr::var("y", Type::I64);
+        let e = x.clone().sub(Expr::i64(1)).max(y.clone()).max(x.clone()).max(x.clone().add(Expr::i64(1)));
+        assert_eq!(format!("{}", simplify_bounds(&e)), "max(x + 1, y)");
+        // Not in exact mode: with wrap-around, `min(x + 1, x + 2)` is `x + 2` at `i32::MAX - 1`.
+        let xi = Expr::var("x", Type::I32);
+        let e = xi.clone().add(Expr::i32(1)).min(xi.add(Expr::i32(2)));
+        assert_eq!(simplify(&e), e);
     }
 
     #[test]

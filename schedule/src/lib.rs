@@ -19,7 +19,7 @@ pub use directive::{Arg, Diagnostic, Directive};
 pub use passes::bounds::{RegionCheck, Region};
 pub use schedule::{ComputeLevel, Schedule};
 
-use halite_core::{simplify, BinOp, Expr, Pipeline, Stmt, UnOp};
+use halite_core::{simplify_bounds as simplify, BinOp, Expr, Pipeline, Stmt, UnOp};
 
 /// A lowered pipeline: the loop nest and the entry checks that make it safe.
 #[derive(Clone, Debug, PartialEq)]

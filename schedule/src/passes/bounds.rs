@@ -13,7 +13,7 @@
 use crate::directive::Diagnostic;
 use halite_core::func::extent_var;
 use halite_core::interval::{Bounds, Interval, Scope};
-use halite_core::{simplify, CallKind, Expr, ExprNode, Origin, Pipeline, Type};
+use halite_core::{simplify_bounds as simplify, CallKind, Expr, ExprNode, Origin, Pipeline, Type};
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -191,12 +191,23 @@ pub fn infer_bounds(p: &Pipeline) -> Result<BoundsInfo, Vec<Diagnostic>> {
             }
             let callee_is_output = p.func(&name).is_some_and(|g| g.is_output());
             if kind == CallKind::Input || callee_is_output {
-                info.checks.push(RegionCheck {
-                    buffer: name,
-                    consumer: f.name.clone(),
-                    dims,
-                    when: region.nonempty.clone(),
+                let same = info.checks.iter_mut().find(|c| {
+                    c.buffer == name && c.consumer == f.name && c.when == region.nonempty
                 });
+                match same {
+                    Some(c) => {
+                        for ((lo, hi), (lo2, hi2)) in c.dims.iter_mut().zip(dims) {
+                            *lo = simplify(&lo.clone().min(lo2));
+                            *hi = simplify(&hi.clone().max(hi2));
+                        }
+                    }
+                    None => info.checks.push(RegionCheck {
+                        buffer: name,
+                        consumer: f.name.clone(),
+                        dims,
+                        when: region.nonempty.clone(),
+                    }),
+                }
             } else {
                 let demand = Region {
                     dims,

@@ -20,7 +20,7 @@
 
 use crate::passes::bounds::BoundsInfo;
 use halite_core::expr::substitute;
-use halite_core::{simplify, Expr, ForKind, Pipeline, Stmt, Type};
+use halite_core::{simplify_bounds as simplify, Expr, ForKind, Pipeline, Stmt, Type};
 
 /// The name of loop variable `v` of Func `f`.
 pub fn loop_var(f: &str, v: &str) -> String {
