@@ -214,10 +214,10 @@ impl Linear {
             }
             ExprNode::Binary(BinOp::Sub, a, b) => {
                 self.collect(a, scale);
-                self.collect(b, Value::unary(UnOp::Neg, scale).unwrap_or(scale));
+                self.collect(b, wrapping_neg(scale));
             }
             ExprNode::Unary(UnOp::Neg, a) if self.ty.is_signed_int() => {
-                self.collect(a, Value::unary(UnOp::Neg, scale).unwrap());
+                self.collect(a, wrapping_neg(scale));
             }
             ExprNode::Binary(BinOp::Mul, a, b) if konst(b).is_some() => {
                 self.collect(a, mul(scale, konst(b).unwrap()));
@@ -238,8 +238,14 @@ impl Linear {
             if c == zero {
                 continue;
             }
-            let neg = signed && c.as_i64().is_some_and(|v| v < 0);
-            let mag = if neg { Value::unary(UnOp::Neg, c).unwrap() } else { c };
+            // Subtract where the negated coefficient is the smaller one (exact: wrapping).
+            let negc = wrapping_neg(c);
+            let neg = if signed {
+                c.as_i64().is_some_and(|v| v < 0) && negc.as_i64().is_some_and(|v| v > 0)
+            } else {
+                negc.bits() < c.bits()
+            };
+            let mag = if neg { negc } else { c };
             let term = if mag == one {
                 t
             } else {
@@ -247,7 +253,8 @@ impl Linear {
             };
             acc = Some(match (acc, neg) {
                 (None, false) => term,
-                (None, true) => Expr::unary(UnOp::Neg, term),
+                (None, true) if signed => Expr::unary(UnOp::Neg, term),
+                (None, true) => Expr::binary(BinOp::Sub, Expr::constant(zero), term),
                 (Some(a), false) => Expr::binary(BinOp::Add, a, term),
                 (Some(a), true) => Expr::binary(BinOp::Sub, a, term),
             });
@@ -256,18 +263,26 @@ impl Linear {
             None => Expr::constant(self.c0),
             Some(a) if self.c0 == zero => a,
             Some(a) => {
-                // Print `a - 3` rather than `a + -3` (not for the type's minimum, whose
-                // negation wraps to itself).
-                let m = Value::unary(UnOp::Neg, self.c0);
-                match m {
-                    Some(m) if signed && m.as_i64().is_some_and(|v| v > 0) => {
-                        Expr::binary(BinOp::Sub, a, Expr::constant(m))
-                    }
-                    _ => Expr::binary(BinOp::Add, a, Expr::constant(self.c0)),
+                // Print `a - 3` rather than `a + -3` (or `a + 65533u16`).
+                let m = wrapping_neg(self.c0);
+                let neg = if signed {
+                    m.as_i64().is_some_and(|v| v > 0)
+                } else {
+                    m.bits() < self.c0.bits()
+                };
+                if neg {
+                    Expr::binary(BinOp::Sub, a, Expr::constant(m))
+                } else {
+                    Expr::binary(BinOp::Add, a, Expr::constant(self.c0))
                 }
             }
         }
     }
+}
+
+/// `0 - v` with wrap-around, for any integer type.
+fn wrapping_neg(v: Value) -> Value {
+    Value::binary(BinOp::Sub, Value::zero(v.ty()), v).expect("integer")
 }
 
 /// Rewrites an integer sum into canonical linear form.
@@ -341,6 +356,15 @@ mod tests {
             x().sub(y.clone().mul(Expr::i32(-3))).add(Expr::i32(i32::MAX)),
             Expr::unary(UnOp::Neg, x().sub(y.clone())).add(x()),
         ];
+        let u = |e: Expr| Expr::cast(Type::U8, e);
+        let exprs: Vec<Expr> = exprs
+            .into_iter()
+            .chain([
+                u(x()).mul(Expr::constant(Value::U8(3))).sub(u(y.clone()).add(Expr::constant(Value::U8(7)))),
+                Expr::constant(Value::U8(200)).sub(u(x())).sub(u(y.clone()).mul(Expr::constant(Value::U8(255)))),
+            ])
+            .map(|e| Expr::cast(Type::I32, e))
+            .collect();
         for e in exprs {
             let s = simplify(&e);
             let run = |v: &Expr| {

@@ -1,0 +1,491 @@
+//! Kernels of every construct of DESIGN.md sections 1-3, each compared with a hand-written
+//! Rust loop and with its `reference`, on standard, transposed, strided and reversed views.
+
+use halite::prelude::*;
+use ndarray::s;
+
+fn pattern_u16(h: usize, w: usize) -> Array2<u16> {
+    Array2::from_shape_fn((h, w), |(y, x)| ((y * 131 + x * 71 + (x * y) % 17) % 65536) as u16)
+}
+fn pattern_u8(h: usize, w: usize) -> Array2<u8> {
+    Array2::from_shape_fn((h, w), |(y, x)| ((y * 37 + x * 11 + y * x) % 256) as u8)
+}
+fn pattern_f32(h: usize, w: usize) -> Array2<f32> {
+    Array2::from_shape_fn((h, w), |(y, x)| ((y * 7 + x * 3) % 23) as f32 * 0.37 - 2.5)
+}
+
+// ---------------------------------------------------------------------------------------------
+// 1. The DESIGN.md blur, without a schedule and with compute_root.
+
+#[kernel]
+fn blur_inline(input: ArrayView2<u16>, out: ArrayViewMut2<u16>) -> Result<(), Error> {
+    blur_x(y, x) = (input(y, x) + input(y, x + 1) + input(y, x + 2)) / 3;
+    out(y, x) = (blur_x(y, x) + blur_x(y + 1, x) + blur_x(y + 2, x)) / 3;
+}
+
+#[kernel]
+fn blur_root(input: ArrayView2<u16>, out: ArrayViewMut2<u16>) -> Result<(), Error> {
+    blur_x(y, x) = (input(y, x) + input(y, x + 1) + input(y, x + 2)) / 3;
+    out(y, x) = (blur_x(y, x) + blur_x(y + 1, x) + blur_x(y + 2, x)) / 3;
+    schedule! {
+        blur_x.compute_root();
+    }
+}
+
+fn blur_by_hand(input: &Array2<u16>, h: usize, w: usize) -> Array2<u16> {
+    let mut bx = Array2::<u16>::zeros((h + 2, w));
+    for y in 0..h + 2 {
+        for x in 0..w {
+            let s = input[[y, x]]
+                .wrapping_add(input[[y, x + 1]])
+                .wrapping_add(input[[y, x + 2]]);
+            bx[[y, x]] = s / 3;
+        }
+    }
+    Array2::from_shape_fn((h, w), |(y, x)| {
+        bx[[y, x]].wrapping_add(bx[[y + 1, x]]).wrapping_add(bx[[y + 2, x]]) / 3
+    })
+}
+
+#[test]
+fn design_blur_is_exact_at_1024() {
+    let input = pattern_u16(1026, 1026);
+    let expected = blur_by_hand(&input, 1024, 1024);
+    let mut a = Array2::<u16>::zeros((1024, 1024));
+    blur_inline(input.view(), a.view_mut()).unwrap();
+    assert_eq!(a, expected);
+    let mut b = Array2::<u16>::zeros((1024, 1024));
+    blur_root(input.view(), b.view_mut()).unwrap();
+    assert_eq!(b, expected);
+}
+
+#[test]
+fn blur_matches_reference_on_odd_shapes() {
+    for (h, w) in [(1, 1), (3, 7), (17, 5), (2, 64)] {
+        let input = pattern_u16(h + 2, w + 2);
+        let mut a = Array2::<u16>::zeros((h, w));
+        let mut r = Array2::<u16>::zeros((h, w));
+        blur_root(input.view(), a.view_mut()).unwrap();
+        blur_root::reference(input.view(), r.view_mut()).unwrap();
+        assert_eq!(a, r);
+        assert_eq!(a, blur_by_hand(&input, h, w));
+    }
+}
+
+#[test]
+fn blur_accepts_larger_inputs_and_any_layout() {
+    let big = pattern_u16(40, 50);
+    let expected = blur_by_hand(&big, 20, 30);
+    // A larger input: only its top-left corner is read.
+    let mut a = Array2::<u16>::zeros((20, 30));
+    blur_root(big.view(), a.view_mut()).unwrap();
+    assert_eq!(a, expected);
+    // A transposed input and a transposed output.
+    let t = big.t().to_owned();
+    let mut o = Array2::<u16>::zeros((30, 20));
+    blur_inline(t.t(), o.view_mut().reversed_axes()).unwrap();
+    assert_eq!(o.t(), expected);
+    // A strided input: every other column of a wider array.
+    let wide = Array2::from_shape_fn((22, 64), |(y, x)| if x % 2 == 0 { big[[y, x / 2]] } else { 9999 });
+    let mut c = Array2::<u16>::zeros((20, 30));
+    blur_root(wide.slice(s![.., ..;2]), c.view_mut()).unwrap();
+    assert_eq!(c, blur_by_hand(&big.slice(s![..22, ..32]).to_owned(), 20, 30));
+    // A reversed input and a reversed output.
+    let rev = big.slice(s![..;-1, ..]).to_owned();
+    let mut d = Array2::<u16>::zeros((20, 30));
+    blur_inline(rev.slice(s![..;-1, ..]), d.slice_mut(s![..;-1, ..])).unwrap();
+    let flipped = expected.slice(s![..;-1, ..]).to_owned();
+    // `rev` reversed is `big`, so the output (stored reversed) is `expected` flipped.
+    assert_eq!(d, flipped);
+}
+
+// ---------------------------------------------------------------------------------------------
+// 2. Entry checks: too-small inputs return Err and leave the output untouched.
+
+#[test]
+fn too_small_input_is_an_error_and_output_is_untouched() {
+    let input = pattern_u16(10, 10);
+    let mut out = Array2::<u16>::from_elem((9, 8), 77);
+    let err = blur_root(input.view(), out.view_mut()).unwrap_err();
+    assert!(out.iter().all(|&v| v == 77));
+    match &err {
+        Error::InputTooSmall { buffer, axis, needed, extent, .. } => {
+            assert_eq!((*buffer, *axis, *needed, *extent), ("input", 0, (0, 10), 10));
+        }
+        other => panic!("unexpected error {other:?}"),
+    }
+    let msg = err.to_string();
+    assert!(msg.contains("`input` is too small on axis 0"), "{msg}");
+    assert!(msg.contains("0..=10"), "{msg}");
+    // The reference reports the first read outside the input.
+    let e = blur_root::reference(input.view(), out.view_mut()).unwrap_err();
+    assert!(matches!(e, Error::ReferenceOutOfBounds { .. }), "{e:?}");
+    assert!(out.iter().all(|&v| v == 77));
+}
+
+#[test]
+fn empty_outputs_read_nothing() {
+    let input = Array2::<u16>::zeros((0, 0));
+    let mut out = Array2::<u16>::zeros((0, 5));
+    blur_root(input.view(), out.view_mut()).unwrap();
+    let mut out = Array2::<u16>::zeros((4, 0));
+    blur_inline(input.view(), out.view_mut()).unwrap();
+}
+
+// ---------------------------------------------------------------------------------------------
+// 3. Point-wise kernels: wrapping, casts, selects, scalar parameters, math methods.
+
+#[kernel]
+fn brighten(input: ArrayView2<u8>, gain: f32, offset: f32, out: ArrayViewMut2<u8>) -> Result<(), Error> {
+    out(y, x) = (input(y, x) as f32 * gain + offset) as u8;
+}
+
+#[kernel]
+fn threshold(input: ArrayView2<u8>, t: u8, out: ArrayViewMut2<u8>) -> Result<(), Error> {
+    let hi = 255;
+    out(y, x) = if input(y, x) > t { hi } else if input(y, x) == t { 128 } else { 0 };
+}
+
+#[kernel]
+fn wrap_u8(input: ArrayView2<u8>, out: ArrayViewMut2<u8>) -> Result<(), Error> {
+    out(y, x) = input(y, x) * 3 + 200 - (input(y, x) >> 2) ^ 0x5a;
+}
+
+#[test]
+fn pointwise_u8() {
+    println!("{}", wrap_u8::loop_nest());
+    let input = pattern_u8(13, 29);
+    let mut out = Array2::<u8>::zeros((13, 29));
+    brighten(input.view(), 1.7, -20.5, out.view_mut()).unwrap();
+    let expected = input.mapv(|v| (v as f32 * 1.7 + -20.5) as u8);
+    assert_eq!(out, expected);
+
+    threshold(input.view(), 100, out.view_mut()).unwrap();
+    assert_eq!(out, input.mapv(|v| if v > 100 { 255 } else if v == 100 { 128 } else { 0 }));
+
+    wrap_u8(input.view(), out.view_mut()).unwrap();
+    let expected = input.mapv(|v| v.wrapping_mul(3).wrapping_add(200).wrapping_sub(v >> 2) ^ 0x5a);
+    assert_eq!(out, expected);
+    let mut r = Array2::<u8>::zeros((13, 29));
+    wrap_u8::reference(input.view(), r.view_mut()).unwrap();
+    assert_eq!(out, r);
+}
+
+#[kernel]
+fn math(input: ArrayView2<f32>, out: ArrayViewMut2<f32>) -> Result<(), Error> {
+    let v = input(y, x);
+    let a = v.abs().sqrt() + v.exp() * 0.5 - v.sin() * v.cos() + v.atan2(1.5);
+    let b = (v.abs() + 1.0).ln() + (v.abs() + 1.0).log2() - v.tan().clamp(-3.0, 3.0);
+    let c = v.floor() + v.ceil() * 2.0 + v.round() * 3.0 + v.trunc() * 4.0;
+    let d = v.mul_add(2.0, 1.0) + v.powi(3) + v.abs().powf(0.75) + v.div_euclid(0.7) + v.rem_euclid(0.7);
+    out(y, x) = a + b + c + d + v.min(0.5) - v.max(-0.5) + v % 1.25;
+}
+
+#[test]
+fn every_math_method_matches_rust() {
+    let input = pattern_f32(9, 31);
+    let mut out = Array2::<f32>::zeros((9, 31));
+    math(input.view(), out.view_mut()).unwrap();
+    let expected = input.mapv(|v| {
+        let a = v.abs().sqrt() + v.exp() * 0.5 - v.sin() * v.cos() + v.atan2(1.5);
+        let b = (v.abs() + 1.0).ln() + (v.abs() + 1.0).log2() - v.tan().clamp(-3.0, 3.0);
+        let c = v.floor() + v.ceil() * 2.0 + v.round() * 3.0 + v.trunc() * 4.0;
+        let d = v.mul_add(2.0, 1.0) + v.powi(3) + v.abs().powf(0.75) + v.div_euclid(0.7) + v.rem_euclid(0.7);
+        a + b + c + d + v.min(0.5) - v.max(-0.5) + v % 1.25
+    });
+    // Bit-exact: no reassociation, no contraction.
+    assert_eq!(out.mapv(f32::to_bits), expected.mapv(f32::to_bits));
+    let mut r = Array2::<f32>::zeros((9, 31));
+    math::reference(input.view(), r.view_mut()).unwrap();
+    assert_eq!(out.mapv(f32::to_bits), r.mapv(f32::to_bits));
+}
+
+#[kernel]
+fn int_div(a: ArrayView1<i32>, b: ArrayView1<i32>, q: ArrayViewMut1<i32>, r: ArrayViewMut1<i32>) -> Result<(), Error> {
+    q(x) = a(x) / b(x) + a(x).div_euclid(b(x)) * 1000;
+    r(x) = a(x) % b(x) + a(x).rem_euclid(b(x)) * 1000 + (-a(x)).abs();
+}
+
+#[test]
+fn integer_division_is_total_and_wraps() {
+    let a = Array1::from(vec![7, -7, i32::MIN, 5, i32::MIN, 0, 100]);
+    let b = Array1::from(vec![2, 2, -1, 0, 1, 0, -3]);
+    let mut q = Array1::<i32>::zeros(7);
+    let mut r = Array1::<i32>::zeros(7);
+    int_div(a.view(), b.view(), q.view_mut(), r.view_mut()).unwrap();
+    let div = |x: i32, y: i32| if y == 0 { 0 } else { x.wrapping_div(y) };
+    let rem = |x: i32, y: i32| if y == 0 { 0 } else { x.wrapping_rem(y) };
+    let de = |x: i32, y: i32| if y == 0 { 0 } else { x.wrapping_div_euclid(y) };
+    let re = |x: i32, y: i32| if y == 0 { 0 } else { x.wrapping_rem_euclid(y) };
+    for i in 0..7 {
+        let (x, y) = (a[i], b[i]);
+        assert_eq!(q[i], div(x, y).wrapping_add(de(x, y).wrapping_mul(1000)), "q at {i}");
+        let e = rem(x, y).wrapping_add(re(x, y).wrapping_mul(1000)).wrapping_add(x.wrapping_neg().wrapping_abs());
+        assert_eq!(r[i], e, "r at {i}");
+    }
+    let (mut q2, mut r2) = (Array1::<i32>::zeros(7), Array1::<i32>::zeros(7));
+    int_div::reference(a.view(), b.view(), q2.view_mut(), r2.view_mut()).unwrap();
+    assert_eq!((q, r), (q2, r2));
+}
+
+// ---------------------------------------------------------------------------------------------
+// 4. Boundary conditions, with Halide's meaning far outside the input too.
+
+#[kernel]
+fn pads(
+    input: ArrayView2<i16>,
+    edge: ArrayViewMut2<i16>,
+    constant: ArrayViewMut2<i16>,
+    mirror: ArrayViewMut2<i16>,
+    interior: ArrayViewMut2<i16>,
+) -> Result<(), Error> {
+    let a = repeat_edge(input);
+    let b = constant_exterior(input, -1);
+    let c = mirror_image(input);
+    let d = mirror_interior(input);
+    edge(y, x) = a(y - 9, x - 12);
+    constant(y, x) = b(y - 9, x - 12);
+    mirror(y, x) = c(y - 9, x - 12);
+    interior(y, x) = d(y - 9, x - 12);
+}
+
+fn mirror_index(i: i64, n: i64, interior: bool) -> i64 {
+    // Reflect until inside, one step at a time (an independent formulation).
+    let mut i = i;
+    loop {
+        if i < 0 {
+            i = if interior { -i } else { -i - 1 };
+        } else if i >= n {
+            i = if interior { 2 * (n - 1) - i } else { 2 * n - 1 - i };
+        } else {
+            return i;
+        }
+        if n == 1 {
+            return 0;
+        }
+    }
+}
+
+#[test]
+fn boundary_conditions() {
+    let (h, w) = (5usize, 4usize);
+    let input = Array2::from_shape_fn((h, w), |(y, x)| (y * 10 + x) as i16);
+    let shape = (h + 21, w + 25);
+    let mut outs: Vec<Array2<i16>> = (0..4).map(|_| Array2::zeros(shape)).collect();
+    let [e, c, m, i] = &mut outs[..] else { unreachable!() };
+    pads(input.view(), e.view_mut(), c.view_mut(), m.view_mut(), i.view_mut()).unwrap();
+    for y in 0..shape.0 {
+        for x in 0..shape.1 {
+            let (iy, ix) = (y as i64 - 9, x as i64 - 12);
+            let at = |yy: i64, xx: i64| input[[yy as usize, xx as usize]];
+            let clamp = |v: i64, n: usize| v.clamp(0, n as i64 - 1);
+            assert_eq!(e[[y, x]], at(clamp(iy, h), clamp(ix, w)));
+            let inside = (0..h as i64).contains(&iy) && (0..w as i64).contains(&ix);
+            assert_eq!(c[[y, x]], if inside { at(iy, ix) } else { -1 });
+            assert_eq!(m[[y, x]], at(mirror_index(iy, h as i64, false), mirror_index(ix, w as i64, false)));
+            assert_eq!(i[[y, x]], at(mirror_index(iy, h as i64, true), mirror_index(ix, w as i64, true)), "({y}, {x})");
+        }
+    }
+    let mut refs: Vec<Array2<i16>> = (0..4).map(|_| Array2::zeros(shape)).collect();
+    let [e2, c2, m2, i2] = &mut refs[..] else { unreachable!() };
+    pads::reference(input.view(), e2.view_mut(), c2.view_mut(), m2.view_mut(), i2.view_mut()).unwrap();
+    assert_eq!(outs, refs);
+}
+
+#[test]
+fn boundary_condition_on_an_empty_input_is_an_error() {
+    let input = Array2::<i16>::zeros((0, 3));
+    let mut o: Vec<Array2<i16>> = (0..4).map(|_| Array2::zeros((2, 2))).collect();
+    let [e, c, m, i] = &mut o[..] else { unreachable!() };
+    let r = pads(input.view(), e.view_mut(), c.view_mut(), m.view_mut(), i.view_mut());
+    assert!(matches!(r, Err(Error::InputTooSmall { axis: 0, .. })), "{r:?}");
+}
+
+// A blur with a boundary condition accepts any output size for any input size.
+#[kernel]
+fn blur_clamped(input: ArrayView2<f32>, out: ArrayViewMut2<f32>) -> Result<(), Error> {
+    let p = repeat_edge(input);
+    blur_x(y, x) = (p(y, x - 1) + p(y, x) + p(y, x + 1)) * (1.0 / 3.0);
+    out(y, x) = (blur_x(y - 1, x) + blur_x(y, x) + blur_x(y + 1, x)) * (1.0 / 3.0);
+    schedule! {
+        blur_x.compute_root();
+    }
+}
+
+#[test]
+fn clamped_blur_matches_hand_loop() {
+    let input = pattern_f32(12, 9);
+    let mut out = Array2::<f32>::zeros((12, 9));
+    blur_clamped(input.view(), out.view_mut()).unwrap();
+    let p = |y: i64, x: i64| input[[y.clamp(0, 11) as usize, x.clamp(0, 8) as usize]];
+    let bx = |y: i64, x: i64| (p(y, x - 1) + p(y, x) + p(y, x + 1)) * (1.0f32 / 3.0);
+    for y in 0..12i64 {
+        for x in 0..9i64 {
+            let v = (bx(y - 1, x) + bx(y, x) + bx(y + 1, x)) * (1.0f32 / 3.0);
+            assert_eq!(out[[y as usize, x as usize]].to_bits(), v.to_bits());
+        }
+    }
+    // The output may be larger than the input: the edge repeats.
+    let mut big = Array2::<f32>::zeros((20, 30));
+    blur_clamped(input.view(), big.view_mut()).unwrap();
+    let mut r = Array2::<f32>::zeros((20, 30));
+    blur_clamped::reference(input.view(), r.view_mut()).unwrap();
+    assert_eq!(big, r);
+}
+
+// ---------------------------------------------------------------------------------------------
+// 5. Shapes, extents, ranks, f16, usize parameters, several outputs.
+
+#[kernel]
+fn flip(input: ArrayView2<u8>, out: ArrayViewMut2<u8>) -> Result<(), Error> {
+    out(y, x) = input(input.nrows() - 1 - y, input.ncols() - 1 - x);
+}
+
+#[test]
+fn shape_expressions() {
+    let input = pattern_u8(6, 7);
+    let mut out = Array2::<u8>::zeros((6, 7));
+    flip(input.view(), out.view_mut()).unwrap();
+    assert_eq!(out, input.slice(s![..;-1, ..;-1]));
+    // A smaller output reads the bottom-right corner.
+    let mut small = Array2::<u8>::zeros((2, 3));
+    flip(input.view(), small.view_mut()).unwrap();
+    assert_eq!(small, Array2::from_shape_fn((2, 3), |(y, x)| input[[5 - y, 6 - x]]));
+}
+
+#[kernel]
+fn gray(rgb: ArrayView3<u8>, out: ArrayViewMut2<u8>) -> Result<(), Error> {
+    let r = rgb(0, y, x) as f32;
+    let g = rgb(1, y, x) as f32;
+    let b = rgb(2, y, x) as f32;
+    out(y, x) = (0.299 * r + 0.587 * g + 0.114 * b + 0.5) as u8;
+}
+
+#[test]
+fn three_dimensional_input() {
+    let rgb = Array3::from_shape_fn((3, 8, 5), |(c, y, x)| (c * 80 + y * 9 + x * 5) as u8);
+    let mut out = Array2::<u8>::zeros((8, 5));
+    gray(rgb.view(), out.view_mut()).unwrap();
+    let expected = Array2::from_shape_fn((8, 5), |(y, x)| {
+        let (r, g, b) = (rgb[[0, y, x]] as f32, rgb[[1, y, x]] as f32, rgb[[2, y, x]] as f32);
+        (0.299f32 * r + 0.587 * g + 0.114 * b + 0.5) as u8
+    });
+    assert_eq!(out, expected);
+    // Channels last, as an image crate would store it, viewed channels-first.
+    let hwc = Array3::from_shape_fn((8, 5, 3), |(y, x, c)| rgb[[c, y, x]]);
+    let chw = hwc.view().permuted_axes([2, 0, 1]);
+    let mut out2 = Array2::<u8>::zeros((8, 5));
+    gray(chw, out2.view_mut()).unwrap();
+    assert_eq!(out2, expected);
+}
+
+#[kernel]
+fn shift(input: ArrayView1<i64>, dx: usize, k: i64, out: ArrayViewMut1<i64>) -> Result<(), Error> {
+    out(x) = input(x + dx as i32) * k + out.len() as i64;
+}
+
+#[test]
+fn usize_parameters_and_output_extents() {
+    let input = Array1::from_iter(0..20i64);
+    let mut out = Array1::<i64>::zeros(10);
+    shift(input.view(), 7, -3, out.view_mut()).unwrap();
+    assert_eq!(out, Array1::from_iter((0..10).map(|x| (x + 7) * -3 + 10)));
+    let e = shift(input.view(), 11, 1, out.view_mut()).unwrap_err();
+    assert!(matches!(e, Error::InputTooSmall { needed: (11, 20), extent: 20, .. }), "{e:?}");
+    let e = shift(input.view(), usize::MAX, 1, out.view_mut()).unwrap_err();
+    assert!(matches!(e, Error::ScalarOutOfRange { param: "dx", .. }), "{e:?}");
+}
+
+#[kernel]
+fn widen(input: ArrayView1<f16>, out: ArrayViewMut1<f32>, half_out: ArrayViewMut1<f16>) -> Result<(), Error> {
+    out(x) = input(x) as f32 * 2.0;
+    half_out(x) = (out(x) + 1.0) as f16;
+}
+
+#[test]
+fn f16_storage_and_an_output_read_by_another() {
+    let input = Array1::from_iter((0..9).map(|i| f16::from_f32(i as f32 * 0.3)));
+    let (mut out, mut h) = (Array1::<f32>::zeros(9), Array1::<f16>::from_elem(9, f16::ZERO));
+    widen(input.view(), out.view_mut(), h.view_mut()).unwrap();
+    for i in 0..9 {
+        let v = input[i].to_f32() * 2.0;
+        assert_eq!(out[i], v);
+        assert_eq!(h[i], f16::from_f32(v + 1.0));
+    }
+    // The second output reads the first one over its own shape, which must cover it.
+    let mut short = Array1::<f32>::zeros(4);
+    let e = widen(input.view(), short.view_mut(), h.view_mut()).unwrap_err();
+    assert!(matches!(e, Error::InputTooSmall { buffer: "out", consumer: "half_out", .. }), "{e:?}");
+}
+
+#[kernel]
+fn two_outputs(input: ArrayView2<i32>, sum: ArrayViewMut2<i32>, diff: ArrayViewMut2<i32>) -> Result<(), Error> {
+    dx(y, x) = input(y, x + 1) - input(y, x);
+    sum(y, x) = dx(y, x) + dx(y + 1, x);
+    diff(y, x) = dx(y, x) - dx(y + 1, x);
+    schedule! {
+        dx.compute_root();
+    }
+}
+
+#[test]
+fn two_outputs_of_different_shapes() {
+    let input = Array2::from_shape_fn((10, 10), |(y, x)| (y * y * 3 + x * x * 7 + x * y) as i32);
+    let mut sum = Array2::<i32>::zeros((9, 9));
+    let mut diff = Array2::<i32>::zeros((4, 6));
+    two_outputs(input.view(), sum.view_mut(), diff.view_mut()).unwrap();
+    let dx = |y: usize, x: usize| input[[y, x + 1]] - input[[y, x]];
+    assert_eq!(sum, Array2::from_shape_fn((9, 9), |(y, x)| dx(y, x) + dx(y + 1, x)));
+    assert_eq!(diff, Array2::from_shape_fn((4, 6), |(y, x)| dx(y, x) - dx(y + 1, x)));
+    // One empty output: the other is still computed.
+    let mut none = Array2::<i32>::zeros((0, 6));
+    two_outputs(input.view(), sum.view_mut(), none.view_mut()).unwrap();
+    assert_eq!(sum, Array2::from_shape_fn((9, 9), |(y, x)| dx(y, x) + dx(y + 1, x)));
+}
+
+#[kernel]
+fn needs_left_neighbour(input: ArrayView1<u8>, out: ArrayViewMut1<u8>) -> Result<(), Error> {
+    out(x) = input(x - 1);
+}
+
+#[test]
+fn negative_reads_are_errors_that_suggest_a_boundary_condition() {
+    let input = Array1::<u8>::zeros(10);
+    let mut out = Array1::<u8>::zeros(5);
+    let e = needs_left_neighbour(input.view(), out.view_mut()).unwrap_err();
+    assert!(e.to_string().contains("repeat_edge(input)"), "{e}");
+}
+
+#[kernel]
+fn lookup(input: ArrayView2<u8>, table: ArrayView1<u16>, out: ArrayViewMut2<u16>) -> Result<(), Error> {
+    out(y, x) = table(input(y, x) as i32) + table((input(y, x) as i32 * 3).clamp(0, 255));
+}
+
+#[test]
+fn data_dependent_reads_are_bounded_by_their_type() {
+    let input = pattern_u8(7, 9);
+    let table = Array1::from_iter((0..256u16).map(|i| i * 3 + 1));
+    let mut out = Array2::<u16>::zeros((7, 9));
+    lookup(input.view(), table.view(), out.view_mut()).unwrap();
+    let expected = input.mapv(|v| table[v as usize] + table[((v as usize) * 3).min(255)]);
+    assert_eq!(out, expected);
+    let short = Array1::from_iter(0..255u16);
+    let e = lookup(input.view(), short.view(), out.view_mut()).unwrap_err();
+    assert!(matches!(e, Error::InputTooSmall { buffer: "table", needed: (0, 255), .. }), "{e:?}");
+}
+
+#[kernel]
+fn literals(input: ArrayView1<f64>, n: i32, out: ArrayViewMut1<f64>) -> Result<(), Error> {
+    let third = -1.0 / 12.0;
+    out(x) = input(x) * third + (n * 2 + x) as f64 + 2.5e-1;
+}
+
+#[test]
+fn literal_typing() {
+    let input = Array1::from_iter((0..5).map(|i| i as f64));
+    let mut out = Array1::<f64>::zeros(5);
+    literals(input.view(), 4, out.view_mut()).unwrap();
+    for x in 0..5 {
+        assert_eq!(out[x], input[x] * (-1.0 / 12.0) + (4 * 2 + x as i32) as f64 + 0.25);
+    }
+}
