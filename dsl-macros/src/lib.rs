@@ -118,3 +118,63 @@ fn stub(func: &syn::ItemFn, reference_sig: &syn::Signature, e: syn::Error) -> To
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::expand;
+    use quote::quote;
+
+    fn blur() -> proc_macro2::TokenStream {
+        quote! {
+            pub fn blur3x3(input: ArrayView2<u16>, out: ArrayViewMut2<u16>) -> Result<(), Error> {
+                blur_x(y, x) = (input(y, x) + input(y, x + 1) + input(y, x + 2)) / 3;
+                out(y, x) = (blur_x(y, x) + blur_x(y + 1, x) + blur_x(y + 2, x)) / 3;
+                schedule! {
+                    blur_x.compute_root();
+                }
+            }
+        }
+    }
+
+    /// The expansion time of the DESIGN.md blur (printed, not asserted: no timings in tests).
+    #[test]
+    fn expands_the_design_blur() {
+        let start = std::time::Instant::now();
+        let n = 20;
+        let mut out = String::new();
+        for _ in 0..n {
+            out = expand(quote!(), blur()).to_string();
+        }
+        let per = start.elapsed() / n;
+        println!("expansion of blur3x3: {per:?} per kernel");
+        assert!(!out.contains("compile_error"), "{out}");
+        assert!(out.contains("fn reference"));
+        assert!(out.contains("fn loop_nest"));
+    }
+
+    /// Malformed input never panics the macro: it always answers with `compile_error!`.
+    #[test]
+    fn never_panics_on_malformed_kernels() {
+        let cases = vec![
+            quote!(struct S;),
+            quote!(fn k() {}),
+            quote!(fn k(a: ArrayView2<u8>, o: ArrayViewMut2<u8>) -> Result<(), Error> { o = 3; }),
+            quote!(fn k(a: ArrayView2<u8>, o: ArrayViewMut2<u8>) -> Result<(), Error> { o(y) = a(y); }),
+            quote!(fn k(a: ArrayView2<u8>, o: ArrayViewMut2<u8>) -> Result<(), Error> { o(y, x) = a(y, x, 1); }),
+            quote!(fn k(a: ArrayView2<u8>, o: ArrayViewMut2<u8>) -> Result<(), Error> { o(y, x) = a(y, x); schedule! { o.; } }),
+            quote!(fn k(a: ArrayView2<u8>, o: ArrayViewMut2<u8>) -> Result<(), Error> { o(y, x) = a(y, x); schedule! { 1 + 2; } }),
+            quote!(fn k(a: ArrayView2<u8>, o: ArrayViewMut2<u8>) -> Result<(), Error> { let t = t; o(y, x) = t; }),
+            quote!(fn k(a: ArrayView2<u8>, o: ArrayViewMut2<u8>) -> Result<(), Error> { o(y, x) = a.shape()[9]; }),
+            quote!(fn k(a: ArrayView2<u8>, o: ArrayViewMut2<u8>) -> Result<(), Error> { o(y, x) = 99999999999999999999999999999; }),
+            quote!(fn k(a: ArrayView2<u8>, o: ArrayViewMut2<u8>) -> Result<(), Error> { o(y, x) = (|| 1)(); }),
+            quote!(fn k<T>(a: ArrayView<T, IxDyn>, o: ArrayViewMut2<u8>) {}),
+            quote!(fn k(a: ArrayView2<u8>, o: ArrayViewMut2<u8>) -> Result<(), Error> { let p = repeat_edge(); o(y, x) = p(y, x); }),
+            quote!(fn k(a: ArrayView2<u8>, o: ArrayViewMut2<u8>) -> Result<(), Error> { let p = constant_exterior(a, 1.5); o(y, x) = p(y, x); }),
+            quote!(fn k(a: ArrayView2<i32>, o: ArrayViewMut2<i32>) -> Result<(), Error> { o(y, x) = a(a(y, x), x); }),
+        ];
+        for c in cases {
+            let out = expand(quote!(), c.clone()).to_string();
+            assert!(out.contains("compile_error"), "no error for {c}: {out}");
+        }
+    }
+}
