@@ -12,8 +12,6 @@ pub enum Error {
     InputTooSmall {
         kernel: &'static str,
         buffer: &'static str,
-        /// The Func whose computation reads the buffer.
-        consumer: &'static str,
         axis: usize,
         /// First and last index the kernel reads on this axis.
         needed: (i64, i64),
@@ -25,6 +23,14 @@ pub enum Error {
         kernel: &'static str,
         buffer: &'static str,
         axis: usize,
+        extent: usize,
+    },
+    /// An output whose extent differs from the one its schedule fixes with `bound`.
+    OutputShape {
+        kernel: &'static str,
+        buffer: &'static str,
+        axis: usize,
+        expected: i64,
         extent: usize,
     },
     /// A view of the wrong number of dimensions (only possible with dynamic-rank views).
@@ -80,7 +86,6 @@ impl fmt::Display for Error {
             Error::InputTooSmall {
                 kernel,
                 buffer,
-                consumer,
                 axis,
                 needed,
                 extent,
@@ -88,7 +93,7 @@ impl fmt::Display for Error {
                 let (lo, hi) = *needed;
                 write!(
                     f,
-                    "kernel `{kernel}`: `{buffer}` is too small on axis {axis}: computing `{consumer}` reads indices {lo}..={hi} on that axis, but `{buffer}` has extent {extent}"
+                    "kernel `{kernel}`: `{buffer}` is too small on axis {axis}: for these output shapes the kernel reads indices {lo}..={hi} on that axis, but `{buffer}` has extent {extent}"
                 )?;
                 if lo >= 0 {
                     write!(f, " (it needs at least {})", hi + 1)?;
@@ -105,6 +110,16 @@ impl fmt::Display for Error {
             } => write!(
                 f,
                 "kernel `{kernel}`: `{buffer}` has extent {extent} on axis {axis}, more than the largest index type (i32) can address; split the work into smaller views"
+            ),
+            Error::OutputShape {
+                kernel,
+                buffer,
+                axis,
+                expected,
+                extent,
+            } => write!(
+                f,
+                "kernel `{kernel}`: its schedule bounds `{buffer}` to extent {expected} on axis {axis}, but the view has extent {extent}"
             ),
             Error::WrongRank {
                 kernel,

@@ -1,9 +1,24 @@
-//! The whole kernel: entry checks, storage, and the loop nest.
+//! The whole kernel: entry checks, storage, instruction-set dispatch and the loop nest.
+//!
+//! Generated shape:
+//!
+//! ```text
+//! pub fn k(..) -> Result<(), Error> {
+//!     prologue: views -> pointers, extents, strides; scalars; entry lets
+//!     guards and region checks            (return Err before anything is written)
+//!     storage of top-level intermediates   (fallible, before anything is written)
+//!     struct Env { every value above }
+//!     match (isa, dense) { .. => unsafe { body_<isa>_<layout>(env) } }
+//! }
+//! ```
+//! The loop nest is emitted once per instruction set inside `#[target_feature]` functions,
+//! in a *dense* variant (every view's innermost stride is the constant 1, so vector loops
+//! become plain vector loads and stores) and a *strided* variant for any other layout.
 
 use crate::expr::{emit, emit_saturating, LoadEmitter};
 use crate::names::{derived, ident, rust_type};
 use halite_core::{CallKind, ForKind, Stmt, Type};
-use halite_schedule::Lowered;
+use halite_schedule::{Guard, Lowered};
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::quote;
 use std::collections::HashMap;
@@ -33,18 +48,21 @@ pub struct KernelSig {
 }
 
 /// Where each buffer lives in the generated code.
+#[derive(Clone)]
 enum Storage {
     /// A view parameter: pointer and per-dimension element strides.
     View { dims: usize },
-    /// An allocated intermediate: row-major over its region.
+    /// An allocated intermediate: dense over its allocation, in `order` (outermost first).
     Alloc { dims: usize },
 }
 
-struct Loads {
+struct Gen {
     storage: HashMap<String, Storage>,
+    /// Emit vector loops as fixed-width loops (false for the scalar path).
+    simd: bool,
 }
 
-impl Loads {
+impl Gen {
     /// The element offset of a point in `name`'s storage.
     fn offset(&self, name: &str, args: &[TokenStream]) -> TokenStream {
         let terms: Vec<TokenStream> = match self.storage.get(name) {
@@ -70,117 +88,137 @@ impl Loads {
         };
         quote!(#(#terms)+*)
     }
-}
 
-impl LoadEmitter for Loads {
-    fn load(&self, _kind: CallKind, name: &str, args: &[TokenStream]) -> TokenStream {
-        let p = derived(name, "ptr");
-        let off = self.offset(name, args);
-        quote!((*#p.offset(#off)))
-    }
-}
-
-fn emit_stmt(s: &Stmt, loads: &mut Loads, kernel: &str) -> TokenStream {
-    match s {
-        Stmt::For {
-            var,
-            min,
-            extent,
-            kind,
-            body,
-        } => {
-            let v = ident(var);
-            let (min_t, ext) = (emit(min, loads), emit(extent, loads));
-            let body = emit_stmt(body, loads, kernel);
-            match kind {
-                ForKind::Serial => {}
-                other => {
-                    let msg = format!("halite internal error: loop kind {other:?} not supported by this back end");
-                    return quote!(::core::compile_error!(#msg););
-                }
-            }
-            if min.as_int() == Some(0) {
-                quote! {
-                    for #v in 0..#ext {
-                        #body
-                    }
-                }
-            } else {
-                quote! {
-                    let __min: i32 = #min_t;
-                    for __i in 0..::core::cmp::max(#ext, 0i32) {
+    fn stmt(&mut self, s: &Stmt) -> TokenStream {
+        match s {
+            Stmt::For { var, min, extent, kind, body } => {
+                let v = ident(var);
+                let (min_t, ext) = (emit(min, self), emit(extent, self));
+                let body = self.stmt(body);
+                let serial = quote! {
+                    for __i in 0..#ext {
                         let #v: i32 = __min.wrapping_add(__i);
                         #body
                     }
+                };
+                match kind {
+                    ForKind::Serial => quote! {
+                        let __min: i32 = #min_t;
+                        #serial
+                    },
+                    ForKind::Parallel { .. } => quote! {
+                        // SAFETY (parallel writes): iterations of a parallel loop write disjoint
+                        // elements: each stores only at points whose coordinate along this loop's
+                        // variable is its own (splits under a parallel loop guard their tails
+                        // instead of shifting them inwards, so no point is computed twice), and
+                        // storage computed inside a parallel loop is allocated per iteration.
+                        ::halite::rt::par_for(#min_t, #ext, move |#v: i32| {
+                            #body
+                        });
+                    },
+                    ForKind::Vectorized(w) | ForKind::Unrolled(w) if self.simd || matches!(kind, ForKind::Unrolled(_)) => {
+                        let w = *w as i32;
+                        let fast = if matches!(kind, ForKind::Unrolled(_)) {
+                            let copies = (0..w).map(|k| quote!({ let #v: i32 = __min.wrapping_add(#k); #body }));
+                            quote!(#(#copies)*)
+                        } else {
+                            // A loop of constant trip count over the lanes: LLVM turns it into
+                            // vector instructions of the enabled instruction set.
+                            quote! {
+                                for __l in 0..#w {
+                                    let #v: i32 = __min.wrapping_add(__l);
+                                    #body
+                                }
+                            }
+                        };
+                        quote! {
+                            let __min: i32 = #min_t;
+                            if #ext == #w {
+                                #fast
+                            } else {
+                                #serial
+                            }
+                        }
+                    }
+                    ForKind::Vectorized(_) | ForKind::Unrolled(_) => quote! {
+                        let __min: i32 = #min_t;
+                        #serial
+                    },
                 }
             }
-        }
-        Stmt::Store { func, args, value } => {
-            let a: Vec<TokenStream> = args.iter().map(|a| emit(a, loads)).collect();
-            let v = emit(value, loads);
-            let p = derived(func, "ptr");
-            let off = loads.offset(func, &a);
-            quote!(*#p.offset(#off) = #v;)
-        }
-        Stmt::Allocate {
-            func,
-            ty,
-            bounds,
-            body,
-        } => {
-            loads
-                .storage
-                .insert(func.to_string(), Storage::Alloc { dims: bounds.len() });
-            let t = rust_type(*ty);
-            let buf = derived(func, "buf");
-            let p = derived(func, "ptr");
-            let exts: Vec<TokenStream> = bounds.iter().map(|(_, e)| emit(e, loads)).collect();
-            let n = bounds.len();
-            let strides: Vec<TokenStream> = (0..n)
-                .rev()
-                .map(|d| {
-                    let s = derived(func, &format!("s{d}"));
-                    if d == n - 1 {
-                        quote!(let #s: isize = 1;)
-                    } else {
-                        let s1 = derived(func, &format!("s{}", d + 1));
-                        let e1 = &exts[d + 1];
-                        quote!(let #s: isize = #s1 * ((#e1) as isize);)
-                    }
-                })
-                .collect();
-            let fname = func.to_string();
-            let body = emit_stmt(body, loads, kernel);
-            quote! {
-                let mut #buf: ::std::vec::Vec<#t> =
-                    ::halite::rt::alloc(#kernel, #fname, &[#(#exts),*])?;
-                let #p: *mut #t = #buf.as_mut_ptr();
-                #(#strides)*
-                #body
-                drop(#buf);
+            Stmt::Store { func, args, value } => {
+                let a: Vec<TokenStream> = args.iter().map(|a| emit(a, self)).collect();
+                let v = emit(value, self);
+                let p = derived(func, "ptr");
+                let off = self.offset(func, &a);
+                quote!(#p.store(#off, #v);)
+            }
+            Stmt::Allocate { func, ty, bounds, body } => {
+                // Storage allocated inside a parallel loop, one buffer per iteration. Its size
+                // was checked at entry (`check_alloc`).
+                self.storage.insert(func.to_string(), Storage::Alloc { dims: bounds.len() });
+                let t = rust_type(*ty);
+                let buf = derived(func, "buf");
+                let p = derived(func, "ptr");
+                let len = derived(func, "len");
+                let body = self.stmt(body);
+                quote! {
+                    let mut #buf: ::std::vec::Vec<#t> = ::std::vec![<#t as ::core::default::Default>::default(); #len];
+                    let #p = ::halite::rt::Ptr::new(#buf.as_mut_ptr());
+                    #body
+                    drop(#buf);
+                }
+            }
+            Stmt::Produce { body, .. } => {
+                let b = self.stmt(body);
+                quote!({ #b })
+            }
+            Stmt::Let { name, value, body } => {
+                let id = ident(name);
+                let t = rust_type(value.ty());
+                let v = emit(value, self);
+                let b = self.stmt(body);
+                quote!(let #id: #t = #v; #b)
+            }
+            Stmt::If { cond, then } => {
+                let c = emit(cond, self);
+                let b = self.stmt(then);
+                quote!(if #c { #b })
+            }
+            Stmt::Block(v) => {
+                let parts: Vec<TokenStream> = v.iter().map(|s| self.stmt(s)).collect();
+                quote!(#(#parts)*)
             }
         }
-        Stmt::Produce { body, .. } => {
-            let b = emit_stmt(body, loads, kernel);
-            quote!({ #b })
-        }
-        Stmt::Let { name, value, body } => {
-            let id = ident(name);
-            let t = rust_type(value.ty());
-            let v = emit(value, loads);
-            let b = emit_stmt(body, loads, kernel);
-            quote!(let #id: #t = #v; #b)
-        }
-        Stmt::If { cond, then } => {
-            let c = emit(cond, loads);
-            let b = emit_stmt(then, loads, kernel);
-            quote!(if #c { #b })
-        }
-        Stmt::Block(v) => {
-            let parts: Vec<TokenStream> = v.iter().map(|s| emit_stmt(s, loads, kernel)).collect();
-            quote!(#(#parts)*)
-        }
     }
+}
+
+impl LoadEmitter for Gen {
+    fn load(&self, _kind: CallKind, name: &str, args: &[TokenStream]) -> TokenStream {
+        let p = derived(name, "ptr");
+        let off = self.offset(name, args);
+        quote!(#p.load(#off))
+    }
+}
+
+/// Intermediates allocated at the top of the nest (peeled off `body`).
+fn top_allocations(s: &Stmt) -> (Vec<(String, Type, usize)>, &Stmt) {
+    let mut out = Vec::new();
+    let mut cur = s;
+    while let Stmt::Allocate { func, ty, bounds, body } = cur {
+        out.push((func.to_string(), *ty, bounds.len()));
+        cur = body;
+    }
+    (out, cur)
+}
+
+/// Intermediates allocated inside parallel loops.
+fn inner_allocations(s: &Stmt, out: &mut Vec<(String, Type, usize)>) {
+    s.visit(&mut |x| {
+        if let Stmt::Allocate { func, ty, bounds, .. } = x {
+            out.push((func.to_string(), *ty, bounds.len()));
+        }
+    });
 }
 
 /// The Rust of a whole kernel: the scheduled fn and the module with `reference` and
@@ -188,7 +226,9 @@ fn emit_stmt(s: &Stmt, loads: &mut Loads, kernel: &str) -> TokenStream {
 pub fn emit_kernel(sig: &KernelSig, lowered: &Lowered) -> TokenStream {
     let kernel = sig.name.as_str();
     let mut prologue = Vec::new();
+    let mut env: Vec<(Ident, TokenStream)> = Vec::new();
     let mut storage = HashMap::new();
+    let mut inner_strides: Vec<Ident> = Vec::new();
     let mut ref_params = Vec::new();
     let mut ref_inputs = Vec::new();
     let mut ref_outputs = Vec::new();
@@ -201,10 +241,12 @@ pub fn emit_kernel(sig: &KernelSig, lowered: &Lowered) -> TokenStream {
                 if *is_usize {
                     prologue.push(quote!(let #h: i32 = ::halite::rt::scalar_usize(#kernel, #name, #p)?;));
                     ref_params.push(quote!(::halite::rt::reference::usize_value(#kernel, #name, #p)?));
+                    env.push((h, quote!(i32)));
                 } else {
                     let t = rust_type(*ty);
                     prologue.push(quote!(let #h: #t = #p;));
                     ref_params.push(quote!(::halite::rt::reference::Element::to_value(#p)));
+                    env.push((h, t));
                 }
             }
             KernelArg::Input { name, ty, dims } | KernelArg::Output { name, ty, dims } => {
@@ -218,16 +260,18 @@ pub fn emit_kernel(sig: &KernelSig, lowered: &Lowered) -> TokenStream {
                     prologue.push(quote! {
                         let mut #p = #p;
                         let #parts = ::halite::rt::output::<#t, _, #n>(#kernel, #name, &mut #p)?;
+                        let #ptr = ::halite::rt::Ptr::new(#parts.ptr);
                     });
                     ref_outputs.push(quote!(&mut #p));
                     ref_rebind.push(quote!(let mut #p = #p;));
                 } else {
                     prologue.push(quote! {
                         let #parts = ::halite::rt::input::<#t, _, #n>(#kernel, #name, &#p)?;
+                        let #ptr = ::halite::rt::Ptr::from_const(#parts.ptr);
                     });
                     ref_inputs.push(quote!(::halite::rt::reference::input_buffer(#kernel, #name, &#p)?));
                 }
-                prologue.push(quote!(let #ptr = #parts.ptr;));
+                env.push((ptr, quote!(::halite::rt::Ptr<#t>)));
                 for d in 0..n {
                     let e = ident(&halite_core::func::extent_var_name(name, d));
                     let s = derived(name, &format!("s{d}"));
@@ -235,50 +279,146 @@ pub fn emit_kernel(sig: &KernelSig, lowered: &Lowered) -> TokenStream {
                         let #e: i32 = #parts.extent[#d];
                         let #s: isize = #parts.stride[#d];
                     });
+                    env.push((e, quote!(i32)));
+                    env.push((s.clone(), quote!(isize)));
+                    if d + 1 == n {
+                        inner_strides.push(s);
+                    }
                 }
                 storage.insert(name.clone(), Storage::View { dims: n });
             }
         }
     }
-    let guards: Vec<TokenStream> = lowered
-        .guards
-        .iter()
-        .map(|g| {
-            let c = emit_saturating(g);
-            let text = g.to_string();
-            quote! {
-                if !(#c) {
-                    return Err(::halite::Error::index_overflow(#kernel, #text));
+    // Entry lets, guards, checks: all before anything is written.
+    let mut gen = Gen { storage: storage.clone(), simd: false };
+    for (n, v) in &lowered.entry_lets {
+        let id = ident(n);
+        let t = rust_type(v.ty());
+        let val = if v.ty() == Type::I64 { emit_saturating(v) } else { emit(v, &gen) };
+        prologue.push(quote!(let #id: #t = #val;));
+        env.push((id, t));
+    }
+    let mut checks = Vec::new();
+    for g in &lowered.guards {
+        checks.push(match g {
+            Guard::NoOverflow(c) => {
+                let c2 = emit_saturating(c);
+                let text = c.to_string();
+                quote! {
+                    if !(#c2) {
+                        return Err(::halite::Error::index_overflow(#kernel, #text));
+                    }
                 }
             }
-        })
-        .collect();
-    let checks: Vec<TokenStream> = lowered
-        .checks
-        .iter()
-        .map(|c| {
-            let when = emit_saturating(&c.when);
-            let buffer = c.buffer.to_string();
-            let consumer = c.consumer.to_string();
-            let per_dim: Vec<TokenStream> = c
-                .dims
-                .iter()
-                .enumerate()
-                .map(|(d, (lo, hi))| {
-                    let (lo, hi) = (emit_saturating(lo), emit_saturating(hi));
-                    let ext = ident(&halite_core::func::extent_var_name(&c.buffer, d));
-                    quote!(::halite::rt::check_region(#kernel, #buffer, #consumer, #d, #lo, #hi, #ext)?;)
-                })
-                .collect();
-            quote!(if #when { #(#per_dim)* })
-        })
-        .collect();
-    let mut loads = Loads { storage };
-    let body = emit_stmt(&lowered.body, &mut loads, kernel);
-    let text = format!(
-        "kernel {kernel}\n{}",
-        lowered.loop_nest_text()
-    );
+            Guard::OutputExtent { buffer, axis, extent } => {
+                let e = ident(&halite_core::func::extent_var_name(buffer, *axis));
+                let b = buffer.to_string();
+                quote! {
+                    if #e as i64 != #extent {
+                        return Err(::halite::Error::OutputShape { kernel: #kernel, buffer: #b, axis: #axis, expected: #extent, extent: #e as usize });
+                    }
+                }
+            }
+        });
+    }
+    for c in &lowered.checks {
+        let when = emit_saturating(&c.when);
+        let buffer = c.buffer.to_string();
+        let per_dim: Vec<TokenStream> = c
+            .dims
+            .iter()
+            .zip(&c.limits)
+            .enumerate()
+            .map(|(d, ((lo, hi), (mn, ext)))| {
+                let (lo, hi) = (emit_saturating(lo), emit_saturating(hi));
+                let (mn, ext) = (emit(mn, &gen), emit(ext, &gen));
+                quote!(::halite::rt::check_region(#kernel, #buffer, #d, #lo, #hi, #mn, #ext)?;)
+            })
+            .collect();
+        checks.push(quote!(if #when { #(#per_dim)* }));
+    }
+    // Storage.
+    let (tops, body) = top_allocations(&lowered.body);
+    let mut inner = Vec::new();
+    inner_allocations(body, &mut inner);
+    let mut allocs = Vec::new();
+    for (func, ty, dims, top) in tops.iter().map(|t| (&t.0, t.1, t.2, true)).chain(inner.iter().map(|t| (&t.0, t.1, t.2, false))) {
+        let t = rust_type(ty);
+        let fname = func.clone();
+        let exts: Vec<Ident> = (0..dims).map(|d| ident(&halite_schedule::passes::allocate::alloc_var(func, d))).collect();
+        let strides: Vec<TokenStream> = (0..dims)
+            .rev()
+            .map(|d| {
+                let s = derived(func, &format!("s{d}"));
+                if d == dims - 1 {
+                    quote!(let #s: isize = 1;)
+                } else {
+                    let s1 = derived(func, &format!("s{}", d + 1));
+                    let e1 = &exts[d + 1];
+                    quote!(let #s: isize = #s1 * (#e1 as isize);)
+                }
+            })
+            .collect();
+        allocs.push(quote!(#(#strides)*));
+        for d in 0..dims {
+            env.push((derived(func, &format!("s{d}")), quote!(isize)));
+        }
+        gen.storage.insert(func.clone(), Storage::Alloc { dims });
+        let buf = derived(func, "buf");
+        let p = derived(func, "ptr");
+        let len = derived(func, "len");
+        if top {
+            allocs.push(quote! {
+                let mut #buf: ::std::vec::Vec<#t> = ::halite::rt::alloc(#kernel, #fname, &[#(#exts),*])?;
+                let #p = ::halite::rt::Ptr::new(#buf.as_mut_ptr());
+            });
+            env.push((p, quote!(::halite::rt::Ptr<#t>)));
+        } else {
+            allocs.push(quote!(let #len: usize = ::halite::rt::check_alloc::<#t>(#kernel, #fname, &[#(#exts),*])?;));
+            env.push((len, quote!(usize)));
+        }
+    }
+    // The loop nest, once per path.
+    gen.simd = true;
+    let body_simd = gen.stmt(body);
+    gen.simd = false;
+    let body_scalar = gen.stmt(body);
+    let names: Vec<&Ident> = env.iter().map(|(n, _)| n).collect();
+    let types: Vec<&TokenStream> = env.iter().map(|(_, t)| t).collect();
+    let dense_shadow: Vec<TokenStream> = inner_strides.iter().map(|s| quote!(let #s: isize = 1;)).collect();
+    let variant = |fname: &str, features: Option<&str>, cfg: TokenStream, dense: bool, body: &TokenStream| {
+        let f = Ident::new(fname, Span::call_site());
+        let tf = features.map(|feat| quote!(#[target_feature(enable = #feat)]));
+        let shadow = if dense { quote!(#(#dense_shadow)*) } else { quote!() };
+        quote! {
+            #cfg
+            #tf
+            #[allow(unused_variables, unused_mut, unused_parens, unused_braces, unused_unsafe, non_snake_case, clippy::all)]
+            unsafe fn #f(__env: __Env) {
+                let __Env { #(#names),* } = __env;
+                #shadow
+                // SAFETY: see `emit_kernel`: every access is inside the checked region.
+                unsafe { #body }
+            }
+        }
+    };
+    let x86 = quote!(#[cfg(target_arch = "x86_64")]);
+    let arm = quote!(#[cfg(target_arch = "aarch64")]);
+    let avx512 = "avx512f,avx512bw,avx512vl,avx512dq,avx2,avx,fma,bmi1,bmi2,lzcnt,popcnt,sse4.2";
+    let avx2 = "avx2,avx,fma,bmi1,bmi2,lzcnt,popcnt,sse4.2";
+    let fns = [
+        variant("__body_avx512_dense", Some(avx512), x86.clone(), true, &body_simd),
+        variant("__body_avx512", Some(avx512), x86.clone(), false, &body_simd),
+        variant("__body_avx2_dense", Some(avx2), x86.clone(), true, &body_simd),
+        variant("__body_avx2", Some(avx2), x86.clone(), false, &body_simd),
+        variant("__body_sse2_dense", None, x86.clone(), true, &body_simd),
+        variant("__body_sse2", None, x86.clone(), false, &body_simd),
+        variant("__body_neon_dense", Some("neon"), arm.clone(), true, &body_simd),
+        variant("__body_neon", Some("neon"), arm.clone(), false, &body_simd),
+        variant("__body_scalar", None, quote!(), false, &body_scalar),
+    ];
+    let dense_cond = if inner_strides.is_empty() { quote!(true) } else { quote!(#(#inner_strides == 1)&&*) };
+    let text = format!("kernel {kernel}\n{}", lowered.loop_nest_text());
     let pipeline_text = halite_core::sexpr::to_string(&lowered.pipeline);
     let (attrs, vis, fn_sig, ref_sig) = (&sig.attrs, &sig.vis, &sig.sig, &sig.reference_sig);
     let mod_name = Ident::new(kernel, Span::call_site());
@@ -290,18 +430,42 @@ pub fn emit_kernel(sig: &KernelSig, lowered: &Lowered) -> TokenStream {
         #attrs
         #[allow(unused_variables, unused_mut, unused_parens, unused_braces, unused_unsafe, non_snake_case, clippy::all)]
         #vis #fn_sig {
+            #[derive(Clone, Copy)]
+            struct __Env { #(#names: #types),* }
+            #(#fns)*
             #(#prologue)*
-            #(#guards)*
             #(#checks)*
-            // SAFETY: every load and store below reads or writes an element of a buffer inside
-            // the region the entry checks above proved to be in bounds: `rt::input`/`rt::output`
-            // captured each view's pointer, extents and strides; `check_region` checked every
-            // read region of every view against its extents; the guards proved that no index
-            // arithmetic wraps; intermediates are allocated over exactly the region bounds
-            // inference found for their reads, and outputs are written over their own shape.
-            #[allow(unused_unsafe)]
+            #(#allocs)*
+            let __isa = ::halite::rt::isa()?;
+            let __dense = #dense_cond;
+            let __env = __Env { #(#names),* };
+            // SAFETY: every load and store of the loop nest reads or writes an element inside
+            // the region proven in bounds above: `rt::input`/`rt::output` captured each view's
+            // pointer, extents and strides; `check_region` checked every region the nest reads
+            // from a view against its extents; the guards proved that no index arithmetic
+            // wraps; intermediates are allocated over an upper bound of every region they are
+            // computed over; outputs are written over their own shape. The `#[target_feature]`
+            // paths run only when `rt::isa()` detected those features on this CPU.
             unsafe {
-                #body
+                match (__isa, __dense) {
+                    #[cfg(target_arch = "x86_64")]
+                    (::halite::rt::Isa::Avx512, true) => __body_avx512_dense(__env),
+                    #[cfg(target_arch = "x86_64")]
+                    (::halite::rt::Isa::Avx512, false) => __body_avx512(__env),
+                    #[cfg(target_arch = "x86_64")]
+                    (::halite::rt::Isa::Avx2, true) => __body_avx2_dense(__env),
+                    #[cfg(target_arch = "x86_64")]
+                    (::halite::rt::Isa::Avx2, false) => __body_avx2(__env),
+                    #[cfg(target_arch = "x86_64")]
+                    (::halite::rt::Isa::Sse2, true) => __body_sse2_dense(__env),
+                    #[cfg(target_arch = "x86_64")]
+                    (::halite::rt::Isa::Sse2, false) => __body_sse2(__env),
+                    #[cfg(target_arch = "aarch64")]
+                    (::halite::rt::Isa::Neon, true) => __body_neon_dense(__env),
+                    #[cfg(target_arch = "aarch64")]
+                    (::halite::rt::Isa::Neon, false) => __body_neon(__env),
+                    _ => __body_scalar(__env),
+                }
             }
             Ok(())
         }
@@ -334,4 +498,3 @@ pub fn emit_kernel(sig: &KernelSig, lowered: &Lowered) -> TokenStream {
         }
     }
 }
-

@@ -347,6 +347,12 @@ impl Expr {
         Expr::new(ExprNode::Unary(op, e), ty)
     }
     pub fn binary(op: BinOp, a: Expr, b: Expr) -> Expr {
+        debug_assert!(
+            matches!(op, BinOp::Shl | BinOp::Shr) || a.ty() == b.ty(),
+            "ill-typed {op:?}: {a} ({}) and {b} ({})",
+            a.ty(),
+            b.ty()
+        );
         let ty = if op.is_comparison() || op.is_logical() {
             Type::Bool
         } else {

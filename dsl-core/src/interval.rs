@@ -105,6 +105,11 @@ impl<'a> Bounds<'a> {
             };
         }
         let i64c = Expr::i64;
+        // An expression of run-time constants only (no variable in scope, no load) is its own
+        // exact bound: the kernel evaluates the same expression, wrapping included.
+        if !matches!(e.node(), ExprNode::Const(_)) && ty != Type::U64 && self.is_run_time_constant(e) {
+            return Interval::point(Expr::cast(Type::I64, e.clone()));
+        }
         match e.node() {
             ExprNode::Const(v) => match v.as_i64() {
                 Some(c) => Interval::constant(c, c),
@@ -197,6 +202,18 @@ impl<'a> Bounds<'a> {
         }
     }
 
+    /// No variable of the scope, no load and no `let` occurs in `e`.
+    fn is_run_time_constant(&self, e: &Expr) -> bool {
+        let mut ok = true;
+        e.visit(&mut |x| match x.node() {
+            ExprNode::Var(n) if self.scope.contains_key(n) => ok = false,
+            ExprNode::Call { .. } | ExprNode::Let(..) => ok = false,
+            ExprNode::Var(_) if x.ty() == Type::U64 => ok = false,
+            _ => {}
+        });
+        ok
+    }
+
     /// Bounds of `a op b`.
     fn binary(&mut self, ty: Type, op: BinOp, a: &Expr, b: &Expr) -> Interval {
         let i64c = Expr::i64;
@@ -247,6 +264,8 @@ impl<'a> Bounds<'a> {
                     min: ia.max.map(|m| simplify(&m.div(i64c(c)))),
                     max: ia.min.map(|m| simplify(&m.div(i64c(c)))),
                 },
+                // Both non-negative: the quotient lies in [0, a] (a zero divisor gives 0).
+                _ if nonneg(&ia.min) && nonneg(&ib.min) => Interval { min: Some(i64c(0)), max: ia.max.clone() },
                 _ => self.shrinking(ty, ia),
             },
             BinOp::Rem => match b.as_int() {
@@ -260,6 +279,11 @@ impl<'a> Bounds<'a> {
                         Interval::constant(-m, m)
                     }
                 }
+                None if nonneg(&ia.min) && nonneg(&ib.min) => match (&ia.max, &ib.max) {
+                    (Some(am), Some(bm)) => Interval::new(i64c(0), am.clone().min(bm.clone().sub(i64c(1)).max(i64c(0)))),
+                    (Some(am), None) => Interval::new(i64c(0), am.clone()),
+                    _ => self.shrinking(ty, ia),
+                },
                 None => self.shrinking(ty, ia),
             },
             BinOp::Min => Interval {
@@ -361,6 +385,23 @@ impl<'a> Bounds<'a> {
         }
         self.wrap(ty, ia)
     }
+}
+
+/// Whether a bound is provably non-negative: built from non-negative constants and buffer
+/// extents (`buf.extent.k`, never negative) with `+ * / max` and non-negative `min`/`select`.
+pub fn nonneg(e: &Option<Expr>) -> bool {
+    fn go(e: &Expr) -> bool {
+        match e.node() {
+            ExprNode::Const(v) => v.as_i64().is_some_and(|c| c >= 0),
+            ExprNode::Var(n) => n.contains(".extent.") || n.contains(".alloc."),
+            ExprNode::Cast(a) => a.ty().is_unsigned_int() || go(a),
+            ExprNode::Binary(BinOp::Add | BinOp::Mul | BinOp::Div | BinOp::Min, a, b) => go(a) && go(b),
+            ExprNode::Binary(BinOp::Max, a, b) => go(a) || go(b),
+            ExprNode::Select(_, a, b) => go(a) && go(b),
+            _ => false,
+        }
+    }
+    e.as_ref().is_some_and(go)
 }
 
 /// `ia * c` for a constant `c`.

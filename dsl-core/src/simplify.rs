@@ -75,7 +75,13 @@ fn rewrite(e: &Expr, bounds: bool) -> Expr {
                 }
             }
             if ty.is_int() && matches!(op, BinOp::Add | BinOp::Sub | BinOp::Mul) {
-                return linear(e);
+                let l = linear(e);
+                if bounds && matches!(op, BinOp::Add | BinOp::Sub) {
+                    if let Some(pushed) = push_into_select(&l) {
+                        return pushed;
+                    }
+                }
+                return l;
             }
             match op {
                 BinOp::Div if is_int_const(b, 1) => a.clone(),
@@ -129,6 +135,53 @@ fn rewrite(e: &Expr, bounds: bool) -> Expr {
         }
         ExprNode::Const(_) | ExprNode::Var(_) | ExprNode::Call { .. } => e.clone(),
     }
+}
+
+/// `t + select(c, a, b)` -> `select(c, t + a, t + b)`, `t + min(a, b)` -> `min(t + a, t + b)`
+/// and `t - min(a, b)` -> `max(t - a, t - b)` (likewise for `max`), when the sum has exactly
+/// one such term, so that terms inside and outside can cancel
+/// (`m + select(c, e - m + 1, 0) - 1` -> `select(c, e, m - 1)`). Bound expressions only: it
+/// is exact for mathematical integers, which bounds are.
+fn push_into_select(e: &Expr) -> Option<Expr> {
+    let ty = e.ty();
+    let mut l = Linear { ty, c0: Value::zero(ty), terms: vec![] };
+    l.collect(e, Value::from_i64(ty, 1));
+    let one = Value::from_i64(ty, 1);
+    let minus_one = wrapping_neg(one);
+    let special: Vec<usize> = l
+        .terms
+        .iter()
+        .enumerate()
+        .filter(|(_, (t, _))| matches!(t.node(), ExprNode::Select(..) | ExprNode::Binary(BinOp::Min | BinOp::Max, ..)))
+        .map(|(i, _)| i)
+        .collect();
+    let [i] = special[..] else { return None };
+    let coeff = l.terms[i].1;
+    let is_select = matches!(l.terms[i].0.node(), ExprNode::Select(..));
+    if !(coeff == one || (coeff == minus_one && !is_select)) || l.terms.len() + usize::from(l.c0 != Value::zero(ty)) < 2 {
+        return None;
+    }
+    let (t, _) = l.terms.remove(i);
+    let rest = l.build();
+    let mut s = Simplifier { bounds: true };
+    let neg = coeff != one;
+    let side = |x: &Expr| if neg { rest.clone().sub(x.clone()) } else { rest.clone().add(x.clone()) };
+    Some(match t.node() {
+        ExprNode::Select(c, a, b) => {
+            let (ta, tb) = (s.mutate(&side(a)), s.mutate(&side(b)));
+            rewrite(&Expr::select(c.clone(), ta, tb), true)
+        }
+        ExprNode::Binary(op, a, b) => {
+            let op = match (op, neg) {
+                (BinOp::Min, true) => BinOp::Max,
+                (BinOp::Max, true) => BinOp::Min,
+                (op, _) => *op,
+            };
+            let (ta, tb) = (s.mutate(&side(a)), s.mutate(&side(b)));
+            rewrite(&Expr::binary(op, ta, tb), true)
+        }
+        _ => unreachable!(),
+    })
 }
 
 /// Collapses a chain `min(min(a + 1, b), a + 3)`: operands that differ only by a constant

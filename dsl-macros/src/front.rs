@@ -46,6 +46,10 @@ pub struct Front<'a> {
     pure: Vec<String>,
     /// Bindings being expanded (to report cycles instead of recursing forever).
     expanding: Vec<String>,
+    /// Bindings being inspected by `literal_kind` (same purpose).
+    kind_stack: std::cell::RefCell<Vec<String>>,
+    /// Funcs whose definition was attempted (so a failed one is not also "never defined").
+    attempted: Vec<String>,
     pub directives: Vec<halite_schedule::Directive>,
 }
 
@@ -116,6 +120,8 @@ impl<'a> Front<'a> {
             bindings: HashMap::new(),
             pure: vec![],
             expanding: vec![],
+            kind_stack: Default::default(),
+            attempted: vec![],
             directives: vec![],
         };
         let mut k = 0;
@@ -152,8 +158,8 @@ impl<'a> Front<'a> {
         }
         for (a, id) in args {
             if let KernelArg::Output { name, dims, .. } = a {
-                if !self.is_defined(name) {
-                    let vars = ["y", "x", "z", "w", "v", "u"][6 - dims..].join(", ");
+                if !self.is_defined(name) && !self.attempted.contains(name) {
+                    let vars = ["v", "u", "w", "z", "y", "x"][6 - dims..].join(", ");
                     self.errors.spanned(
                         id,
                         format!("the output `{name}` is never defined: add `{name}({vars}) = ...;` to the kernel body"),
@@ -302,6 +308,7 @@ impl<'a> Front<'a> {
             return self.err(&call.func, "expected a Func name");
         };
         let name = fid.to_string();
+        self.attempted.push(name.clone());
         if self.inputs.contains_key(&name) {
             return self.err(fid, format!("`{name}` is an input and cannot be defined; define a new Func or an output"));
         }
@@ -397,11 +404,16 @@ impl<'a> Front<'a> {
             }
             syn::Expr::Path(_) => {
                 let id = ident_of(e)?.to_string();
-                if self.pure.contains(&id) || self.expanding.contains(&id) {
+                if self.pure.contains(&id) || self.expanding.contains(&id) || self.kind_stack.borrow().contains(&id) {
                     return None;
                 }
                 match self.bindings.get(&id) {
-                    Some(Binding::Expr(b)) => self.literal_kind(b),
+                    Some(Binding::Expr(b)) => {
+                        self.kind_stack.borrow_mut().push(id);
+                        let k = self.literal_kind(b);
+                        self.kind_stack.borrow_mut().pop();
+                        k
+                    }
                     None => None,
                 }
             }
@@ -506,7 +518,8 @@ impl<'a> Front<'a> {
                     digits.parse::<f64>().map(Value::F64).ok()
                 };
                 match v {
-                    Some(v) => Ok(Expr::constant(v)),
+                    Some(v) if v.as_f64().is_finite() => Ok(Expr::constant(v)),
+                    Some(_) => self.err(f, format!("literal out of range for `{ty}`")),
                     None => self.err(f, "invalid float literal"),
                 }
             }

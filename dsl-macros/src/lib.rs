@@ -130,7 +130,8 @@ mod tests {
                 blur_x(y, x) = (input(y, x) + input(y, x + 1) + input(y, x + 2)) / 3;
                 out(y, x) = (blur_x(y, x) + blur_x(y + 1, x) + blur_x(y + 2, x)) / 3;
                 schedule! {
-                    blur_x.compute_root();
+                    out.tile(y, x, yi, xi, 32, 256).vectorize(xi, 16).parallel(y);
+                    blur_x.compute_at(out, x).vectorize(x, 16);
                 }
             }
         }

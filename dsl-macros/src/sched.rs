@@ -69,6 +69,10 @@ fn chain(e: &syn::Expr, origins: &mut Origins, errors: &mut Errors, out: &mut Ve
                     syn::Expr::Path(p) if p.path.get_ident().is_some() => {
                         Arg::Ident(p.path.get_ident().unwrap().to_string().into(), o)
                     }
+                    // `TailStrategy::RoundUp`: the last segment names it.
+                    syn::Expr::Path(p) if p.qself.is_none() && !p.path.segments.is_empty() => {
+                        Arg::Ident(p.path.segments.last().unwrap().ident.to_string().into(), o)
+                    }
                     syn::Expr::Lit(syn::ExprLit {
                         lit: syn::Lit::Int(i),
                         ..

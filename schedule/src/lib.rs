@@ -1,38 +1,46 @@
 //! `halite-schedule`: schedules, lowering and bounds inference.
 //!
 //! [`lower`] turns an algorithm ([`halite_core::Pipeline`]) and the user's schedule
-//! directives into a loop nest ([`halite_core::Stmt`]) plus what the kernel must check at
-//! entry. Lowering is a straight list of small passes (see [`passes`]), each a free function
-//! with its pre- and postconditions in its doc comment:
+//! directives into a loop nest ([`halite_core::Stmt`]) plus what the kernel must compute and
+//! check at entry. Lowering is a straight list of small passes (see [`passes`]), each a free
+//! function with its pre- and postconditions in its doc comment:
 //!
-//! 1. [`Schedule::from_directives`]: read and check the directives;
+//! 1. [`Schedule::from_directives`]: read the directives; [`check`]: their legality;
 //! 2. [`passes::inline::inline_funcs`]: substitute inlined Funcs into their callers;
-//! 3. [`passes::bounds::infer_bounds`]: regions of computed Funcs and of buffer reads;
-//! 4. [`passes::loop_nest::build_loop_nest`]: loops, storage and regions;
-//! 5. [`passes::simplify::simplify_stmt`].
+//! 3. [`passes::loop_nest::schedule_functions`]: each computed Func's loops, at its level;
+//! 4. [`passes::bounds::infer_regions`]: the region of each intermediate at its site;
+//! 5. [`passes::hoist::hoist_entry_lets`]: values computed before any loop go to the entry;
+//! 6. [`passes::allocate::allocate`]: storage, sized once per call;
+//! 7. [`passes::checks::entry_checks`]: the regions read from buffers, and overflow guards;
+//! 8. [`passes::simplify::simplify_stmt`].
 
+pub mod check;
 pub mod directive;
 pub mod passes;
 pub mod schedule;
 
 pub use directive::{Arg, Diagnostic, Directive};
-pub use passes::bounds::{RegionCheck, Region};
-pub use schedule::{ComputeLevel, Schedule};
+pub use passes::checks::{Guard, RegionCheck};
+pub use schedule::{Level, Schedule, TailStrategy};
 
-use halite_core::{simplify_bounds as simplify, BinOp, Expr, Pipeline, Stmt, UnOp};
+use halite_core::interval::{Bounds, Scope};
+use halite_core::{Expr, Pipeline, Stmt};
+use std::sync::Arc;
 
 /// A lowered pipeline: the loop nest and the entry checks that make it safe.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Lowered {
     /// The algorithm as written (for `reference`).
     pub pipeline: Pipeline,
-    /// The loop nest. Free variables: parameters and buffer extents (`buf.extent.k`).
+    /// Values computed at entry, in order (regions of root Funcs, storage sizes).
+    pub entry_lets: Vec<(Arc<str>, Expr)>,
+    /// The loop nest. Free variables: parameters, buffer extents (`buf.extent.k`) and the
+    /// entry lets.
     pub body: Stmt,
     /// Reads of buffers to check against their shapes before anything runs.
     pub checks: Vec<RegionCheck>,
-    /// Conditions (over `i64`, evaluated with saturating arithmetic) under which index
-    /// arithmetic cannot wrap; the kernel returns an error at entry if one fails.
-    pub guards: Vec<Expr>,
+    /// Conditions the kernel checks at entry (no index arithmetic wraps, output extents).
+    pub guards: Vec<Guard>,
 }
 
 impl Lowered {
@@ -40,17 +48,11 @@ impl Lowered {
     pub fn loop_nest_text(&self) -> String {
         let mut s = String::new();
         for c in &self.checks {
-            let dims: Vec<String> = c
-                .dims
-                .iter()
-                .map(|(lo, hi)| format!("[{lo}, {hi}]"))
-                .collect();
-            s.push_str(&format!(
-                "check {} covers {} (read by {})\n",
-                c.buffer,
-                dims.join(" x "),
-                c.consumer
-            ));
+            let dims: Vec<String> = c.dims.iter().map(|(lo, hi)| format!("[{lo}, {hi}]")).collect();
+            s.push_str(&format!("check {} covers {}\n", c.buffer, dims.join(" x ")));
+        }
+        for (n, v) in &self.entry_lets {
+            s.push_str(&format!("let {n} = {v}\n"));
         }
         s.push_str(&self.body.to_string());
         s
@@ -61,29 +63,27 @@ impl Lowered {
 pub fn lower(p: &Pipeline, directives: &[Directive]) -> Result<Lowered, Vec<Diagnostic>> {
     let schedule = Schedule::from_directives(p, directives)?;
     let inlined = passes::inline::inline_funcs(p, &schedule);
-    let mut info = passes::bounds::infer_bounds(&inlined)?;
-    // Intermediate extents are `i32` loop bounds: they must fit.
-    for f in &inlined.funcs {
-        if let (false, Some(r)) = (f.is_output(), info.regions.get(&f.name)) {
-            for (lo, hi) in &r.dims {
-                let fits = hi.clone().sub(lo.clone()).lt(Expr::i64(i32::MAX as i64));
-                let g = simplify(&Expr::binary(
-                    BinOp::Or,
-                    Expr::unary(UnOp::Not, r.nonempty.clone()),
-                    fits,
-                ));
-                if !info.guards.contains(&g) {
-                    info.guards.push(g);
-                }
+    let s = passes::loop_nest::schedule_functions(&inlined, &schedule)?;
+    let s = passes::bounds::infer_regions(s, &inlined, &schedule)?;
+    let (mut entry_lets, s) = passes::hoist::hoist_entry_lets(s);
+    let intermediates: Vec<&halite_core::Func> = inlined.funcs.iter().filter(|f| !f.is_output()).collect();
+    let hints = passes::bounds::Hints { pipeline: &inlined, schedule: &schedule };
+    let (alloc_lets, s) = passes::allocate::allocate(s, &intermediates, &hints)?;
+    entry_lets.extend(alloc_lets);
+    let (checks, mut guards) = passes::checks::entry_checks(&s, &inlined, &schedule)?;
+    // The entry lets' own arithmetic must not wrap either.
+    let scope = Scope::new();
+    for (_, v) in &entry_lets {
+        let mut b = Bounds::new(&scope);
+        b.of(v);
+        for g in b.guards {
+            let g = Guard::NoOverflow(g);
+            if !guards.contains(&g) {
+                guards.push(g);
             }
         }
     }
-    let body = passes::loop_nest::build_loop_nest(&inlined, &info);
-    let body = passes::simplify::simplify_stmt(&body);
-    Ok(Lowered {
-        pipeline: p.clone(),
-        body,
-        checks: info.checks,
-        guards: info.guards,
-    })
+    let entry_lets = entry_lets.into_iter().map(|(n, v)| (n, halite_core::simplify(&v))).collect();
+    let body: Stmt = passes::simplify::simplify_stmt(&s);
+    Ok(Lowered { pipeline: p.clone(), entry_lets, body, checks, guards })
 }

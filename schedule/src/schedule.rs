@@ -1,38 +1,117 @@
-//! The schedule as data: where each Func is computed, read from the user's directives.
+//! The schedule as data, read from the user's directives.
+//!
+//! A Func's loops start as its pure variables, outermost first (ndarray order). Directives
+//! rewrite that list; the loop nest is built from the result by
+//! [`crate::passes::loop_nest`]. Lists of loops read outermost first.
 //!
 //! # Directives and their preconditions
 //!
-//! * `compute_root()`: compute the Func once, over the whole region its consumers read, before
-//!   any of them. Preconditions: (1) the Func exists; (2) it is not an output (outputs are
-//!   always computed at root over their whole shape).
-//! * `compute_inline()`: substitute the Func's definition into each use (the default for
-//!   intermediates). Preconditions: (1) the Func exists; (2) it is not an output.
+//! Each numbered precondition is checked; a failure is a compile error at the offending token.
 //!
-//! Every other directive of the design (`split`, `tile`, `vectorize`, `parallel`, `unroll`,
-//! `reorder`, `fuse`, `compute_at`, `store_at`, `store_root`, `bound`, `reorder_storage`,
-//! `specialize`, `rfactor`, `update`) is recognised and reported as not implemented yet, so a
-//! schedule never silently does less than it says.
+//! * `split(v, outer, inner, factor[, tail])`: loop `v` becomes `outer` (extent
+//!   `ceil(extent / factor)`) around `inner` (at most `factor`). (1) `v` is a current loop of
+//!   the Func; (2) `v` was not split or fused already; (3) `outer` and `inner` are distinct new
+//!   names (`outer` may reuse `v`); (4) `factor` is a positive integer literal; (5) `tail` is
+//!   `GuardWithIf`, `ShiftInwards` or `RoundUp` (see [`TailStrategy`]).
+//! * `fuse(outer, inner, fused)`: two adjacent loops (`inner` directly inside `outer`) become
+//!   one. (1) both are current loops, adjacent in that order; (2) `fused` is a new name.
+//! * `reorder(v1, .., vn)`: the named loops take the places they occupy, in this order
+//!   (outermost first). (1) each is a current loop; (2) none is named twice.
+//! * `tile(y, x, yo, xo, yi, xi, ty, tx)` = `split(y, yo, yi, ty)`, `split(x, xo, xi, tx)`,
+//!   `reorder(yo, xo, yi, xi)`; `tile(y, x, yi, xi, ty, tx)` keeps the names `y`, `x` outside.
+//! * `vectorize(v, w)` = `split(v, v, v_vec, w)` and vectorize `v_vec`; `vectorize(v)`
+//!   vectorizes `v` whole. (1) `w` is a power of two from 2 to 64; (2) without `w`, `v` has an
+//!   extent known at compile time; (3) the vectorized loop ends up innermost.
+//! * `unroll(v, n)` = `split(v, v, v_unroll, n)` and unroll `v_unroll`; `unroll(v)` unrolls `v`
+//!   whole. (1) without `n`, `v` has an extent known at compile time (at most 64).
+//! * `parallel(v)`, `parallel(v, chunk)` (= `split(v, v, v_chunk, chunk)`, `v` parallel): the
+//!   iterations of `v` run on rayon's pool. (1) not inside a vectorized loop.
+//! * `compute_root()`, `compute_inline()`, `compute_at(consumer, loop)`: where the Func is
+//!   computed. (1) not an output; (2) `consumer` is a computed Func that uses this one
+//!   (directly or through inlined Funcs); (3) `loop` is one of its loops; (4) no cycle.
+//! * `store_root()`, `store_at(consumer, loop)`: where its storage lives (default: where it is
+//!   computed). (1) the store level encloses the compute level; (2) no parallel loop lies
+//!   between them (threads would share the buffer).
+//! * `bound(v, min, extent)`: the Func is computed over exactly `[min, min + extent)` on `v`;
+//!   for an output, calls with another extent return an error. (1) `v` is a pure variable;
+//!   (2) `min` and `extent` are integer literals, `extent > 0`.
+//! * `reorder_storage(v1, .., vn)`: the storage layout of an intermediate, outermost first.
+//!   (1) not an output (its layout is the caller's view); (2) a permutation of the pure vars.
+//!
+//! `specialize` and `rfactor` are recognised and reported as not implemented yet.
 
-use crate::directive::{Diagnostic, Directive};
-use halite_core::{Origin, Pipeline};
+use crate::directive::{Arg, Diagnostic, Directive};
+use halite_core::{ForKind, Origin, Pipeline};
 use std::collections::HashMap;
 use std::sync::Arc;
 
-/// Where a Func's values are computed.
+/// How a split handles an extent that the factor does not divide.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ComputeLevel {
-    /// Substituted into its consumers.
+pub enum TailStrategy {
+    /// Pick: `ShiftInwards`, or `GuardWithIf` when the outer loop runs in parallel (so that
+    /// parallel iterations never write the same element).
+    Auto,
+    /// The last iteration of the outer loop runs a shorter inner loop.
+    GuardWithIf,
+    /// The last iteration is shifted inwards to stay inside, recomputing a few points (for
+    /// pure definitions this is invisible). Extents below the factor run a shorter loop.
+    ShiftInwards,
+    /// The Func is computed over a region rounded up to a multiple of the factor (not allowed
+    /// for outputs, whose shape is the caller's).
+    RoundUp,
+}
+
+/// One step of loop rewriting.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Split {
+    Split {
+        old: Arc<str>,
+        outer: Arc<str>,
+        inner: Arc<str>,
+        factor: i64,
+        tail: TailStrategy,
+    },
+    Fuse {
+        outer: Arc<str>,
+        inner: Arc<str>,
+        fused: Arc<str>,
+    },
+}
+
+/// A loop of a Func after its splits: its name and how it runs.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Dim {
+    pub name: Arc<str>,
+    pub kind: ForKind,
+    /// For `vectorize(v)` / `unroll(v)` without a size: the size is found at lowering.
+    pub whole: bool,
+    pub origin: Origin,
+}
+
+/// A place in the loop nest.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Level {
     Inline,
-    /// Computed once, before its consumers, over the region they read.
     Root,
+    /// Inside loop `var` of Func `func` (at the start of its body).
+    At { func: Arc<str>, var: Arc<str> },
 }
 
 /// The schedule of one Func.
 #[derive(Clone, Debug, PartialEq)]
 pub struct FuncSchedule {
-    pub compute: ComputeLevel,
-    /// Where the compute level was set (for diagnostics).
-    pub origin: Origin,
+    pub compute: Level,
+    pub compute_origin: Origin,
+    /// `None`: stored where it is computed.
+    pub store: Option<Level>,
+    pub store_origin: Origin,
+    pub splits: Vec<Split>,
+    /// The loops, outermost first.
+    pub dims: Vec<Dim>,
+    /// `bound(v, min, extent)` by pure variable index.
+    pub bounds: Vec<(usize, i64, i64)>,
+    /// Storage order (pure variable indices, outermost first).
+    pub storage: Vec<usize>,
 }
 
 /// The schedule of a whole pipeline.
@@ -41,108 +120,72 @@ pub struct Schedule {
     pub funcs: HashMap<Arc<str>, FuncSchedule>,
 }
 
-/// Directives that exist in the design but are not implemented yet.
-const PLANNED: &[&str] = &[
-    "split",
-    "fuse",
-    "reorder",
-    "tile",
-    "vectorize",
-    "unroll",
-    "parallel",
-    "compute_at",
-    "store_at",
-    "store_root",
-    "bound",
-    "reorder_storage",
-    "specialize",
-    "rfactor",
+/// The directives of the design; `specialize` and `rfactor` are not implemented yet.
+const NOT_YET: &[&str] = &["specialize", "rfactor"];
+const KNOWN: &[&str] = &[
+    "split", "fuse", "reorder", "tile", "vectorize", "unroll", "parallel", "compute_root",
+    "compute_inline", "compute_at", "store_at", "store_root", "bound", "reorder_storage",
+    "specialize", "rfactor",
 ];
 
-impl Schedule {
-    /// The compute level of a Func (outputs are `Root`, intermediates `Inline` by default).
-    pub fn compute_level(&self, p: &Pipeline, func: &str) -> ComputeLevel {
-        if p.func(func).is_some_and(|f| f.is_output()) {
-            return ComputeLevel::Root;
+impl FuncSchedule {
+    fn new(f: &halite_core::Func) -> FuncSchedule {
+        FuncSchedule {
+            compute: if f.is_output() { Level::Root } else { Level::Inline },
+            compute_origin: f.origin,
+            store: None,
+            store_origin: f.origin,
+            splits: vec![],
+            dims: f
+                .args
+                .iter()
+                .map(|a| Dim {
+                    name: a.clone(),
+                    kind: ForKind::Serial,
+                    whole: false,
+                    origin: f.origin,
+                })
+                .collect(),
+            bounds: vec![],
+            storage: (0..f.dims()).collect(),
         }
-        self.funcs
-            .get(func)
-            .map_or(ComputeLevel::Inline, |s| s.compute)
+    }
+
+    fn dim_index(&self, name: &str) -> Option<usize> {
+        self.dims.iter().position(|d| &*d.name == name)
+    }
+
+    /// The store level (the compute level unless set).
+    pub fn store_level(&self) -> &Level {
+        self.store.as_ref().unwrap_or(&self.compute)
+    }
+}
+
+impl Schedule {
+    /// The schedule of a Func (every Func of the pipeline has one).
+    pub fn get(&self, f: &str) -> &FuncSchedule {
+        &self.funcs[f]
+    }
+
+    /// Where a Func is computed.
+    pub fn compute_level(&self, _p: &Pipeline, func: &str) -> Level {
+        self.funcs.get(func).map_or(Level::Inline, |s| s.compute.clone())
     }
 
     /// Interprets the user's directives, collecting every error.
     pub fn from_directives(p: &Pipeline, directives: &[Directive]) -> Result<Schedule, Vec<Diagnostic>> {
         let mut s = Schedule::default();
+        for f in &p.funcs {
+            s.funcs.insert(f.name.clone(), FuncSchedule::new(f));
+        }
         let mut errors = Vec::new();
         for d in directives {
-            let Some(func) = p.func(&d.func) else {
-                let known: Vec<&str> = p.funcs.iter().map(|f| &*f.name).collect();
-                errors.push(Diagnostic::new(
-                    d.func_origin,
-                    format!(
-                        "no Func named `{}` to schedule; the kernel defines: {}",
-                        d.func,
-                        known.join(", ")
-                    ),
-                ));
-                continue;
-            };
-            if let Some(k) = d.update {
-                errors.push(Diagnostic::new(
-                    d.func_origin,
-                    format!(
-                        "`{}.update({k})`: `{}` has no update definitions (update definitions are not implemented yet)",
-                        d.func, d.func
-                    ),
-                ));
-                continue;
+            if let Err(e) = s.apply(p, d) {
+                errors.push(e);
             }
-            match &*d.name {
-                "compute_root" | "compute_inline" => {
-                    if !d.args.is_empty() {
-                        errors.push(Diagnostic::new(
-                            d.args[0].origin(),
-                            format!("`{}()` takes no arguments", d.name),
-                        ));
-                        continue;
-                    }
-                    if func.is_output() {
-                        errors.push(Diagnostic::new(
-                            d.name_origin,
-                            format!(
-                                "`{}` is an output: outputs are always computed at root over their whole shape; remove `.{}()`",
-                                d.func, d.name
-                            ),
-                        ));
-                        continue;
-                    }
-                    let compute = if &*d.name == "compute_root" {
-                        ComputeLevel::Root
-                    } else {
-                        ComputeLevel::Inline
-                    };
-                    s.funcs.insert(
-                        func.name.clone(),
-                        FuncSchedule {
-                            compute,
-                            origin: d.name_origin,
-                        },
-                    );
-                }
-                name if PLANNED.contains(&name) => errors.push(Diagnostic::new(
-                    d.name_origin,
-                    format!(
-                        "the directive `{name}` is not implemented yet; remove it (this version honours `compute_root()` and `compute_inline()`)"
-                    ),
-                )),
-                name => errors.push(Diagnostic::new(
-                    d.name_origin,
-                    format!(
-                        "unknown schedule directive `{name}`; expected one of: compute_root, compute_inline, {}",
-                        PLANNED.join(", ")
-                    ),
-                )),
-            }
+        }
+        if errors.is_empty() {
+            crate::check::check_schedule(p, &s, &mut errors);
         }
         if errors.is_empty() {
             Ok(s)
@@ -150,4 +193,309 @@ impl Schedule {
             Err(errors)
         }
     }
+
+    fn apply(&mut self, p: &Pipeline, d: &Directive) -> Result<(), Diagnostic> {
+        let Some(func) = p.func(&d.func) else {
+            let known: Vec<&str> = p.funcs.iter().map(|f| &*f.name).collect();
+            return Err(Diagnostic::new(
+                d.func_origin,
+                format!("no Func named `{}` to schedule; the kernel defines: {}", d.func, known.join(", ")),
+            ));
+        };
+        if let Some(k) = d.update {
+            return Err(Diagnostic::new(
+                d.func_origin,
+                format!("`{}.update({k})`: `{}` has no update definitions (update definitions are not implemented yet)", d.func, d.func),
+            ));
+        }
+        let name = &*d.name;
+        let fs = self.funcs.get_mut(&func.name).unwrap();
+        let args = &d.args;
+        let wrong = |usage: &str| Diagnostic::new(d.name_origin, format!("usage: `{usage}`"));
+        match name {
+            "split" => match args.as_slice() {
+                [Arg::Ident(v, vo), Arg::Ident(o, oo), Arg::Ident(i, io), factor, rest @ ..] if rest.len() <= 1 => {
+                    let f = int_arg(factor, "the split factor")?;
+                    let tail = match rest {
+                        [] => TailStrategy::Auto,
+                        [t] => tail_arg(t)?,
+                        _ => unreachable!(),
+                    };
+                    split(fs, (v, *vo), (o, *oo), (i, *io), f, tail, factor.origin())?;
+                }
+                _ => return Err(wrong("split(v, outer, inner, factor)` or `split(v, outer, inner, factor, TailStrategy)")),
+            },
+            "fuse" => match args.as_slice() {
+                [Arg::Ident(o, oo), Arg::Ident(i, io), Arg::Ident(f, fo)] => {
+                    let oi = dim(fs, o, *oo)?;
+                    let ii = dim(fs, i, *io)?;
+                    if ii != oi + 1 {
+                        return Err(Diagnostic::new(*io, format!("`fuse` needs `{i}` directly inside `{o}`; reorder them first")));
+                    }
+                    fresh(fs, f, *fo, None)?;
+                    fs.splits.push(Split::Fuse { outer: o.clone(), inner: i.clone(), fused: f.clone() });
+                    fs.dims[oi].name = f.clone();
+                    fs.dims.remove(ii);
+                }
+                _ => return Err(wrong("fuse(outer, inner, fused)")),
+            },
+            "reorder" => {
+                let mut idx = Vec::new();
+                for a in args {
+                    let Arg::Ident(v, o) = a else {
+                        return Err(Diagnostic::new(a.origin(), "`reorder` takes loop names"));
+                    };
+                    let i = dim(fs, v, *o)?;
+                    if idx.contains(&i) {
+                        return Err(Diagnostic::new(*o, format!("`{v}` is named twice in `reorder`")));
+                    }
+                    idx.push(i);
+                }
+                if idx.len() < 2 {
+                    return Err(wrong("reorder(v1, v2, ..)` with at least two loops"));
+                }
+                let mut slots = idx.clone();
+                slots.sort();
+                let moved: Vec<Dim> = idx.iter().map(|&i| fs.dims[i].clone()).collect();
+                for (slot, dm) in slots.into_iter().zip(moved) {
+                    fs.dims[slot] = dm;
+                }
+            }
+            "tile" => {
+                let ids: Vec<(Arc<str>, Origin)> = args
+                    .iter()
+                    .filter_map(|a| match a {
+                        Arg::Ident(n, o) => Some((n.clone(), *o)),
+                        _ => None,
+                    })
+                    .collect();
+                let (names, sizes) = match args.len() {
+                    8 if ids.len() == 6 => (ids.clone(), &args[6..]),
+                    6 if ids.len() == 4 => (
+                        vec![ids[0].clone(), ids[1].clone(), ids[0].clone(), ids[1].clone(), ids[2].clone(), ids[3].clone()],
+                        &args[4..],
+                    ),
+                    _ => return Err(wrong("tile(y, x, yo, xo, yi, xi, ty, tx)` or `tile(y, x, yi, xi, ty, tx)")),
+                };
+                let ty = int_arg(&sizes[0], "the tile height")?;
+                let tx = int_arg(&sizes[1], "the tile width")?;
+                let [y, x, yo, xo, yi, xi] = &names[..] else { unreachable!() };
+                split(fs, (&y.0, y.1), (&yo.0, yo.1), (&yi.0, yi.1), ty, TailStrategy::Auto, sizes[0].origin())?;
+                split(fs, (&x.0, x.1), (&xo.0, xo.1), (&xi.0, xi.1), tx, TailStrategy::Auto, sizes[1].origin())?;
+                let order = [yo, xo, yi, xi];
+                let idx: Vec<usize> = order.iter().map(|n| fs.dim_index(&n.0).unwrap()).collect();
+                let mut slots = idx.clone();
+                slots.sort();
+                let moved: Vec<Dim> = idx.iter().map(|&i| fs.dims[i].clone()).collect();
+                for (slot, dm) in slots.into_iter().zip(moved) {
+                    fs.dims[slot] = dm;
+                }
+            }
+            "vectorize" | "unroll" | "parallel" => {
+                let (v, vo, size) = match args.as_slice() {
+                    [Arg::Ident(v, o)] => (v.clone(), *o, None),
+                    [Arg::Ident(v, o), n] => (v.clone(), *o, Some((int_arg(n, "the size")?, n.origin()))),
+                    _ => return Err(wrong(&format!("{name}(v)` or `{name}(v, size)"))),
+                };
+                if name == "vectorize" {
+                    if let Some((w, wo)) = size {
+                        if !(2..=64).contains(&w) || !(w as u64).is_power_of_two() {
+                            return Err(Diagnostic::new(wo, format!("vector width {w} must be a power of two from 2 to 64")));
+                        }
+                    }
+                }
+                let suffix = match name {
+                    "vectorize" => "vec",
+                    "unroll" => "unroll",
+                    _ => "chunk",
+                };
+                let target = match size {
+                    Some((n, no)) => {
+                        let inner: Arc<str> = format!("{v}_{suffix}").into();
+                        split(fs, (&v, vo), (&v, vo), (&inner, vo), n, TailStrategy::Auto, no)?;
+                        if name == "parallel" { v.clone() } else { inner }
+                    }
+                    None => {
+                        dim(fs, &v, vo)?;
+                        v.clone()
+                    }
+                };
+                let i = fs.dim_index(&target).unwrap();
+                let dm = &mut fs.dims[i];
+                dm.origin = d.name_origin;
+                dm.whole = size.is_none() || name == "parallel";
+                dm.kind = match (name, size) {
+                    ("vectorize", Some((w, _))) => ForKind::Vectorized(w as u32),
+                    ("vectorize", None) => ForKind::Vectorized(0),
+                    ("unroll", Some((n, _))) => ForKind::Unrolled(n as u32),
+                    ("unroll", None) => ForKind::Unrolled(0),
+                    _ => ForKind::Parallel { chunk: 1 },
+                };
+            }
+            "compute_root" | "compute_inline" | "store_root" => {
+                if let Some(a) = args.first() {
+                    return Err(Diagnostic::new(a.origin(), format!("`{name}()` takes no arguments")));
+                }
+                not_output(func, d)?;
+                match name {
+                    "compute_root" => {
+                        fs.compute = Level::Root;
+                        fs.compute_origin = d.name_origin;
+                    }
+                    "compute_inline" => {
+                        fs.compute = Level::Inline;
+                        fs.compute_origin = d.name_origin;
+                    }
+                    _ => {
+                        fs.store = Some(Level::Root);
+                        fs.store_origin = d.name_origin;
+                    }
+                }
+            }
+            "compute_at" | "store_at" => {
+                let [Arg::Ident(c, _), Arg::Ident(v, _)] = args.as_slice() else {
+                    return Err(wrong(&format!("{name}(consumer, loop)")));
+                };
+                not_output(func, d)?;
+                let level = Level::At { func: c.clone(), var: v.clone() };
+                if name == "compute_at" {
+                    fs.compute = level;
+                    fs.compute_origin = d.name_origin;
+                } else {
+                    fs.store = Some(level);
+                    fs.store_origin = d.name_origin;
+                }
+            }
+            "bound" => {
+                let [Arg::Ident(v, vo), mn, ext] = args.as_slice() else {
+                    return Err(wrong("bound(v, min, extent)"));
+                };
+                let Some(k) = func.args.iter().position(|a| a == v) else {
+                    return Err(Diagnostic::new(*vo, format!("`bound` takes a pure variable of `{}` ({})", func.name, func.args.join(", "))));
+                };
+                let m = int_arg(mn, "the min")?;
+                let e = int_arg(ext, "the extent")?;
+                if e <= 0 || m.checked_add(e).is_none_or(|end| end > i32::MAX as i64) || m < i32::MIN as i64 {
+                    return Err(Diagnostic::new(ext.origin(), "the extent must be positive and the range inside i32"));
+                }
+                fs.bounds.retain(|b| b.0 != k);
+                fs.bounds.push((k, m, e));
+            }
+            "reorder_storage" => {
+                if func.is_output() {
+                    return Err(Diagnostic::new(d.name_origin, format!("`{}` is an output: its storage is the caller's view; reorder_storage applies to intermediates", func.name)));
+                }
+                let mut order = Vec::new();
+                for a in args {
+                    let Arg::Ident(v, o) = a else {
+                        return Err(Diagnostic::new(a.origin(), "`reorder_storage` takes pure variables"));
+                    };
+                    match func.args.iter().position(|x| x == v) {
+                        Some(k) if !order.contains(&k) => order.push(k),
+                        Some(_) => return Err(Diagnostic::new(*o, format!("`{v}` is named twice"))),
+                        None => return Err(Diagnostic::new(*o, format!("`{v}` is not a pure variable of `{}` ({})", func.name, func.args.join(", ")))),
+                    }
+                }
+                if order.len() != func.dims() {
+                    return Err(Diagnostic::new(d.name_origin, format!("`reorder_storage` must name every pure variable of `{}` ({})", func.name, func.args.join(", "))));
+                }
+                fs.storage = order;
+            }
+            n if NOT_YET.contains(&n) => {
+                return Err(Diagnostic::new(d.name_origin, format!("the directive `{n}` is not implemented yet; remove it")))
+            }
+            n => {
+                return Err(Diagnostic::new(d.name_origin, format!("unknown schedule directive `{n}`; expected one of: {}", KNOWN.join(", "))))
+            }
+        }
+        Ok(())
+    }
+}
+
+fn not_output(func: &halite_core::Func, d: &Directive) -> Result<(), Diagnostic> {
+    if func.is_output() {
+        return Err(Diagnostic::new(
+            d.name_origin,
+            format!("`{}` is an output: outputs are always computed at root over their whole shape; remove `.{}(..)`", d.func, d.name),
+        ));
+    }
+    Ok(())
+}
+
+fn int_arg(a: &Arg, what: &str) -> Result<i64, Diagnostic> {
+    match a {
+        Arg::Int(v, o) if *v > 0 || what == "the min" => {
+            if *v > i32::MAX as i64 {
+                return Err(Diagnostic::new(*o, format!("{what} is too large")));
+            }
+            Ok(*v)
+        }
+        Arg::Int(_, o) => Err(Diagnostic::new(*o, format!("{what} must be positive"))),
+        other => Err(Diagnostic::new(other.origin(), format!("{what} must be an integer literal"))),
+    }
+}
+
+fn tail_arg(a: &Arg) -> Result<TailStrategy, Diagnostic> {
+    match a {
+        Arg::Ident(n, o) => match &**n {
+            "GuardWithIf" | "guard_with_if" | "guard" => Ok(TailStrategy::GuardWithIf),
+            "ShiftInwards" | "shift_inwards" => Ok(TailStrategy::ShiftInwards),
+            "RoundUp" | "round_up" => Ok(TailStrategy::RoundUp),
+            "Auto" | "auto" => Ok(TailStrategy::Auto),
+            _ => Err(Diagnostic::new(*o, format!("unknown tail strategy `{n}`; use GuardWithIf, ShiftInwards or RoundUp"))),
+        },
+        other => Err(Diagnostic::new(other.origin(), "the tail strategy is one of GuardWithIf, ShiftInwards, RoundUp")),
+    }
+}
+
+fn dim(fs: &FuncSchedule, v: &str, o: Origin) -> Result<usize, Diagnostic> {
+    fs.dim_index(v).ok_or_else(|| {
+        let names: Vec<&str> = fs.dims.iter().map(|d| &*d.name).collect();
+        let was = fs.splits.iter().find_map(|s| match s {
+            Split::Split { old, outer, inner, .. } if &**old == v && &**outer != v => {
+                Some(format!(" (it was already split into `{outer}` and `{inner}`)"))
+            }
+            Split::Fuse { outer, inner, fused } if &**outer == v || &**inner == v => {
+                Some(format!(" (it was fused into `{fused}`)"))
+            }
+            _ => None,
+        });
+        let extra = was.unwrap_or_default();
+        Diagnostic::new(o, format!("there is no loop `{v}`{extra}; the loops are (outermost first): {}", names.join(", ")))
+    })
+}
+
+fn fresh(fs: &FuncSchedule, v: &str, o: Origin, allow: Option<&str>) -> Result<(), Diagnostic> {
+    if Some(v) != allow && fs.dim_index(v).is_some() {
+        return Err(Diagnostic::new(o, format!("a loop named `{v}` already exists; choose a new name")));
+    }
+    Ok(())
+}
+
+fn split(
+    fs: &mut FuncSchedule,
+    v: (&Arc<str>, Origin),
+    outer: (&Arc<str>, Origin),
+    inner: (&Arc<str>, Origin),
+    factor: i64,
+    tail: TailStrategy,
+    _factor_origin: Origin,
+) -> Result<(), Diagnostic> {
+    let i = dim(fs, v.0, v.1)?;
+    if outer.0 == inner.0 {
+        return Err(Diagnostic::new(inner.1, "the outer and inner loops need different names"));
+    }
+    fresh(fs, outer.0, outer.1, Some(v.0))?;
+    fresh(fs, inner.0, inner.1, None)?;
+    fs.splits.push(Split::Split {
+        old: v.0.clone(),
+        outer: outer.0.clone(),
+        inner: inner.0.clone(),
+        factor,
+        tail,
+    });
+    let kind = fs.dims[i].kind;
+    fs.dims[i] = Dim { name: outer.0.clone(), kind, whole: false, origin: outer.1 };
+    fs.dims.insert(i + 1, Dim { name: inner.0.clone(), kind: ForKind::Serial, whole: false, origin: inner.1 });
+    Ok(())
 }

@@ -81,24 +81,23 @@ pub fn scalar_usize(kernel: &'static str, param: &'static str, v: usize) -> Resu
     })
 }
 
-/// Checks that the indices `lo..=hi` on `axis` are inside a buffer of extent `extent`.
+/// Checks that the indices `lo..=hi` on `axis` are inside `min..min + extent`.
 #[inline]
 pub fn check_region(
     kernel: &'static str,
     buffer: &'static str,
-    consumer: &'static str,
     axis: usize,
     lo: i64,
     hi: i64,
+    min: i32,
     extent: i32,
 ) -> Result<(), Error> {
-    if lo > hi || (lo >= 0 && hi < extent as i64) {
+    if lo > hi || (lo >= min as i64 && hi < min as i64 + extent as i64) {
         Ok(())
     } else {
         Err(Error::InputTooSmall {
             kernel,
             buffer,
-            consumer,
             axis,
             needed: (lo, hi),
             extent: extent as usize,
@@ -110,7 +109,7 @@ pub fn check_region(
 pub fn alloc<T: Copy + Default>(
     kernel: &'static str,
     func: &'static str,
-    extents: &[i32],
+    extents: &[i64],
 ) -> Result<Vec<T>, Error> {
     let n: u128 = extents.iter().map(|&e| e.max(0) as u128).product();
     let fail = || Error::AllocationFailed {
@@ -126,4 +125,73 @@ pub fn alloc<T: Copy + Default>(
     v.try_reserve_exact(len).map_err(|_| fail())?;
     v.resize(len, T::default());
     Ok(v)
+}
+
+pub mod isa;
+pub use isa::{isa, Isa};
+
+/// A raw element pointer that generated code shares between parallel iterations.
+///
+/// It is `Send` and `Sync` because generated code only dereferences it inside the region
+/// proven in bounds at entry, and parallel iterations write disjoint elements (see the
+/// `SAFETY` comments in `halite-codegen`).
+#[derive(Clone, Copy)]
+pub struct Ptr<T>(*mut T);
+
+// SAFETY: see the type's documentation: every access is in bounds by the kernel's entry
+// checks, and concurrent accesses never write the same element.
+unsafe impl<T> Send for Ptr<T> {}
+// SAFETY: as above.
+unsafe impl<T> Sync for Ptr<T> {}
+
+impl<T: Copy> Ptr<T> {
+    #[inline(always)]
+    pub fn new(p: *mut T) -> Self {
+        Ptr(p)
+    }
+    #[inline(always)]
+    pub fn from_const(p: *const T) -> Self {
+        Ptr(p as *mut T)
+    }
+    /// Reads element `off`.
+    ///
+    /// # Safety
+    /// `off` is inside the allocation the pointer came from.
+    #[inline(always)]
+    pub unsafe fn load(self, off: isize) -> T {
+        // SAFETY: the caller's contract.
+        unsafe { *self.0.offset(off) }
+    }
+    /// Writes element `off`.
+    ///
+    /// # Safety
+    /// `off` is inside the allocation, which is writable, and no other thread accesses the
+    /// element concurrently.
+    #[inline(always)]
+    pub unsafe fn store(self, off: isize, v: T) {
+        // SAFETY: the caller's contract.
+        unsafe { *self.0.offset(off) = v }
+    }
+}
+
+/// Runs `body(min + i)` for `i` in `0..extent` on rayon's pool.
+#[inline]
+pub fn par_for(min: i32, extent: i32, body: impl Fn(i32) + Sync + Send) {
+    use rayon::prelude::*;
+    (0..extent.max(0)).into_par_iter().for_each(|i| body(min.wrapping_add(i)));
+}
+
+/// Checks at entry that storage of these extents can be allocated later without failing on
+/// size (it is then allocated inside parallel iterations).
+pub fn check_alloc<T>(kernel: &'static str, func: &'static str, extents: &[i64]) -> Result<usize, Error> {
+    let n: u128 = extents.iter().map(|&e| e.max(0) as u128).product();
+    let ok = usize::try_from(n)
+        .ok()
+        .and_then(|n| n.checked_mul(std::mem::size_of::<T>()))
+        .is_some_and(|b| b <= isize::MAX as usize / 4);
+    if ok {
+        Ok(n as usize)
+    } else {
+        Err(Error::AllocationFailed { kernel, func, elements: n })
+    }
 }

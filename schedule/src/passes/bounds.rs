@@ -1,20 +1,15 @@
-//! Pass `infer_bounds`: the region of every computed Func and the region of every buffer the
-//! pipeline reads, as `i64` expressions over output extents, input extents and parameters.
+//! Bounds inference over loop nests: which points of a Func or buffer a piece of code reads.
 //!
-//! Pre: `inline_funcs` ran (definitions call only computed Funcs and inputs).
-//! Post: each computed Func has a [`Region`]: outputs their whole shape, `compute_root` Funcs
-//! the union of what their consumers read. Each read of a buffer (an input, or an output read
-//! by a later Func) gives a [`RegionCheck`] for the entry check. Interval arithmetic adds
-//! guards (see `halite_core::interval`).
-//!
-//! A read whose index has no finite bound (a data-dependent index of a 32-bit type, say) is a
-//! compile error pointing at the read.
+//! [`collect_calls`] walks a statement with a [`Scope`] of loop-variable intervals and gathers
+//! the bounds of every call, each with the condition under which the code runs at all (every
+//! enclosing loop of the walked code may be empty). Two passes use it:
+//! [`infer_regions`] (the region of each intermediate at its compute site) and
+//! `crate::passes::checks` (what the kernel reads, checked at entry).
 
 use crate::directive::Diagnostic;
-use halite_core::func::extent_var;
+use crate::schedule::{Level, Schedule, Split, TailStrategy};
 use halite_core::interval::{Bounds, Interval, Scope};
-use halite_core::{simplify_bounds as simplify, CallKind, Expr, ExprNode, Origin, Pipeline, Type};
-use std::collections::HashMap;
+use halite_core::{simplify_bounds as simplify, BinOp, CallKind, Expr, ExprNode, Origin, Pipeline, Stmt, Type, UnOp};
 use std::sync::Arc;
 
 /// A box of points: per dimension `[min, max]` (inclusive, `i64`), valid when `nonempty`.
@@ -25,206 +20,567 @@ pub struct Region {
     pub nonempty: Expr,
 }
 
-/// A read of a buffer that the kernel must check at entry: when `when` holds, every point in
-/// `dims` must be inside the buffer.
-#[derive(Clone, Debug, PartialEq)]
-pub struct RegionCheck {
-    pub buffer: Arc<str>,
-    /// The Func whose computation reads it (for error messages).
-    pub consumer: Arc<str>,
-    pub dims: Vec<(Expr, Expr)>,
+/// One call found by [`collect_calls`].
+#[derive(Clone, Debug)]
+pub struct CallBox {
+    pub kind: CallKind,
+    pub name: Arc<str>,
+    /// Bounds of each argument.
+    pub dims: Vec<Interval>,
+    /// The condition under which the call may execute.
     pub when: Expr,
+    pub origin: Origin,
 }
 
-/// The result of bounds inference.
-#[derive(Clone, Debug, PartialEq, Default)]
-pub struct BoundsInfo {
-    pub regions: HashMap<Arc<str>, Region>,
-    pub checks: Vec<RegionCheck>,
-    pub guards: Vec<Expr>,
+/// Per-let knowledge: a let named `g.x.v` holds pure variable `x` of Func `g`, which always
+/// lies inside `g`'s region (unless `g` rounds its loops up).
+pub struct Hints<'a> {
+    pub pipeline: &'a Pipeline,
+    pub schedule: &'a Schedule,
 }
 
-fn i64v(e: Expr) -> Expr {
-    Expr::cast(Type::I64, e)
+impl Hints<'_> {
+    /// If a let named `g.x.v` holds pure variable `x` of Func `g` (whose loops do not round
+    /// up), the region of `g` along `x`: `(min, extent)` as `i32` expressions.
+    fn region_of_let(&self, name: &str) -> Option<(Expr, Expr)> {
+        let rest = name.strip_suffix(".v")?;
+        let (g, x) = rest.split_once('.')?;
+        let f = self.pipeline.func(g)?;
+        let d = f.args.iter().position(|a| &**a == x)?;
+        let fs = self.schedule.funcs.get(g)?;
+        let rounds = fs.splits.iter().any(|s| matches!(s, Split::Split { tail: TailStrategy::RoundUp, .. }));
+        if rounds {
+            return None;
+        }
+        Some(region_vars(f, d))
+    }
+}
+
+/// The `i32` expressions of the first index and extent of Func `f`'s region in dimension `d`.
+pub fn region_vars(f: &halite_core::Func, d: usize) -> (Expr, Expr) {
+    if f.is_output() {
+        (Expr::i32(0), halite_core::func::extent_var(&f.name, d))
+    } else {
+        (
+            Expr::var(crate::passes::loop_nest::min_var(&f.name, d), Type::I32),
+            Expr::var(crate::passes::loop_nest::extent_var(&f.name, d), Type::I32),
+        )
+    }
+}
+
+fn and(a: &Expr, b: Expr) -> Expr {
+    simplify(&a.clone().and(b))
+}
+
+fn intersect(a: Interval, b: Option<Interval>) -> Interval {
+    let Some(b) = b else { return a };
+    let pick = |x: Option<Expr>, y: Option<Expr>, f: fn(Expr, Expr) -> Expr| match (x, y) {
+        (Some(x), Some(y)) => Some(simplify(&f(x, y))),
+        (x, None) => x,
+        (None, y) => y,
+    };
+    Interval {
+        min: pick(a.min, b.min, |x, y| x.max(y)),
+        max: pick(a.max, b.max, |x, y| x.min(y)),
+    }
+}
+
+/// Adds guards, each only required when `when` holds.
+pub fn push_guards(guards: &mut Vec<Expr>, when: &Expr, new: Vec<Expr>) {
+    for g in new {
+        let g = simplify(&Expr::binary(BinOp::Or, Expr::unary(UnOp::Not, when.clone()), g));
+        if g.as_const().is_none() && !guards.contains(&g) {
+            guards.push(g);
+        }
+    }
+}
+
+/// Walks `s`, adding the intervals of its loops and lets to `scope`, and collects every call
+/// (and the guards of every index expression) into `out`/`guards`.
+///
+/// Two analyses run side by side. Guards come from plain interval arithmetic, with every loop
+/// variable and `let` bound to an interval of entry-level values. Call bounds are sharper:
+/// `let`s are substituted symbolically and each loop variable's interval is kept in terms of
+/// the loops around it, so that `min + extent - 1` of a loop whose `min` and `extent` depend on
+/// an outer variable cancels before that variable is bounded (innermost loop first).
+pub fn collect_calls(s: &Stmt, scope: &mut Scope, when: &Expr, hints: &Hints, guards: &mut Vec<Expr>, out: &mut Vec<CallBox>) {
+    let mut w = Walker { hints, scope, lets: Vec::new(), loops: Vec::new(), guards, out };
+    w.stmt(s, when);
+}
+
+/// Replaces `min(a, b)`/`max(a, b)` by one operand where `a - b` has a known sign over `scope`
+/// (for example `max(32 * y, 0)` is `32 * y` when `y >= 0`), so that later cancellations see
+/// through it.
+fn prune_min_max(e: &Expr, scope: &Scope) -> Expr {
+    struct P<'a>(&'a Scope);
+    impl halite_core::ExprMutator for P<'_> {
+        fn mutate(&mut self, e: &Expr) -> Expr {
+            let e = self.mutate_children(e);
+            if let ExprNode::Binary(op @ (BinOp::Min | BinOp::Max), a, b) = e.node() {
+                let d = simplify(&a.clone().sub(b.clone()));
+                let mut bnd = Bounds::new(self.0);
+                let iv = bnd.of(&d);
+                let lo = iv.min.map(|m| simplify(&m)).and_then(|m| m.as_int());
+                let hi = iv.max.map(|m| simplify(&m)).and_then(|m| m.as_int());
+                let a_ge_b = lo.is_some_and(|l| l >= 0);
+                let a_le_b = hi.is_some_and(|h| h <= 0);
+                match op {
+                    BinOp::Max if a_ge_b => return a.clone(),
+                    BinOp::Max if a_le_b => return b.clone(),
+                    BinOp::Min if a_ge_b => return b.clone(),
+                    BinOp::Min if a_le_b => return a.clone(),
+                    _ => {}
+                }
+            }
+            e
+        }
+    }
+    use halite_core::ExprMutator;
+    P(scope).mutate(e)
+}
+
+/// An integer index expression as a mathematical `i64` expression: the same value wherever
+/// the original does not wrap, which the entry guards establish for every index expression of
+/// the nest. `+ - *`, `min`, `max`, `select`, division and remainder carry over; a narrowing
+/// cast of an `i64` value to `i32` disappears; anything else (a load, a cast from another
+/// type) becomes an opaque atom cast to `i64`.
+pub fn to_i64(e: &Expr) -> Expr {
+    use halite_core::Intrinsic;
+    let ty = e.ty();
+    if ty == Type::I64 && !matches!(e.node(), ExprNode::Binary(..) | ExprNode::Select(..) | ExprNode::Unary(..)) {
+        return e.clone();
+    }
+    let atom = || Expr::cast(Type::I64, e.clone());
+    if !(ty == Type::I32 || ty == Type::I64) {
+        return atom();
+    }
+    match e.node() {
+        ExprNode::Const(v) => Expr::i64(v.as_i64().unwrap_or(0)),
+        ExprNode::Var(_) => atom(),
+        ExprNode::Cast(a) if a.ty() == Type::I64 || a.ty() == Type::I32 => to_i64(a),
+        ExprNode::Cast(a) if a.ty().is_int() && a.ty().bits() < 32 => Expr::cast(Type::I64, a.clone()),
+        ExprNode::Unary(UnOp::Neg, a) => Expr::unary(UnOp::Neg, to_i64(a)),
+        ExprNode::Binary(op, a, b) if matches!(op, BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Div | BinOp::Rem | BinOp::Min | BinOp::Max) => {
+            Expr::binary(*op, to_i64(a), to_i64(b))
+        }
+        ExprNode::Select(c, t, f) => Expr::select(c.clone(), to_i64(t), to_i64(f)),
+        ExprNode::Intrinsic(op @ (Intrinsic::Clamp | Intrinsic::DivEuclid | Intrinsic::RemEuclid), args) => {
+            Expr::intrinsic(*op, args.iter().map(to_i64).collect())
+        }
+        ExprNode::Let(n, v, b) => {
+            // Substitute: bound expressions have no lets.
+            let v2 = to_i64(v);
+            let b2 = halite_core::expr::substitute(b, &|m| (m == &**n).then(|| v.clone()));
+            let _ = v2;
+            to_i64(&b2)
+        }
+        _ => atom(),
+    }
+}
+
+struct Walker<'a, 'b> {
+    hints: &'a Hints<'a>,
+    /// Intervals of entry-level values, for guards.
+    scope: &'b mut Scope,
+    /// Let-bound names and their (substituted) values.
+    lets: Vec<(Arc<str>, Expr)>,
+    /// Enclosing loops (and region-bounded lets), outermost first, with intervals in terms of
+    /// the entries before them.
+    loops: Vec<(Arc<str>, Interval)>,
+    guards: &'b mut Vec<Expr>,
+    out: &'b mut Vec<CallBox>,
+}
+
+impl Walker<'_, '_> {
+    /// `e` with lets substituted, in its own type.
+    fn raw_subst(&self, e: &Expr) -> Expr {
+        let lets = &self.lets;
+        halite_core::expr::substitute(e, &|n| lets.iter().rev().find(|(m, _)| &**m == n).map(|(_, v)| v.clone()))
+    }
+
+    /// `e` with lets substituted, as a mathematical `i64` expression (see [`to_i64`]).
+    fn subst(&self, e: &Expr) -> Expr {
+        simplify(&to_i64(&self.raw_subst(e)))
+    }
+
+    /// Bounds of an index expression over every enclosing loop, innermost first.
+    fn bounds(&self, e: &Expr) -> Interval {
+        let e = self.subst(e);
+        let mut iv = Interval { min: Some(e.clone()), max: Some(e) };
+        for (name, loop_iv) in self.loops.iter().rev() {
+            let mut sc = Scope::new();
+            sc.insert(name.clone(), loop_iv.clone());
+            let prune = |m: Expr| simplify(&prune_min_max(&m, &sc));
+            let mut b = Bounds::new(&sc);
+            iv = Interval {
+                min: iv.min.and_then(|m| b.of(&prune(m)).min),
+                max: iv.max.and_then(|m| b.of(&prune(m)).max),
+            };
+        }
+        Interval { min: iv.min.map(|m| simplify(&m)), max: iv.max.map(|m| simplify(&m)) }
+    }
+
+    fn expr(&mut self, e: &Expr, when: &Expr) {
+        match e.node() {
+            ExprNode::Let(n, v, b) => {
+                self.expr(v, when);
+                let mut bnd = Bounds::new(self.scope);
+                let iv = bnd.of(v);
+                push_guards(self.guards, when, bnd.guards);
+                let sv = self.raw_subst(v);
+                let saved = self.scope.insert(n.clone(), iv);
+                self.lets.push((n.clone(), sv));
+                self.expr(b, when);
+                self.lets.pop();
+                restore(self.scope, n, saved);
+            }
+            ExprNode::Call { kind, name, args } => {
+                let mut bnd = Bounds::new(self.scope);
+                for a in args {
+                    bnd.of(a);
+                }
+                push_guards(self.guards, when, bnd.guards);
+                let dims: Vec<Interval> = args.iter().map(|a| self.bounds(a)).collect();
+                self.out.push(CallBox { kind: *kind, name: name.clone(), dims, when: when.clone(), origin: e.origin() });
+                for a in args {
+                    self.expr(a, when);
+                }
+            }
+            _ => {
+                for c in e.children() {
+                    self.expr(c, when);
+                }
+            }
+        }
+    }
+
+    fn stmt(&mut self, s: &Stmt, when: &Expr) {
+        match s {
+            Stmt::For { var, min, extent, body, .. } => {
+                let mut b = Bounds::new(self.scope);
+                let lo = b.of(min).min;
+                let last = min.clone().add(extent.clone()).sub(Expr::i32(1));
+                let hi = b.of(&last).max;
+                let ext_hi = b.of(extent).max;
+                let mut fit = Vec::new();
+                if let (Some(l), Some(h)) = (lo.clone(), hi.clone()) {
+                    fit.push(simplify(&Expr::i64(i32::MIN as i64).le(l).and(h.le(Expr::i64(i32::MAX as i64)))));
+                }
+                push_guards(self.guards, when, b.guards);
+                push_guards(self.guards, when, fit);
+                let inner_when = match ext_hi {
+                    Some(e) => and(when, Expr::i64(0).lt(e)),
+                    None => when.clone(),
+                };
+                let sym = Interval { min: Some(self.subst(min)), max: Some(self.subst(&last)) };
+                let saved = self.scope.insert(var.clone(), Interval { min: lo, max: hi });
+                self.loops.push((var.clone(), sym));
+                self.stmt(body, &inner_when);
+                self.loops.pop();
+                restore(self.scope, var, saved);
+            }
+            Stmt::Let { name, value, body } => {
+                self.expr(value, when);
+                let mut b = Bounds::new(self.scope);
+                let iv = b.of(value);
+                let region = self.hints.region_of_let(name);
+                let hint = region.as_ref().and_then(|(m, e)| {
+                    let lo = b.of(m).min?;
+                    let hi = b.of(&m.clone().add(e.clone()).sub(Expr::i32(1))).max?;
+                    Some(Interval { min: Some(lo), max: Some(hi) })
+                });
+                push_guards(self.guards, when, b.guards);
+                let saved = self.scope.insert(name.clone(), intersect(iv, hint));
+                let sv = self.raw_subst(value);
+                // Symbolically, the value itself is exact (the region hint only helps the
+                // interval analysis above).
+                let _ = region;
+                self.lets.push((name.clone(), sv));
+                self.stmt(body, when);
+                self.lets.pop();
+                restore(self.scope, name, saved);
+            }
+            Stmt::Store { args, value, .. } => {
+                let mut b = Bounds::new(self.scope);
+                for a in args {
+                    b.of(a);
+                }
+                push_guards(self.guards, when, b.guards);
+                for a in args {
+                    self.expr(a, when);
+                }
+                self.expr(value, when);
+            }
+            Stmt::Allocate { body, .. } | Stmt::Produce { body, .. } => self.stmt(body, when),
+            Stmt::If { cond, then } => {
+                self.expr(cond, when);
+                self.stmt(then, when);
+            }
+            Stmt::Block(v) => v.iter().for_each(|s| self.stmt(s, when)),
+        }
+    }
+}
+
+/// Bounds of `e` (an expression of values in scope at the `produce func` block) over every
+/// iteration of the loops around that block, with the same symbolic precision as
+/// [`collect_calls`]. `None` if there is no such block.
+pub fn bounds_at_site(s: &Stmt, func: &str, e: &Expr, hints: &Hints) -> Option<Interval> {
+    let mut scope = Scope::new();
+    let mut guards = Vec::new();
+    let mut out = Vec::new();
+    let mut w = Walker { hints, scope: &mut scope, lets: Vec::new(), loops: Vec::new(), guards: &mut guards, out: &mut out };
+    w.find_site(s, func, e)
+}
+
+impl Walker<'_, '_> {
+    fn find_site(&mut self, s: &Stmt, func: &str, e: &Expr) -> Option<Interval> {
+        match s {
+            Stmt::Produce { func: f, .. } if &**f == func => Some(self.bounds(e)),
+            Stmt::Produce { body, .. } | Stmt::Allocate { body, .. } | Stmt::If { then: body, .. } => self.find_site(body, func, e),
+            Stmt::Block(v) => v.iter().find_map(|x| self.find_site(x, func, e)),
+            Stmt::Store { .. } => None,
+            Stmt::For { var, min, extent, body, .. } => {
+                let last = min.clone().add(extent.clone()).sub(Expr::i32(1));
+                let sym = Interval { min: Some(self.subst(min)), max: Some(self.subst(&last)) };
+                self.loops.push((var.clone(), sym));
+                let r = self.find_site(body, func, e);
+                self.loops.pop();
+                r
+            }
+            Stmt::Let { name, value, body } => {
+                let sv = self.raw_subst(value);
+                self.lets.push((name.clone(), sv));
+                let r = self.find_site(body, func, e);
+                self.lets.pop();
+                r
+            }
+        }
+    }
+}
+
+fn restore(scope: &mut Scope, name: &Arc<str>, saved: Option<Interval>) {
+    match saved {
+        Some(i) => {
+            scope.insert(name.clone(), i);
+        }
+        None => {
+            scope.remove(name);
+        }
+    }
 }
 
 /// Union of two possibly-empty regions.
-fn union(a: &Region, b: &Region) -> Region {
+pub fn union(a: &Region, b: &Region) -> Region {
     if a.nonempty == b.nonempty {
         let dims = a
             .dims
             .iter()
             .zip(&b.dims)
-            .map(|((a0, a1), (b0, b1))| {
-                (
-                    simplify(&a0.clone().min(b0.clone())),
-                    simplify(&a1.clone().max(b1.clone())),
-                )
-            })
+            .map(|((a0, a1), (b0, b1))| (simplify(&a0.clone().min(b0.clone())), simplify(&a1.clone().max(b1.clone()))))
             .collect();
-        return Region {
-            dims,
-            nonempty: a.nonempty.clone(),
-        };
+        return Region { dims, nonempty: a.nonempty.clone() };
     }
     let pick = |x: &Expr, y: &Expr, both: Expr| {
-        simplify(&Expr::select(
-            a.nonempty.clone(),
-            Expr::select(b.nonempty.clone(), both, x.clone()),
-            y.clone(),
-        ))
+        simplify(&Expr::select(a.nonempty.clone(), Expr::select(b.nonempty.clone(), both, x.clone()), y.clone()))
     };
     let dims = a
         .dims
         .iter()
         .zip(&b.dims)
-        .map(|((a0, a1), (b0, b1))| {
-            (
-                pick(a0, b0, a0.clone().min(b0.clone())),
-                pick(a1, b1, a1.clone().max(b1.clone())),
-            )
-        })
+        .map(|((a0, a1), (b0, b1))| (pick(a0, b0, a0.clone().min(b0.clone())), pick(a1, b1, a1.clone().max(b1.clone()))))
         .collect();
-    Region {
-        dims,
-        nonempty: simplify(&Expr::binary(
-            halite_core::BinOp::Or,
-            a.nonempty.clone(),
-            b.nonempty.clone(),
-        )),
-    }
+    Region { dims, nonempty: simplify(&Expr::binary(BinOp::Or, a.nonempty.clone(), b.nonempty.clone())) }
 }
 
-/// Every call in `e` with the bounds of its arguments, under `scope` (extended by `let`s).
-fn calls_in(
-    e: &Expr,
-    scope: &Scope,
-    guards: &mut Vec<Expr>,
-    out: &mut Vec<(CallKind, Arc<str>, Vec<Interval>, Origin)>,
-) {
-    match e.node() {
-        ExprNode::Let(n, v, b) => {
-            calls_in(v, scope, guards, out);
-            let mut bnd = Bounds::new(scope);
-            let iv = bnd.of(v);
-            guards.extend(bnd.guards);
-            let mut inner = scope.clone();
-            inner.insert(n.clone(), iv);
-            calls_in(b, &inner, guards, out);
-        }
-        ExprNode::Call { kind, name, args } => {
-            let mut bnd = Bounds::new(scope);
-            let ivs: Vec<Interval> = args.iter().map(|a| bnd.of(a)).collect();
-            guards.extend(bnd.guards);
-            out.push((*kind, name.clone(), ivs, e.origin()));
-            for a in args {
-                calls_in(a, scope, guards, out);
-            }
-        }
-        _ => {
-            for c in e.children() {
-                calls_in(c, scope, guards, out);
-            }
-        }
-    }
-}
-
-/// Runs the pass on an inlined pipeline.
-pub fn infer_bounds(p: &Pipeline) -> Result<BoundsInfo, Vec<Diagnostic>> {
-    let mut info = BoundsInfo::default();
+/// The region covered by the calls to `name` in `calls`, or an error at a call whose index
+/// has no finite bound. `None` if there is no call.
+pub fn region_of(name: &str, calls: &[CallBox]) -> Result<Option<Region>, Vec<Diagnostic>> {
     let mut errors = Vec::new();
-    // Outputs cover their whole shape.
-    for f in p.outputs() {
-        let dims = (0..f.dims())
-            .map(|d| {
-                (
-                    Expr::i64(0),
-                    simplify(&i64v(extent_var(&f.name, d)).sub(Expr::i64(1))),
-                )
-            })
-            .collect();
-        let nonempty = (0..f.dims()).fold(Expr::bool(true), |acc, d| {
-            simplify(&acc.and(Expr::i32(0).lt(extent_var(&f.name, d))))
+    let mut acc: Option<Region> = None;
+    for c in calls.iter().filter(|c| &*c.name == name) {
+        let mut dims = Vec::new();
+        for (k, iv) in c.dims.iter().enumerate() {
+            match (&iv.min, &iv.max) {
+                (Some(lo), Some(hi)) => dims.push((lo.clone(), hi.clone())),
+                _ => errors.push(Diagnostic::new(
+                    c.origin,
+                    format!(
+                        "cannot bound index {k} of this read of `{name}`: its value can be anything its type holds; clamp it (e.g. `(..).clamp(0, {name}.shape()[{k}] as i32 - 1)`), or compute it from a narrower type"
+                    ),
+                )),
+            }
+        }
+        if dims.len() != c.dims.len() {
+            continue;
+        }
+        let r = Region { dims, nonempty: c.when.clone() };
+        acc = Some(match acc {
+            Some(a) => union(&a, &r),
+            None => r,
         });
-        info.regions.insert(f.name.clone(), Region { dims, nonempty });
-    }
-    // Consumers before producers: definition order reversed.
-    for f in p.funcs.iter().rev() {
-        let Some(region) = info.regions.get(&f.name).cloned() else {
-            continue; // computed by nobody: dead
-        };
-        let mut scope = Scope::new();
-        for (a, (lo, hi)) in f.args.iter().zip(&region.dims) {
-            scope.insert(a.clone(), Interval::new(lo.clone(), hi.clone()));
-        }
-        let mut calls = Vec::new();
-        let mut guards = Vec::new();
-        calls_in(&f.value, &scope, &mut guards, &mut calls);
-        for g in guards {
-            // A guard only matters when the consumer computes something.
-            let g = simplify(&Expr::binary(
-                halite_core::BinOp::Or,
-                Expr::unary(halite_core::UnOp::Not, region.nonempty.clone()),
-                g,
-            ));
-            if !info.guards.contains(&g) {
-                info.guards.push(g);
-            }
-        }
-        for (kind, name, ivs, origin) in calls {
-            let mut dims = Vec::new();
-            for (k, iv) in ivs.iter().enumerate() {
-                match (&iv.min, &iv.max) {
-                    (Some(lo), Some(hi)) => dims.push((lo.clone(), hi.clone())),
-                    _ => {
-                        errors.push(Diagnostic::new(
-                            origin,
-                            format!(
-                                "cannot bound index {k} of this read of `{name}`: its value can be anything its type holds; clamp it (e.g. `.clamp(0, {name}.shape()[{k}] as i32 - 1)`), or compute it from a narrower type"
-                            ),
-                        ));
-                    }
-                }
-            }
-            if dims.len() != ivs.len() {
-                continue;
-            }
-            let callee_is_output = p.func(&name).is_some_and(|g| g.is_output());
-            if kind == CallKind::Input || callee_is_output {
-                let same = info.checks.iter_mut().find(|c| {
-                    c.buffer == name && c.consumer == f.name && c.when == region.nonempty
-                });
-                match same {
-                    Some(c) => {
-                        for ((lo, hi), (lo2, hi2)) in c.dims.iter_mut().zip(dims) {
-                            *lo = simplify(&lo.clone().min(lo2));
-                            *hi = simplify(&hi.clone().max(hi2));
-                        }
-                    }
-                    None => info.checks.push(RegionCheck {
-                        buffer: name,
-                        consumer: f.name.clone(),
-                        dims,
-                        when: region.nonempty.clone(),
-                    }),
-                }
-            } else {
-                let demand = Region {
-                    dims,
-                    nonempty: region.nonempty.clone(),
-                };
-                let merged = match info.regions.get(&name) {
-                    Some(r) => union(r, &demand),
-                    None => demand,
-                };
-                info.regions.insert(name, merged);
-            }
-        }
     }
     if errors.is_empty() {
-        Ok(info)
+        Ok(acc)
     } else {
         Err(errors)
     }
 }
 
+/// Pass `infer_regions`: for each intermediate (consumers first), the region its consumers
+/// read at its compute site, bound by `let f.min.k` / `let f.extent.k` around the site.
+///
+/// Pre: `schedule_functions` placed a `produce f` block for every computed Func, followed in
+/// the same block by the code that uses it. Post: every intermediate's region variables are
+/// bound before its `produce` block and stay in scope over its consumers.
+pub fn infer_regions(s: Stmt, p: &Pipeline, sch: &Schedule) -> Result<Stmt, Vec<Diagnostic>> {
+    let mut s = s;
+    let mut errors = Vec::new();
+    for f in p.funcs.iter().rev() {
+        if f.is_output() {
+            continue;
+        }
+        let fs = sch.get(&f.name);
+        if fs.compute == Level::Inline {
+            continue;
+        }
+        let hints = Hints { pipeline: p, schedule: sch };
+        let mut result: Result<(), Vec<Diagnostic>> = Ok(());
+        let total = count_calls(std::slice::from_ref(&s), &f.name);
+        let mut seen = 0;
+        s = rewrite_site(s, &f.name, &mut |rest: &[Stmt]| {
+            seen = count_calls(rest, &f.name);
+            let mut calls = Vec::new();
+            let mut guards = Vec::new();
+            let mut scope = Scope::new();
+            for r in rest {
+                collect_calls(r, &mut scope, &Expr::bool(true), &hints, &mut guards, &mut calls);
+            }
+            match region_of(&f.name, &calls) {
+                Ok(Some(r)) => Some(r),
+                Ok(None) => None,
+                Err(e) => {
+                    result = Err(e);
+                    None
+                }
+            }
+        }, f, &fs.bounds);
+        if let Err(e) = result {
+            errors.extend(e);
+        }
+        if seen != total {
+            let at = match &fs.compute {
+                Level::At { func, var } => format!("`{func}`'s loop `{var}`"),
+                _ => "its compute level".into(),
+            };
+            errors.push(Diagnostic::new(
+                fs.compute_origin,
+                format!("`{}` is computed inside {at}, but it is also used outside it; compute it at root, or at a loop that encloses all its uses", f.name),
+            ));
+        }
+    }
+    if errors.is_empty() {
+        Ok(s)
+    } else {
+        Err(errors)
+    }
+}
+
+/// Finds the block holding `produce name` and wraps it and the rest of that block in the
+/// region lets computed by `region` from the statements after it.
+fn rewrite_site(
+    s: Stmt,
+    name: &str,
+    region: &mut dyn FnMut(&[Stmt]) -> Option<Region>,
+    f: &halite_core::Func,
+    bounds: &[(usize, i64, i64)],
+) -> Stmt {
+    match s {
+        Stmt::Block(v) => {
+            if let Some(i) = v.iter().position(|x| matches!(x, Stmt::Produce { func, .. } if &**func == name)) {
+                let r = region(&v[i + 1..]);
+                let mut v = v;
+                let tail: Vec<Stmt> = v.drain(i..).collect();
+                let mut inner = Stmt::Block(tail);
+                let lets = region_lets(f, r, bounds);
+                for (n, val) in lets.into_iter().rev() {
+                    inner = Stmt::Let { name: n.into(), value: val, body: Box::new(inner) };
+                }
+                v.push(inner);
+                return Stmt::Block(v);
+            }
+            Stmt::Block(v.into_iter().map(|x| rewrite_site(x, name, region, f, bounds)).collect())
+        }
+        Stmt::For { var, min, extent, kind, body } => Stmt::For {
+            var,
+            min,
+            extent,
+            kind,
+            body: Box::new(rewrite_site(*body, name, region, f, bounds)),
+        },
+        Stmt::Let { name: n, value, body } => Stmt::Let { name: n, value, body: Box::new(rewrite_site(*body, name, region, f, bounds)) },
+        Stmt::Produce { func, body } => Stmt::Produce { func, body: Box::new(rewrite_site(*body, name, region, f, bounds)) },
+        Stmt::Allocate { func, ty, bounds: b, body } => {
+            Stmt::Allocate { func, ty, bounds: b, body: Box::new(rewrite_site(*body, name, region, f, bounds)) }
+        }
+        Stmt::If { cond, then } => Stmt::If { cond, then: Box::new(rewrite_site(*then, name, region, f, bounds)) },
+        s @ Stmt::Store { .. } => s,
+    }
+}
+
+/// `let f.min.k = ..; let f.extent.k = ..` for a region (empty if nobody reads it).
+fn region_lets(f: &halite_core::Func, r: Option<Region>, bounds: &[(usize, i64, i64)]) -> Vec<(String, Expr)> {
+    use crate::passes::loop_nest::{extent_var, min_var};
+    let mut out = Vec::new();
+    for d in 0..f.dims() {
+        if let Some(&(_, m, e)) = bounds.iter().find(|b| b.0 == d) {
+            out.push((min_var(&f.name, d), Expr::i32(m as i32)));
+            out.push((extent_var(&f.name, d), Expr::i32(e as i32)));
+            continue;
+        }
+        match &r {
+            Some(r) => {
+                let (lo, hi) = &r.dims[d];
+                // When nobody reads it, the extent is 0 (and the min means nothing).
+                let ext = Expr::select(r.nonempty.clone(), hi.clone().sub(lo.clone()).add(Expr::i64(1)), Expr::i64(0));
+                let lo = lo.clone();
+                out.push((min_var(&f.name, d), simplify(&Expr::cast(Type::I32, lo))));
+                out.push((extent_var(&f.name, d), simplify(&Expr::cast(Type::I32, ext))));
+            }
+            None => {
+                out.push((min_var(&f.name, d), Expr::i32(0)));
+                out.push((extent_var(&f.name, d), Expr::i32(0)));
+            }
+        }
+    }
+    out
+}
+
+/// The number of calls to `name` in some statements.
+fn count_calls(v: &[Stmt], name: &str) -> usize {
+    let mut n = 0;
+    for s in v {
+        s.visit(&mut |st| {
+            let mut count = |e: &Expr| {
+                e.visit(&mut |x| {
+                    if matches!(x.node(), ExprNode::Call { name: c, kind: CallKind::Func, .. } if &**c == name) {
+                        n += 1;
+                    }
+                })
+            };
+            match st {
+                Stmt::For { min, extent, .. } => {
+                    count(min);
+                    count(extent);
+                }
+                Stmt::Store { args, value, .. } => {
+                    args.iter().for_each(&mut count);
+                    count(value);
+                }
+                Stmt::Let { value, .. } => count(value),
+                Stmt::If { cond, .. } => count(cond),
+                _ => {}
+            }
+        });
+    }
+    n
+}

@@ -9,7 +9,7 @@
 //! after:  out(y, x) = (in(y, x) + in(y, x + 1)) + (in(y + 1, x) + in(y + 1, x + 1))
 //! ```
 
-use crate::schedule::{ComputeLevel, Schedule};
+use crate::schedule::{Level, Schedule};
 use halite_core::expr::{substitute, ExprMutator};
 use halite_core::{CallKind, Expr, ExprNode, Func, Pipeline};
 use std::collections::HashMap;
@@ -56,7 +56,7 @@ pub fn inline_funcs(p: &Pipeline, s: &Schedule) -> Pipeline {
             value,
             ..f.clone()
         };
-        if s.compute_level(p, &f.name) == ComputeLevel::Inline {
+        if s.compute_level(p, &f.name) == Level::Inline {
             defs.insert(f.name.clone(), f2);
         } else {
             out.funcs.push(f2);
@@ -91,7 +91,7 @@ mod tests {
             ],
             ..Default::default()
         };
-        let q = inline_funcs(&p, &Schedule::default());
+        let q = inline_funcs(&p, &Schedule::from_directives(&p, &[]).unwrap());
         assert_eq!(q.funcs.len(), 1);
         assert_eq!(q.funcs[0].value.to_string(), "(x + 1) * 2 + x * 2");
     }

@@ -1,122 +1,320 @@
-//! Pass `build_loop_nest`: one loop nest per computed Func, in definition order, with storage
-//! for the `compute_root` intermediates around everything.
+//! Pass `schedule_functions`: the loop nest of every computed Func, placed at its compute
+//! level.
 //!
-//! Pre: `inline_funcs` and `infer_bounds` ran.
-//! Post: a statement in which each computed Func `f` is a `produce f` block of loops over its
-//! region, outermost dimension first, named `f.v` for its pure variable `v`; intermediate
-//! regions are bound by `let f.min.k` / `let f.extent.k` at the top.
+//! Pre: `inline_funcs` ran; the schedule passed its checks.
+//! Post: one `produce f` block per computed Func: outputs in definition order at the top
+//! level, intermediates at the start of the body of their `compute_at` loop (or before
+//! everything for `compute_root`). A Func's loops are named `f.<loop>`; its region is
+//! `[f.min.k, +f.extent.k)` (outputs: `[0, +out.extent.k)`), bound later by
+//! `infer_regions`. A split pure variable `x` is bound innermost as `let f.x.v = ..`.
 //!
 //! ```text
-//! let blur_x.min.0 = 0
-//! let blur_x.extent.0 = out.extent.0 + 2
-//! ...
-//! allocate blur_x: u16 over [blur_x.min.0, +blur_x.extent.0) x [blur_x.min.1, +blur_x.extent.1)
-//!   produce blur_x:
-//!     for blur_x.y in [blur_x.min.0, +blur_x.extent.0):
-//!       for blur_x.x in [blur_x.min.1, +blur_x.extent.1):
-//!         blur_x(blur_x.y, blur_x.x) = ...
-//!   produce out: ...
+//! out.tile(y, x, yi, xi, 32, 256):
+//! produce out:
+//!   for out.y in [0, +(out.extent.0 + 31) / 32):
+//!     for out.x in [0, +(out.extent.1 + 255) / 256):
+//!       for out.yi in [0, +min(out.extent.0, 32)):
+//!         for out.xi in [0, +min(out.extent.1, 256)):
+//!           let out.y.v = max(min(out.y * 32, out.extent.0 - 32), 0) + out.yi
+//!           let out.x.v = max(min(out.x * 256, out.extent.1 - 256), 0) + out.xi
+//!           out(out.y.v, out.x.v) = ...
 //! ```
 
-use crate::passes::bounds::BoundsInfo;
+use crate::directive::Diagnostic;
+use crate::schedule::{FuncSchedule, Level, Schedule, Split, TailStrategy};
 use halite_core::expr::substitute;
-use halite_core::{simplify_bounds as simplify, Expr, ForKind, Pipeline, Stmt, Type};
+use halite_core::interval::{Bounds, Interval, Scope};
+use halite_core::{simplify, simplify_bounds, Expr, ForKind, Func, Pipeline, Stmt, Type};
+use std::collections::HashSet;
+use std::sync::Arc;
 
-/// The name of loop variable `v` of Func `f`.
+/// The name of loop `v` of Func `f`.
 pub fn loop_var(f: &str, v: &str) -> String {
     format!("{f}.{v}")
 }
-/// The variable holding the first index of dimension `d` of Func `f`'s storage.
+/// The variable holding the first index of dimension `d` of Func `f`'s region.
 pub fn min_var(f: &str, d: usize) -> String {
     format!("{f}.min.{d}")
 }
-/// The variable holding the extent of dimension `d` of Func `f`'s storage.
+/// The variable holding the extent of dimension `d` of Func `f`'s region.
 pub fn extent_var(f: &str, d: usize) -> String {
     format!("{f}.extent.{d}")
 }
 
-/// Runs the pass.
-pub fn build_loop_nest(p: &Pipeline, info: &BoundsInfo) -> Stmt {
-    let mut produce = Vec::new();
-    let mut allocs = Vec::new();
-    let mut lets = Vec::new();
-    for f in &p.funcs {
-        let Some(region) = info.regions.get(&f.name) else {
-            continue;
-        };
-        let (mins, extents): (Vec<Expr>, Vec<Expr>) = if f.is_output() {
-            (0..f.dims())
-                .map(|d| (Expr::i32(0), halite_core::func::extent_var(&f.name, d)))
-                .unzip()
-        } else {
-            for (d, (lo, hi)) in region.dims.iter().enumerate() {
-                let ext = Expr::select(
-                    region.nonempty.clone(),
-                    hi.clone().sub(lo.clone()).add(Expr::i64(1)),
-                    Expr::i64(0),
-                );
-                lets.push((min_var(&f.name, d), simplify(&Expr::cast(Type::I32, lo.clone()))));
-                lets.push((extent_var(&f.name, d), simplify(&Expr::cast(Type::I32, ext))));
+/// Names of loops whose iterations may run in parallel, and every loop they were split or
+/// fused from.
+fn parallel_names(fs: &FuncSchedule) -> HashSet<Arc<str>> {
+    let mut set: HashSet<Arc<str>> = fs
+        .dims
+        .iter()
+        .filter(|d| matches!(d.kind, ForKind::Parallel { .. }))
+        .map(|d| d.name.clone())
+        .collect();
+    for s in fs.splits.iter().rev() {
+        match s {
+            Split::Split { old, outer, inner, .. } => {
+                if set.contains(outer) || set.contains(inner) {
+                    set.insert(old.clone());
+                }
             }
-            allocs.push((f.name.clone(), f.ty, f.dims()));
-            (0..f.dims())
-                .map(|d| {
-                    (
-                        Expr::var(min_var(&f.name, d), Type::I32),
-                        Expr::var(extent_var(&f.name, d), Type::I32),
-                    )
-                })
-                .unzip()
-        };
-        let vars: Vec<Expr> = f
-            .args
-            .iter()
-            .map(|a| Expr::var(loop_var(&f.name, a), Type::I32))
-            .collect();
-        let value = substitute(&f.value, &|n| {
-            f.args.iter().position(|a| &**a == n).map(|i| vars[i].clone())
-        });
-        let mut body = Stmt::Store {
-            func: f.name.clone(),
-            args: vars,
-            value,
-        };
-        for d in (0..f.dims()).rev() {
-            body = Stmt::For {
-                var: loop_var(&f.name, &f.args[d]).into(),
-                min: mins[d].clone(),
-                extent: extents[d].clone(),
-                kind: ForKind::Serial,
-                body: Box::new(body),
-            };
+            Split::Fuse { outer, inner, fused } => {
+                if set.contains(fused) {
+                    set.insert(outer.clone());
+                    set.insert(inner.clone());
+                }
+            }
         }
-        produce.push(Stmt::Produce {
-            func: f.name.clone(),
+    }
+    set
+}
+
+/// The effective tail strategy of a split (resolving `Auto`).
+pub fn resolve_tail(tail: TailStrategy, outer: &str, parallel: &HashSet<Arc<str>>) -> TailStrategy {
+    match tail {
+        TailStrategy::Auto if parallel.contains(outer) => TailStrategy::GuardWithIf,
+        TailStrategy::Auto => TailStrategy::ShiftInwards,
+        t => t,
+    }
+}
+
+struct LoopInfo {
+    name: Arc<str>,
+    min: Expr,
+    extent: Expr,
+}
+
+/// The loop nest of one Func (without its `produce` marker).
+pub fn func_nest(f: &Func, fs: &FuncSchedule) -> Result<Stmt, Diagnostic> {
+    let g = &*f.name;
+    let lv = |n: &str| Expr::var(loop_var(g, n), Type::I32);
+    let mut loops: Vec<LoopInfo> = Vec::new();
+    let mut values: Vec<Expr> = Vec::new();
+    for (d, a) in f.args.iter().enumerate() {
+        let (m, e) = crate::passes::bounds::region_vars(f, d);
+        loops.push(LoopInfo { name: a.clone(), min: m, extent: e });
+        values.push(lv(a));
+    }
+    let parallel = parallel_names(fs);
+    let take = |loops: &mut Vec<LoopInfo>, n: &str| -> LoopInfo {
+        let i = loops.iter().position(|l| &*l.name == n).expect("checked by the schedule");
+        loops.remove(i)
+    };
+    for s in &fs.splits {
+        let (old, replacement, new_loops) = match s {
+            Split::Split { old, outer, inner, factor, tail } => {
+                let l = take(&mut loops, old);
+                let fct = Expr::i32(*factor as i32);
+                let (o, i) = (lv(outer), lv(inner));
+                let outer_ext = simplify(&l.extent.clone().add(Expr::i32(*factor as i32 - 1)).div(fct.clone()));
+                let (inner_ext, base) = match resolve_tail(*tail, outer, &parallel) {
+                    TailStrategy::ShiftInwards | TailStrategy::Auto => (
+                        fct.clone().min(l.extent.clone()),
+                        o.clone().mul(fct.clone()).min(l.extent.clone().sub(fct.clone())).max(Expr::i32(0)),
+                    ),
+                    TailStrategy::GuardWithIf => (
+                        fct.clone().min(l.extent.clone().sub(o.clone().mul(fct.clone()))),
+                        o.clone().mul(fct.clone()),
+                    ),
+                    TailStrategy::RoundUp => (fct.clone(), o.clone().mul(fct.clone())),
+                };
+                let value = simplify(&l.min.clone().add(base).add(i));
+                let new = vec![
+                    LoopInfo { name: outer.clone(), min: Expr::i32(0), extent: outer_ext },
+                    LoopInfo { name: inner.clone(), min: Expr::i32(0), extent: simplify(&inner_ext) },
+                ];
+                (vec![old.clone()], vec![value], new)
+            }
+            Split::Fuse { outer, inner, fused } => {
+                let lo = take(&mut loops, outer);
+                let li = take(&mut loops, inner);
+                if li.extent.uses_var(&loop_var(g, outer)) || li.min.uses_var(&loop_var(g, outer)) {
+                    return Err(Diagnostic::new(
+                        f.origin,
+                        format!("cannot fuse `{outer}` and `{inner}` of `{g}`: the extent of `{inner}` depends on `{outer}` (split `{inner}`'s parent with `TailStrategy::ShiftInwards`)"),
+                    ));
+                }
+                let fv = lv(fused);
+                let vo = simplify(&lo.min.clone().add(fv.clone().div(li.extent.clone())));
+                let vi = simplify(&li.min.clone().add(Expr::binary(halite_core::BinOp::Rem, fv, li.extent.clone())));
+                let new = vec![LoopInfo {
+                    name: fused.clone(),
+                    min: Expr::i32(0),
+                    extent: simplify(&lo.extent.clone().mul(li.extent.clone())),
+                }];
+                (vec![outer.clone(), inner.clone()], vec![vo, vi], new)
+            }
+        };
+        let names: Vec<String> = old.iter().map(|o| loop_var(g, o)).collect();
+        let map = |n: &str| names.iter().position(|x| x == n).map(|i| replacement[i].clone());
+        for v in values.iter_mut() {
+            *v = simplify(&substitute(v, &map));
+        }
+        for l in loops.iter_mut() {
+            l.min = simplify(&substitute(&l.min, &map));
+            l.extent = simplify(&substitute(&l.extent, &map));
+        }
+        loops.extend(new_loops);
+    }
+    // The loops in schedule order, each depending only on loops outside it.
+    let mut ordered = Vec::new();
+    let mut outside: Vec<String> = Vec::new();
+    let mut scope = Scope::new();
+    for d in &fs.dims {
+        let l = take(&mut loops, &d.name);
+        for e in [&l.min, &l.extent] {
+            let mut bad = None;
+            e.visit(&mut |x| {
+                if let Some(n) = x.as_var() {
+                    if let Some(rest) = n.strip_prefix(&format!("{g}.")) {
+                        let is_loop = !rest.starts_with("min.") && !rest.starts_with("extent.");
+                        if is_loop && !outside.iter().any(|o| o == n) {
+                            bad = Some(rest.to_string());
+                        }
+                    }
+                }
+            });
+            if let Some(b) = bad {
+                return Err(Diagnostic::new(
+                    d.origin,
+                    format!("loop `{}` of `{g}` cannot be outside loop `{b}`: its extent depends on `{b}` (a split with a guarded tail); keep `{}` inside `{b}`", d.name, d.name),
+                ));
+            }
+        }
+        // Resolve `vectorize(v)` / `unroll(v)` without a size: the constant bound of the extent.
+        let mut kind = d.kind;
+        if matches!(kind, ForKind::Vectorized(0) | ForKind::Unrolled(0)) {
+            let mut b = Bounds::new(&scope);
+            let hi = b.of(&l.extent).max.map(|m| simplify_bounds(&m)).and_then(|m| m.as_int());
+            match hi {
+                Some(n) if (1..=64).contains(&n) => {
+                    kind = if matches!(kind, ForKind::Vectorized(_)) { ForKind::Vectorized(n as u32) } else { ForKind::Unrolled(n as u32) };
+                }
+                _ => {
+                    let what = if matches!(kind, ForKind::Vectorized(_)) { "vectorize" } else { "unroll" };
+                    return Err(Diagnostic::new(
+                        d.origin,
+                        format!("`{what}({})` needs a loop whose extent is a constant of at most 64; give a size (`{what}({}, 8)`) or split it first", d.name, d.name),
+                    ));
+                }
+            }
+        }
+        if let ForKind::Vectorized(w) = kind {
+            let mut b = Bounds::new(&scope);
+            let hi = b.of(&l.extent).max.map(|m| simplify_bounds(&m)).and_then(|m| m.as_int());
+            if let Some(n) = hi {
+                if n < w as i64 {
+                    return Err(Diagnostic::new(
+                        d.origin,
+                        format!("vector width {w} is wider than loop `{}` of `{g}`, which has at most {n} iterations", d.name),
+                    ));
+                }
+            }
+        }
+        let name = loop_var(g, &d.name);
+        scope.insert(name.clone().into(), Interval { min: Some(Expr::i64(0)), max: None });
+        outside.push(name);
+        ordered.push((l, kind));
+    }
+    // The innermost body: bind split pure variables, then store.
+    let mut lets = Vec::new();
+    let mut args = Vec::new();
+    for (a, v) in f.args.iter().zip(&values) {
+        if v.as_var() == Some(&loop_var(g, a)) {
+            args.push(v.clone());
+        } else {
+            let n = format!("{g}.{a}.v");
+            lets.push((n.clone(), v.clone()));
+            args.push(Expr::var(n, Type::I32));
+        }
+    }
+    let value = substitute(&f.value, &|n| f.args.iter().position(|a| &**a == n).map(|i| args[i].clone()));
+    let mut body = Stmt::Store { func: f.name.clone(), args, value };
+    for (n, v) in lets.into_iter().rev() {
+        body = Stmt::Let { name: n.into(), value: v, body: Box::new(body) };
+    }
+    for (l, kind) in ordered.into_iter().rev() {
+        body = Stmt::For {
+            var: loop_var(g, &l.name).into(),
+            min: l.min,
+            extent: l.extent,
+            kind,
             body: Box::new(body),
-        });
-    }
-    let mut s = Stmt::block(produce);
-    for (name, ty, dims) in allocs.into_iter().rev() {
-        s = Stmt::Allocate {
-            bounds: (0..dims)
-                .map(|d| {
-                    (
-                        Expr::var(min_var(&name, d), Type::I32),
-                        Expr::var(extent_var(&name, d), Type::I32),
-                    )
-                })
-                .collect(),
-            func: name,
-            ty,
-            body: Box::new(s),
         };
     }
-    for (name, value) in lets.into_iter().rev() {
-        s = Stmt::Let {
-            name: name.into(),
-            value,
-            body: Box::new(s),
-        };
+    Ok(body)
+}
+
+/// Inserts `nest` at the start of the body of loop `var` (a full name) inside `produce func`.
+fn insert_at(s: Stmt, func: &str, var: &str, nest: &mut Option<Stmt>, inside: bool) -> Stmt {
+    match s {
+        Stmt::Produce { func: f, body } => {
+            let inside2 = inside || &*f == func;
+            Stmt::Produce { func: f.clone(), body: Box::new(insert_at(*body, func, var, nest, inside2)) }
+        }
+        Stmt::For { var: v, min, extent, kind, body } => {
+            let body = insert_at(*body, func, var, nest, inside);
+            let body = if inside && &*v == var {
+                match nest.take() {
+                    Some(n) => Stmt::Block(vec![n, body]),
+                    None => body,
+                }
+            } else {
+                body
+            };
+            Stmt::For { var: v, min, extent, kind, body: Box::new(body) }
+        }
+        Stmt::Block(v) => Stmt::Block(v.into_iter().map(|x| insert_at(x, func, var, nest, inside)).collect()),
+        Stmt::Let { name, value, body } => Stmt::Let { name, value, body: Box::new(insert_at(*body, func, var, nest, inside)) },
+        Stmt::Allocate { func: f, ty, bounds, body } => {
+            Stmt::Allocate { func: f, ty, bounds, body: Box::new(insert_at(*body, func, var, nest, inside)) }
+        }
+        Stmt::If { cond, then } => Stmt::If { cond, then: Box::new(insert_at(*then, func, var, nest, inside)) },
+        s @ Stmt::Store { .. } => s,
     }
-    s
+}
+
+/// Runs the pass.
+pub fn schedule_functions(p: &Pipeline, sch: &Schedule) -> Result<Stmt, Vec<Diagnostic>> {
+    let mut errors = Vec::new();
+    let mut top: Vec<Stmt> = Vec::new();
+    for f in p.funcs.iter().filter(|f| f.is_output()) {
+        match func_nest(f, sch.get(&f.name)) {
+            Ok(n) => top.push(Stmt::Produce { func: f.name.clone(), body: Box::new(n) }),
+            Err(e) => errors.push(e),
+        }
+    }
+    let mut s = Stmt::Block(top);
+    for f in p.funcs.iter().rev().filter(|f| !f.is_output()) {
+        let fs = sch.get(&f.name);
+        let nest = match func_nest(f, fs) {
+            Ok(n) => Stmt::Produce { func: f.name.clone(), body: Box::new(n) },
+            Err(e) => {
+                errors.push(e);
+                continue;
+            }
+        };
+        match &fs.compute {
+            Level::Inline => {}
+            Level::Root => {
+                let Stmt::Block(mut v) = s else { unreachable!("the top is a block") };
+                v.insert(0, nest);
+                s = Stmt::Block(v);
+            }
+            Level::At { func, var } => {
+                let mut slot = Some(nest);
+                s = insert_at(s, func, &loop_var(func, var), &mut slot, false);
+                if slot.is_some() {
+                    errors.push(Diagnostic::new(
+                        fs.compute_origin,
+                        format!("`{}` has no loop `{var}` to compute `{}` at", func, f.name),
+                    ));
+                }
+            }
+        }
+    }
+    if errors.is_empty() {
+        Ok(s)
+    } else {
+        Err(errors)
+    }
 }

@@ -1,6 +1,9 @@
 //! The lowering passes, one per file, in the order [`crate::lower`] runs them.
 
+pub mod allocate;
 pub mod bounds;
+pub mod checks;
+pub mod hoist;
 pub mod inline;
 pub mod loop_nest;
 pub mod simplify;

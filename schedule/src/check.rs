@@ -1,0 +1,151 @@
+//! Legality checks of a schedule, as a list of named rules. Each collects errors (with the
+//! origin of the directive at fault) instead of stopping at the first.
+//!
+//! * `check_compute_levels`: `compute_at`/`store_at` name a computed Func that uses this one
+//!   (directly or through inlined Funcs) and one of its loops; there is no cycle; the store
+//!   level encloses the compute level.
+//! * `check_vectorized_innermost`: a vectorized loop is the innermost loop of its Func, and
+//!   nothing is computed inside it.
+//! * `check_round_up`: outputs never round their loops up (that would write past the view).
+
+use crate::directive::Diagnostic;
+use crate::schedule::{Level, Schedule, Split, TailStrategy};
+use halite_core::{ForKind, Pipeline};
+use std::collections::HashSet;
+
+/// Runs every check.
+pub fn check_schedule(p: &Pipeline, s: &Schedule, errors: &mut Vec<Diagnostic>) {
+    check_compute_levels(p, s, errors);
+    check_vectorized_innermost(p, s, errors);
+    check_round_up(p, s, errors);
+}
+
+/// Funcs that `f` reads directly or through inlined Funcs.
+fn uses(p: &Pipeline, s: &Schedule, consumer: &str, producer: &str) -> bool {
+    let mut seen = HashSet::new();
+    let mut stack = vec![consumer.to_string()];
+    while let Some(c) = stack.pop() {
+        let Some(f) = p.func(&c) else { continue };
+        for (_, callee) in Pipeline::callees(f) {
+            if &*callee == producer {
+                return true;
+            }
+            if s.funcs.get(&callee).is_some_and(|fs| fs.compute == Level::Inline) && seen.insert(callee.clone()) {
+                stack.push(callee.to_string());
+            }
+        }
+    }
+    false
+}
+
+fn check_compute_levels(p: &Pipeline, s: &Schedule, errors: &mut Vec<Diagnostic>) {
+    for f in &p.funcs {
+        let fs = s.get(&f.name);
+        for (level, origin, what) in [
+            (Some(&fs.compute), fs.compute_origin, "compute_at"),
+            (fs.store.as_ref(), fs.store_origin, "store_at"),
+        ] {
+            let Some(Level::At { func: c, var }) = level else { continue };
+            let Some(cs) = s.funcs.get(c) else {
+                errors.push(Diagnostic::new(origin, format!("`{what}`: no Func named `{c}`")));
+                continue;
+            };
+            if **c == *f.name {
+                errors.push(Diagnostic::new(origin, format!("`{}` cannot be computed inside its own loops", f.name)));
+                continue;
+            }
+            if cs.compute == Level::Inline {
+                errors.push(Diagnostic::new(
+                    origin,
+                    format!("`{c}` is inlined, so it has no loops; schedule `{c}.compute_root()` (or `compute_at`) first"),
+                ));
+                continue;
+            }
+            if !cs.dims.iter().any(|d| d.name == *var) {
+                let names: Vec<&str> = cs.dims.iter().map(|d| &*d.name).collect();
+                errors.push(Diagnostic::new(
+                    origin,
+                    format!("`{c}` has no loop `{var}`; its loops are (outermost first): {}", names.join(", ")),
+                ));
+                continue;
+            }
+            if what == "compute_at" && !uses(p, s, c, &f.name) {
+                errors.push(Diagnostic::new(
+                    origin,
+                    format!("`{c}` does not use `{}`; compute it at a loop of a Func that reads it", f.name),
+                ));
+            }
+        }
+        // The store level encloses the compute level.
+        if let (Some(Level::At { func: sc, var: sv }), Level::At { func: cc, var: cv }) = (&fs.store, &fs.compute) {
+            let cs = s.get(cc);
+            let pos = |v: &str| cs.dims.iter().position(|d| &*d.name == v);
+            if sc != cc || pos(sv).zip(pos(cv)).is_some_and(|(a, b)| a > b) {
+                errors.push(Diagnostic::new(
+                    fs.store_origin,
+                    format!("`store_at({sc}, {sv})` must enclose the compute level `compute_at({cc}, {cv})`"),
+                ));
+            }
+        }
+        if matches!(fs.store, Some(Level::At { .. })) && fs.compute == Level::Root {
+            errors.push(Diagnostic::new(fs.store_origin, "a Func computed at root is stored at root"));
+        }
+    }
+    // No cycle: following compute_at from any Func must reach the root.
+    for f in &p.funcs {
+        let mut cur = f.name.clone();
+        let mut steps = 0;
+        while let Level::At { func, .. } = &s.get(&cur).compute {
+            cur = func.clone();
+            steps += 1;
+            if cur == f.name || steps > p.funcs.len() {
+                errors.push(Diagnostic::new(
+                    s.get(&f.name).compute_origin,
+                    format!("`compute_at` forms a cycle through `{}`", f.name),
+                ));
+                break;
+            }
+        }
+    }
+}
+
+fn check_vectorized_innermost(p: &Pipeline, s: &Schedule, errors: &mut Vec<Diagnostic>) {
+    for f in &p.funcs {
+        let fs = s.get(&f.name);
+        let n = fs.dims.len();
+        for (i, d) in fs.dims.iter().enumerate() {
+            if matches!(d.kind, ForKind::Vectorized(_)) && i + 1 != n {
+                errors.push(Diagnostic::new(
+                    d.origin,
+                    format!("the vectorized loop `{}` must be the innermost loop of `{}`; reorder it inside `{}`", d.name, f.name, fs.dims[n - 1].name),
+                ));
+            }
+        }
+    }
+    for f in &p.funcs {
+        if let Level::At { func, var } = &s.get(&f.name).compute {
+            if let Some(d) = s.funcs.get(func).and_then(|c| c.dims.iter().find(|d| d.name == *var)) {
+                if matches!(d.kind, ForKind::Vectorized(_)) {
+                    errors.push(Diagnostic::new(
+                        s.get(&f.name).compute_origin,
+                        format!("cannot compute `{}` inside the vectorized loop `{var}` of `{func}`; compute it at an outer loop", f.name),
+                    ));
+                }
+            }
+        }
+    }
+}
+
+fn check_round_up(p: &Pipeline, s: &Schedule, errors: &mut Vec<Diagnostic>) {
+    for f in p.funcs.iter().filter(|f| f.is_output()) {
+        let fs = s.get(&f.name);
+        for sp in &fs.splits {
+            if let Split::Split { old, tail: TailStrategy::RoundUp, .. } = sp {
+                errors.push(Diagnostic::new(
+                    f.origin,
+                    format!("`{}` is an output: splitting `{old}` with `RoundUp` would write past the caller's view; use `GuardWithIf` or `ShiftInwards`", f.name),
+                ));
+            }
+        }
+    }
+}

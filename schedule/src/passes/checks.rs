@@ -1,0 +1,86 @@
+//! Pass `entry_checks`: what the kernel must verify before it computes anything.
+//!
+//! Pre: entry lets hoisted and storage allocated. Post: one [`RegionCheck`] per buffer the
+//! nest reads (inputs, outputs read by later Funcs, and intermediates with a `bound`), the
+//! union over every read of the points it may read when it runs; and the [`Guard`]s under
+//! which no index arithmetic wraps. All are expressions of entry-level values only.
+
+use crate::directive::Diagnostic;
+use crate::passes::bounds::{collect_calls, region_of, Hints};
+use crate::schedule::Schedule;
+use halite_core::func::extent_var;
+use halite_core::interval::Scope;
+use halite_core::{CallKind, Expr, Pipeline, Stmt};
+use std::sync::Arc;
+
+/// A read of a buffer that the kernel checks at entry: when `when` holds, every point of
+/// `dims` (inclusive `i64` bounds) lies in `[limits.min, limits.min + limits.extent)`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RegionCheck {
+    pub buffer: Arc<str>,
+    pub dims: Vec<(Expr, Expr)>,
+    /// Per dimension: first index and extent (`i32` expressions) of what exists.
+    pub limits: Vec<(Expr, Expr)>,
+    pub when: Expr,
+}
+
+/// A condition checked at entry.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Guard {
+    /// Index arithmetic does not wrap (`bool` over saturating `i64`).
+    NoOverflow(Expr),
+    /// An output's extent is what its `bound` says.
+    OutputExtent { buffer: Arc<str>, axis: usize, extent: i64 },
+}
+
+/// Runs the pass.
+pub fn entry_checks(s: &Stmt, p: &Pipeline, sch: &Schedule) -> Result<(Vec<RegionCheck>, Vec<Guard>), Vec<Diagnostic>> {
+    let hints = Hints { pipeline: p, schedule: sch };
+    let mut calls = Vec::new();
+    let mut guards = Vec::new();
+    collect_calls(s, &mut Scope::new(), &Expr::bool(true), &hints, &mut guards, &mut calls);
+    let mut checks = Vec::new();
+    let mut errors = Vec::new();
+    let mut buffers: Vec<(Arc<str>, Vec<(Expr, Expr)>)> = Vec::new();
+    for i in &p.inputs {
+        buffers.push((i.name.clone(), (0..i.dims).map(|d| (Expr::i32(0), extent_var(&i.name, d))).collect()));
+    }
+    for f in &p.funcs {
+        if f.is_output() {
+            buffers.push((f.name.clone(), (0..f.dims()).map(|d| (Expr::i32(0), extent_var(&f.name, d))).collect()));
+        } else if let Some(fs) = sch.funcs.get(&f.name) {
+            if !fs.bounds.is_empty() && fs.compute != crate::schedule::Level::Inline {
+                let limits = (0..f.dims())
+                    .map(|d| crate::passes::bounds::region_vars(f, d))
+                    .collect();
+                buffers.push((f.name.clone(), limits));
+            }
+        }
+    }
+    for (name, limits) in buffers {
+        let reads: Vec<_> = calls
+            .iter()
+            .filter(|c| c.name == name && (c.kind == CallKind::Input || p.func(&name).is_some()))
+            .cloned()
+            .collect();
+        match region_of(&name, &reads) {
+            Ok(Some(r)) => checks.push(RegionCheck { buffer: name, dims: r.dims, limits, when: r.nonempty }),
+            Ok(None) => {}
+            Err(e) => errors.extend(e),
+        }
+    }
+    let mut out: Vec<Guard> = guards.into_iter().map(Guard::NoOverflow).collect();
+    for f in p.funcs.iter().filter(|f| f.is_output()) {
+        for &(d, m, e) in &sch.get(&f.name).bounds {
+            if m != 0 {
+                errors.push(Diagnostic::new(f.origin, format!("`bound` on the output `{}`: outputs start at index 0, so the min must be 0", f.name)));
+            }
+            out.push(Guard::OutputExtent { buffer: f.name.clone(), axis: d, extent: e });
+        }
+    }
+    if errors.is_empty() {
+        Ok((checks, out))
+    } else {
+        Err(errors)
+    }
+}

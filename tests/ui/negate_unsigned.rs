@@ -1,0 +1,11 @@
+// Negating a value of an unsigned type.
+use halite::prelude::*;
+
+// The faulty Func is not used by `out`, so its error is the only one.
+#[kernel]
+pub fn k(a: ArrayView2<u8>, out: ArrayViewMut2<u8>) -> Result<(), Error> {
+    out(y, x) = a(y, x);
+    negated(y, x) = -a(y, x);
+}
+
+fn main() {}

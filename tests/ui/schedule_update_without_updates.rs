@@ -1,0 +1,13 @@
+// `f.update(k)` schedules an update definition, and `out` has none.
+use halite::prelude::*;
+
+#[kernel]
+pub fn k(a: ArrayView2<f32>, out: ArrayViewMut2<f32>) -> Result<(), Error> {
+    t(y, x) = a(y, x) * 2.0;
+    out(y, x) = t(y, x) + 1.0;
+    schedule! {
+        t.update(0).compute_root();
+    }
+}
+
+fn main() {}

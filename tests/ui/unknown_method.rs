@@ -1,0 +1,11 @@
+// A method that is not one of the supported math methods.
+use halite::prelude::*;
+
+// The faulty Func is not used by `out`, so its error is the only one.
+#[kernel]
+pub fn k(a: ArrayView2<f32>, out: ArrayViewMut2<f32>) -> Result<(), Error> {
+    out(y, x) = a(y, x);
+    t(y, x) = a(y, x).cbrt();
+}
+
+fn main() {}

@@ -1,0 +1,10 @@
+// Reduction domain predicates (`where_`) are not implemented yet.
+use halite::prelude::*;
+
+#[kernel]
+pub fn k(a: ArrayView2<f32>, out: ArrayViewMut2<f32>) -> Result<(), Error> {
+    out(y, x) = a(y, x);
+    r.where_(r > 0);
+}
+
+fn main() {}
