@@ -5,7 +5,9 @@ use halite::prelude::*;
 use ndarray::s;
 
 fn pattern_u16(h: usize, w: usize) -> Array2<u16> {
-    Array2::from_shape_fn((h, w), |(y, x)| ((y * 131 + x * 71 + (x * y) % 17) % 65536) as u16)
+    Array2::from_shape_fn((h, w), |(y, x)| {
+        ((y * 131 + x * 71 + (x * y) % 17) % 65536) as u16
+    })
 }
 fn pattern_u8(h: usize, w: usize) -> Array2<u8> {
     Array2::from_shape_fn((h, w), |(y, x)| ((y * 37 + x * 11 + y * x) % 256) as u8)
@@ -43,7 +45,10 @@ fn blur_by_hand(input: &Array2<u16>, h: usize, w: usize) -> Array2<u16> {
         }
     }
     Array2::from_shape_fn((h, w), |(y, x)| {
-        bx[[y, x]].wrapping_add(bx[[y + 1, x]]).wrapping_add(bx[[y + 2, x]]) / 3
+        bx[[y, x]]
+            .wrapping_add(bx[[y + 1, x]])
+            .wrapping_add(bx[[y + 2, x]])
+            / 3
     })
 }
 
@@ -86,10 +91,16 @@ fn blur_accepts_larger_inputs_and_any_layout() {
     blur_inline(t.t(), o.view_mut().reversed_axes()).unwrap();
     assert_eq!(o.t(), expected);
     // A strided input: every other column of a wider array.
-    let wide = Array2::from_shape_fn((22, 64), |(y, x)| if x % 2 == 0 { big[[y, x / 2]] } else { 9999 });
+    let wide = Array2::from_shape_fn(
+        (22, 64),
+        |(y, x)| if x % 2 == 0 { big[[y, x / 2]] } else { 9999 },
+    );
     let mut c = Array2::<u16>::zeros((20, 30));
     blur_root(wide.slice(s![.., ..;2]), c.view_mut()).unwrap();
-    assert_eq!(c, blur_by_hand(&big.slice(s![..22, ..32]).to_owned(), 20, 30));
+    assert_eq!(
+        c,
+        blur_by_hand(&big.slice(s![..22, ..32]).to_owned(), 20, 30)
+    );
     // A reversed input and a reversed output.
     let rev = big.slice(s![..;-1, ..]).to_owned();
     let mut d = Array2::<u16>::zeros((20, 30));
@@ -109,8 +120,17 @@ fn too_small_input_is_an_error_and_output_is_untouched() {
     let err = blur_root(input.view(), out.view_mut()).unwrap_err();
     assert!(out.iter().all(|&v| v == 77));
     match &err {
-        Error::InputTooSmall { buffer, axis, needed, extent, .. } => {
-            assert_eq!((*buffer, *axis, *needed, *extent), ("input", 0, (0, 10), 10));
+        Error::InputTooSmall {
+            buffer,
+            axis,
+            needed,
+            extent,
+            ..
+        } => {
+            assert_eq!(
+                (*buffer, *axis, *needed, *extent),
+                ("input", 0, (0, 10), 10)
+            );
         }
         other => panic!("unexpected error {other:?}"),
     }
@@ -136,14 +156,25 @@ fn empty_outputs_read_nothing() {
 // 3. Point-wise kernels: wrapping, casts, selects, scalar parameters, math methods.
 
 #[kernel]
-fn brighten(input: ArrayView2<u8>, gain: f32, offset: f32, out: ArrayViewMut2<u8>) -> Result<(), Error> {
+fn brighten(
+    input: ArrayView2<u8>,
+    gain: f32,
+    offset: f32,
+    out: ArrayViewMut2<u8>,
+) -> Result<(), Error> {
     out(y, x) = (input(y, x) as f32 * gain + offset) as u8;
 }
 
 #[kernel]
 fn threshold(input: ArrayView2<u8>, t: u8, out: ArrayViewMut2<u8>) -> Result<(), Error> {
     let hi = 255;
-    out(y, x) = if input(y, x) > t { hi } else if input(y, x) == t { 128 } else { 0 };
+    out(y, x) = if input(y, x) > t {
+        hi
+    } else if input(y, x) == t {
+        128
+    } else {
+        0
+    };
 }
 
 #[kernel]
@@ -161,7 +192,16 @@ fn pointwise_u8() {
     assert_eq!(out, expected);
 
     threshold(input.view(), 100, out.view_mut()).unwrap();
-    assert_eq!(out, input.mapv(|v| if v > 100 { 255 } else if v == 100 { 128 } else { 0 }));
+    assert_eq!(
+        out,
+        input.mapv(|v| if v > 100 {
+            255
+        } else if v == 100 {
+            128
+        } else {
+            0
+        })
+    );
 
     wrap_u8(input.view(), out.view_mut()).unwrap();
     let expected = input.mapv(|v| v.wrapping_mul(3).wrapping_add(200).wrapping_sub(v >> 2) ^ 0x5a);
@@ -177,7 +217,11 @@ fn math(input: ArrayView2<f32>, out: ArrayViewMut2<f32>) -> Result<(), Error> {
     let a = v.abs().sqrt() + v.exp() * 0.5 - v.sin() * v.cos() + v.atan2(1.5);
     let b = (v.abs() + 1.0).ln() + (v.abs() + 1.0).log2() - v.tan().clamp(-3.0, 3.0);
     let c = v.floor() + v.ceil() * 2.0 + v.round() * 3.0 + v.trunc() * 4.0;
-    let d = v.mul_add(2.0, 1.0) + v.powi(3) + v.abs().powf(0.75) + v.div_euclid(0.7) + v.rem_euclid(0.7);
+    let d = v.mul_add(2.0, 1.0)
+        + v.powi(3)
+        + v.abs().powf(0.75)
+        + v.div_euclid(0.7)
+        + v.rem_euclid(0.7);
     out(y, x) = a + b + c + d + v.min(0.5) - v.max(-0.5) + v % 1.25;
 }
 
@@ -190,7 +234,11 @@ fn every_math_method_matches_rust() {
         let a = v.abs().sqrt() + v.exp() * 0.5 - v.sin() * v.cos() + v.atan2(1.5);
         let b = (v.abs() + 1.0).ln() + (v.abs() + 1.0).log2() - v.tan().clamp(-3.0, 3.0);
         let c = v.floor() + v.ceil() * 2.0 + v.round() * 3.0 + v.trunc() * 4.0;
-        let d = v.mul_add(2.0, 1.0) + v.powi(3) + v.abs().powf(0.75) + v.div_euclid(0.7) + v.rem_euclid(0.7);
+        let d = v.mul_add(2.0, 1.0)
+            + v.powi(3)
+            + v.abs().powf(0.75)
+            + v.div_euclid(0.7)
+            + v.rem_euclid(0.7);
         a + b + c + d + v.min(0.5) - v.max(-0.5) + v % 1.25
     });
     // Bit-exact: no reassociation, no contraction.
@@ -201,7 +249,12 @@ fn every_math_method_matches_rust() {
 }
 
 #[kernel]
-fn int_div(a: ArrayView1<i32>, b: ArrayView1<i32>, q: ArrayViewMut1<i32>, r: ArrayViewMut1<i32>) -> Result<(), Error> {
+fn int_div(
+    a: ArrayView1<i32>,
+    b: ArrayView1<i32>,
+    q: ArrayViewMut1<i32>,
+    r: ArrayViewMut1<i32>,
+) -> Result<(), Error> {
     q(x) = a(x) / b(x) + a(x).div_euclid(b(x)) * 1000;
     r(x) = a(x) % b(x) + a(x).rem_euclid(b(x)) * 1000 + (-a(x)).abs();
 }
@@ -219,8 +272,14 @@ fn integer_division_is_total_and_wraps() {
     let re = |x: i32, y: i32| if y == 0 { 0 } else { x.wrapping_rem_euclid(y) };
     for i in 0..7 {
         let (x, y) = (a[i], b[i]);
-        assert_eq!(q[i], div(x, y).wrapping_add(de(x, y).wrapping_mul(1000)), "q at {i}");
-        let e = rem(x, y).wrapping_add(re(x, y).wrapping_mul(1000)).wrapping_add(x.wrapping_neg().wrapping_abs());
+        assert_eq!(
+            q[i],
+            div(x, y).wrapping_add(de(x, y).wrapping_mul(1000)),
+            "q at {i}"
+        );
+        let e = rem(x, y)
+            .wrapping_add(re(x, y).wrapping_mul(1000))
+            .wrapping_add(x.wrapping_neg().wrapping_abs());
         assert_eq!(r[i], e, "r at {i}");
     }
     let (mut q2, mut r2) = (Array1::<i32>::zeros(7), Array1::<i32>::zeros(7));
@@ -256,7 +315,11 @@ fn mirror_index(i: i64, n: i64, interior: bool) -> i64 {
         if i < 0 {
             i = if interior { -i } else { -i - 1 };
         } else if i >= n {
-            i = if interior { 2 * (n - 1) - i } else { 2 * n - 1 - i };
+            i = if interior {
+                2 * (n - 1) - i
+            } else {
+                2 * n - 1 - i
+            };
         } else {
             return i;
         }
@@ -272,8 +335,17 @@ fn boundary_conditions() {
     let input = Array2::from_shape_fn((h, w), |(y, x)| (y * 10 + x) as i16);
     let shape = (h + 21, w + 25);
     let mut outs: Vec<Array2<i16>> = (0..4).map(|_| Array2::zeros(shape)).collect();
-    let [e, c, m, i] = &mut outs[..] else { unreachable!() };
-    pads(input.view(), e.view_mut(), c.view_mut(), m.view_mut(), i.view_mut()).unwrap();
+    let [e, c, m, i] = &mut outs[..] else {
+        unreachable!()
+    };
+    pads(
+        input.view(),
+        e.view_mut(),
+        c.view_mut(),
+        m.view_mut(),
+        i.view_mut(),
+    )
+    .unwrap();
     for y in 0..shape.0 {
         for x in 0..shape.1 {
             let (iy, ix) = (y as i64 - 9, x as i64 - 12);
@@ -282,13 +354,35 @@ fn boundary_conditions() {
             assert_eq!(e[[y, x]], at(clamp(iy, h), clamp(ix, w)));
             let inside = (0..h as i64).contains(&iy) && (0..w as i64).contains(&ix);
             assert_eq!(c[[y, x]], if inside { at(iy, ix) } else { -1 });
-            assert_eq!(m[[y, x]], at(mirror_index(iy, h as i64, false), mirror_index(ix, w as i64, false)));
-            assert_eq!(i[[y, x]], at(mirror_index(iy, h as i64, true), mirror_index(ix, w as i64, true)), "({y}, {x})");
+            assert_eq!(
+                m[[y, x]],
+                at(
+                    mirror_index(iy, h as i64, false),
+                    mirror_index(ix, w as i64, false)
+                )
+            );
+            assert_eq!(
+                i[[y, x]],
+                at(
+                    mirror_index(iy, h as i64, true),
+                    mirror_index(ix, w as i64, true)
+                ),
+                "({y}, {x})"
+            );
         }
     }
     let mut refs: Vec<Array2<i16>> = (0..4).map(|_| Array2::zeros(shape)).collect();
-    let [e2, c2, m2, i2] = &mut refs[..] else { unreachable!() };
-    pads::reference(input.view(), e2.view_mut(), c2.view_mut(), m2.view_mut(), i2.view_mut()).unwrap();
+    let [e2, c2, m2, i2] = &mut refs[..] else {
+        unreachable!()
+    };
+    pads::reference(
+        input.view(),
+        e2.view_mut(),
+        c2.view_mut(),
+        m2.view_mut(),
+        i2.view_mut(),
+    )
+    .unwrap();
     assert_eq!(outs, refs);
 }
 
@@ -296,9 +390,20 @@ fn boundary_conditions() {
 fn boundary_condition_on_an_empty_input_is_an_error() {
     let input = Array2::<i16>::zeros((0, 3));
     let mut o: Vec<Array2<i16>> = (0..4).map(|_| Array2::zeros((2, 2))).collect();
-    let [e, c, m, i] = &mut o[..] else { unreachable!() };
-    let r = pads(input.view(), e.view_mut(), c.view_mut(), m.view_mut(), i.view_mut());
-    assert!(matches!(r, Err(Error::InputTooSmall { axis: 0, .. })), "{r:?}");
+    let [e, c, m, i] = &mut o[..] else {
+        unreachable!()
+    };
+    let r = pads(
+        input.view(),
+        e.view_mut(),
+        c.view_mut(),
+        m.view_mut(),
+        i.view_mut(),
+    );
+    assert!(
+        matches!(r, Err(Error::InputTooSmall { axis: 0, .. })),
+        "{r:?}"
+    );
 }
 
 // A blur with a boundary condition accepts any output size for any input size.
@@ -350,7 +455,10 @@ fn shape_expressions() {
     // A smaller output reads the bottom-right corner.
     let mut small = Array2::<u8>::zeros((2, 3));
     flip(input.view(), small.view_mut()).unwrap();
-    assert_eq!(small, Array2::from_shape_fn((2, 3), |(y, x)| input[[5 - y, 6 - x]]));
+    assert_eq!(
+        small,
+        Array2::from_shape_fn((2, 3), |(y, x)| input[[5 - y, 6 - x]])
+    );
 }
 
 #[kernel]
@@ -367,7 +475,11 @@ fn three_dimensional_input() {
     let mut out = Array2::<u8>::zeros((8, 5));
     gray(rgb.view(), out.view_mut()).unwrap();
     let expected = Array2::from_shape_fn((8, 5), |(y, x)| {
-        let (r, g, b) = (rgb[[0, y, x]] as f32, rgb[[1, y, x]] as f32, rgb[[2, y, x]] as f32);
+        let (r, g, b) = (
+            rgb[[0, y, x]] as f32,
+            rgb[[1, y, x]] as f32,
+            rgb[[2, y, x]] as f32,
+        );
         (0.299f32 * r + 0.587 * g + 0.114 * b + 0.5) as u8
     });
     assert_eq!(out, expected);
@@ -391,13 +503,30 @@ fn usize_parameters_and_output_extents() {
     shift(input.view(), 7, -3, out.view_mut()).unwrap();
     assert_eq!(out, Array1::from_iter((0..10).map(|x| (x + 7) * -3 + 10)));
     let e = shift(input.view(), 11, 1, out.view_mut()).unwrap_err();
-    assert!(matches!(e, Error::InputTooSmall { needed: (11, 20), extent: 20, .. }), "{e:?}");
+    assert!(
+        matches!(
+            e,
+            Error::InputTooSmall {
+                needed: (11, 20),
+                extent: 20,
+                ..
+            }
+        ),
+        "{e:?}"
+    );
     let e = shift(input.view(), usize::MAX, 1, out.view_mut()).unwrap_err();
-    assert!(matches!(e, Error::ScalarOutOfRange { param: "dx", .. }), "{e:?}");
+    assert!(
+        matches!(e, Error::ScalarOutOfRange { param: "dx", .. }),
+        "{e:?}"
+    );
 }
 
 #[kernel]
-fn widen(input: ArrayView1<f16>, out: ArrayViewMut1<f32>, half_out: ArrayViewMut1<f16>) -> Result<(), Error> {
+fn widen(
+    input: ArrayView1<f16>,
+    out: ArrayViewMut1<f32>,
+    half_out: ArrayViewMut1<f16>,
+) -> Result<(), Error> {
     out(x) = input(x) as f32 * 2.0;
     half_out(x) = (out(x) + 1.0) as f16;
 }
@@ -405,7 +534,10 @@ fn widen(input: ArrayView1<f16>, out: ArrayViewMut1<f32>, half_out: ArrayViewMut
 #[test]
 fn f16_storage_and_an_output_read_by_another() {
     let input = Array1::from_iter((0..9).map(|i| f16::from_f32(i as f32 * 0.3)));
-    let (mut out, mut h) = (Array1::<f32>::zeros(9), Array1::<f16>::from_elem(9, f16::ZERO));
+    let (mut out, mut h) = (
+        Array1::<f32>::zeros(9),
+        Array1::<f16>::from_elem(9, f16::ZERO),
+    );
     widen(input.view(), out.view_mut(), h.view_mut()).unwrap();
     for i in 0..9 {
         let v = input[i].to_f32() * 2.0;
@@ -415,11 +547,18 @@ fn f16_storage_and_an_output_read_by_another() {
     // The second output reads the first one over its own shape, which must cover it.
     let mut short = Array1::<f32>::zeros(4);
     let e = widen(input.view(), short.view_mut(), h.view_mut()).unwrap_err();
-    assert!(matches!(e, Error::InputTooSmall { buffer: "out", .. }), "{e:?}");
+    assert!(
+        matches!(e, Error::InputTooSmall { buffer: "out", .. }),
+        "{e:?}"
+    );
 }
 
 #[kernel]
-fn two_outputs(input: ArrayView2<i32>, sum: ArrayViewMut2<i32>, diff: ArrayViewMut2<i32>) -> Result<(), Error> {
+fn two_outputs(
+    input: ArrayView2<i32>,
+    sum: ArrayViewMut2<i32>,
+    diff: ArrayViewMut2<i32>,
+) -> Result<(), Error> {
     dx(y, x) = input(y, x + 1) - input(y, x);
     sum(y, x) = dx(y, x) + dx(y + 1, x);
     diff(y, x) = dx(y, x) - dx(y + 1, x);
@@ -435,12 +574,21 @@ fn two_outputs_of_different_shapes() {
     let mut diff = Array2::<i32>::zeros((4, 6));
     two_outputs(input.view(), sum.view_mut(), diff.view_mut()).unwrap();
     let dx = |y: usize, x: usize| input[[y, x + 1]] - input[[y, x]];
-    assert_eq!(sum, Array2::from_shape_fn((9, 9), |(y, x)| dx(y, x) + dx(y + 1, x)));
-    assert_eq!(diff, Array2::from_shape_fn((4, 6), |(y, x)| dx(y, x) - dx(y + 1, x)));
+    assert_eq!(
+        sum,
+        Array2::from_shape_fn((9, 9), |(y, x)| dx(y, x) + dx(y + 1, x))
+    );
+    assert_eq!(
+        diff,
+        Array2::from_shape_fn((4, 6), |(y, x)| dx(y, x) - dx(y + 1, x))
+    );
     // One empty output: the other is still computed.
     let mut none = Array2::<i32>::zeros((0, 6));
     two_outputs(input.view(), sum.view_mut(), none.view_mut()).unwrap();
-    assert_eq!(sum, Array2::from_shape_fn((9, 9), |(y, x)| dx(y, x) + dx(y + 1, x)));
+    assert_eq!(
+        sum,
+        Array2::from_shape_fn((9, 9), |(y, x)| dx(y, x) + dx(y + 1, x))
+    );
 }
 
 #[kernel]
@@ -457,7 +605,11 @@ fn negative_reads_are_errors_that_suggest_a_boundary_condition() {
 }
 
 #[kernel]
-fn lookup(input: ArrayView2<u8>, table: ArrayView1<u16>, out: ArrayViewMut2<u16>) -> Result<(), Error> {
+fn lookup(
+    input: ArrayView2<u8>,
+    table: ArrayView1<u16>,
+    out: ArrayViewMut2<u16>,
+) -> Result<(), Error> {
     out(y, x) = table(input(y, x) as i32) + table((input(y, x) as i32 * 3).clamp(0, 255));
 }
 
@@ -471,7 +623,17 @@ fn data_dependent_reads_are_bounded_by_their_type() {
     assert_eq!(out, expected);
     let short = Array1::from_iter(0..255u16);
     let e = lookup(input.view(), short.view(), out.view_mut()).unwrap_err();
-    assert!(matches!(e, Error::InputTooSmall { buffer: "table", needed: (0, 255), .. }), "{e:?}");
+    assert!(
+        matches!(
+            e,
+            Error::InputTooSmall {
+                buffer: "table",
+                needed: (0, 255),
+                ..
+            }
+        ),
+        "{e:?}"
+    );
 }
 
 #[kernel]
@@ -486,6 +648,9 @@ fn literal_typing() {
     let mut out = Array1::<f64>::zeros(5);
     literals(input.view(), 4, out.view_mut()).unwrap();
     for x in 0..5 {
-        assert_eq!(out[x], input[x] * (-1.0 / 12.0) + (4 * 2 + x as i32) as f64 + 0.25);
+        assert_eq!(
+            out[x],
+            input[x] * (-1.0 / 12.0) + (4 * 2 + x as i32) as f64 + 0.25
+        );
     }
 }

@@ -53,8 +53,8 @@ fn blur_design_schedule() {
     expect![[r#"
         kernel blur3x3_tiled
         check input covers [0, max(max(max(min((out.extent.0 as i64 + 31) / 32 * 32 - 1, out.extent.0 as i64 - 1), min((out.extent.0 as i64 + 31) / 32 * 32, out.extent.0 as i64)), min((out.extent.0 as i64 + 31) / 32 * 32 + 1, out.extent.0 as i64 + 1)), (out.extent.0 as i64 + 31) / 32 * 32 - 33)] x [max(min(0, out.extent.1 as i64 - 256), 0) + max(min(0, out.extent.1 as i64 - 16), 0) + max(min(-16, max(min(min(271, out.extent.1 as i64 + 15) / 16 * 16 - 16, min(240, out.extent.1 as i64 - 16)), 0) + min(15, out.extent.1 as i64 - 1) - max(min(0, out.extent.1 as i64 - 16), 0) - 15), 0), max(min((out.extent.1 as i64 + 255) / 256 * 256 - 256, out.extent.1 as i64 - 256), 0) + max(min(0, out.extent.1 as i64 - 16), 0) + max(min(max(max(min(min(271, out.extent.1 as i64 + 15) / 16 * 16 - 16, min(240, out.extent.1 as i64 - 16)), 0) + min(15, out.extent.1 as i64 - 1) - max(min(0, out.extent.1 as i64 - 16), 0) + 16, 15) / 16 * 16 - 16, max(max(min(min(271, out.extent.1 as i64 + 15) / 16 * 16 - 16, min(240, out.extent.1 as i64 - 16)), 0) + min(15, out.extent.1 as i64 - 1) - max(min(0, out.extent.1 as i64 - 16), 0) - 15, -16)), 0) + min(15, max(max(min(min(271, out.extent.1 as i64 + 15) / 16 * 16 - 16, min(240, out.extent.1 as i64 - 16)), 0) + min(15, out.extent.1 as i64 - 1) - max(min(0, out.extent.1 as i64 - 16), 0), -1)) + 2]
-        let blur_x.alloc.0 = max(max(max(max(0, min((out.extent.0 as i64 + 31) / 32 * 32, (out.extent.0 as i64 + 31) / 32 * 32 + out.extent.0 as i64 - 32)), min((out.extent.0 as i64 + 31) / 32 * 32 + 1, (out.extent.0 as i64 + 31) / 32 * 32 + out.extent.0 as i64 - 31)), min((out.extent.0 as i64 + 31) / 32 * 32 + 2, (out.extent.0 as i64 + 31) / 32 * 32 + out.extent.0 as i64 - 30)), (out.extent.0 as i64 + 31) / 32 * 32 - 32)
-        let blur_x.alloc.1 = max(max(0, min(min(max(max(min(min(271, out.extent.1 as i64 + 15) / 16 * 16 - 16, min(240, out.extent.1 as i64 - 16)), 0) + min(15, out.extent.1 as i64 - 1) - max(min(0, out.extent.1 as i64 - 16), 0) + 16, 15) / 16 * 16, max(max(min(max(max(min(min(271, out.extent.1 as i64 + 15) / 16 * 16 - 16, min(240, out.extent.1 as i64 - 16)), 0) + min(15, out.extent.1 as i64 - 1) - max(min(0, out.extent.1 as i64 - 16), 0) + 16, 15) / 16 * 16 + min(271, out.extent.1 as i64 + 15) / 16 * 16 - 16, min(max(max(min(min(271, out.extent.1 as i64 + 15) / 16 * 16 - 16, min(240, out.extent.1 as i64 - 16)), 0) + min(15, out.extent.1 as i64 - 1) - max(min(0, out.extent.1 as i64 - 16), 0) + 16, 15) / 16 * 16 + 240, max(max(min(min(271, out.extent.1 as i64 + 15) / 16 * 16 - 16, min(240, out.extent.1 as i64 - 16)), 0) + min(15, out.extent.1 as i64 - 1) - max(min(0, out.extent.1 as i64 - 16), 0) + 16, 15) / 16 * 16 + out.extent.1 as i64 - 16)), max(max(min(min(271, out.extent.1 as i64 + 15) / 16 * 16 - 16, min(240, out.extent.1 as i64 - 16)), 0) + min(15, out.extent.1 as i64 - 1) - max(min(0, out.extent.1 as i64 - 16), 0) + 16, 15) / 16 * 16) + min(15, out.extent.1 as i64 - 1) - max(min(0, out.extent.1 as i64 - 16), 0) - 15, max(max(min(min(271, out.extent.1 as i64 + 15) / 16 * 16 - 16, min(240, out.extent.1 as i64 - 16)), 0) + min(15, out.extent.1 as i64 - 1) - max(min(0, out.extent.1 as i64 - 16), 0) + 16, 15) / 16 * 16 - 16)), min(15, max(max(min(min(271, out.extent.1 as i64 + 15) / 16 * 16 - 16, min(240, out.extent.1 as i64 - 16)), 0) + min(15, out.extent.1 as i64 - 1) - max(min(0, out.extent.1 as i64 - 16), 0), -1)) + max(max(min(min(271, out.extent.1 as i64 + 15) / 16 * 16 - 16, min(240, out.extent.1 as i64 - 16)), 0) + min(15, out.extent.1 as i64 - 1) - max(min(0, out.extent.1 as i64 - 16), 0) - 15, -16) + 1)), min(16, max(max(min(min(271, out.extent.1 as i64 + 15) / 16 * 16 - 16, min(240, out.extent.1 as i64 - 16)), 0) + min(15, out.extent.1 as i64 - 1) - max(min(0, out.extent.1 as i64 - 16), 0) + 1, 0)))
+        let blur_x.alloc.0 = max(max(max(min(32, out.extent.0 as i64), min(33, out.extent.0 as i64 + 1)), min(34, out.extent.0 as i64 + 2)), 0)
+        let blur_x.alloc.1 = max(max(min(min(271, out.extent.1 as i64 + 15) / 16 * 16 - 16, min(240, out.extent.1 as i64 - 16)), 0) + min(15, out.extent.1 as i64 - 1) - max(min(0, out.extent.1 as i64 - 16), 0) + 1, 0)
         produce out:
           parallel for out.y in [0, +(out.extent.0 + 31) / 32):
             allocate blur_x: u16 over [0, +blur_x.alloc.0) x [0, +blur_x.alloc.1)
@@ -101,8 +101,8 @@ fn blur_compute_root() {
         let blur_x.extent.0 = select(0 < out.extent.0 as i64 && 0 < out.extent.1 as i64, out.extent.0 as i64 + 2, 0) as i32
         let blur_x.min.1 = 0
         let blur_x.extent.1 = select(0 < out.extent.0 as i64 && 0 < out.extent.1 as i64, out.extent.1 as i64, 0) as i32
-        let blur_x.alloc.0 = max(0, (blur_x.min.0 + blur_x.extent.0 - 1) as i64 - blur_x.min.0 as i64 + 1)
-        let blur_x.alloc.1 = max(0, (blur_x.min.1 + blur_x.extent.1 - 1) as i64 - blur_x.min.1 as i64 + 1)
+        let blur_x.alloc.0 = max(blur_x.extent.0 as i64, 0)
+        let blur_x.alloc.1 = max(blur_x.extent.1 as i64, 0)
         allocate blur_x: u16 over [0, +blur_x.alloc.0) x [0, +blur_x.alloc.1)
           produce blur_x:
             for blur_x.y in [blur_x.min.0, +blur_x.extent.0):
@@ -137,8 +137,8 @@ fn boundary_condition_at_root() {
         let bx.extent.0 = select(0 < out.extent.0 as i64 && 0 < out.extent.1 as i64, out.extent.0 as i64 + 2, 0) as i32
         let bx.min.1 = 0
         let bx.extent.1 = select(0 < out.extent.0 as i64 && 0 < out.extent.1 as i64, out.extent.1 as i64, 0) as i32
-        let bx.alloc.0 = max(0, (bx.min.0 + bx.extent.0 - 1) as i64 - bx.min.0 as i64 + 1)
-        let bx.alloc.1 = max(0, (bx.min.1 + bx.extent.1 - 1) as i64 - bx.min.1 as i64 + 1)
+        let bx.alloc.0 = max(bx.extent.0 as i64, 0)
+        let bx.alloc.1 = max(bx.extent.1 as i64, 0)
         allocate bx: f32 over [0, +bx.alloc.0) x [0, +bx.alloc.1)
           produce bx:
             for bx.y in [bx.min.0, +bx.extent.0):

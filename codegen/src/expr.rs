@@ -11,8 +11,8 @@ use quote::quote;
 
 /// How a call to a Func or buffer is read.
 pub trait LoadEmitter {
-    /// Tokens reading `name` at the point `args` (each an `i32` Rust expression).
-    fn load(&self, kind: CallKind, name: &str, args: &[TokenStream]) -> TokenStream;
+    /// Tokens reading `name` at the point `args` (`i32` index expressions).
+    fn load(&self, kind: CallKind, name: &str, args: &[Expr]) -> TokenStream;
 }
 
 /// A constant as a Rust expression of its exact type and bits.
@@ -116,10 +116,7 @@ pub fn emit(e: &Expr, loads: &dyn LoadEmitter) -> TokenStream {
             let a: Vec<TokenStream> = args.iter().map(go).collect();
             intrinsic(*op, ty, &a)
         }
-        ExprNode::Call { kind, name, args } => {
-            let a: Vec<TokenStream> = args.iter().map(go).collect();
-            loads.load(*kind, name, &a)
-        }
+        ExprNode::Call { kind, name, args } => loads.load(*kind, name, args),
         ExprNode::Let(n, v, b) => {
             let id = ident(n);
             let (v, b) = (go(v), go(b));
@@ -143,7 +140,7 @@ pub fn cast(from: Type, to: Type, a: TokenStream) -> TokenStream {
     }
 }
 
-fn binary(op: BinOp, ty: Type, a: TokenStream, b: TokenStream) -> TokenStream {
+pub(crate) fn binary(op: BinOp, ty: Type, a: TokenStream, b: TokenStream) -> TokenStream {
     let int = ty.is_int();
     match op {
         BinOp::Add if int => quote!((#a).wrapping_add(#b)),
@@ -174,7 +171,7 @@ fn binary(op: BinOp, ty: Type, a: TokenStream, b: TokenStream) -> TokenStream {
     }
 }
 
-fn intrinsic(op: Intrinsic, ty: Type, a: &[TokenStream]) -> TokenStream {
+pub(crate) fn intrinsic(op: Intrinsic, ty: Type, a: &[TokenStream]) -> TokenStream {
     let x = &a[0];
     let int = ty.is_int();
     match op {

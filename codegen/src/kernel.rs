@@ -17,7 +17,7 @@
 
 use crate::expr::{emit, emit_saturating, LoadEmitter};
 use crate::names::{derived, ident, rust_type};
-use halite_core::{CallKind, ForKind, Stmt, Type};
+use halite_core::{CallKind, Expr, ForKind, Stmt, Type};
 use halite_schedule::{Guard, Lowered};
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::quote;
@@ -27,9 +27,21 @@ use std::collections::HashMap;
 #[derive(Clone, Debug, PartialEq)]
 pub enum KernelArg {
     /// A scalar; `usize` ones are `i32` in expressions (`is_usize`).
-    Scalar { name: String, ty: Type, is_usize: bool },
-    Input { name: String, ty: Type, dims: usize },
-    Output { name: String, ty: Type, dims: usize },
+    Scalar {
+        name: String,
+        ty: Type,
+        is_usize: bool,
+    },
+    Input {
+        name: String,
+        ty: Type,
+        dims: usize,
+    },
+    Output {
+        name: String,
+        ty: Type,
+        dims: usize,
+    },
 }
 
 /// What the front end hands the back end besides the lowered pipeline.
@@ -52,33 +64,58 @@ pub struct KernelSig {
 enum Storage {
     /// A view parameter: pointer and per-dimension element strides.
     View { dims: usize },
-    /// An allocated intermediate: dense over its allocation, in `order` (outermost first).
-    Alloc { dims: usize },
+    /// An allocated intermediate: dense over its allocation; dimension `unit` has stride 1.
+    Alloc { dims: usize, unit: usize },
 }
 
-struct Gen {
+pub(crate) struct Gen {
     storage: HashMap<String, Storage>,
+    /// `i32` variables that also have an `isize` copy in scope.
+    wide_vars: Vec<String>,
     /// Emit vector loops as fixed-width loops (false for the scalar path).
     simd: bool,
+    /// Rebinds each view's innermost stride to the constant 1 when the body is instantiated
+    /// for dense views (`DENSE`); repeated inside parallel closures, which LLVM compiles as
+    /// separate functions that would otherwise see the stride as a run-time value.
+    dense_shadow: TokenStream,
 }
 
 impl Gen {
-    /// The element offset of a point in `name`'s storage.
-    fn offset(&self, name: &str, args: &[TokenStream]) -> TokenStream {
+    /// The storage dimension of `name` with unit stride, if it is known to be contiguous in
+    /// some instantiation (views: when `DENSE`; intermediates: always).
+    pub(crate) fn unit_dim(&self, name: &str) -> Option<usize> {
+        match self.storage.get(name)? {
+            Storage::View { dims } => Some(dims - 1),
+            Storage::Alloc { unit, .. } => Some(*unit),
+        }
+    }
+
+    /// Whether `name` is a view parameter (contiguous only when `DENSE`).
+    pub(crate) fn is_view(&self, name: &str) -> bool {
+        matches!(self.storage.get(name), Some(Storage::View { .. }))
+    }
+
+    /// The element offset of a point in `name`'s storage; `args` are `isize` expressions.
+    pub(crate) fn offset(&self, name: &str, args: &[TokenStream]) -> TokenStream {
         let terms: Vec<TokenStream> = match self.storage.get(name) {
             Some(Storage::View { dims }) => (0..*dims)
                 .map(|d| {
                     let s = derived(name, &format!("s{d}"));
                     let a = &args[d];
-                    quote!(((#a) as isize) * #s)
+                    quote!((#a).wrapping_mul(#s))
                 })
                 .collect(),
-            Some(Storage::Alloc { dims }) => (0..*dims)
+            Some(Storage::Alloc { dims, unit }) => (0..*dims)
                 .map(|d| {
                     let s = derived(name, &format!("s{d}"));
                     let m = ident(&halite_schedule::passes::loop_nest::min_var(name, d));
                     let a = &args[d];
-                    quote!((((#a) as isize) - (#m as isize)) * #s)
+                    if d == *unit {
+                        // A literal unit stride, so that LLVM sees contiguous accesses.
+                        quote!((#a).wrapping_sub(#m as isize))
+                    } else {
+                        quote!(((#a).wrapping_sub(#m as isize)).wrapping_mul(#s))
+                    }
                 })
                 .collect(),
             None => {
@@ -86,18 +123,29 @@ impl Gen {
                 return quote!(::core::compile_error!(#msg));
             }
         };
-        quote!(#(#terms)+*)
+        quote!(0isize #(.wrapping_add(#terms))*)
     }
 
     fn stmt(&mut self, s: &Stmt) -> TokenStream {
         match s {
-            Stmt::For { var, min, extent, kind, body } => {
+            Stmt::For {
+                var,
+                min,
+                extent,
+                kind,
+                body,
+            } => {
+                let body_stmt: &Stmt = body;
                 let v = ident(var);
+                let vw = wide_ident(var);
                 let (min_t, ext) = (emit(min, self), emit(extent, self));
+                let shadow = self.dense_shadow.clone();
+                self.wide_vars.push(var.to_string());
                 let body = self.stmt(body);
                 let serial = quote! {
                     for __i in 0..#ext {
                         let #v: i32 = __min.wrapping_add(__i);
+                        let #vw: isize = (__min as isize) + (__i as isize);
                         #body
                     }
                 };
@@ -113,20 +161,31 @@ impl Gen {
                         // instead of shifting them inwards, so no point is computed twice), and
                         // storage computed inside a parallel loop is allocated per iteration.
                         ::halite::rt::par_for(#min_t, #ext, move |#v: i32| {
+                            #shadow
+                            let #vw: isize = #v as isize;
                             #body
                         });
                     },
-                    ForKind::Vectorized(w) | ForKind::Unrolled(w) if self.simd || matches!(kind, ForKind::Unrolled(_)) => {
+                    ForKind::Vectorized(w) | ForKind::Unrolled(w)
+                        if self.simd || matches!(kind, ForKind::Unrolled(_)) =>
+                    {
                         let w = *w as i32;
                         let fast = if matches!(kind, ForKind::Unrolled(_)) {
-                            let copies = (0..w).map(|k| quote!({ let #v: i32 = __min.wrapping_add(#k); #body }));
+                            let copies = (0..w).map(|k| quote!({ let #v: i32 = __min.wrapping_add(#k); let #vw: isize = (__min as isize) + (#k as isize); #body }));
                             quote!(#(#copies)*)
+                        } else if let Some(arrays) =
+                            crate::vector::vector_body(self, var, w as usize, body_stmt)
+                        {
+                            arrays
+                        } else if let Some(two_phase) = self.vector_lanes(var, w, body_stmt) {
+                            two_phase
                         } else {
                             // A loop of constant trip count over the lanes: LLVM turns it into
                             // vector instructions of the enabled instruction set.
                             quote! {
                                 for __l in 0..#w {
                                     let #v: i32 = __min.wrapping_add(__l);
+                                    let #vw: isize = (__min as isize) + (__l as isize);
                                     #body
                                 }
                             }
@@ -147,16 +206,15 @@ impl Gen {
                 }
             }
             Stmt::Store { func, args, value } => {
-                let a: Vec<TokenStream> = args.iter().map(|a| emit(a, self)).collect();
+                let a: Vec<TokenStream> = args.iter().map(|a| self.wide(a)).collect();
                 let v = emit(value, self);
                 let p = derived(func, "ptr");
                 let off = self.offset(func, &a);
                 quote!(#p.store(#off, #v);)
             }
-            Stmt::Allocate { func, ty, bounds, body } => {
+            Stmt::Allocate { func, ty, body, .. } => {
                 // Storage allocated inside a parallel loop, one buffer per iteration. Its size
-                // was checked at entry (`check_alloc`).
-                self.storage.insert(func.to_string(), Storage::Alloc { dims: bounds.len() });
+                // was checked at entry (`check_alloc`); its strides were computed there too.
                 let t = rust_type(*ty);
                 let buf = derived(func, "buf");
                 let p = derived(func, "ptr");
@@ -177,8 +235,16 @@ impl Gen {
                 let id = ident(name);
                 let t = rust_type(value.ty());
                 let v = emit(value, self);
+                let wide = if value.ty() == Type::I32 {
+                    let w = wide_ident(name);
+                    let wv = self.wide(value);
+                    self.wide_vars.push(name.to_string());
+                    quote!(let #w: isize = #wv;)
+                } else {
+                    quote!()
+                };
                 let b = self.stmt(body);
-                quote!(let #id: #t = #v; #b)
+                quote!(let #id: #t = #v; #wide #b)
             }
             Stmt::If { cond, then } => {
                 let c = emit(cond, self);
@@ -193,10 +259,128 @@ impl Gen {
     }
 }
 
+/// The name of the `isize` copy of an `i32` index variable.
+fn wide_ident(name: &str) -> Ident {
+    derived(name, "w")
+}
+
+impl Gen {
+    /// An `i32` index expression computed in `isize`. The entry guards prove that no index
+    /// expression wraps in `i32`, so the value is the same; computing it wide keeps addresses
+    /// affine in the loop variables (a wrapping `i32` then sign-extended is not), which is what
+    /// lets LLVM emit plain vector loads and stores.
+    pub(crate) fn wide(&self, e: &Expr) -> TokenStream {
+        use halite_core::{BinOp, ExprNode, Intrinsic, UnOp};
+        let go = |x: &Expr| self.wide(x);
+        let fallback = || {
+            let v = emit(e, self);
+            quote!(((#v) as isize))
+        };
+        if e.ty() != Type::I32 {
+            return fallback();
+        }
+        match e.node() {
+            ExprNode::Const(v) => {
+                let x = v.as_i64().unwrap_or(0) as isize;
+                let l = proc_macro2::Literal::isize_suffixed(x.abs());
+                if x < 0 {
+                    quote!((-#l))
+                } else {
+                    quote!(#l)
+                }
+            }
+            ExprNode::Var(n) if self.wide_vars.iter().any(|w| w == &**n) => {
+                let id = wide_ident(n);
+                quote!(#id)
+            }
+            ExprNode::Unary(UnOp::Neg, a) => {
+                let a = go(a);
+                quote!((#a).wrapping_neg())
+            }
+            ExprNode::Binary(op, a, b) => {
+                let (x, y) = (go(a), go(b));
+                match op {
+                    BinOp::Add => quote!((#x).wrapping_add(#y)),
+                    BinOp::Sub => quote!((#x).wrapping_sub(#y)),
+                    BinOp::Mul => quote!((#x).wrapping_mul(#y)),
+                    BinOp::Div => quote!(::halite::rt::ops::div(#x, #y)),
+                    BinOp::Rem => quote!(::halite::rt::ops::rem(#x, #y)),
+                    BinOp::Min => quote!(::core::cmp::min(#x, #y)),
+                    BinOp::Max => quote!(::core::cmp::max(#x, #y)),
+                    _ => fallback(),
+                }
+            }
+            ExprNode::Select(c, t, f) => {
+                let c = emit(c, self);
+                let (t, f) = (go(t), go(f));
+                quote!((if #c { #t } else { #f }))
+            }
+            ExprNode::Intrinsic(Intrinsic::Clamp, args) => {
+                let (x, lo, hi) = (go(&args[0]), go(&args[1]), go(&args[2]));
+                quote!(::core::cmp::min(::core::cmp::max(#x, #lo), #hi))
+            }
+            _ => fallback(),
+        }
+    }
+
+    /// A vector loop whose body is `let`s and one store, as two constant-trip loops over the
+    /// lanes: first every value into a local array (loads only), then every store. Keeping
+    /// loads and stores apart lets LLVM vectorize without proving that the output does not
+    /// alias the inputs, which it cannot.
+    fn vector_lanes(&mut self, var: &str, w: i32, body: &Stmt) -> Option<TokenStream> {
+        let vw = wide_ident(var);
+        let mut lets = Vec::new();
+        let mut cur = body;
+        while let Stmt::Let { name, value, body } = cur {
+            lets.push((name, value));
+            cur = body;
+        }
+        let Stmt::Store { func, args, value } = cur else {
+            return None;
+        };
+        let v = ident(var);
+        let mut let_tokens = Vec::new();
+        for (n, val) in &lets {
+            let id = ident(n);
+            let t = rust_type(val.ty());
+            let e = emit(val, self);
+            let_tokens.push(quote!(let #id: #t = #e;));
+            if val.ty() == Type::I32 {
+                let w = wide_ident(n);
+                let wv = self.wide(val);
+                self.wide_vars.push(n.to_string());
+                let_tokens.push(quote!(let #w: isize = #wv;));
+            }
+        }
+        let t = rust_type(value.ty());
+        let val = emit(value, self);
+        let a: Vec<TokenStream> = args.iter().map(|a| self.wide(a)).collect();
+        let p = derived(func, "ptr");
+        let off = self.offset(func, &a);
+        let wu = w as usize;
+        Some(quote! {
+            let mut __lanes: [#t; #wu] = [<#t as ::core::default::Default>::default(); #wu];
+            for __l in 0..#w {
+                let #v: i32 = __min.wrapping_add(__l);
+                let #vw: isize = (__min as isize) + (__l as isize);
+                #(#let_tokens)*
+                __lanes[__l as usize] = #val;
+            }
+            for __l in 0..#w {
+                let #v: i32 = __min.wrapping_add(__l);
+                let #vw: isize = (__min as isize) + (__l as isize);
+                #(#let_tokens)*
+                #p.store(#off, __lanes[__l as usize]);
+            }
+        })
+    }
+}
+
 impl LoadEmitter for Gen {
-    fn load(&self, _kind: CallKind, name: &str, args: &[TokenStream]) -> TokenStream {
+    fn load(&self, _kind: CallKind, name: &str, args: &[Expr]) -> TokenStream {
         let p = derived(name, "ptr");
-        let off = self.offset(name, args);
+        let a: Vec<TokenStream> = args.iter().map(|a| self.wide(a)).collect();
+        let off = self.offset(name, &a);
         quote!(#p.load(#off))
     }
 }
@@ -205,7 +389,13 @@ impl LoadEmitter for Gen {
 fn top_allocations(s: &Stmt) -> (Vec<(String, Type, usize)>, &Stmt) {
     let mut out = Vec::new();
     let mut cur = s;
-    while let Stmt::Allocate { func, ty, bounds, body } = cur {
+    while let Stmt::Allocate {
+        func,
+        ty,
+        bounds,
+        body,
+    } = cur
+    {
         out.push((func.to_string(), *ty, bounds.len()));
         cur = body;
     }
@@ -215,7 +405,10 @@ fn top_allocations(s: &Stmt) -> (Vec<(String, Type, usize)>, &Stmt) {
 /// Intermediates allocated inside parallel loops.
 fn inner_allocations(s: &Stmt, out: &mut Vec<(String, Type, usize)>) {
     s.visit(&mut |x| {
-        if let Stmt::Allocate { func, ty, bounds, .. } = x {
+        if let Stmt::Allocate {
+            func, ty, bounds, ..
+        } = x
+        {
             out.push((func.to_string(), *ty, bounds.len()));
         }
     });
@@ -239,8 +432,11 @@ pub fn emit_kernel(sig: &KernelSig, lowered: &Lowered) -> TokenStream {
                 let p = Ident::new(name, Span::call_site());
                 let h = ident(name);
                 if *is_usize {
-                    prologue.push(quote!(let #h: i32 = ::halite::rt::scalar_usize(#kernel, #name, #p)?;));
-                    ref_params.push(quote!(::halite::rt::reference::usize_value(#kernel, #name, #p)?));
+                    prologue.push(
+                        quote!(let #h: i32 = ::halite::rt::scalar_usize(#kernel, #name, #p)?;),
+                    );
+                    ref_params
+                        .push(quote!(::halite::rt::reference::usize_value(#kernel, #name, #p)?));
                     env.push((h, quote!(i32)));
                 } else {
                     let t = rust_type(*ty);
@@ -269,7 +465,8 @@ pub fn emit_kernel(sig: &KernelSig, lowered: &Lowered) -> TokenStream {
                         let #parts = ::halite::rt::input::<#t, _, #n>(#kernel, #name, &#p)?;
                         let #ptr = ::halite::rt::Ptr::from_const(#parts.ptr);
                     });
-                    ref_inputs.push(quote!(::halite::rt::reference::input_buffer(#kernel, #name, &#p)?));
+                    ref_inputs
+                        .push(quote!(::halite::rt::reference::input_buffer(#kernel, #name, &#p)?));
                 }
                 env.push((ptr, quote!(::halite::rt::Ptr<#t>)));
                 for d in 0..n {
@@ -290,11 +487,24 @@ pub fn emit_kernel(sig: &KernelSig, lowered: &Lowered) -> TokenStream {
         }
     }
     // Entry lets, guards, checks: all before anything is written.
-    let mut gen = Gen { storage: storage.clone(), simd: false };
+    let dense_shadow: Vec<TokenStream> = inner_strides
+        .iter()
+        .map(|s| quote!(let #s: isize = if DENSE { 1 } else { #s };))
+        .collect();
+    let mut gen = Gen {
+        storage: storage.clone(),
+        wide_vars: Vec::new(),
+        simd: false,
+        dense_shadow: quote!(#(#dense_shadow)*),
+    };
     for (n, v) in &lowered.entry_lets {
         let id = ident(n);
         let t = rust_type(v.ty());
-        let val = if v.ty() == Type::I64 { emit_saturating(v) } else { emit(v, &gen) };
+        let val = if v.ty() == Type::I64 {
+            emit_saturating(v)
+        } else {
+            emit(v, &gen)
+        };
         prologue.push(quote!(let #id: #t = #val;));
         env.push((id, t));
     }
@@ -342,28 +552,43 @@ pub fn emit_kernel(sig: &KernelSig, lowered: &Lowered) -> TokenStream {
     let mut inner = Vec::new();
     inner_allocations(body, &mut inner);
     let mut allocs = Vec::new();
-    for (func, ty, dims, top) in tops.iter().map(|t| (&t.0, t.1, t.2, true)).chain(inner.iter().map(|t| (&t.0, t.1, t.2, false))) {
+    for (func, ty, dims, top) in tops
+        .iter()
+        .map(|t| (&t.0, t.1, t.2, true))
+        .chain(inner.iter().map(|t| (&t.0, t.1, t.2, false)))
+    {
         let t = rust_type(ty);
         let fname = func.clone();
-        let exts: Vec<Ident> = (0..dims).map(|d| ident(&halite_schedule::passes::allocate::alloc_var(func, d))).collect();
-        let strides: Vec<TokenStream> = (0..dims)
-            .rev()
-            .map(|d| {
-                let s = derived(func, &format!("s{d}"));
-                if d == dims - 1 {
-                    quote!(let #s: isize = 1;)
-                } else {
-                    let s1 = derived(func, &format!("s{}", d + 1));
-                    let e1 = &exts[d + 1];
-                    quote!(let #s: isize = #s1 * (#e1 as isize);)
-                }
-            })
+        let exts: Vec<Ident> = (0..dims)
+            .map(|d| ident(&halite_schedule::passes::allocate::alloc_var(func, d)))
             .collect();
+        // Strides follow the storage order (outermost first): the last one is contiguous.
+        let order: Vec<usize> = lowered
+            .storage
+            .get(func.as_str())
+            .cloned()
+            .unwrap_or_else(|| (0..dims).collect());
+        let mut strides = Vec::new();
+        let mut prev: Option<usize> = None;
+        for &d in order.iter().rev() {
+            let s = derived(func, &format!("s{d}"));
+            strides.push(match prev {
+                None => quote!(let #s: isize = 1;),
+                Some(p) => {
+                    let sp = derived(func, &format!("s{p}"));
+                    let ep = &exts[p];
+                    quote!(let #s: isize = #sp * (#ep as isize);)
+                }
+            });
+            prev = Some(d);
+        }
         allocs.push(quote!(#(#strides)*));
         for d in 0..dims {
             env.push((derived(func, &format!("s{d}")), quote!(isize)));
         }
-        gen.storage.insert(func.clone(), Storage::Alloc { dims });
+        let unit = *order.last().unwrap_or(&0);
+        gen.storage
+            .insert(func.clone(), Storage::Alloc { dims, unit });
         let buf = derived(func, "buf");
         let p = derived(func, "ptr");
         let len = derived(func, "len");
@@ -385,16 +610,19 @@ pub fn emit_kernel(sig: &KernelSig, lowered: &Lowered) -> TokenStream {
     let body_scalar = gen.stmt(body);
     let names: Vec<&Ident> = env.iter().map(|(n, _)| n).collect();
     let types: Vec<&TokenStream> = env.iter().map(|(_, t)| t).collect();
-    let dense_shadow: Vec<TokenStream> = inner_strides.iter().map(|s| quote!(let #s: isize = 1;)).collect();
-    let variant = |fname: &str, features: Option<&str>, cfg: TokenStream, dense: bool, body: &TokenStream| {
+    let shadow = gen.dense_shadow.clone();
+    let variant = |fname: &str,
+                   features: Option<&str>,
+                   cfg: TokenStream,
+                   _dense: bool,
+                   body: &TokenStream| {
         let f = Ident::new(fname, Span::call_site());
         let tf = features.map(|feat| quote!(#[target_feature(enable = #feat)]));
-        let shadow = if dense { quote!(#(#dense_shadow)*) } else { quote!() };
         quote! {
             #cfg
             #tf
             #[allow(unused_variables, unused_mut, unused_parens, unused_braces, unused_unsafe, non_snake_case, clippy::all)]
-            unsafe fn #f(__env: __Env) {
+            unsafe fn #f<const DENSE: bool>(__env: __Env) {
                 let __Env { #(#names),* } = __env;
                 #shadow
                 // SAFETY: see `emit_kernel`: every access is inside the checked region.
@@ -407,17 +635,23 @@ pub fn emit_kernel(sig: &KernelSig, lowered: &Lowered) -> TokenStream {
     let avx512 = "avx512f,avx512bw,avx512vl,avx512dq,avx2,avx,fma,bmi1,bmi2,lzcnt,popcnt,sse4.2";
     let avx2 = "avx2,avx,fma,bmi1,bmi2,lzcnt,popcnt,sse4.2";
     let fns = [
-        variant("__body_avx512_dense", Some(avx512), x86.clone(), true, &body_simd),
-        variant("__body_avx512", Some(avx512), x86.clone(), false, &body_simd),
-        variant("__body_avx2_dense", Some(avx2), x86.clone(), true, &body_simd),
+        variant(
+            "__body_avx512",
+            Some(avx512),
+            x86.clone(),
+            false,
+            &body_simd,
+        ),
         variant("__body_avx2", Some(avx2), x86.clone(), false, &body_simd),
-        variant("__body_sse2_dense", None, x86.clone(), true, &body_simd),
         variant("__body_sse2", None, x86.clone(), false, &body_simd),
-        variant("__body_neon_dense", Some("neon"), arm.clone(), true, &body_simd),
         variant("__body_neon", Some("neon"), arm.clone(), false, &body_simd),
         variant("__body_scalar", None, quote!(), false, &body_scalar),
     ];
-    let dense_cond = if inner_strides.is_empty() { quote!(true) } else { quote!(#(#inner_strides == 1)&&*) };
+    let dense_cond = if inner_strides.is_empty() {
+        quote!(true)
+    } else {
+        quote!(#(#inner_strides == 1)&&*)
+    };
     let text = format!("kernel {kernel}\n{}", lowered.loop_nest_text());
     let pipeline_text = halite_core::sexpr::to_string(&lowered.pipeline);
     let (attrs, vis, fn_sig, ref_sig) = (&sig.attrs, &sig.vis, &sig.sig, &sig.reference_sig);
@@ -425,7 +659,8 @@ pub fn emit_kernel(sig: &KernelSig, lowered: &Lowered) -> TokenStream {
     let ref_doc = format!(
         "The algorithm of [`fn@{kernel}`] computed by halite's reference interpreter, without its schedule: the oracle to test the kernel against."
     );
-    let mod_doc = format!("The reference implementation and loop nest of the kernel [`fn@{kernel}`].");
+    let mod_doc =
+        format!("The reference implementation and loop nest of the kernel [`fn@{kernel}`].");
     quote! {
         #attrs
         #[allow(unused_variables, unused_mut, unused_parens, unused_braces, unused_unsafe, non_snake_case, clippy::all)]
@@ -449,22 +684,22 @@ pub fn emit_kernel(sig: &KernelSig, lowered: &Lowered) -> TokenStream {
             unsafe {
                 match (__isa, __dense) {
                     #[cfg(target_arch = "x86_64")]
-                    (::halite::rt::Isa::Avx512, true) => __body_avx512_dense(__env),
+                    (::halite::rt::Isa::Avx512, true) => __body_avx512::<true>(__env),
                     #[cfg(target_arch = "x86_64")]
-                    (::halite::rt::Isa::Avx512, false) => __body_avx512(__env),
+                    (::halite::rt::Isa::Avx512, false) => __body_avx512::<false>(__env),
                     #[cfg(target_arch = "x86_64")]
-                    (::halite::rt::Isa::Avx2, true) => __body_avx2_dense(__env),
+                    (::halite::rt::Isa::Avx2, true) => __body_avx2::<true>(__env),
                     #[cfg(target_arch = "x86_64")]
-                    (::halite::rt::Isa::Avx2, false) => __body_avx2(__env),
+                    (::halite::rt::Isa::Avx2, false) => __body_avx2::<false>(__env),
                     #[cfg(target_arch = "x86_64")]
-                    (::halite::rt::Isa::Sse2, true) => __body_sse2_dense(__env),
+                    (::halite::rt::Isa::Sse2, true) => __body_sse2::<true>(__env),
                     #[cfg(target_arch = "x86_64")]
-                    (::halite::rt::Isa::Sse2, false) => __body_sse2(__env),
+                    (::halite::rt::Isa::Sse2, false) => __body_sse2::<false>(__env),
                     #[cfg(target_arch = "aarch64")]
-                    (::halite::rt::Isa::Neon, true) => __body_neon_dense(__env),
+                    (::halite::rt::Isa::Neon, true) => __body_neon::<true>(__env),
                     #[cfg(target_arch = "aarch64")]
-                    (::halite::rt::Isa::Neon, false) => __body_neon(__env),
-                    _ => __body_scalar(__env),
+                    (::halite::rt::Isa::Neon, false) => __body_neon::<false>(__env),
+                    _ => __body_scalar::<false>(__env),
                 }
             }
             Ok(())

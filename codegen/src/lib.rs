@@ -7,5 +7,6 @@
 pub mod expr;
 mod kernel;
 pub mod names;
+mod vector;
 
 pub use kernel::{emit_kernel, KernelArg, KernelSig};

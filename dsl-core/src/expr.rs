@@ -290,6 +290,7 @@ impl fmt::Debug for Expr {
     }
 }
 
+#[allow(clippy::should_implement_trait)]
 impl Expr {
     /// Builds a node of a known type. Prefer the typed constructors below, which compute it.
     pub fn new(node: ExprNode, ty: Type) -> Expr {

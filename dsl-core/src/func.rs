@@ -130,9 +130,16 @@ pub mod boundary {
     /// The Func `name(d0, .., dn) = ..` that applies `kind` to `input`. `exterior` is the value
     /// for `ConstantExterior` (of the input's type).
     pub fn func(name: &str, kind: Kind, input: &Input, exterior: Option<Expr>) -> Func {
-        let args: Vec<Arc<str>> = (0..input.dims).map(|d| format!("{name}.d{d}").into()).collect();
-        let vars: Vec<Expr> = args.iter().map(|a| Expr::var(a.clone(), Type::I32)).collect();
-        let extents: Vec<Expr> = (0..input.dims).map(|d| extent_var(&input.name, d)).collect();
+        let args: Vec<Arc<str>> = (0..input.dims)
+            .map(|d| format!("{name}.d{d}").into())
+            .collect();
+        let vars: Vec<Expr> = args
+            .iter()
+            .map(|a| Expr::var(a.clone(), Type::I32))
+            .collect();
+        let extents: Vec<Expr> = (0..input.dims)
+            .map(|d| extent_var(&input.name, d))
+            .collect();
         let index: Vec<Expr> = vars
             .iter()
             .zip(&extents)
@@ -166,7 +173,11 @@ pub mod boundary {
                 let mut inside = Expr::bool(true);
                 for (v, n) in vars.iter().zip(&extents) {
                     let c = Expr::i32(0).le(v.clone()).and(v.clone().lt(n.clone()));
-                    inside = if inside.as_const().is_some() { c } else { inside.and(c) };
+                    inside = if inside.as_const().is_some() {
+                        c
+                    } else {
+                        inside.and(c)
+                    };
                 }
                 Expr::select(inside, load, ext)
             }

@@ -298,7 +298,10 @@ impl Interp<'_> {
                                 InterpError::Malformed(format!("unknown func `{name}`"))
                             })?;
                         if let Some(shape) = self.out_shapes.get(name) {
-                            let inside = point.iter().zip(shape).all(|(&i, &n)| i >= 0 && (i as u64) < n as u64);
+                            let inside = point
+                                .iter()
+                                .zip(shape)
+                                .all(|(&i, &n)| i >= 0 && (i as u64) < n as u64);
                             if !inside {
                                 return Err(InterpError::OutOfBounds {
                                     buffer: name.to_string(),

@@ -107,7 +107,10 @@ impl<'a> Bounds<'a> {
         let i64c = Expr::i64;
         // An expression of run-time constants only (no variable in scope, no load) is its own
         // exact bound: the kernel evaluates the same expression, wrapping included.
-        if !matches!(e.node(), ExprNode::Const(_)) && ty != Type::U64 && self.is_run_time_constant(e) {
+        if !matches!(e.node(), ExprNode::Const(_))
+            && ty != Type::U64
+            && self.is_run_time_constant(e)
+        {
             return Interval::point(Expr::cast(Type::I64, e.clone()));
         }
         match e.node() {
@@ -265,14 +268,21 @@ impl<'a> Bounds<'a> {
                     max: ia.min.map(|m| simplify(&m.div(i64c(c)))),
                 },
                 // Both non-negative: the quotient lies in [0, a] (a zero divisor gives 0).
-                _ if nonneg(&ia.min) && nonneg(&ib.min) => Interval { min: Some(i64c(0)), max: ia.max.clone() },
+                _ if nonneg(&ia.min) && nonneg(&ib.min) => Interval {
+                    min: Some(i64c(0)),
+                    max: ia.max.clone(),
+                },
                 _ => self.shrinking(ty, ia),
             },
             BinOp::Rem => match b.as_int() {
                 Some(0) => Interval::constant(0, 0),
                 Some(c) => {
                     let m = c.unsigned_abs() as i64 - 1;
-                    let nonneg = ia.min.as_ref().and_then(|x| x.as_int()).is_some_and(|x| x >= 0);
+                    let nonneg = ia
+                        .min
+                        .as_ref()
+                        .and_then(|x| x.as_int())
+                        .is_some_and(|x| x >= 0);
                     if nonneg {
                         Interval::constant(0, m)
                     } else {
@@ -280,7 +290,10 @@ impl<'a> Bounds<'a> {
                     }
                 }
                 None if nonneg(&ia.min) && nonneg(&ib.min) => match (&ia.max, &ib.max) {
-                    (Some(am), Some(bm)) => Interval::new(i64c(0), am.clone().min(bm.clone().sub(i64c(1)).max(i64c(0)))),
+                    (Some(am), Some(bm)) => Interval::new(
+                        i64c(0),
+                        am.clone().min(bm.clone().sub(i64c(1)).max(i64c(0))),
+                    ),
                     (Some(am), None) => Interval::new(i64c(0), am.clone()),
                     _ => self.shrinking(ty, ia),
                 },
@@ -304,8 +317,12 @@ impl<'a> Bounds<'a> {
             },
             BinOp::Shr => match b.as_int() {
                 Some(s) if (0..ty.bits() as i64).contains(&s) => Interval {
-                    min: ia.min.map(|m| simplify(&Expr::binary(BinOp::Shr, m, i64c(s)))),
-                    max: ia.max.map(|m| simplify(&Expr::binary(BinOp::Shr, m, i64c(s)))),
+                    min: ia
+                        .min
+                        .map(|m| simplify(&Expr::binary(BinOp::Shr, m, i64c(s)))),
+                    max: ia
+                        .max
+                        .map(|m| simplify(&Expr::binary(BinOp::Shr, m, i64c(s)))),
                 },
                 _ => Interval::of_type(ty),
             },
@@ -351,7 +368,10 @@ impl<'a> Bounds<'a> {
         let (lo, hi) = ty.int_range().expect("integer type");
         match (&r.min, &r.max) {
             (Some(a), Some(b)) => {
-                let (lo64, hi64) = (lo.max(i64::MIN as i128 + 1) as i64, hi.min(i64::MAX as i128 - 1) as i64);
+                let (lo64, hi64) = (
+                    lo.max(i64::MIN as i128 + 1) as i64,
+                    hi.min(i64::MAX as i128 - 1) as i64,
+                );
                 if let (Some(x), Some(y)) = (a.as_int(), b.as_int()) {
                     if x >= lo64 && y <= hi64 {
                         return r;
@@ -360,13 +380,23 @@ impl<'a> Bounds<'a> {
                 }
                 if ty.bits() <= 16 {
                     // No need to fail: a small type's range is a fine bound.
-                    let fits = Expr::i64(lo64).le(a.clone()).and(b.clone().le(Expr::i64(hi64)));
+                    let fits = Expr::i64(lo64)
+                        .le(a.clone())
+                        .and(b.clone().le(Expr::i64(hi64)));
                     return Interval {
-                        min: Some(simplify(&Expr::select(fits.clone(), a.clone(), Expr::i64(lo64)))),
+                        min: Some(simplify(&Expr::select(
+                            fits.clone(),
+                            a.clone(),
+                            Expr::i64(lo64),
+                        ))),
                         max: Some(simplify(&Expr::select(fits, b.clone(), Expr::i64(hi64)))),
                     };
                 }
-                let g = simplify(&Expr::i64(lo64).le(a.clone()).and(b.clone().le(Expr::i64(hi64))));
+                let g = simplify(
+                    &Expr::i64(lo64)
+                        .le(a.clone())
+                        .and(b.clone().le(Expr::i64(hi64))),
+                );
                 if g.as_const() != Some(Value::Bool(true)) && !self.guards.contains(&g) {
                     self.guards.push(g);
                 }
@@ -395,7 +425,9 @@ pub fn nonneg(e: &Option<Expr>) -> bool {
             ExprNode::Const(v) => v.as_i64().is_some_and(|c| c >= 0),
             ExprNode::Var(n) => n.contains(".extent.") || n.contains(".alloc."),
             ExprNode::Cast(a) => a.ty().is_unsigned_int() || go(a),
-            ExprNode::Binary(BinOp::Add | BinOp::Mul | BinOp::Div | BinOp::Min, a, b) => go(a) && go(b),
+            ExprNode::Binary(BinOp::Add | BinOp::Mul | BinOp::Div | BinOp::Min, a, b) => {
+                go(a) && go(b)
+            }
             ExprNode::Binary(BinOp::Max, a, b) => go(a) || go(b),
             ExprNode::Select(_, a, b) => go(a) && go(b),
             _ => false,
@@ -433,7 +465,10 @@ mod tests {
         s
     }
     fn show(i: &Interval) -> String {
-        let f = |e: &Option<Expr>| e.as_ref().map_or("-inf/+inf".to_string(), |e| e.to_string());
+        let f = |e: &Option<Expr>| {
+            e.as_ref()
+                .map_or("-inf/+inf".to_string(), |e| e.to_string())
+        };
         format!("[{}, {}]", f(&i.min), f(&i.max))
     }
 
@@ -463,10 +498,16 @@ mod tests {
         let s = Scope::new();
         let mut b = Bounds::new(&s);
         let data = Expr::call(crate::expr::CallKind::Input, "input", vec![], Type::I32);
-        let e = Expr::intrinsic(Intrinsic::Clamp, vec![data.clone(), Expr::i32(0), Expr::i32(255)]);
+        let e = Expr::intrinsic(
+            Intrinsic::Clamp,
+            vec![data.clone(), Expr::i32(0), Expr::i32(255)],
+        );
         assert_eq!(show(&b.of(&e)), "[0, 255]");
         assert_eq!(show(&b.of(&data)), "[-inf/+inf, -inf/+inf]");
-        let small = Expr::cast(Type::I32, Expr::call(crate::expr::CallKind::Input, "t", vec![], Type::U8));
+        let small = Expr::cast(
+            Type::I32,
+            Expr::call(crate::expr::CallKind::Input, "t", vec![], Type::U8),
+        );
         assert_eq!(show(&b.of(&small)), "[0, 255]");
     }
 
@@ -512,7 +553,10 @@ mod tests {
             s.insert("y".into(), Interval::constant(-3, 4));
             let mut b = Bounds::new(&s);
             let i = b.of(&e);
-            let (lo, hi) = (i.min.unwrap().as_int().unwrap(), i.max.unwrap().as_int().unwrap());
+            let (lo, hi) = (
+                i.min.unwrap().as_int().unwrap(),
+                i.max.unwrap().as_int().unwrap(),
+            );
             for xv in -5..=6 {
                 for yv in -3..=4 {
                     let v = crate::expr::substitute(&e, &|n| match n {
@@ -521,7 +565,10 @@ mod tests {
                         _ => None,
                     });
                     let v = simplify(&v).as_int().unwrap();
-                    assert!(lo <= v && v <= hi, "{e} = {v} at x={xv}, y={yv} outside [{lo}, {hi}]");
+                    assert!(
+                        lo <= v && v <= hi,
+                        "{e} = {v} at x={xv}, y={yv} outside [{lo}, {hi}]"
+                    );
                 }
             }
         }

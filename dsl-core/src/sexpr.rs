@@ -122,7 +122,10 @@ fn parse_sx(text: &str) -> Result<Sx, String> {
     let mut atom = String::new();
     let flush = |atom: &mut String, stack: &mut Vec<Vec<Sx>>| {
         if !atom.is_empty() {
-            stack.last_mut().unwrap().push(Sx::Atom(std::mem::take(atom)));
+            stack
+                .last_mut()
+                .unwrap()
+                .push(Sx::Atom(std::mem::take(atom)));
         }
     };
     for ch in text.chars() {
@@ -134,7 +137,10 @@ fn parse_sx(text: &str) -> Result<Sx, String> {
             ')' => {
                 flush(&mut atom, &mut stack);
                 let list = stack.pop().ok_or("unbalanced `)`")?;
-                stack.last_mut().ok_or("unbalanced `)`")?.push(Sx::List(list));
+                stack
+                    .last_mut()
+                    .ok_or("unbalanced `)`")?
+                    .push(Sx::List(list));
             }
             c if c.is_whitespace() => flush(&mut atom, &mut stack),
             c => atom.push(c),
@@ -189,7 +195,8 @@ fn value_from_bits(t: Type, bits: u64) -> Value {
 fn read_expr(s: &Sx) -> Result<Expr, String> {
     let l = s.list()?;
     let head = l.first().ok_or("empty expression")?.atom()?;
-    let args = |from: usize| -> Result<Vec<Expr>, String> { l[from..].iter().map(read_expr).collect() };
+    let args =
+        |from: usize| -> Result<Vec<Expr>, String> { l[from..].iter().map(read_expr).collect() };
     let arg = |i: usize| -> Result<Expr, String> { read_expr(l.get(i).ok_or("missing operand")?) };
     Ok(match head {
         "c" => {
@@ -204,11 +211,16 @@ fn read_expr(s: &Sx) -> Result<Expr, String> {
         "select" => Expr::select(arg(1)?, arg(2)?, arg(3)?),
         "m" => {
             let name = l[1].atom()?;
-            let op = Intrinsic::from_name(name).ok_or_else(|| format!("unknown method `{name}`"))?;
+            let op =
+                Intrinsic::from_name(name).ok_or_else(|| format!("unknown method `{name}`"))?;
             Expr::intrinsic(op, args(2)?)
         }
         "in" | "f" => {
-            let kind = if head == "in" { CallKind::Input } else { CallKind::Func };
+            let kind = if head == "in" {
+                CallKind::Input
+            } else {
+                CallKind::Func
+            };
             Expr::call(kind, l[2].atom()?, args(3)?, ty(&l[1])?)
         }
         "let" => Expr::let_in(l[1].atom()?, arg(2)?, arg(3)?),

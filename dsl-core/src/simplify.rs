@@ -88,9 +88,7 @@ fn rewrite(e: &Expr, bounds: bool) -> Expr {
                 BinOp::Min | BinOp::Max if a == b => a.clone(),
                 BinOp::Min | BinOp::Max if bounds && ty == Type::I64 => min_max_chain(*op, e),
                 BinOp::Eq | BinOp::Le | BinOp::Ge if a == b && a.ty().is_int() => Expr::bool(true),
-                BinOp::Ne | BinOp::Lt | BinOp::Gt if a == b && a.ty().is_int() => {
-                    Expr::bool(false)
-                }
+                BinOp::Ne | BinOp::Lt | BinOp::Gt if a == b && a.ty().is_int() => Expr::bool(false),
                 BinOp::And => match (konst(a), konst(b)) {
                     (Some(Value::Bool(true)), _) => b.clone(),
                     (_, Some(Value::Bool(true))) => a.clone(),
@@ -102,9 +100,7 @@ fn rewrite(e: &Expr, bounds: bool) -> Expr {
                 BinOp::Or => match (konst(a), konst(b)) {
                     (Some(Value::Bool(false)), _) => b.clone(),
                     (_, Some(Value::Bool(false))) => a.clone(),
-                    (Some(Value::Bool(true)), _) | (_, Some(Value::Bool(true))) => {
-                        Expr::bool(true)
-                    }
+                    (Some(Value::Bool(true)), _) | (_, Some(Value::Bool(true))) => Expr::bool(true),
                     _ => e.clone(),
                 },
                 _ => e.clone(),
@@ -144,7 +140,11 @@ fn rewrite(e: &Expr, bounds: bool) -> Expr {
 /// is exact for mathematical integers, which bounds are.
 fn push_into_select(e: &Expr) -> Option<Expr> {
     let ty = e.ty();
-    let mut l = Linear { ty, c0: Value::zero(ty), terms: vec![] };
+    let mut l = Linear {
+        ty,
+        c0: Value::zero(ty),
+        terms: vec![],
+    };
     l.collect(e, Value::from_i64(ty, 1));
     let one = Value::from_i64(ty, 1);
     let minus_one = wrapping_neg(one);
@@ -152,20 +152,33 @@ fn push_into_select(e: &Expr) -> Option<Expr> {
         .terms
         .iter()
         .enumerate()
-        .filter(|(_, (t, _))| matches!(t.node(), ExprNode::Select(..) | ExprNode::Binary(BinOp::Min | BinOp::Max, ..)))
+        .filter(|(_, (t, _))| {
+            matches!(
+                t.node(),
+                ExprNode::Select(..) | ExprNode::Binary(BinOp::Min | BinOp::Max, ..)
+            )
+        })
         .map(|(i, _)| i)
         .collect();
     let [i] = special[..] else { return None };
     let coeff = l.terms[i].1;
     let is_select = matches!(l.terms[i].0.node(), ExprNode::Select(..));
-    if !(coeff == one || (coeff == minus_one && !is_select)) || l.terms.len() + usize::from(l.c0 != Value::zero(ty)) < 2 {
+    if !(coeff == one || (coeff == minus_one && !is_select))
+        || l.terms.len() + usize::from(l.c0 != Value::zero(ty)) < 2
+    {
         return None;
     }
     let (t, _) = l.terms.remove(i);
     let rest = l.build();
     let mut s = Simplifier { bounds: true };
     let neg = coeff != one;
-    let side = |x: &Expr| if neg { rest.clone().sub(x.clone()) } else { rest.clone().add(x.clone()) };
+    let side = |x: &Expr| {
+        if neg {
+            rest.clone().sub(x.clone())
+        } else {
+            rest.clone().add(x.clone())
+        }
+    };
     Some(match t.node() {
         ExprNode::Select(c, a, b) => {
             let (ta, tb) = (s.mutate(&side(a)), s.mutate(&side(b)));
@@ -202,7 +215,13 @@ fn min_max_chain(op: BinOp, e: &Expr) -> Expr {
     for o in &operands {
         let (t, c) = split_const(o);
         match groups.iter_mut().find(|(u, _)| *u == t) {
-            Some(g) => g.1 = if op == BinOp::Min { g.1.min(c) } else { g.1.max(c) },
+            Some(g) => {
+                g.1 = if op == BinOp::Min {
+                    g.1.min(c)
+                } else {
+                    g.1.max(c)
+                }
+            }
             None => groups.push((t, c)),
         }
     }
@@ -391,7 +410,12 @@ mod tests {
         let e = x.clone().add(Expr::i64(2)).min(x.clone().add(Expr::i64(5)));
         assert_eq!(format!("{}", simplify_bounds(&e)), "x + 2");
         let y = Expr::var("y", Type::I64);
-        let e = x.clone().sub(Expr::i64(1)).max(y.clone()).max(x.clone()).max(x.clone().add(Expr::i64(1)));
+        let e = x
+            .clone()
+            .sub(Expr::i64(1))
+            .max(y.clone())
+            .max(x.clone())
+            .max(x.clone().add(Expr::i64(1)));
         assert_eq!(format!("{}", simplify_bounds(&e)), "max(x + 1, y)");
         // Not in exact mode: with wrap-around, `min(x + 1, x + 2)` is `x + 2` at `i32::MAX - 1`.
         let xi = Expr::var("x", Type::I32);
@@ -405,16 +429,23 @@ mod tests {
         use crate::func::{Func, Pipeline};
         let y = Expr::var("y", Type::I32);
         let exprs = [
-            x().mul(Expr::i32(65537)).add(y.clone()).sub(x().mul(Expr::i32(65536))),
-            x().sub(y.clone().mul(Expr::i32(-3))).add(Expr::i32(i32::MAX)),
+            x().mul(Expr::i32(65537))
+                .add(y.clone())
+                .sub(x().mul(Expr::i32(65536))),
+            x().sub(y.clone().mul(Expr::i32(-3)))
+                .add(Expr::i32(i32::MAX)),
             Expr::unary(UnOp::Neg, x().sub(y.clone())).add(x()),
         ];
         let u = |e: Expr| Expr::cast(Type::U8, e);
         let exprs: Vec<Expr> = exprs
             .into_iter()
             .chain([
-                u(x()).mul(Expr::constant(Value::U8(3))).sub(u(y.clone()).add(Expr::constant(Value::U8(7)))),
-                Expr::constant(Value::U8(200)).sub(u(x())).sub(u(y.clone()).mul(Expr::constant(Value::U8(255)))),
+                u(x())
+                    .mul(Expr::constant(Value::U8(3)))
+                    .sub(u(y.clone()).add(Expr::constant(Value::U8(7)))),
+                Expr::constant(Value::U8(200))
+                    .sub(u(x()))
+                    .sub(u(y.clone()).mul(Expr::constant(Value::U8(255)))),
             ])
             .map(|e| Expr::cast(Type::I32, e))
             .collect();

@@ -17,7 +17,9 @@ use std::sync::Arc;
 pub enum ForKind {
     Serial,
     /// Iterations run on rayon's pool, in chunks of `chunk` iterations (1 if unspecified).
-    Parallel { chunk: u32 },
+    Parallel {
+        chunk: u32,
+    },
     /// The loop becomes vector code of this many lanes.
     Vectorized(u32),
     /// The loop is fully unrolled (its extent is this constant).
@@ -48,7 +50,10 @@ pub enum Stmt {
         body: Box<Stmt>,
     },
     /// Marks the statements that compute `func` (for printing and analysis).
-    Produce { func: Arc<str>, body: Box<Stmt> },
+    Produce {
+        func: Arc<str>,
+        body: Box<Stmt>,
+    },
     Let {
         name: Arc<str>,
         value: Expr,
@@ -172,10 +177,7 @@ impl Stmt {
                 bounds,
                 body,
             } => {
-                let b: Vec<String> = bounds
-                    .iter()
-                    .map(|(m, e)| format!("[{m}, +{e})"))
-                    .collect();
+                let b: Vec<String> = bounds.iter().map(|(m, e)| format!("[{m}, +{e})")).collect();
                 writeln!(f, "{pad}allocate {func}: {ty} over {}", b.join(" x "))?;
                 body.fmt_indent(f, ind + 1)
             }

@@ -133,6 +133,7 @@ macro_rules! irem {
     };
 }
 
+#[allow(clippy::bool_comparison)]
 impl Value {
     pub fn ty(&self) -> Type {
         match self {
@@ -312,11 +313,18 @@ impl Value {
     pub fn binary(op: BinOp, a: Value, b: Value) -> Option<Value> {
         use BinOp::*;
         match op {
-            Add => each_int2!(a, b, x, y => x.wrapping_add(y)).or_else(|| each_float2!(a, b, x, y => x + y)),
-            Sub => each_int2!(a, b, x, y => x.wrapping_sub(y)).or_else(|| each_float2!(a, b, x, y => x - y)),
-            Mul => each_int2!(a, b, x, y => x.wrapping_mul(y)).or_else(|| each_float2!(a, b, x, y => x * y)),
-            Div => each_int2!(a, b, x, y => idiv!(x, y)).or_else(|| each_float2!(a, b, x, y => x / y)),
-            Rem => each_int2!(a, b, x, y => irem!(x, y)).or_else(|| each_float2!(a, b, x, y => x % y)),
+            Add => each_int2!(a, b, x, y => x.wrapping_add(y))
+                .or_else(|| each_float2!(a, b, x, y => x + y)),
+            Sub => each_int2!(a, b, x, y => x.wrapping_sub(y))
+                .or_else(|| each_float2!(a, b, x, y => x - y)),
+            Mul => each_int2!(a, b, x, y => x.wrapping_mul(y))
+                .or_else(|| each_float2!(a, b, x, y => x * y)),
+            Div => {
+                each_int2!(a, b, x, y => idiv!(x, y)).or_else(|| each_float2!(a, b, x, y => x / y))
+            }
+            Rem => {
+                each_int2!(a, b, x, y => irem!(x, y)).or_else(|| each_float2!(a, b, x, y => x % y))
+            }
             BitAnd => match (a, b) {
                 (Value::Bool(x), Value::Bool(y)) => Some(Value::Bool(x & y)),
                 _ => each_int2!(a, b, x, y => x & y),
@@ -345,8 +353,12 @@ impl Value {
             Ge => each_cmp!(a, b, x, y => x >= y).map(Value::Bool),
             And => Some(Value::Bool(a.as_bool()? && b.as_bool()?)),
             Or => Some(Value::Bool(a.as_bool()? || b.as_bool()?)),
-            Min => each_int2!(a, b, x, y => x.min(y)).or_else(|| each_float2!(a, b, x, y => x.min(y))),
-            Max => each_int2!(a, b, x, y => x.max(y)).or_else(|| each_float2!(a, b, x, y => x.max(y))),
+            Min => {
+                each_int2!(a, b, x, y => x.min(y)).or_else(|| each_float2!(a, b, x, y => x.min(y)))
+            }
+            Max => {
+                each_int2!(a, b, x, y => x.max(y)).or_else(|| each_float2!(a, b, x, y => x.max(y)))
+            }
         }
     }
 
@@ -402,10 +414,14 @@ impl Value {
                 (Value::F64(x), Value::F64(y), Value::F64(z)) => Some(Value::F64(x.mul_add(y, z))),
                 _ => None,
             },
-            DivEuclid => each_int2!(a, b?, x, y => if y == 0 { 0 } else { x.wrapping_div_euclid(y) })
-                .or_else(|| each_float2!(a, b?, x, y => x.div_euclid(y))),
-            RemEuclid => each_int2!(a, b?, x, y => if y == 0 { 0 } else { x.wrapping_rem_euclid(y) })
-                .or_else(|| each_float2!(a, b?, x, y => x.rem_euclid(y))),
+            DivEuclid => {
+                each_int2!(a, b?, x, y => if y == 0 { 0 } else { x.wrapping_div_euclid(y) })
+                    .or_else(|| each_float2!(a, b?, x, y => x.div_euclid(y)))
+            }
+            RemEuclid => {
+                each_int2!(a, b?, x, y => if y == 0 { 0 } else { x.wrapping_rem_euclid(y) })
+                    .or_else(|| each_float2!(a, b?, x, y => x.rem_euclid(y)))
+            }
         }
     }
 }
@@ -456,17 +472,38 @@ mod tests {
     #[test]
     fn integer_arithmetic_wraps() {
         assert_eq!(bin(BinOp::Add, Value::U8(250), Value::U8(10)), Value::U8(4));
-        assert_eq!(bin(BinOp::Sub, Value::U16(0), Value::U16(1)), Value::U16(u16::MAX));
-        assert_eq!(bin(BinOp::Mul, Value::I32(i32::MAX), Value::I32(2)), Value::I32(-2));
-        assert_eq!(Value::unary(UnOp::Neg, Value::I32(i32::MIN)), Some(Value::I32(i32::MIN)));
+        assert_eq!(
+            bin(BinOp::Sub, Value::U16(0), Value::U16(1)),
+            Value::U16(u16::MAX)
+        );
+        assert_eq!(
+            bin(BinOp::Mul, Value::I32(i32::MAX), Value::I32(2)),
+            Value::I32(-2)
+        );
+        assert_eq!(
+            Value::unary(UnOp::Neg, Value::I32(i32::MIN)),
+            Some(Value::I32(i32::MIN))
+        );
     }
 
     #[test]
     fn division_truncates_wraps_and_is_total() {
-        assert_eq!(bin(BinOp::Div, Value::I32(-7), Value::I32(2)), Value::I32(-3));
-        assert_eq!(bin(BinOp::Rem, Value::I32(-7), Value::I32(2)), Value::I32(-1));
-        assert_eq!(bin(BinOp::Div, Value::I32(i32::MIN), Value::I32(-1)), Value::I32(i32::MIN));
-        assert_eq!(bin(BinOp::Rem, Value::I32(i32::MIN), Value::I32(-1)), Value::I32(0));
+        assert_eq!(
+            bin(BinOp::Div, Value::I32(-7), Value::I32(2)),
+            Value::I32(-3)
+        );
+        assert_eq!(
+            bin(BinOp::Rem, Value::I32(-7), Value::I32(2)),
+            Value::I32(-1)
+        );
+        assert_eq!(
+            bin(BinOp::Div, Value::I32(i32::MIN), Value::I32(-1)),
+            Value::I32(i32::MIN)
+        );
+        assert_eq!(
+            bin(BinOp::Rem, Value::I32(i32::MIN), Value::I32(-1)),
+            Value::I32(0)
+        );
         assert_eq!(bin(BinOp::Div, Value::U8(7), Value::U8(0)), Value::U8(0));
         assert_eq!(bin(BinOp::Rem, Value::I64(7), Value::I64(0)), Value::I64(0));
         let f = bin(BinOp::Div, Value::F32(1.0), Value::F32(0.0));
@@ -487,8 +524,14 @@ mod tests {
     #[test]
     fn shifts_wrap_their_amount() {
         assert_eq!(bin(BinOp::Shl, Value::U8(1), Value::I32(9)), Value::U8(2));
-        assert_eq!(bin(BinOp::Shr, Value::I16(-8), Value::U8(1)), Value::I16(-4));
-        assert_eq!(bin(BinOp::Shr, Value::U16(0x8000), Value::I32(15)), Value::U16(1));
+        assert_eq!(
+            bin(BinOp::Shr, Value::I16(-8), Value::U8(1)),
+            Value::I16(-4)
+        );
+        assert_eq!(
+            bin(BinOp::Shr, Value::U16(0x8000), Value::I32(15)),
+            Value::U16(1)
+        );
     }
 
     #[test]
@@ -500,20 +543,41 @@ mod tests {
         assert_eq!(Value::I32(300).cast(Type::I8), Some(Value::I8(44)));
         assert_eq!(Value::U8(200).cast(Type::I8), Some(Value::I8(-56)));
         assert_eq!(Value::I8(-1).cast(Type::U32), Some(Value::U32(u32::MAX)));
-        assert_eq!(Value::U32(u32::MAX).cast(Type::F32), Some(Value::F32(4294967296.0)));
+        assert_eq!(
+            Value::U32(u32::MAX).cast(Type::F32),
+            Some(Value::F32(4294967296.0))
+        );
         assert_eq!(Value::Bool(true).cast(Type::U16), Some(Value::U16(1)));
         assert_eq!(Value::I32(1).cast(Type::Bool), None);
-        assert_eq!(Value::F32(1.5).cast(Type::F16), Some(Value::F16(f16::from_f32(1.5))));
-        assert_eq!(Value::F16(f16::from_f32(2.5)).cast(Type::F64), Some(Value::F64(2.5)));
+        assert_eq!(
+            Value::F32(1.5).cast(Type::F16),
+            Some(Value::F16(f16::from_f32(1.5)))
+        );
+        assert_eq!(
+            Value::F16(f16::from_f32(2.5)).cast(Type::F64),
+            Some(Value::F64(2.5))
+        );
         assert_eq!(Value::I32(3).cast(Type::F16), None);
-        assert_eq!(Value::F64(1e300).cast(Type::F32), Some(Value::F32(f32::INFINITY)));
+        assert_eq!(
+            Value::F64(1e300).cast(Type::F32),
+            Some(Value::F32(f32::INFINITY))
+        );
     }
 
     #[test]
     fn float_min_max_ignore_nan_like_rust() {
-        assert_eq!(bin(BinOp::Min, Value::F32(f32::NAN), Value::F32(1.0)), Value::F32(1.0));
-        assert_eq!(bin(BinOp::Max, Value::F32(2.0), Value::F32(f32::NAN)), Value::F32(2.0));
-        assert_eq!(bin(BinOp::Lt, Value::F32(f32::NAN), Value::F32(1.0)), Value::Bool(false));
+        assert_eq!(
+            bin(BinOp::Min, Value::F32(f32::NAN), Value::F32(1.0)),
+            Value::F32(1.0)
+        );
+        assert_eq!(
+            bin(BinOp::Max, Value::F32(2.0), Value::F32(f32::NAN)),
+            Value::F32(2.0)
+        );
+        assert_eq!(
+            bin(BinOp::Lt, Value::F32(f32::NAN), Value::F32(1.0)),
+            Value::Bool(false)
+        );
     }
 
     #[test]
@@ -544,7 +608,14 @@ mod tests {
         assert_eq!(p, Some(Value::F32(27.0)));
         let abs = Value::intrinsic(Intrinsic::Abs, &[Value::I32(i32::MIN)]);
         assert_eq!(abs, Some(Value::I32(i32::MIN)));
-        let c = Value::intrinsic(Intrinsic::Clamp, &[Value::I32(5), Value::I32(3), Value::I32(1)]);
-        assert_eq!(c, Some(Value::I32(1)), "clamp with lo > hi gives hi, never panics");
+        let c = Value::intrinsic(
+            Intrinsic::Clamp,
+            &[Value::I32(5), Value::I32(3), Value::I32(1)],
+        );
+        assert_eq!(
+            c,
+            Some(Value::I32(1)),
+            "clamp with lo > hi gives hi, never panics"
+        );
     }
 }

@@ -46,12 +46,19 @@ fn gen(r: &mut Rng, ty: Type, depth: u32) -> Expr {
         5 => gen(r, ty, d).min(gen(r, ty, d)),
         6 => gen(r, ty, d).max(gen(r, ty, d)),
         7 if ty.is_signed_int() => Expr::unary(UnOp::Neg, gen(r, ty, d)),
-        8 => Expr::select(gen(r, ty, d).lt(gen(r, ty, d)), gen(r, ty, d), gen(r, ty, d)),
+        8 => Expr::select(
+            gen(r, ty, d).lt(gen(r, ty, d)),
+            gen(r, ty, d),
+            gen(r, ty, d),
+        ),
         9 => {
             let other = TYPES[r.below(TYPES.len() as u64) as usize];
             Expr::cast(ty, gen(r, other, d))
         }
-        10 => Expr::intrinsic(Intrinsic::Clamp, vec![gen(r, ty, d), leaf(r, ty), leaf(r, ty)]),
+        10 => Expr::intrinsic(
+            Intrinsic::Clamp,
+            vec![gen(r, ty, d), leaf(r, ty), leaf(r, ty)],
+        ),
         _ => Expr::intrinsic(Intrinsic::RemEuclid, vec![gen(r, ty, d), gen(r, ty, d)]),
     }
 }
@@ -94,7 +101,11 @@ fn simplify_preserves_values() {
         let ty = TYPES[r.below(TYPES.len() as u64) as usize];
         let e = gen(&mut r, ty, 4);
         let s = simplify(&e);
-        assert_eq!(eval_grid(&e), eval_grid(&s), "\n  {e}\n  simplified to\n  {s}");
+        assert_eq!(
+            eval_grid(&e),
+            eval_grid(&s),
+            "\n  {e}\n  simplified to\n  {s}"
+        );
     }
 }
 
@@ -114,7 +125,9 @@ fn intervals_contain_every_value() {
             .guards
             .iter()
             .all(|g| simplify(g).as_const() == Some(Value::Bool(true)));
-        let (Some(lo), Some(hi)) = (i.min, i.max) else { continue };
+        let (Some(lo), Some(hi)) = (i.min, i.max) else {
+            continue;
+        };
         let (Some(lo), Some(hi)) = (simplify(&lo).as_int(), simplify(&hi).as_int()) else {
             panic!("constant scope gives constant bounds: {e}");
         };

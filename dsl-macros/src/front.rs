@@ -12,9 +12,10 @@
 use crate::diag::{Errors, Origins};
 use halite_codegen::KernelArg;
 use halite_core::func::{boundary, extent_var};
-use halite_core::{BinOp, CallKind, Expr, Func, Input, Intrinsic, Param, Pipeline, Type, UnOp, Value};
+use halite_core::{
+    BinOp, CallKind, Expr, Func, Input, Intrinsic, Param, Pipeline, Type, UnOp, Value,
+};
 use std::collections::HashMap;
-
 
 /// A failed lowering; the error has been recorded.
 pub struct Reported;
@@ -230,10 +231,20 @@ impl<'a> Front<'a> {
             return self.err(l, "`let .. else` is not supported in a kernel");
         }
         if name.contains("__") {
-            return self.err(&pi.ident, "names containing `__` are reserved for generated code");
+            return self.err(
+                &pi.ident,
+                "names containing `__` are reserved for generated code",
+            );
         }
-        if self.scalars.contains_key(&name) || self.inputs.contains_key(&name) || self.outputs.contains_key(&name) || self.is_defined(&name) {
-            return self.err(&pi.ident, format!("`{name}` is already the name of a parameter or Func; choose another name"));
+        if self.scalars.contains_key(&name)
+            || self.inputs.contains_key(&name)
+            || self.outputs.contains_key(&name)
+            || self.is_defined(&name)
+        {
+            return self.err(
+                &pi.ident,
+                format!("`{name}` is already the name of a parameter or Func; choose another name"),
+            );
         }
         let e = &*init.expr;
         if let syn::Expr::Call(c) = e {
@@ -252,15 +263,27 @@ impl<'a> Front<'a> {
     }
 
     fn boundary(&mut self, name: &str, kind: boundary::Kind, c: &syn::ExprCall) -> R<()> {
-        let want = if kind == boundary::Kind::ConstantExterior { 2 } else { 1 };
+        let want = if kind == boundary::Kind::ConstantExterior {
+            2
+        } else {
+            1
+        };
         let fname = ident_of(&c.func).unwrap().to_string();
         if c.args.len() != want {
-            let usage = if want == 2 { format!("{fname}(input, value)") } else { format!("{fname}(input)") };
+            let usage = if want == 2 {
+                format!("{fname}(input, value)")
+            } else {
+                format!("{fname}(input)")
+            };
             return self.err(c, format!("`{fname}` takes {want} argument(s): `{usage}`"));
         }
         let buf = &c.args[0];
-        let Some(info) = ident_of(buf).and_then(|i| self.inputs.get(&i.to_string()).copied()) else {
-            return self.err(buf, "a boundary condition applies to an input parameter (an `ArrayView`)");
+        let Some(info) = ident_of(buf).and_then(|i| self.inputs.get(&i.to_string()).copied())
+        else {
+            return self.err(
+                buf,
+                "a boundary condition applies to an input parameter (an `ArrayView`)",
+            );
         };
         let input = Input {
             name: ident_of(buf).unwrap().to_string().into(),
@@ -273,7 +296,13 @@ impl<'a> Front<'a> {
             self.pure = saved;
             let v = v?;
             if v.ty() != info.0 {
-                return self.err(&c.args[1], format!("the exterior value must be {} like `{}`; convert it with `as {}`", info.0, input.name, info.0));
+                return self.err(
+                    &c.args[1],
+                    format!(
+                        "the exterior value must be {} like `{}`; convert it with `as {}`",
+                        info.0, input.name, info.0
+                    ),
+                );
             }
             Some(v)
         } else {
@@ -302,7 +331,10 @@ impl<'a> Front<'a> {
             }
         };
         let syn::Expr::Call(call) = lhs else {
-            return self.err(lhs, "the left side of a definition is a Func applied to variables: `f(y, x) = ...`");
+            return self.err(
+                lhs,
+                "the left side of a definition is a Func applied to variables: `f(y, x) = ...`",
+            );
         };
         let Some(fid) = ident_of(&call.func) else {
             return self.err(&call.func, "expected a Func name");
@@ -310,10 +342,18 @@ impl<'a> Front<'a> {
         let name = fid.to_string();
         self.attempted.push(name.clone());
         if self.inputs.contains_key(&name) {
-            return self.err(fid, format!("`{name}` is an input and cannot be defined; define a new Func or an output"));
+            return self.err(
+                fid,
+                format!(
+                    "`{name}` is an input and cannot be defined; define a new Func or an output"
+                ),
+            );
         }
         if self.scalars.contains_key(&name) || self.bindings.contains_key(&name) {
-            return self.err(fid, format!("`{name}` is a scalar or a `let` binding, not a Func; choose another name"));
+            return self.err(
+                fid,
+                format!("`{name}` is a scalar or a `let` binding, not a Func; choose another name"),
+            );
         }
         if name.contains("__") {
             return self.err(fid, "names containing `__` are reserved for generated code");
@@ -322,7 +362,10 @@ impl<'a> Front<'a> {
             if !self.is_defined(&name) {
                 return self.err(op, format!("`{name}` has no pure definition yet: write `{name}(..) = initial value;` before updating it"));
             }
-            return self.err(op, "update definitions (`+=`, `-=`, `*=`, `/=`) are not implemented yet");
+            return self.err(
+                op,
+                "update definitions (`+=`, `-=`, `*=`, `/=`) are not implemented yet",
+            );
         }
         if self.is_defined(&name) {
             return self.err(lhs, format!("`{name}` is already defined; update definitions (redefining a Func) are not implemented yet"));
@@ -337,11 +380,18 @@ impl<'a> Front<'a> {
                     if vars.contains(&vn) {
                         self.errors.spanned(a, format!("`{vn}` appears twice: the arguments of a pure definition must be distinct variables"));
                         bad = true;
-                    } else if self.scalars.contains_key(&vn) || self.inputs.contains_key(&vn) || self.outputs.contains_key(&vn) {
-                        self.errors.spanned(a, format!("`{vn}` is a parameter; choose another name for this variable"));
+                    } else if self.scalars.contains_key(&vn)
+                        || self.inputs.contains_key(&vn)
+                        || self.outputs.contains_key(&vn)
+                    {
+                        self.errors.spanned(
+                            a,
+                            format!("`{vn}` is a parameter; choose another name for this variable"),
+                        );
                         bad = true;
                     } else if vn.contains("__") {
-                        self.errors.spanned(a, "names containing `__` are reserved for generated code");
+                        self.errors
+                            .spanned(a, "names containing `__` are reserved for generated code");
                         bad = true;
                     }
                     vars.push(vn);
@@ -358,7 +408,13 @@ impl<'a> Front<'a> {
         let output = self.outputs.get(&name).copied();
         if let Some((_, dims, _)) = output {
             if dims != vars.len() {
-                return self.err(&call.args, format!("`{name}` has {dims} dimension(s) but is defined with {} variable(s)", vars.len()));
+                return self.err(
+                    &call.args,
+                    format!(
+                        "`{name}` has {dims} dimension(s) but is defined with {} variable(s)",
+                        vars.len()
+                    ),
+                );
             }
         }
         self.pure = vars.clone();
@@ -368,7 +424,13 @@ impl<'a> Front<'a> {
         let ty = match output {
             Some((t, _, _)) => {
                 if value.ty() != t {
-                    return self.err(rhs, format!("`{name}` holds `{t}` but this value is `{}`; convert it with `as {t}`", value.ty()));
+                    return self.err(
+                        rhs,
+                        format!(
+                            "`{name}` holds `{t}` but this value is `{}`; convert it with `as {t}`",
+                            value.ty()
+                        ),
+                    );
                 }
                 t
             }
@@ -398,13 +460,29 @@ impl<'a> Front<'a> {
             syn::Expr::Paren(p) => self.literal_kind(&p.expr),
             syn::Expr::Group(g) => self.literal_kind(&g.expr),
             syn::Expr::Unary(u) if matches!(u.op, syn::UnOp::Neg(_)) => self.literal_kind(&u.expr),
-            syn::Expr::Binary(b) if matches!(b.op, syn::BinOp::Add(_) | syn::BinOp::Sub(_) | syn::BinOp::Mul(_) | syn::BinOp::Div(_) | syn::BinOp::Rem(_)) => {
+            syn::Expr::Binary(b)
+                if matches!(
+                    b.op,
+                    syn::BinOp::Add(_)
+                        | syn::BinOp::Sub(_)
+                        | syn::BinOp::Mul(_)
+                        | syn::BinOp::Div(_)
+                        | syn::BinOp::Rem(_)
+                ) =>
+            {
                 let (a, c) = (self.literal_kind(&b.left)?, self.literal_kind(&b.right)?);
-                Some(if a == LitKind::Float || c == LitKind::Float { LitKind::Float } else { LitKind::Int })
+                Some(if a == LitKind::Float || c == LitKind::Float {
+                    LitKind::Float
+                } else {
+                    LitKind::Int
+                })
             }
             syn::Expr::Path(_) => {
                 let id = ident_of(e)?.to_string();
-                if self.pure.contains(&id) || self.expanding.contains(&id) || self.kind_stack.borrow().contains(&id) {
+                if self.pure.contains(&id)
+                    || self.expanding.contains(&id)
+                    || self.kind_stack.borrow().contains(&id)
+                {
                     return None;
                 }
                 match self.bindings.get(&id) {
@@ -453,7 +531,15 @@ impl<'a> Front<'a> {
             return Ok(());
         }
         let (a, b) = (x.ty(), y.ty());
-        let target = if a.is_float() { a } else if b.is_float() { b } else if a.bits() >= b.bits() { a } else { b };
+        let target = if a.is_float() {
+            a
+        } else if b.is_float() {
+            b
+        } else if a.bits() >= b.bits() {
+            a
+        } else {
+            b
+        };
         self.err(node, format!("mismatched types in {what}: `{a}` and `{b}`; types never convert silently: convert one side with `as`, e.g. `(..) as {target}`"))
     }
 
@@ -462,7 +548,10 @@ impl<'a> Front<'a> {
             return Ok(());
         }
         if t.is_storage_float() {
-            return self.err(node, format!("`{t}` is a storage type: cast to `f32` to compute (`(..) as f32`)"));
+            return self.err(
+                node,
+                format!("`{t}` is a storage type: cast to `f32` to compute (`(..) as f32`)"),
+            );
         }
         self.err(node, format!("{what} needs numbers, found `{t}`"))
     }
@@ -477,7 +566,10 @@ impl<'a> Front<'a> {
                 } else {
                     match Type::from_name(i.suffix()) {
                         Some(t) => t,
-                        None => return self.err(i, format!("unsupported literal suffix `{}`", i.suffix())),
+                        None => {
+                            return self
+                                .err(i, format!("unsupported literal suffix `{}`", i.suffix()))
+                        }
                     }
                 };
                 let Ok(v) = i.base10_parse::<i128>() else {
@@ -487,7 +579,10 @@ impl<'a> Front<'a> {
                     return Ok(Expr::constant(Value::from_f64(ty, v as f64).unwrap()));
                 }
                 if ty.is_storage_float() {
-                    return self.err(i, format!("`{ty}` is a storage type: write the literal as `f32` and cast"));
+                    return self.err(
+                        i,
+                        format!("`{ty}` is a storage type: write the literal as `f32` and cast"),
+                    );
                 }
                 if ty == Type::Bool {
                     return self.err(i, "expected `bool`, found an integer literal");
@@ -504,7 +599,10 @@ impl<'a> Front<'a> {
                 } else {
                     match Type::from_name(f.suffix()) {
                         Some(t) if t.is_float() => t,
-                        _ => return self.err(f, format!("unsupported literal suffix `{}`", f.suffix())),
+                        _ => {
+                            return self
+                                .err(f, format!("unsupported literal suffix `{}`", f.suffix()))
+                        }
                     }
                 };
                 if !ty.is_float() {
@@ -523,7 +621,10 @@ impl<'a> Front<'a> {
                     None => self.err(f, "invalid float literal"),
                 }
             }
-            other => self.err(other, "unsupported literal in a kernel: use numbers and `true`/`false`"),
+            other => self.err(
+                other,
+                "unsupported literal in a kernel: use numbers and `true`/`false`",
+            ),
         }
     }
 
@@ -531,7 +632,11 @@ impl<'a> Front<'a> {
     pub fn expr(&mut self, e: &syn::Expr, expected: Option<Type>) -> R<Expr> {
         let origin = self.origins.of(e);
         let r = self.expr_inner(e, expected)?;
-        Ok(if r.origin() == halite_core::Origin::NONE { r.with_origin(origin) } else { r })
+        Ok(if r.origin() == halite_core::Origin::NONE {
+            r.with_origin(origin)
+        } else {
+            r
+        })
     }
 
     fn expr_inner(&mut self, e: &syn::Expr, expected: Option<Type>) -> R<Expr> {
@@ -621,10 +726,20 @@ impl<'a> Front<'a> {
         if let Some(&t) = self.scalars.get(&name) {
             return Ok(Expr::var(name, t));
         }
-        if self.inputs.contains_key(&name) || self.outputs.contains_key(&name) || self.is_defined(&name) {
-            return self.err(id, format!("`{name}` is a Func or buffer: call it at a point, e.g. `{name}(y, x)`"));
+        if self.inputs.contains_key(&name)
+            || self.outputs.contains_key(&name)
+            || self.is_defined(&name)
+        {
+            return self.err(
+                id,
+                format!("`{name}` is a Func or buffer: call it at a point, e.g. `{name}(y, x)`"),
+            );
         }
-        let vars = if self.pure.is_empty() { "none".to_string() } else { self.pure.join(", ") };
+        let vars = if self.pure.is_empty() {
+            "none".to_string()
+        } else {
+            self.pure.join(", ")
+        };
         self.err(id, format!("unknown name `{name}`: the variables of this definition are {vars}; other names must be parameters or `let` bindings"))
     }
 
@@ -637,7 +752,15 @@ impl<'a> Front<'a> {
                 let x = self.expr(&b.left, Some(Type::Bool))?;
                 let y = self.expr(&b.right, Some(Type::Bool))?;
                 if x.ty() != Type::Bool || y.ty() != Type::Bool {
-                    return self.err(b, format!("`{}` needs `bool` operands, found `{}` and `{}`", op.symbol(), x.ty(), y.ty()));
+                    return self.err(
+                        b,
+                        format!(
+                            "`{}` needs `bool` operands, found `{}` and `{}`",
+                            op.symbol(),
+                            x.ty(),
+                            y.ty()
+                        ),
+                    );
                 }
                 Ok(Expr::binary(op, x, y))
             }
@@ -645,7 +768,15 @@ impl<'a> Front<'a> {
                 let x = self.expr(&b.left, expected)?;
                 let y = self.expr(&b.right, None)?;
                 if !x.ty().is_int() || !y.ty().is_int() {
-                    return self.err(b, format!("`{}` needs integer operands, found `{}` and `{}`", op.symbol(), x.ty(), y.ty()));
+                    return self.err(
+                        b,
+                        format!(
+                            "`{}` needs integer operands, found `{}` and `{}`",
+                            op.symbol(),
+                            x.ty(),
+                            y.ty()
+                        ),
+                    );
                 }
                 Ok(Expr::binary(op, x, y))
             }
@@ -657,7 +788,10 @@ impl<'a> Front<'a> {
                 match op {
                     BinOp::BitAnd | BinOp::BitOr | BinOp::BitXor => {
                         if !(t.is_int() || t == Type::Bool) {
-                            return self.err(b, format!("`{}` needs integers or `bool`, found `{t}`", op.symbol()));
+                            return self.err(
+                                b,
+                                format!("`{}` needs integers or `bool`, found `{t}`", op.symbol()),
+                            );
                         }
                     }
                     BinOp::Eq | BinOp::Ne if t == Type::Bool => {}
@@ -678,18 +812,41 @@ impl<'a> Front<'a> {
         } else if let Some(f) = self.funcs.iter().find(|f| *f.name == *name) {
             (CallKind::Func, f.ty, f.dims())
         } else if self.outputs.contains_key(&name) {
-            return self.err(fid, format!("`{name}` is used before its definition: define `{name}` above this line"));
-        } else if matches!(name.as_str(), "sum" | "product" | "maximum" | "minimum" | "argmax" | "argmin") {
-            return self.err(fid, format!("inline reductions (`{name}`) are not implemented yet"));
+            return self.err(
+                fid,
+                format!("`{name}` is used before its definition: define `{name}` above this line"),
+            );
+        } else if matches!(
+            name.as_str(),
+            "sum" | "product" | "maximum" | "minimum" | "argmax" | "argmin"
+        ) {
+            return self.err(
+                fid,
+                format!("inline reductions (`{name}`) are not implemented yet"),
+            );
         } else if boundary::Kind::from_name(&name).is_some() {
             return self.err(fid, format!("bind a boundary condition with `let` first: `let padded = {name}(..);` then call `padded(y, x)`"));
         } else if self.scalars.contains_key(&name) || self.bindings.contains_key(&name) {
-            return self.err(fid, format!("`{name}` is a value, not a Func; it cannot be called"));
+            return self.err(
+                fid,
+                format!("`{name}` is a value, not a Func; it cannot be called"),
+            );
         } else {
-            return self.err(fid, format!("unknown Func or input `{name}`; Funcs must be defined before they are used"));
+            return self.err(
+                fid,
+                format!(
+                    "unknown Func or input `{name}`; Funcs must be defined before they are used"
+                ),
+            );
         };
         if c.args.len() != dims {
-            return self.err(c, format!("`{name}` has {dims} dimension(s) but is called with {} index(es)", c.args.len()));
+            return self.err(
+                c,
+                format!(
+                    "`{name}` has {dims} dimension(s) but is called with {} index(es)",
+                    c.args.len()
+                ),
+            );
         }
         let mut args = Vec::new();
         let mut ok = true;
@@ -697,7 +854,13 @@ impl<'a> Front<'a> {
             match self.expr(a, Some(Type::I32)) {
                 Ok(x) if x.ty() == Type::I32 => args.push(x),
                 Ok(x) => {
-                    self.errors.spanned(a, format!("indices are `i32`, found `{}`; convert with `as i32`", x.ty()));
+                    self.errors.spanned(
+                        a,
+                        format!(
+                            "indices are `i32`, found `{}`; convert with `as i32`",
+                            x.ty()
+                        ),
+                    );
                     ok = false;
                 }
                 Err(_) => ok = false,
@@ -713,7 +876,11 @@ impl<'a> Front<'a> {
     /// `buf.nrows()`, `buf.ncols()`, `buf.len()`; `None` if the receiver is not a buffer.
     fn extent_method(&mut self, m: &syn::ExprMethodCall) -> Option<R<Expr>> {
         let buf = ident_of(&m.receiver)?.to_string();
-        let dims = self.inputs.get(&buf).map(|x| x.1).or_else(|| self.outputs.get(&buf).map(|x| x.1))?;
+        let dims = self
+            .inputs
+            .get(&buf)
+            .map(|x| x.1)
+            .or_else(|| self.outputs.get(&buf).map(|x| x.1))?;
         let method = m.method.to_string();
         if !m.args.is_empty() {
             return Some(self.err(m, format!("`{method}` takes no arguments here")));
@@ -732,15 +899,25 @@ impl<'a> Front<'a> {
         if let syn::Expr::MethodCall(m) = &*ix.expr {
             if m.method == "shape" && m.args.is_empty() {
                 if let Some(buf) = ident_of(&m.receiver).map(|i| i.to_string()) {
-                    let dims = self.inputs.get(&buf).map(|x| x.1).or_else(|| self.outputs.get(&buf).map(|x| x.1));
+                    let dims = self
+                        .inputs
+                        .get(&buf)
+                        .map(|x| x.1)
+                        .or_else(|| self.outputs.get(&buf).map(|x| x.1));
                     if let Some(dims) = dims {
                         let k = match &*ix.index {
-                            syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Int(i), .. }) => i.base10_parse::<usize>().ok(),
+                            syn::Expr::Lit(syn::ExprLit {
+                                lit: syn::Lit::Int(i),
+                                ..
+                            }) => i.base10_parse::<usize>().ok(),
                             _ => None,
                         };
                         return match k {
                             Some(k) if k < dims => Ok(extent_var(&buf, k)),
-                            Some(k) => self.err(&ix.index, format!("`{buf}` has {dims} dimensions; axis {k} does not exist")),
+                            Some(k) => self.err(
+                                &ix.index,
+                                format!("`{buf}` has {dims} dimensions; axis {k} does not exist"),
+                            ),
                             None => self.err(&ix.index, "the axis must be an integer literal"),
                         };
                     }
@@ -750,10 +927,16 @@ impl<'a> Front<'a> {
         if let Some(id) = ident_of(&ix.expr) {
             let name = id.to_string();
             if self.inputs.contains_key(&name) || self.is_defined(&name) {
-                return self.err(ix, format!("read `{name}` with a call, `{name}(y, x)`, not with `[..]`"));
+                return self.err(
+                    ix,
+                    format!("read `{name}` with a call, `{name}(y, x)`, not with `[..]`"),
+                );
             }
         }
-        self.err(ix, "indexing is not supported in a kernel expression; call Funcs and inputs as `f(y, x)`")
+        self.err(
+            ix,
+            "indexing is not supported in a kernel expression; call Funcs and inputs as `f(y, x)`",
+        )
     }
 
     fn method(&mut self, m: &syn::ExprMethodCall, expected: Option<Type>) -> R<Expr> {
@@ -769,7 +952,11 @@ impl<'a> Front<'a> {
             let (x, y) = self.unify(&m.receiver, &m.args[0], expected)?;
             self.same_type(m, &x, &y, &format!("`{name}`"))?;
             self.need_arith(m, x.ty(), &format!("`{name}`"))?;
-            let op = if name == "min" { BinOp::Min } else { BinOp::Max };
+            let op = if name == "min" {
+                BinOp::Min
+            } else {
+                BinOp::Max
+            };
             return Ok(Expr::binary(op, x, y));
         }
         let Some(op) = Intrinsic::from_name(&name) else {
@@ -784,7 +971,10 @@ impl<'a> Front<'a> {
                 let x = self.expr(&m.receiver, expected)?;
                 let n = self.expr(&m.args[0], Some(Type::I32))?;
                 if n.ty() != Type::I32 {
-                    return self.err(&m.args[0], format!("`powi` takes an `i32` exponent, found `{}`", n.ty()));
+                    return self.err(
+                        &m.args[0],
+                        format!("`powi` takes an `i32` exponent, found `{}`", n.ty()),
+                    );
                 }
                 args.push(x);
                 args.push(n);
@@ -806,7 +996,10 @@ impl<'a> Front<'a> {
         let t = args[0].ty();
         self.need_arith(m, t, &format!("`{name}`"))?;
         if op.float_only() && !t.is_float() {
-            return self.err(&m.method, format!("`{name}` needs a float, found `{t}`; convert with `as f32` first"));
+            return self.err(
+                &m.method,
+                format!("`{name}` needs a float, found `{t}`; convert with `as f32` first"),
+            );
         }
         Ok(Expr::intrinsic(op, args))
     }
@@ -819,4 +1012,3 @@ fn block_expr(b: &syn::Block) -> Option<&syn::Expr> {
         _ => None,
     }
 }
-

@@ -16,7 +16,10 @@ use quote::quote;
 
 /// Turns an annotated function into a scheduled kernel; see the `halite` crate docs.
 #[proc_macro_attribute]
-pub fn kernel(attr: proc_macro::TokenStream, item: proc_macro::TokenStream) -> proc_macro::TokenStream {
+pub fn kernel(
+    attr: proc_macro::TokenStream,
+    item: proc_macro::TokenStream,
+) -> proc_macro::TokenStream {
     expand(attr.into(), item.into()).into()
 }
 
@@ -87,7 +90,10 @@ fn dump(name: &str, lowered: &halite_schedule::Lowered, out: &TokenStream) {
     };
     let dir = std::path::PathBuf::from(dir);
     let _ = std::fs::create_dir_all(&dir);
-    let _ = std::fs::write(dir.join(format!("{name}.loop_nest.txt")), lowered.loop_nest_text());
+    let _ = std::fs::write(
+        dir.join(format!("{name}.loop_nest.txt")),
+        lowered.loop_nest_text(),
+    );
     let _ = std::fs::write(dir.join(format!("{name}.rs")), out.to_string());
 }
 
@@ -157,21 +163,80 @@ mod tests {
     #[test]
     fn never_panics_on_malformed_kernels() {
         let cases = vec![
-            quote!(struct S;),
-            quote!(fn k() {}),
-            quote!(fn k(a: ArrayView2<u8>, o: ArrayViewMut2<u8>) -> Result<(), Error> { o = 3; }),
-            quote!(fn k(a: ArrayView2<u8>, o: ArrayViewMut2<u8>) -> Result<(), Error> { o(y) = a(y); }),
-            quote!(fn k(a: ArrayView2<u8>, o: ArrayViewMut2<u8>) -> Result<(), Error> { o(y, x) = a(y, x, 1); }),
-            quote!(fn k(a: ArrayView2<u8>, o: ArrayViewMut2<u8>) -> Result<(), Error> { o(y, x) = a(y, x); schedule! { o.; } }),
-            quote!(fn k(a: ArrayView2<u8>, o: ArrayViewMut2<u8>) -> Result<(), Error> { o(y, x) = a(y, x); schedule! { 1 + 2; } }),
-            quote!(fn k(a: ArrayView2<u8>, o: ArrayViewMut2<u8>) -> Result<(), Error> { let t = t; o(y, x) = t; }),
-            quote!(fn k(a: ArrayView2<u8>, o: ArrayViewMut2<u8>) -> Result<(), Error> { o(y, x) = a.shape()[9]; }),
-            quote!(fn k(a: ArrayView2<u8>, o: ArrayViewMut2<u8>) -> Result<(), Error> { o(y, x) = 99999999999999999999999999999; }),
-            quote!(fn k(a: ArrayView2<u8>, o: ArrayViewMut2<u8>) -> Result<(), Error> { o(y, x) = (|| 1)(); }),
-            quote!(fn k<T>(a: ArrayView<T, IxDyn>, o: ArrayViewMut2<u8>) {}),
-            quote!(fn k(a: ArrayView2<u8>, o: ArrayViewMut2<u8>) -> Result<(), Error> { let p = repeat_edge(); o(y, x) = p(y, x); }),
-            quote!(fn k(a: ArrayView2<u8>, o: ArrayViewMut2<u8>) -> Result<(), Error> { let p = constant_exterior(a, 1.5); o(y, x) = p(y, x); }),
-            quote!(fn k(a: ArrayView2<i32>, o: ArrayViewMut2<i32>) -> Result<(), Error> { o(y, x) = a(a(y, x), x); }),
+            quote!(
+                struct S;
+            ),
+            quote!(
+                fn k() {}
+            ),
+            quote!(
+                fn k(a: ArrayView2<u8>, o: ArrayViewMut2<u8>) -> Result<(), Error> {
+                    o = 3;
+                }
+            ),
+            quote!(
+                fn k(a: ArrayView2<u8>, o: ArrayViewMut2<u8>) -> Result<(), Error> {
+                    o(y) = a(y);
+                }
+            ),
+            quote!(
+                fn k(a: ArrayView2<u8>, o: ArrayViewMut2<u8>) -> Result<(), Error> {
+                    o(y, x) = a(y, x, 1);
+                }
+            ),
+            quote!(
+                fn k(a: ArrayView2<u8>, o: ArrayViewMut2<u8>) -> Result<(), Error> {
+                    o(y, x) = a(y, x);
+                    schedule! { o.; }
+                }
+            ),
+            quote!(
+                fn k(a: ArrayView2<u8>, o: ArrayViewMut2<u8>) -> Result<(), Error> {
+                    o(y, x) = a(y, x);
+                    schedule! { 1 + 2; }
+                }
+            ),
+            quote!(
+                fn k(a: ArrayView2<u8>, o: ArrayViewMut2<u8>) -> Result<(), Error> {
+                    let t = t;
+                    o(y, x) = t;
+                }
+            ),
+            quote!(
+                fn k(a: ArrayView2<u8>, o: ArrayViewMut2<u8>) -> Result<(), Error> {
+                    o(y, x) = a.shape()[9];
+                }
+            ),
+            quote!(
+                fn k(a: ArrayView2<u8>, o: ArrayViewMut2<u8>) -> Result<(), Error> {
+                    o(y, x) = 99999999999999999999999999999;
+                }
+            ),
+            quote!(
+                fn k(a: ArrayView2<u8>, o: ArrayViewMut2<u8>) -> Result<(), Error> {
+                    o(y, x) = (|| 1)();
+                }
+            ),
+            quote!(
+                fn k<T>(a: ArrayView<T, IxDyn>, o: ArrayViewMut2<u8>) {}
+            ),
+            quote!(
+                fn k(a: ArrayView2<u8>, o: ArrayViewMut2<u8>) -> Result<(), Error> {
+                    let p = repeat_edge();
+                    o(y, x) = p(y, x);
+                }
+            ),
+            quote!(
+                fn k(a: ArrayView2<u8>, o: ArrayViewMut2<u8>) -> Result<(), Error> {
+                    let p = constant_exterior(a, 1.5);
+                    o(y, x) = p(y, x);
+                }
+            ),
+            quote!(
+                fn k(a: ArrayView2<i32>, o: ArrayViewMut2<i32>) -> Result<(), Error> {
+                    o(y, x) = a(a(y, x), x);
+                }
+            ),
         ];
         for c in cases {
             let out = expand(quote!(), c.clone()).to_string();

@@ -45,7 +45,10 @@ fn chain(e: &syn::Expr, origins: &mut Origins, errors: &mut Errors, out: &mut Ve
             syn::Expr::Path(p) if p.path.get_ident().is_some() => break,
             syn::Expr::Paren(p) => cur = &p.expr,
             other => {
-                errors.spanned(other, "expected a Func name followed by directives, e.g. `blur_x.compute_root()`");
+                errors.spanned(
+                    other,
+                    "expected a Func name followed by directives, e.g. `blur_x.compute_root()`",
+                );
                 return;
             }
         }
@@ -56,7 +59,10 @@ fn chain(e: &syn::Expr, origins: &mut Origins, errors: &mut Errors, out: &mut Ve
     let func_origin = origins.of(func_ident);
     let mut update = None;
     if calls.is_empty() {
-        errors.spanned(func_ident, format!("`{func}` alone does nothing: add a directive, e.g. `{func}.compute_root()`"));
+        errors.spanned(
+            func_ident,
+            format!("`{func}` alone does nothing: add a directive, e.g. `{func}.compute_root()`"),
+        );
     }
     for m in calls.into_iter().rev() {
         let name = m.method.to_string();
@@ -87,7 +93,10 @@ fn chain(e: &syn::Expr, origins: &mut Origins, errors: &mut Errors, out: &mut Ve
         if name == "update" {
             match args.as_slice() {
                 [Arg::Int(k, _)] if *k >= 0 => update = Some(*k as usize),
-                _ => errors.spanned(m, "`update` takes the index of an update definition, e.g. `f.update(0)`"),
+                _ => errors.spanned(
+                    m,
+                    "`update` takes the index of an update definition, e.g. `f.update(0)`",
+                ),
             }
             continue;
         }

@@ -36,7 +36,10 @@ fn rank_of(name: &str) -> Option<usize> {
 /// Classifies one parameter type; `Err` holds the message.
 fn classify(name: &str, ty: &syn::Type) -> Result<KernelArg, String> {
     let syn::Type::Path(p) = ty else {
-        return Err(format!("unsupported parameter type for `{name}`: {}", hint()));
+        return Err(format!(
+            "unsupported parameter type for `{name}`: {}",
+            hint()
+        ));
     };
     let seg = p.path.segments.last().ok_or_else(hint)?;
     let ident = seg.ident.to_string();
@@ -64,10 +67,15 @@ fn classify(name: &str, ty: &syn::Type) -> Result<KernelArg, String> {
     } else if let Some(r) = ident.strip_prefix("ArrayView") {
         (false, r)
     } else {
-        return Err(format!("unsupported parameter type `{ident}` for `{name}`: {}", hint()));
+        return Err(format!(
+            "unsupported parameter type `{ident}` for `{name}`: {}",
+            hint()
+        ));
     };
     let PathArguments::AngleBracketed(args) = &seg.arguments else {
-        return Err(format!("`{ident}` needs its element type, e.g. `{ident}<f32>`"));
+        return Err(format!(
+            "`{ident}` needs its element type, e.g. `{ident}<f32>`"
+        ));
     };
     let types: Vec<&syn::Type> = args
         .args
@@ -87,7 +95,8 @@ fn classify(name: &str, ty: &syn::Type) -> Result<KernelArg, String> {
             _ => None,
         };
         let dims = dname.as_deref().and_then(rank_of).ok_or_else(|| {
-            "the rank must be one of `Ix1`..`Ix6` (dynamic rank `IxDyn` is not supported)".to_string()
+            "the rank must be one of `Ix1`..`Ix6` (dynamic rank `IxDyn` is not supported)"
+                .to_string()
         })?;
         (e, dims)
     } else {
@@ -95,9 +104,13 @@ fn classify(name: &str, ty: &syn::Type) -> Result<KernelArg, String> {
             .parse()
             .ok()
             .filter(|d| (1..=6).contains(d))
-            .ok_or_else(|| format!("unsupported view type `{ident}`: ranks 1 to 6 are supported"))?;
+            .ok_or_else(|| {
+                format!("unsupported view type `{ident}`: ranks 1 to 6 are supported")
+            })?;
         let [e] = types[..] else {
-            return Err(format!("`{ident}` takes one element type, e.g. `{ident}<f32>`"));
+            return Err(format!(
+                "`{ident}` takes one element type, e.g. `{ident}<f32>`"
+            ));
         };
         (e, dims)
     };
@@ -138,7 +151,10 @@ pub fn analyze(sig: &syn::Signature, errors: &mut Errors) -> Vec<(KernelArg, syn
         errors.spanned(t, "a kernel cannot have an `extern` ABI");
     }
     if let Some(g) = sig.generics.type_params().next() {
-        errors.spanned(g, "a kernel cannot be generic over types: write one kernel per element type");
+        errors.spanned(
+            g,
+            "a kernel cannot be generic over types: write one kernel per element type",
+        );
     }
     if let Some(g) = sig.generics.const_params().next() {
         errors.spanned(g, "a kernel cannot have const generic parameters");
@@ -156,7 +172,10 @@ pub fn analyze(sig: &syn::Signature, errors: &mut Errors) -> Vec<(KernelArg, syn
         }
     }
     if sig.ident.to_string().contains("__") {
-        errors.spanned(&sig.ident, "names containing `__` are reserved for generated code");
+        errors.spanned(
+            &sig.ident,
+            "names containing `__` are reserved for generated code",
+        );
     }
     let mut out = Vec::new();
     for arg in &sig.inputs {
@@ -169,7 +188,10 @@ pub fn analyze(sig: &syn::Signature, errors: &mut Errors) -> Vec<(KernelArg, syn
                 };
                 let name = pi.ident.to_string();
                 if name.contains("__") {
-                    errors.spanned(&pi.ident, "names containing `__` are reserved for generated code");
+                    errors.spanned(
+                        &pi.ident,
+                        "names containing `__` are reserved for generated code",
+                    );
                     continue;
                 }
                 match classify(&name, &pt.ty) {
@@ -179,7 +201,10 @@ pub fn analyze(sig: &syn::Signature, errors: &mut Errors) -> Vec<(KernelArg, syn
             }
         }
     }
-    if !out.iter().any(|(k, _)| matches!(k, KernelArg::Output { .. })) {
+    if !out
+        .iter()
+        .any(|(k, _)| matches!(k, KernelArg::Output { .. }))
+    {
         errors.spanned(
             &sig.ident,
             "a kernel needs at least one output parameter (`out: ArrayViewMut2<f32>`), defined in the body as `out(y, x) = ...;`",

@@ -30,7 +30,11 @@ fn uses(p: &Pipeline, s: &Schedule, consumer: &str, producer: &str) -> bool {
             if &*callee == producer {
                 return true;
             }
-            if s.funcs.get(&callee).is_some_and(|fs| fs.compute == Level::Inline) && seen.insert(callee.clone()) {
+            if s.funcs
+                .get(&callee)
+                .is_some_and(|fs| fs.compute == Level::Inline)
+                && seen.insert(callee.clone())
+            {
                 stack.push(callee.to_string());
             }
         }
@@ -45,13 +49,21 @@ fn check_compute_levels(p: &Pipeline, s: &Schedule, errors: &mut Vec<Diagnostic>
             (Some(&fs.compute), fs.compute_origin, "compute_at"),
             (fs.store.as_ref(), fs.store_origin, "store_at"),
         ] {
-            let Some(Level::At { func: c, var }) = level else { continue };
+            let Some(Level::At { func: c, var }) = level else {
+                continue;
+            };
             let Some(cs) = s.funcs.get(c) else {
-                errors.push(Diagnostic::new(origin, format!("`{what}`: no Func named `{c}`")));
+                errors.push(Diagnostic::new(
+                    origin,
+                    format!("`{what}`: no Func named `{c}`"),
+                ));
                 continue;
             };
             if **c == *f.name {
-                errors.push(Diagnostic::new(origin, format!("`{}` cannot be computed inside its own loops", f.name)));
+                errors.push(Diagnostic::new(
+                    origin,
+                    format!("`{}` cannot be computed inside its own loops", f.name),
+                ));
                 continue;
             }
             if cs.compute == Level::Inline {
@@ -65,19 +77,27 @@ fn check_compute_levels(p: &Pipeline, s: &Schedule, errors: &mut Vec<Diagnostic>
                 let names: Vec<&str> = cs.dims.iter().map(|d| &*d.name).collect();
                 errors.push(Diagnostic::new(
                     origin,
-                    format!("`{c}` has no loop `{var}`; its loops are (outermost first): {}", names.join(", ")),
+                    format!(
+                        "`{c}` has no loop `{var}`; its loops are (outermost first): {}",
+                        names.join(", ")
+                    ),
                 ));
                 continue;
             }
             if what == "compute_at" && !uses(p, s, c, &f.name) {
                 errors.push(Diagnostic::new(
                     origin,
-                    format!("`{c}` does not use `{}`; compute it at a loop of a Func that reads it", f.name),
+                    format!(
+                        "`{c}` does not use `{}`; compute it at a loop of a Func that reads it",
+                        f.name
+                    ),
                 ));
             }
         }
         // The store level encloses the compute level.
-        if let (Some(Level::At { func: sc, var: sv }), Level::At { func: cc, var: cv }) = (&fs.store, &fs.compute) {
+        if let (Some(Level::At { func: sc, var: sv }), Level::At { func: cc, var: cv }) =
+            (&fs.store, &fs.compute)
+        {
             let cs = s.get(cc);
             let pos = |v: &str| cs.dims.iter().position(|d| &*d.name == v);
             if sc != cc || pos(sv).zip(pos(cv)).is_some_and(|(a, b)| a > b) {
@@ -88,7 +108,10 @@ fn check_compute_levels(p: &Pipeline, s: &Schedule, errors: &mut Vec<Diagnostic>
             }
         }
         if matches!(fs.store, Some(Level::At { .. })) && fs.compute == Level::Root {
-            errors.push(Diagnostic::new(fs.store_origin, "a Func computed at root is stored at root"));
+            errors.push(Diagnostic::new(
+                fs.store_origin,
+                "a Func computed at root is stored at root",
+            ));
         }
     }
     // No cycle: following compute_at from any Func must reach the root.
@@ -124,7 +147,11 @@ fn check_vectorized_innermost(p: &Pipeline, s: &Schedule, errors: &mut Vec<Diagn
     }
     for f in &p.funcs {
         if let Level::At { func, var } = &s.get(&f.name).compute {
-            if let Some(d) = s.funcs.get(func).and_then(|c| c.dims.iter().find(|d| d.name == *var)) {
+            if let Some(d) = s
+                .funcs
+                .get(func)
+                .and_then(|c| c.dims.iter().find(|d| d.name == *var))
+            {
                 if matches!(d.kind, ForKind::Vectorized(_)) {
                     errors.push(Diagnostic::new(
                         s.get(&f.name).compute_origin,
@@ -140,7 +167,12 @@ fn check_round_up(p: &Pipeline, s: &Schedule, errors: &mut Vec<Diagnostic>) {
     for f in p.funcs.iter().filter(|f| f.is_output()) {
         let fs = s.get(&f.name);
         for sp in &fs.splits {
-            if let Split::Split { old, tail: TailStrategy::RoundUp, .. } = sp {
+            if let Split::Split {
+                old,
+                tail: TailStrategy::RoundUp,
+                ..
+            } = sp
+            {
                 errors.push(Diagnostic::new(
                     f.origin,
                     format!("`{}` is an output: splitting `{old}` with `RoundUp` would write past the caller's view; use `GuardWithIf` or `ShiftInwards`", f.name),

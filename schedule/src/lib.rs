@@ -41,6 +41,8 @@ pub struct Lowered {
     pub checks: Vec<RegionCheck>,
     /// Conditions the kernel checks at entry (no index arithmetic wraps, output extents).
     pub guards: Vec<Guard>,
+    /// The storage order of each intermediate (pure variable indices, outermost first).
+    pub storage: std::collections::HashMap<Arc<str>, Vec<usize>>,
 }
 
 impl Lowered {
@@ -48,7 +50,11 @@ impl Lowered {
     pub fn loop_nest_text(&self) -> String {
         let mut s = String::new();
         for c in &self.checks {
-            let dims: Vec<String> = c.dims.iter().map(|(lo, hi)| format!("[{lo}, {hi}]")).collect();
+            let dims: Vec<String> = c
+                .dims
+                .iter()
+                .map(|(lo, hi)| format!("[{lo}, {hi}]"))
+                .collect();
             s.push_str(&format!("check {} covers {}\n", c.buffer, dims.join(" x ")));
         }
         for (n, v) in &self.entry_lets {
@@ -66,8 +72,12 @@ pub fn lower(p: &Pipeline, directives: &[Directive]) -> Result<Lowered, Vec<Diag
     let s = passes::loop_nest::schedule_functions(&inlined, &schedule)?;
     let s = passes::bounds::infer_regions(s, &inlined, &schedule)?;
     let (mut entry_lets, s) = passes::hoist::hoist_entry_lets(s);
-    let intermediates: Vec<&halite_core::Func> = inlined.funcs.iter().filter(|f| !f.is_output()).collect();
-    let hints = passes::bounds::Hints { pipeline: &inlined, schedule: &schedule };
+    let intermediates: Vec<&halite_core::Func> =
+        inlined.funcs.iter().filter(|f| !f.is_output()).collect();
+    let hints = passes::bounds::Hints {
+        pipeline: &inlined,
+        schedule: &schedule,
+    };
     let (alloc_lets, s) = passes::allocate::allocate(s, &intermediates, &hints)?;
     entry_lets.extend(alloc_lets);
     let (checks, mut guards) = passes::checks::entry_checks(&s, &inlined, &schedule)?;
@@ -83,7 +93,22 @@ pub fn lower(p: &Pipeline, directives: &[Directive]) -> Result<Lowered, Vec<Diag
             }
         }
     }
-    let entry_lets = entry_lets.into_iter().map(|(n, v)| (n, halite_core::simplify(&v))).collect();
+    let entry_lets = entry_lets
+        .into_iter()
+        .map(|(n, v)| (n, halite_core::simplify(&v)))
+        .collect();
     let body: Stmt = passes::simplify::simplify_stmt(&s);
-    Ok(Lowered { pipeline: p.clone(), entry_lets, body, checks, guards })
+    let storage = inlined
+        .funcs
+        .iter()
+        .map(|f| (f.name.clone(), schedule.get(&f.name).storage.clone()))
+        .collect();
+    Ok(Lowered {
+        pipeline: p.clone(),
+        entry_lets,
+        body,
+        checks,
+        guards,
+        storage,
+    })
 }

@@ -94,7 +94,10 @@ pub enum Level {
     Inline,
     Root,
     /// Inside loop `var` of Func `func` (at the start of its body).
-    At { func: Arc<str>, var: Arc<str> },
+    At {
+        func: Arc<str>,
+        var: Arc<str>,
+    },
 }
 
 /// The schedule of one Func.
@@ -123,15 +126,32 @@ pub struct Schedule {
 /// The directives of the design; `specialize` and `rfactor` are not implemented yet.
 const NOT_YET: &[&str] = &["specialize", "rfactor"];
 const KNOWN: &[&str] = &[
-    "split", "fuse", "reorder", "tile", "vectorize", "unroll", "parallel", "compute_root",
-    "compute_inline", "compute_at", "store_at", "store_root", "bound", "reorder_storage",
-    "specialize", "rfactor",
+    "split",
+    "fuse",
+    "reorder",
+    "tile",
+    "vectorize",
+    "unroll",
+    "parallel",
+    "compute_root",
+    "compute_inline",
+    "compute_at",
+    "store_at",
+    "store_root",
+    "bound",
+    "reorder_storage",
+    "specialize",
+    "rfactor",
 ];
 
 impl FuncSchedule {
     fn new(f: &halite_core::Func) -> FuncSchedule {
         FuncSchedule {
-            compute: if f.is_output() { Level::Root } else { Level::Inline },
+            compute: if f.is_output() {
+                Level::Root
+            } else {
+                Level::Inline
+            },
             compute_origin: f.origin,
             store: None,
             store_origin: f.origin,
@@ -169,11 +189,16 @@ impl Schedule {
 
     /// Where a Func is computed.
     pub fn compute_level(&self, _p: &Pipeline, func: &str) -> Level {
-        self.funcs.get(func).map_or(Level::Inline, |s| s.compute.clone())
+        self.funcs
+            .get(func)
+            .map_or(Level::Inline, |s| s.compute.clone())
     }
 
     /// Interprets the user's directives, collecting every error.
-    pub fn from_directives(p: &Pipeline, directives: &[Directive]) -> Result<Schedule, Vec<Diagnostic>> {
+    pub fn from_directives(
+        p: &Pipeline,
+        directives: &[Directive],
+    ) -> Result<Schedule, Vec<Diagnostic>> {
         let mut s = Schedule::default();
         for f in &p.funcs {
             s.funcs.insert(f.name.clone(), FuncSchedule::new(f));
@@ -199,7 +224,11 @@ impl Schedule {
             let known: Vec<&str> = p.funcs.iter().map(|f| &*f.name).collect();
             return Err(Diagnostic::new(
                 d.func_origin,
-                format!("no Func named `{}` to schedule; the kernel defines: {}", d.func, known.join(", ")),
+                format!(
+                    "no Func named `{}` to schedule; the kernel defines: {}",
+                    d.func,
+                    known.join(", ")
+                ),
             ));
         };
         if let Some(k) = d.update {
@@ -431,7 +460,10 @@ fn int_arg(a: &Arg, what: &str) -> Result<i64, Diagnostic> {
             Ok(*v)
         }
         Arg::Int(_, o) => Err(Diagnostic::new(*o, format!("{what} must be positive"))),
-        other => Err(Diagnostic::new(other.origin(), format!("{what} must be an integer literal"))),
+        other => Err(Diagnostic::new(
+            other.origin(),
+            format!("{what} must be an integer literal"),
+        )),
     }
 }
 
@@ -442,9 +474,15 @@ fn tail_arg(a: &Arg) -> Result<TailStrategy, Diagnostic> {
             "ShiftInwards" | "shift_inwards" => Ok(TailStrategy::ShiftInwards),
             "RoundUp" | "round_up" => Ok(TailStrategy::RoundUp),
             "Auto" | "auto" => Ok(TailStrategy::Auto),
-            _ => Err(Diagnostic::new(*o, format!("unknown tail strategy `{n}`; use GuardWithIf, ShiftInwards or RoundUp"))),
+            _ => Err(Diagnostic::new(
+                *o,
+                format!("unknown tail strategy `{n}`; use GuardWithIf, ShiftInwards or RoundUp"),
+            )),
         },
-        other => Err(Diagnostic::new(other.origin(), "the tail strategy is one of GuardWithIf, ShiftInwards, RoundUp")),
+        other => Err(Diagnostic::new(
+            other.origin(),
+            "the tail strategy is one of GuardWithIf, ShiftInwards, RoundUp",
+        )),
     }
 }
 
@@ -452,22 +490,35 @@ fn dim(fs: &FuncSchedule, v: &str, o: Origin) -> Result<usize, Diagnostic> {
     fs.dim_index(v).ok_or_else(|| {
         let names: Vec<&str> = fs.dims.iter().map(|d| &*d.name).collect();
         let was = fs.splits.iter().find_map(|s| match s {
-            Split::Split { old, outer, inner, .. } if &**old == v && &**outer != v => {
-                Some(format!(" (it was already split into `{outer}` and `{inner}`)"))
-            }
-            Split::Fuse { outer, inner, fused } if &**outer == v || &**inner == v => {
-                Some(format!(" (it was fused into `{fused}`)"))
-            }
+            Split::Split {
+                old, outer, inner, ..
+            } if &**old == v && &**outer != v => Some(format!(
+                " (it was already split into `{outer}` and `{inner}`)"
+            )),
+            Split::Fuse {
+                outer,
+                inner,
+                fused,
+            } if &**outer == v || &**inner == v => Some(format!(" (it was fused into `{fused}`)")),
             _ => None,
         });
         let extra = was.unwrap_or_default();
-        Diagnostic::new(o, format!("there is no loop `{v}`{extra}; the loops are (outermost first): {}", names.join(", ")))
+        Diagnostic::new(
+            o,
+            format!(
+                "there is no loop `{v}`{extra}; the loops are (outermost first): {}",
+                names.join(", ")
+            ),
+        )
     })
 }
 
 fn fresh(fs: &FuncSchedule, v: &str, o: Origin, allow: Option<&str>) -> Result<(), Diagnostic> {
     if Some(v) != allow && fs.dim_index(v).is_some() {
-        return Err(Diagnostic::new(o, format!("a loop named `{v}` already exists; choose a new name")));
+        return Err(Diagnostic::new(
+            o,
+            format!("a loop named `{v}` already exists; choose a new name"),
+        ));
     }
     Ok(())
 }
@@ -483,7 +534,10 @@ fn split(
 ) -> Result<(), Diagnostic> {
     let i = dim(fs, v.0, v.1)?;
     if outer.0 == inner.0 {
-        return Err(Diagnostic::new(inner.1, "the outer and inner loops need different names"));
+        return Err(Diagnostic::new(
+            inner.1,
+            "the outer and inner loops need different names",
+        ));
     }
     fresh(fs, outer.0, outer.1, Some(v.0))?;
     fresh(fs, inner.0, inner.1, None)?;
@@ -495,7 +549,20 @@ fn split(
         tail,
     });
     let kind = fs.dims[i].kind;
-    fs.dims[i] = Dim { name: outer.0.clone(), kind, whole: false, origin: outer.1 };
-    fs.dims.insert(i + 1, Dim { name: inner.0.clone(), kind: ForKind::Serial, whole: false, origin: inner.1 });
+    fs.dims[i] = Dim {
+        name: outer.0.clone(),
+        kind,
+        whole: false,
+        origin: outer.1,
+    };
+    fs.dims.insert(
+        i + 1,
+        Dim {
+            name: inner.0.clone(),
+            kind: ForKind::Serial,
+            whole: false,
+            origin: inner.1,
+        },
+    );
     Ok(())
 }

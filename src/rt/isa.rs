@@ -51,7 +51,10 @@ impl Isa {
                     && std::arch::is_x86_feature_detected!("fma")
             }
             #[cfg(target_arch = "x86_64")]
-            Isa::Avx2 => std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma"),
+            Isa::Avx2 => {
+                std::arch::is_x86_feature_detected!("avx2")
+                    && std::arch::is_x86_feature_detected!("fma")
+            }
             #[cfg(target_arch = "x86_64")]
             Isa::Sse2 => true,
             #[cfg(target_arch = "aarch64")]
@@ -87,7 +90,8 @@ pub fn isa() -> Result<Isa, Error> {
                 Some(i) => check(i, &v),
                 None => Err(Error::UnsupportedIsa {
                     requested: v,
-                    reason: "unknown instruction set; use one of avx512, avx2, sse2, neon, scalar".into(),
+                    reason: "unknown instruction set; use one of avx512, avx2, sse2, neon, scalar"
+                        .into(),
                 }),
             },
             _ => Ok(Isa::best()),

@@ -118,7 +118,10 @@ pub fn alloc<T: Copy + Default>(
         elements: n,
     };
     let len = usize::try_from(n).map_err(|_| fail())?;
-    if len.checked_mul(std::mem::size_of::<T>()).is_none_or(|b| b > isize::MAX as usize) {
+    if len
+        .checked_mul(std::mem::size_of::<T>())
+        .is_none_or(|b| b > isize::MAX as usize)
+    {
         return Err(fail());
     }
     let mut v = Vec::new();
@@ -162,6 +165,24 @@ impl<T: Copy> Ptr<T> {
         // SAFETY: the caller's contract.
         unsafe { *self.0.offset(off) }
     }
+    /// Reads `W` consecutive elements from `off`.
+    ///
+    /// # Safety
+    /// `off .. off + W` is inside the allocation the pointer came from.
+    #[inline(always)]
+    pub unsafe fn load_array<const W: usize>(self, off: isize) -> [T; W] {
+        // SAFETY: the caller's contract; the read is unaligned-safe.
+        unsafe { (self.0.offset(off) as *const [T; W]).read_unaligned() }
+    }
+    /// Writes `W` consecutive elements at `off`.
+    ///
+    /// # Safety
+    /// As [`Ptr::store`], for every element of `off .. off + W`.
+    #[inline(always)]
+    pub unsafe fn store_array<const W: usize>(self, off: isize, v: [T; W]) {
+        // SAFETY: the caller's contract.
+        unsafe { (self.0.offset(off) as *mut [T; W]).write_unaligned(v) }
+    }
     /// Writes element `off`.
     ///
     /// # Safety
@@ -178,12 +199,18 @@ impl<T: Copy> Ptr<T> {
 #[inline]
 pub fn par_for(min: i32, extent: i32, body: impl Fn(i32) + Sync + Send) {
     use rayon::prelude::*;
-    (0..extent.max(0)).into_par_iter().for_each(|i| body(min.wrapping_add(i)));
+    (0..extent.max(0))
+        .into_par_iter()
+        .for_each(|i| body(min.wrapping_add(i)));
 }
 
 /// Checks at entry that storage of these extents can be allocated later without failing on
 /// size (it is then allocated inside parallel iterations).
-pub fn check_alloc<T>(kernel: &'static str, func: &'static str, extents: &[i64]) -> Result<usize, Error> {
+pub fn check_alloc<T>(
+    kernel: &'static str,
+    func: &'static str,
+    extents: &[i64],
+) -> Result<usize, Error> {
     let n: u128 = extents.iter().map(|&e| e.max(0) as u128).product();
     let ok = usize::try_from(n)
         .ok()
@@ -192,6 +219,10 @@ pub fn check_alloc<T>(kernel: &'static str, func: &'static str, extents: &[i64])
     if ok {
         Ok(n as usize)
     } else {
-        Err(Error::AllocationFailed { kernel, func, elements: n })
+        Err(Error::AllocationFailed {
+            kernel,
+            func,
+            elements: n,
+        })
     }
 }

@@ -31,7 +31,7 @@ macro_rules! int_ops {
         }
     )*};
 }
-int_ops!(u8, u16, u32, u64, i8, i16, i32, i64);
+int_ops!(u8, u16, u32, u64, i8, i16, i32, i64, isize);
 
 /// `a / b`: truncating, wrapping, 0 for a zero divisor.
 #[inline(always)]

@@ -1,9 +1,9 @@
 //! Glue between ndarray views and the reference interpreter of `halite_core`.
 
 use crate::Error;
+use half::{bf16, f16};
 use halite_core::interp::{self, Buffer, InterpError};
 use halite_core::{Pipeline, Type, Value};
-use half::{bf16, f16};
 use ndarray::{ArrayBase, Data, DataMut, Dimension};
 
 /// Element types of kernel buffers and scalars.

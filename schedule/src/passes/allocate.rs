@@ -24,8 +24,16 @@ pub fn alloc_var(f: &str, d: usize) -> String {
 fn site(s: &Stmt, f: &str, scope: &mut Scope, in_parallel: bool) -> Option<(Scope, bool)> {
     match s {
         Stmt::Produce { func, .. } if &**func == f => Some((scope.clone(), in_parallel)),
-        Stmt::Produce { body, .. } | Stmt::Allocate { body, .. } | Stmt::If { then: body, .. } => site(body, f, scope, in_parallel),
-        Stmt::For { var, min, extent, kind, body } => {
+        Stmt::Produce { body, .. } | Stmt::Allocate { body, .. } | Stmt::If { then: body, .. } => {
+            site(body, f, scope, in_parallel)
+        }
+        Stmt::For {
+            var,
+            min,
+            extent,
+            kind,
+            body,
+        } => {
             let mut b = Bounds::new(scope);
             let lo = b.of(min).min;
             let hi = b.of(&min.clone().add(extent.clone()).sub(Expr::i32(1))).max;
@@ -58,7 +66,13 @@ fn restore(scope: &mut Scope, name: &Arc<str>, saved: Option<Interval>) {
 /// stores of `f` inside `body`.
 fn written_extents(body: &Stmt, f: &Func, scope: &mut Scope, out: &mut Vec<Option<Expr>>) {
     match body {
-        Stmt::For { var, min, extent, body, .. } => {
+        Stmt::For {
+            var,
+            min,
+            extent,
+            body,
+            ..
+        } => {
             let mut b = Bounds::new(scope);
             let lo = b.of(min).min;
             let hi = b.of(&min.clone().add(extent.clone()).sub(Expr::i32(1))).max;
@@ -75,7 +89,10 @@ fn written_extents(body: &Stmt, f: &Func, scope: &mut Scope, out: &mut Vec<Optio
         Stmt::Store { func, args, .. } if *func == f.name => {
             let mut b = Bounds::new(scope);
             for (d, a) in args.iter().enumerate() {
-                let rel = a.clone().sub(Expr::var(min_var(&f.name, d), Type::I32)).add(Expr::i32(1));
+                let rel = a
+                    .clone()
+                    .sub(Expr::var(min_var(&f.name, d), Type::I32))
+                    .add(Expr::i32(1));
                 let hi = b.of(&rel).max;
                 out[d] = match (out[d].take(), hi) {
                     (Some(x), Some(y)) => Some(simplify_bounds(&x.max(y))),
@@ -84,7 +101,9 @@ fn written_extents(body: &Stmt, f: &Func, scope: &mut Scope, out: &mut Vec<Optio
             }
         }
         Stmt::Store { .. } => {}
-        Stmt::Produce { body, .. } | Stmt::Allocate { body, .. } | Stmt::If { then: body, .. } => written_extents(body, f, scope, out),
+        Stmt::Produce { body, .. } | Stmt::Allocate { body, .. } | Stmt::If { then: body, .. } => {
+            written_extents(body, f, scope, out)
+        }
         Stmt::Block(v) => v.iter().for_each(|x| written_extents(x, f, scope, out)),
     }
 }
@@ -92,45 +111,103 @@ fn written_extents(body: &Stmt, f: &Func, scope: &mut Scope, out: &mut Vec<Optio
 fn produce_body<'a>(s: &'a Stmt, f: &str) -> Option<&'a Stmt> {
     match s {
         Stmt::Produce { func, body } if &**func == f => Some(body),
-        Stmt::Produce { body, .. } | Stmt::Allocate { body, .. } | Stmt::If { then: body, .. } | Stmt::For { body, .. } | Stmt::Let { body, .. } => {
-            produce_body(body, f)
-        }
+        Stmt::Produce { body, .. }
+        | Stmt::Allocate { body, .. }
+        | Stmt::If { then: body, .. }
+        | Stmt::For { body, .. }
+        | Stmt::Let { body, .. } => produce_body(body, f),
         Stmt::Block(v) => v.iter().find_map(|x| produce_body(x, f)),
         Stmt::Store { .. } => None,
     }
 }
 
 /// Wraps the body of the innermost parallel loop enclosing `produce f` in `allocate f`.
-fn wrap_in_parallel(s: Stmt, f: &str, node: &mut Option<(Type, Vec<(Expr, Expr)>)>) -> (Stmt, bool) {
+fn wrap_in_parallel(
+    s: Stmt,
+    f: &str,
+    node: &mut Option<(Type, Vec<(Expr, Expr)>)>,
+) -> (Stmt, bool) {
     match s {
-        Stmt::For { var, min, extent, kind, body } => {
+        Stmt::For {
+            var,
+            min,
+            extent,
+            kind,
+            body,
+        } => {
             let (body, found) = wrap_in_parallel(*body, f, node);
             let body = if found && matches!(kind, ForKind::Parallel { .. }) {
                 match node.take() {
-                    Some((ty, bounds)) => Stmt::Allocate { func: f.into(), ty, bounds, body: Box::new(body) },
+                    Some((ty, bounds)) => Stmt::Allocate {
+                        func: f.into(),
+                        ty,
+                        bounds,
+                        body: Box::new(body),
+                    },
                     None => body,
                 }
             } else {
                 body
             };
-            (Stmt::For { var, min, extent, kind, body: Box::new(body) }, found)
+            (
+                Stmt::For {
+                    var,
+                    min,
+                    extent,
+                    kind,
+                    body: Box::new(body),
+                },
+                found,
+            )
         }
         Stmt::Produce { func, body } => {
             let here = &*func == f;
             let (body, found) = wrap_in_parallel(*body, f, node);
-            (Stmt::Produce { func, body: Box::new(body) }, found || here)
+            (
+                Stmt::Produce {
+                    func,
+                    body: Box::new(body),
+                },
+                found || here,
+            )
         }
         Stmt::Let { name, value, body } => {
             let (body, found) = wrap_in_parallel(*body, f, node);
-            (Stmt::Let { name, value, body: Box::new(body) }, found)
+            (
+                Stmt::Let {
+                    name,
+                    value,
+                    body: Box::new(body),
+                },
+                found,
+            )
         }
-        Stmt::Allocate { func, ty, bounds, body } => {
+        Stmt::Allocate {
+            func,
+            ty,
+            bounds,
+            body,
+        } => {
             let (body, found) = wrap_in_parallel(*body, f, node);
-            (Stmt::Allocate { func, ty, bounds, body: Box::new(body) }, found)
+            (
+                Stmt::Allocate {
+                    func,
+                    ty,
+                    bounds,
+                    body: Box::new(body),
+                },
+                found,
+            )
         }
         Stmt::If { cond, then } => {
             let (then, found) = wrap_in_parallel(*then, f, node);
-            (Stmt::If { cond, then: Box::new(then) }, found)
+            (
+                Stmt::If {
+                    cond,
+                    then: Box::new(then),
+                },
+                found,
+            )
         }
         Stmt::Block(v) => {
             let mut found = false;
@@ -148,14 +225,29 @@ fn wrap_in_parallel(s: Stmt, f: &str, node: &mut Option<(Type, Vec<(Expr, Expr)>
     }
 }
 
+/// Lets computed at entry, in order.
+pub type EntryLets = Vec<(Arc<str>, Expr)>;
+
 /// Runs the pass; returns the new entry lets and the statement.
-pub fn allocate(s: Stmt, funcs: &[&Func], hints: &crate::passes::bounds::Hints) -> Result<(Vec<(Arc<str>, Expr)>, Stmt), Vec<Diagnostic>> {
+pub fn allocate(
+    s: Stmt,
+    funcs: &[&Func],
+    hints: &crate::passes::bounds::Hints,
+) -> Result<(EntryLets, Stmt), Vec<Diagnostic>> {
     let mut lets = Vec::new();
     let mut s = s;
     let mut errors = Vec::new();
     let rounds_up = |f: &Func| {
         hints.schedule.funcs.get(&f.name).is_some_and(|fs| {
-            fs.splits.iter().any(|sp| matches!(sp, crate::schedule::Split::Split { tail: crate::schedule::TailStrategy::RoundUp, .. }))
+            fs.splits.iter().any(|sp| {
+                matches!(
+                    sp,
+                    crate::schedule::Split::Split {
+                        tail: crate::schedule::TailStrategy::RoundUp,
+                        ..
+                    }
+                )
+            })
         })
     };
     let mut top = Vec::new();
@@ -171,20 +263,27 @@ pub fn allocate(s: Stmt, funcs: &[&Func], hints: &crate::passes::bounds::Hints) 
             written_extents(body, f, &mut Scope::new(), &mut ext);
         } else {
             for (d, e) in ext.iter_mut().enumerate() {
-                *e = Some(Expr::cast(Type::I64, Expr::var(crate::passes::loop_nest::extent_var(&f.name, d), Type::I32)));
+                *e = Some(Expr::cast(
+                    Type::I64,
+                    Expr::var(crate::passes::loop_nest::extent_var(&f.name, d), Type::I32),
+                ));
             }
         }
         let mut bounds = Vec::new();
         for (d, e) in ext.into_iter().enumerate() {
-            let upper = e.and_then(|e| crate::passes::bounds::bounds_at_site(&s, &f.name, &e, hints)?.max);
+            let upper =
+                e.and_then(|e| crate::passes::bounds::bounds_at_site(&s, &f.name, &e, hints)?.max);
             let Some(upper) = upper else {
-                errors.push(Diagnostic::new(f.origin, format!("cannot bound the storage of `{}` (dimension {d})", f.name)));
+                errors.push(Diagnostic::new(
+                    f.origin,
+                    format!("cannot bound the storage of `{}` (dimension {d})", f.name),
+                ));
                 continue;
             };
             let name = alloc_var(&f.name, d);
             let v = simplify_bounds(&upper.max(Expr::i64(0)));
             lets.push((Arc::<str>::from(name.as_str()), v));
-                        bounds.push((Expr::i64(0), Expr::var(name, Type::I64)));
+            bounds.push((Expr::i64(0), Expr::var(name, Type::I64)));
         }
         if in_parallel {
             let mut node = Some((f.ty, bounds));
@@ -194,7 +293,12 @@ pub fn allocate(s: Stmt, funcs: &[&Func], hints: &crate::passes::bounds::Hints) 
         }
     }
     for (func, ty, bounds) in top.into_iter().rev() {
-        s = Stmt::Allocate { func, ty, bounds, body: Box::new(s) };
+        s = Stmt::Allocate {
+            func,
+            ty,
+            bounds,
+            body: Box::new(s),
+        };
     }
     if errors.is_empty() {
         Ok((lets, s))

@@ -9,7 +9,10 @@
 use crate::directive::Diagnostic;
 use crate::schedule::{Level, Schedule, Split, TailStrategy};
 use halite_core::interval::{Bounds, Interval, Scope};
-use halite_core::{simplify_bounds as simplify, BinOp, CallKind, Expr, ExprNode, Origin, Pipeline, Stmt, Type, UnOp};
+use halite_core::{
+    simplify_bounds as simplify, BinOp, CallKind, Expr, ExprNode, Origin, Pipeline, Stmt, Type,
+    UnOp,
+};
 use std::sync::Arc;
 
 /// A box of points: per dimension `[min, max]` (inclusive, `i64`), valid when `nonempty`.
@@ -48,7 +51,15 @@ impl Hints<'_> {
         let f = self.pipeline.func(g)?;
         let d = f.args.iter().position(|a| &**a == x)?;
         let fs = self.schedule.funcs.get(g)?;
-        let rounds = fs.splits.iter().any(|s| matches!(s, Split::Split { tail: TailStrategy::RoundUp, .. }));
+        let rounds = fs.splits.iter().any(|s| {
+            matches!(
+                s,
+                Split::Split {
+                    tail: TailStrategy::RoundUp,
+                    ..
+                }
+            )
+        });
         if rounds {
             return None;
         }
@@ -88,7 +99,11 @@ fn intersect(a: Interval, b: Option<Interval>) -> Interval {
 /// Adds guards, each only required when `when` holds.
 pub fn push_guards(guards: &mut Vec<Expr>, when: &Expr, new: Vec<Expr>) {
     for g in new {
-        let g = simplify(&Expr::binary(BinOp::Or, Expr::unary(UnOp::Not, when.clone()), g));
+        let g = simplify(&Expr::binary(
+            BinOp::Or,
+            Expr::unary(UnOp::Not, when.clone()),
+            g,
+        ));
         if g.as_const().is_none() && !guards.contains(&g) {
             guards.push(g);
         }
@@ -103,8 +118,22 @@ pub fn push_guards(guards: &mut Vec<Expr>, when: &Expr, new: Vec<Expr>) {
 /// `let`s are substituted symbolically and each loop variable's interval is kept in terms of
 /// the loops around it, so that `min + extent - 1` of a loop whose `min` and `extent` depend on
 /// an outer variable cancels before that variable is bounded (innermost loop first).
-pub fn collect_calls(s: &Stmt, scope: &mut Scope, when: &Expr, hints: &Hints, guards: &mut Vec<Expr>, out: &mut Vec<CallBox>) {
-    let mut w = Walker { hints, scope, lets: Vec::new(), loops: Vec::new(), guards, out };
+pub fn collect_calls(
+    s: &Stmt,
+    scope: &mut Scope,
+    when: &Expr,
+    hints: &Hints,
+    guards: &mut Vec<Expr>,
+    out: &mut Vec<CallBox>,
+) {
+    let mut w = Walker {
+        hints,
+        scope,
+        lets: Vec::new(),
+        loops: Vec::new(),
+        guards,
+        out,
+    };
     w.stmt(s, when);
 }
 
@@ -147,7 +176,12 @@ fn prune_min_max(e: &Expr, scope: &Scope) -> Expr {
 pub fn to_i64(e: &Expr) -> Expr {
     use halite_core::Intrinsic;
     let ty = e.ty();
-    if ty == Type::I64 && !matches!(e.node(), ExprNode::Binary(..) | ExprNode::Select(..) | ExprNode::Unary(..)) {
+    if ty == Type::I64
+        && !matches!(
+            e.node(),
+            ExprNode::Binary(..) | ExprNode::Select(..) | ExprNode::Unary(..)
+        )
+    {
         return e.clone();
     }
     let atom = || Expr::cast(Type::I64, e.clone());
@@ -158,15 +192,29 @@ pub fn to_i64(e: &Expr) -> Expr {
         ExprNode::Const(v) => Expr::i64(v.as_i64().unwrap_or(0)),
         ExprNode::Var(_) => atom(),
         ExprNode::Cast(a) if a.ty() == Type::I64 || a.ty() == Type::I32 => to_i64(a),
-        ExprNode::Cast(a) if a.ty().is_int() && a.ty().bits() < 32 => Expr::cast(Type::I64, a.clone()),
+        ExprNode::Cast(a) if a.ty().is_int() && a.ty().bits() < 32 => {
+            Expr::cast(Type::I64, a.clone())
+        }
         ExprNode::Unary(UnOp::Neg, a) => Expr::unary(UnOp::Neg, to_i64(a)),
-        ExprNode::Binary(op, a, b) if matches!(op, BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Div | BinOp::Rem | BinOp::Min | BinOp::Max) => {
+        ExprNode::Binary(op, a, b)
+            if matches!(
+                op,
+                BinOp::Add
+                    | BinOp::Sub
+                    | BinOp::Mul
+                    | BinOp::Div
+                    | BinOp::Rem
+                    | BinOp::Min
+                    | BinOp::Max
+            ) =>
+        {
             Expr::binary(*op, to_i64(a), to_i64(b))
         }
         ExprNode::Select(c, t, f) => Expr::select(c.clone(), to_i64(t), to_i64(f)),
-        ExprNode::Intrinsic(op @ (Intrinsic::Clamp | Intrinsic::DivEuclid | Intrinsic::RemEuclid), args) => {
-            Expr::intrinsic(*op, args.iter().map(to_i64).collect())
-        }
+        ExprNode::Intrinsic(
+            op @ (Intrinsic::Clamp | Intrinsic::DivEuclid | Intrinsic::RemEuclid),
+            args,
+        ) => Expr::intrinsic(*op, args.iter().map(to_i64).collect()),
         ExprNode::Let(n, v, b) => {
             // Substitute: bound expressions have no lets.
             let v2 = to_i64(v);
@@ -195,7 +243,12 @@ impl Walker<'_, '_> {
     /// `e` with lets substituted, in its own type.
     fn raw_subst(&self, e: &Expr) -> Expr {
         let lets = &self.lets;
-        halite_core::expr::substitute(e, &|n| lets.iter().rev().find(|(m, _)| &**m == n).map(|(_, v)| v.clone()))
+        halite_core::expr::substitute(e, &|n| {
+            lets.iter()
+                .rev()
+                .find(|(m, _)| &**m == n)
+                .map(|(_, v)| v.clone())
+        })
     }
 
     /// `e` with lets substituted, as a mathematical `i64` expression (see [`to_i64`]).
@@ -206,8 +259,15 @@ impl Walker<'_, '_> {
     /// Bounds of an index expression over every enclosing loop, innermost first.
     fn bounds(&self, e: &Expr) -> Interval {
         let e = self.subst(e);
-        let mut iv = Interval { min: Some(e.clone()), max: Some(e) };
+        let mut iv = Interval {
+            min: Some(e.clone()),
+            max: Some(e),
+        };
         for (name, loop_iv) in self.loops.iter().rev() {
+            let used = |x: &Option<Expr>| x.as_ref().is_some_and(|m| m.uses_var(name));
+            if !used(&iv.min) && !used(&iv.max) {
+                continue;
+            }
             let mut sc = Scope::new();
             sc.insert(name.clone(), loop_iv.clone());
             let prune = |m: Expr| simplify(&prune_min_max(&m, &sc));
@@ -217,7 +277,10 @@ impl Walker<'_, '_> {
                 max: iv.max.and_then(|m| b.of(&prune(m)).max),
             };
         }
-        Interval { min: iv.min.map(|m| simplify(&m)), max: iv.max.map(|m| simplify(&m)) }
+        Interval {
+            min: iv.min.map(|m| simplify(&m)),
+            max: iv.max.map(|m| simplify(&m)),
+        }
     }
 
     fn expr(&mut self, e: &Expr, when: &Expr) {
@@ -241,7 +304,13 @@ impl Walker<'_, '_> {
                 }
                 push_guards(self.guards, when, bnd.guards);
                 let dims: Vec<Interval> = args.iter().map(|a| self.bounds(a)).collect();
-                self.out.push(CallBox { kind: *kind, name: name.clone(), dims, when: when.clone(), origin: e.origin() });
+                self.out.push(CallBox {
+                    kind: *kind,
+                    name: name.clone(),
+                    dims,
+                    when: when.clone(),
+                    origin: e.origin(),
+                });
                 for a in args {
                     self.expr(a, when);
                 }
@@ -256,7 +325,13 @@ impl Walker<'_, '_> {
 
     fn stmt(&mut self, s: &Stmt, when: &Expr) {
         match s {
-            Stmt::For { var, min, extent, body, .. } => {
+            Stmt::For {
+                var,
+                min,
+                extent,
+                body,
+                ..
+            } => {
                 let mut b = Bounds::new(self.scope);
                 let lo = b.of(min).min;
                 let last = min.clone().add(extent.clone()).sub(Expr::i32(1));
@@ -264,7 +339,11 @@ impl Walker<'_, '_> {
                 let ext_hi = b.of(extent).max;
                 let mut fit = Vec::new();
                 if let (Some(l), Some(h)) = (lo.clone(), hi.clone()) {
-                    fit.push(simplify(&Expr::i64(i32::MIN as i64).le(l).and(h.le(Expr::i64(i32::MAX as i64)))));
+                    fit.push(simplify(
+                        &Expr::i64(i32::MIN as i64)
+                            .le(l)
+                            .and(h.le(Expr::i64(i32::MAX as i64))),
+                    ));
                 }
                 push_guards(self.guards, when, b.guards);
                 push_guards(self.guards, when, fit);
@@ -272,8 +351,13 @@ impl Walker<'_, '_> {
                     Some(e) => and(when, Expr::i64(0).lt(e)),
                     None => when.clone(),
                 };
-                let sym = Interval { min: Some(self.subst(min)), max: Some(self.subst(&last)) };
-                let saved = self.scope.insert(var.clone(), Interval { min: lo, max: hi });
+                let sym = Interval {
+                    min: Some(self.subst(min)),
+                    max: Some(self.subst(&last)),
+                };
+                let saved = self
+                    .scope
+                    .insert(var.clone(), Interval { min: lo, max: hi });
                 self.loops.push((var.clone(), sym));
                 self.stmt(body, &inner_when);
                 self.loops.pop();
@@ -287,7 +371,10 @@ impl Walker<'_, '_> {
                 let hint = region.as_ref().and_then(|(m, e)| {
                     let lo = b.of(m).min?;
                     let hi = b.of(&m.clone().add(e.clone()).sub(Expr::i32(1))).max?;
-                    Some(Interval { min: Some(lo), max: Some(hi) })
+                    Some(Interval {
+                        min: Some(lo),
+                        max: Some(hi),
+                    })
                 });
                 push_guards(self.guards, when, b.guards);
                 let saved = self.scope.insert(name.clone(), intersect(iv, hint));
@@ -328,7 +415,14 @@ pub fn bounds_at_site(s: &Stmt, func: &str, e: &Expr, hints: &Hints) -> Option<I
     let mut scope = Scope::new();
     let mut guards = Vec::new();
     let mut out = Vec::new();
-    let mut w = Walker { hints, scope: &mut scope, lets: Vec::new(), loops: Vec::new(), guards: &mut guards, out: &mut out };
+    let mut w = Walker {
+        hints,
+        scope: &mut scope,
+        lets: Vec::new(),
+        loops: Vec::new(),
+        guards: &mut guards,
+        out: &mut out,
+    };
     w.find_site(s, func, e)
 }
 
@@ -336,12 +430,23 @@ impl Walker<'_, '_> {
     fn find_site(&mut self, s: &Stmt, func: &str, e: &Expr) -> Option<Interval> {
         match s {
             Stmt::Produce { func: f, .. } if &**f == func => Some(self.bounds(e)),
-            Stmt::Produce { body, .. } | Stmt::Allocate { body, .. } | Stmt::If { then: body, .. } => self.find_site(body, func, e),
+            Stmt::Produce { body, .. }
+            | Stmt::Allocate { body, .. }
+            | Stmt::If { then: body, .. } => self.find_site(body, func, e),
             Stmt::Block(v) => v.iter().find_map(|x| self.find_site(x, func, e)),
             Stmt::Store { .. } => None,
-            Stmt::For { var, min, extent, body, .. } => {
+            Stmt::For {
+                var,
+                min,
+                extent,
+                body,
+                ..
+            } => {
                 let last = min.clone().add(extent.clone()).sub(Expr::i32(1));
-                let sym = Interval { min: Some(self.subst(min)), max: Some(self.subst(&last)) };
+                let sym = Interval {
+                    min: Some(self.subst(min)),
+                    max: Some(self.subst(&last)),
+                };
                 self.loops.push((var.clone(), sym));
                 let r = self.find_site(body, func, e);
                 self.loops.pop();
@@ -376,20 +481,44 @@ pub fn union(a: &Region, b: &Region) -> Region {
             .dims
             .iter()
             .zip(&b.dims)
-            .map(|((a0, a1), (b0, b1))| (simplify(&a0.clone().min(b0.clone())), simplify(&a1.clone().max(b1.clone()))))
+            .map(|((a0, a1), (b0, b1))| {
+                (
+                    simplify(&a0.clone().min(b0.clone())),
+                    simplify(&a1.clone().max(b1.clone())),
+                )
+            })
             .collect();
-        return Region { dims, nonempty: a.nonempty.clone() };
+        return Region {
+            dims,
+            nonempty: a.nonempty.clone(),
+        };
     }
     let pick = |x: &Expr, y: &Expr, both: Expr| {
-        simplify(&Expr::select(a.nonempty.clone(), Expr::select(b.nonempty.clone(), both, x.clone()), y.clone()))
+        simplify(&Expr::select(
+            a.nonempty.clone(),
+            Expr::select(b.nonempty.clone(), both, x.clone()),
+            y.clone(),
+        ))
     };
     let dims = a
         .dims
         .iter()
         .zip(&b.dims)
-        .map(|((a0, a1), (b0, b1))| (pick(a0, b0, a0.clone().min(b0.clone())), pick(a1, b1, a1.clone().max(b1.clone()))))
+        .map(|((a0, a1), (b0, b1))| {
+            (
+                pick(a0, b0, a0.clone().min(b0.clone())),
+                pick(a1, b1, a1.clone().max(b1.clone())),
+            )
+        })
         .collect();
-    Region { dims, nonempty: simplify(&Expr::binary(BinOp::Or, a.nonempty.clone(), b.nonempty.clone())) }
+    Region {
+        dims,
+        nonempty: simplify(&Expr::binary(
+            BinOp::Or,
+            a.nonempty.clone(),
+            b.nonempty.clone(),
+        )),
+    }
 }
 
 /// The region covered by the calls to `name` in `calls`, or an error at a call whose index
@@ -413,7 +542,10 @@ pub fn region_of(name: &str, calls: &[CallBox]) -> Result<Option<Region>, Vec<Di
         if dims.len() != c.dims.len() {
             continue;
         }
-        let r = Region { dims, nonempty: c.when.clone() };
+        let r = Region {
+            dims,
+            nonempty: c.when.clone(),
+        };
         acc = Some(match acc {
             Some(a) => union(&a, &r),
             None => r,
@@ -443,27 +575,43 @@ pub fn infer_regions(s: Stmt, p: &Pipeline, sch: &Schedule) -> Result<Stmt, Vec<
         if fs.compute == Level::Inline {
             continue;
         }
-        let hints = Hints { pipeline: p, schedule: sch };
+        let hints = Hints {
+            pipeline: p,
+            schedule: sch,
+        };
         let mut result: Result<(), Vec<Diagnostic>> = Ok(());
         let total = count_calls(std::slice::from_ref(&s), &f.name);
         let mut seen = 0;
-        s = rewrite_site(s, &f.name, &mut |rest: &[Stmt]| {
-            seen = count_calls(rest, &f.name);
-            let mut calls = Vec::new();
-            let mut guards = Vec::new();
-            let mut scope = Scope::new();
-            for r in rest {
-                collect_calls(r, &mut scope, &Expr::bool(true), &hints, &mut guards, &mut calls);
-            }
-            match region_of(&f.name, &calls) {
-                Ok(Some(r)) => Some(r),
-                Ok(None) => None,
-                Err(e) => {
-                    result = Err(e);
-                    None
+        s = rewrite_site(
+            s,
+            &f.name,
+            &mut |rest: &[Stmt]| {
+                seen = count_calls(rest, &f.name);
+                let mut calls = Vec::new();
+                let mut guards = Vec::new();
+                let mut scope = Scope::new();
+                for r in rest {
+                    collect_calls(
+                        r,
+                        &mut scope,
+                        &Expr::bool(true),
+                        &hints,
+                        &mut guards,
+                        &mut calls,
+                    );
                 }
-            }
-        }, f, &fs.bounds);
+                match region_of(&f.name, &calls) {
+                    Ok(Some(r)) => Some(r),
+                    Ok(None) => None,
+                    Err(e) => {
+                        result = Err(e);
+                        None
+                    }
+                }
+            },
+            f,
+            &fs.bounds,
+        );
         if let Err(e) = result {
             errors.extend(e);
         }
@@ -496,39 +644,82 @@ fn rewrite_site(
 ) -> Stmt {
     match s {
         Stmt::Block(v) => {
-            if let Some(i) = v.iter().position(|x| matches!(x, Stmt::Produce { func, .. } if &**func == name)) {
+            if let Some(i) = v
+                .iter()
+                .position(|x| matches!(x, Stmt::Produce { func, .. } if &**func == name))
+            {
                 let r = region(&v[i + 1..]);
                 let mut v = v;
                 let tail: Vec<Stmt> = v.drain(i..).collect();
                 let mut inner = Stmt::Block(tail);
                 let lets = region_lets(f, r, bounds);
                 for (n, val) in lets.into_iter().rev() {
-                    inner = Stmt::Let { name: n.into(), value: val, body: Box::new(inner) };
+                    inner = Stmt::Let {
+                        name: n.into(),
+                        value: val,
+                        body: Box::new(inner),
+                    };
                 }
                 v.push(inner);
                 return Stmt::Block(v);
             }
-            Stmt::Block(v.into_iter().map(|x| rewrite_site(x, name, region, f, bounds)).collect())
+            Stmt::Block(
+                v.into_iter()
+                    .map(|x| rewrite_site(x, name, region, f, bounds))
+                    .collect(),
+            )
         }
-        Stmt::For { var, min, extent, kind, body } => Stmt::For {
+        Stmt::For {
+            var,
+            min,
+            extent,
+            kind,
+            body,
+        } => Stmt::For {
             var,
             min,
             extent,
             kind,
             body: Box::new(rewrite_site(*body, name, region, f, bounds)),
         },
-        Stmt::Let { name: n, value, body } => Stmt::Let { name: n, value, body: Box::new(rewrite_site(*body, name, region, f, bounds)) },
-        Stmt::Produce { func, body } => Stmt::Produce { func, body: Box::new(rewrite_site(*body, name, region, f, bounds)) },
-        Stmt::Allocate { func, ty, bounds: b, body } => {
-            Stmt::Allocate { func, ty, bounds: b, body: Box::new(rewrite_site(*body, name, region, f, bounds)) }
-        }
-        Stmt::If { cond, then } => Stmt::If { cond, then: Box::new(rewrite_site(*then, name, region, f, bounds)) },
+        Stmt::Let {
+            name: n,
+            value,
+            body,
+        } => Stmt::Let {
+            name: n,
+            value,
+            body: Box::new(rewrite_site(*body, name, region, f, bounds)),
+        },
+        Stmt::Produce { func, body } => Stmt::Produce {
+            func,
+            body: Box::new(rewrite_site(*body, name, region, f, bounds)),
+        },
+        Stmt::Allocate {
+            func,
+            ty,
+            bounds: b,
+            body,
+        } => Stmt::Allocate {
+            func,
+            ty,
+            bounds: b,
+            body: Box::new(rewrite_site(*body, name, region, f, bounds)),
+        },
+        Stmt::If { cond, then } => Stmt::If {
+            cond,
+            then: Box::new(rewrite_site(*then, name, region, f, bounds)),
+        },
         s @ Stmt::Store { .. } => s,
     }
 }
 
 /// `let f.min.k = ..; let f.extent.k = ..` for a region (empty if nobody reads it).
-fn region_lets(f: &halite_core::Func, r: Option<Region>, bounds: &[(usize, i64, i64)]) -> Vec<(String, Expr)> {
+fn region_lets(
+    f: &halite_core::Func,
+    r: Option<Region>,
+    bounds: &[(usize, i64, i64)],
+) -> Vec<(String, Expr)> {
     use crate::passes::loop_nest::{extent_var, min_var};
     let mut out = Vec::new();
     for d in 0..f.dims() {
@@ -541,10 +732,17 @@ fn region_lets(f: &halite_core::Func, r: Option<Region>, bounds: &[(usize, i64, 
             Some(r) => {
                 let (lo, hi) = &r.dims[d];
                 // When nobody reads it, the extent is 0 (and the min means nothing).
-                let ext = Expr::select(r.nonempty.clone(), hi.clone().sub(lo.clone()).add(Expr::i64(1)), Expr::i64(0));
+                let ext = Expr::select(
+                    r.nonempty.clone(),
+                    hi.clone().sub(lo.clone()).add(Expr::i64(1)),
+                    Expr::i64(0),
+                );
                 let lo = lo.clone();
                 out.push((min_var(&f.name, d), simplify(&Expr::cast(Type::I32, lo))));
-                out.push((extent_var(&f.name, d), simplify(&Expr::cast(Type::I32, ext))));
+                out.push((
+                    extent_var(&f.name, d),
+                    simplify(&Expr::cast(Type::I32, ext)),
+                ));
             }
             None => {
                 out.push((min_var(&f.name, d), Expr::i32(0)));

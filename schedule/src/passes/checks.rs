@@ -30,24 +30,53 @@ pub enum Guard {
     /// Index arithmetic does not wrap (`bool` over saturating `i64`).
     NoOverflow(Expr),
     /// An output's extent is what its `bound` says.
-    OutputExtent { buffer: Arc<str>, axis: usize, extent: i64 },
+    OutputExtent {
+        buffer: Arc<str>,
+        axis: usize,
+        extent: i64,
+    },
 }
 
 /// Runs the pass.
-pub fn entry_checks(s: &Stmt, p: &Pipeline, sch: &Schedule) -> Result<(Vec<RegionCheck>, Vec<Guard>), Vec<Diagnostic>> {
-    let hints = Hints { pipeline: p, schedule: sch };
+pub fn entry_checks(
+    s: &Stmt,
+    p: &Pipeline,
+    sch: &Schedule,
+) -> Result<(Vec<RegionCheck>, Vec<Guard>), Vec<Diagnostic>> {
+    let hints = Hints {
+        pipeline: p,
+        schedule: sch,
+    };
     let mut calls = Vec::new();
     let mut guards = Vec::new();
-    collect_calls(s, &mut Scope::new(), &Expr::bool(true), &hints, &mut guards, &mut calls);
+    collect_calls(
+        s,
+        &mut Scope::new(),
+        &Expr::bool(true),
+        &hints,
+        &mut guards,
+        &mut calls,
+    );
     let mut checks = Vec::new();
     let mut errors = Vec::new();
-    let mut buffers: Vec<(Arc<str>, Vec<(Expr, Expr)>)> = Vec::new();
+    type Limits = Vec<(Expr, Expr)>;
+    let mut buffers: Vec<(Arc<str>, Limits)> = Vec::new();
     for i in &p.inputs {
-        buffers.push((i.name.clone(), (0..i.dims).map(|d| (Expr::i32(0), extent_var(&i.name, d))).collect()));
+        buffers.push((
+            i.name.clone(),
+            (0..i.dims)
+                .map(|d| (Expr::i32(0), extent_var(&i.name, d)))
+                .collect(),
+        ));
     }
     for f in &p.funcs {
         if f.is_output() {
-            buffers.push((f.name.clone(), (0..f.dims()).map(|d| (Expr::i32(0), extent_var(&f.name, d))).collect()));
+            buffers.push((
+                f.name.clone(),
+                (0..f.dims())
+                    .map(|d| (Expr::i32(0), extent_var(&f.name, d)))
+                    .collect(),
+            ));
         } else if let Some(fs) = sch.funcs.get(&f.name) {
             if !fs.bounds.is_empty() && fs.compute != crate::schedule::Level::Inline {
                 let limits = (0..f.dims())
@@ -64,7 +93,12 @@ pub fn entry_checks(s: &Stmt, p: &Pipeline, sch: &Schedule) -> Result<(Vec<Regio
             .cloned()
             .collect();
         match region_of(&name, &reads) {
-            Ok(Some(r)) => checks.push(RegionCheck { buffer: name, dims: r.dims, limits, when: r.nonempty }),
+            Ok(Some(r)) => checks.push(RegionCheck {
+                buffer: name,
+                dims: r.dims,
+                limits,
+                when: r.nonempty,
+            }),
             Ok(None) => {}
             Err(e) => errors.extend(e),
         }
@@ -75,7 +109,11 @@ pub fn entry_checks(s: &Stmt, p: &Pipeline, sch: &Schedule) -> Result<(Vec<Regio
             if m != 0 {
                 errors.push(Diagnostic::new(f.origin, format!("`bound` on the output `{}`: outputs start at index 0, so the min must be 0", f.name)));
             }
-            out.push(Guard::OutputExtent { buffer: f.name.clone(), axis: d, extent: e });
+            out.push(Guard::OutputExtent {
+                buffer: f.name.clone(),
+                axis: d,
+                extent: e,
+            });
         }
     }
     if errors.is_empty() {

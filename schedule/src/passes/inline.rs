@@ -52,10 +52,7 @@ pub fn inline_funcs(p: &Pipeline, s: &Schedule) -> Pipeline {
     };
     for f in &p.funcs {
         let value = Inliner { defs: &defs }.mutate(&f.value);
-        let f2 = Func {
-            value,
-            ..f.clone()
-        };
+        let f2 = Func { value, ..f.clone() };
         if s.compute_level(p, &f.name) == Level::Inline {
             defs.insert(f.name.clone(), f2);
         } else {
@@ -87,7 +84,11 @@ mod tests {
             funcs: vec![
                 func("a", v("x").mul(Expr::i32(2)), None),
                 func("b", call("a", vec![v("x").add(Expr::i32(1))]), None),
-                func("out", call("b", vec![v("x")]).add(call("a", vec![v("x")])), Some(0)),
+                func(
+                    "out",
+                    call("b", vec![v("x")]).add(call("a", vec![v("x")])),
+                    Some(0),
+                ),
             ],
             ..Default::default()
         };

@@ -52,12 +52,18 @@ fn parallel_names(fs: &FuncSchedule) -> HashSet<Arc<str>> {
         .collect();
     for s in fs.splits.iter().rev() {
         match s {
-            Split::Split { old, outer, inner, .. } => {
+            Split::Split {
+                old, outer, inner, ..
+            } => {
                 if set.contains(outer) || set.contains(inner) {
                     set.insert(old.clone());
                 }
             }
-            Split::Fuse { outer, inner, fused } => {
+            Split::Fuse {
+                outer,
+                inner,
+                fused,
+            } => {
                 if set.contains(fused) {
                     set.insert(outer.clone());
                     set.insert(inner.clone());
@@ -91,40 +97,74 @@ pub fn func_nest(f: &Func, fs: &FuncSchedule) -> Result<Stmt, Diagnostic> {
     let mut values: Vec<Expr> = Vec::new();
     for (d, a) in f.args.iter().enumerate() {
         let (m, e) = crate::passes::bounds::region_vars(f, d);
-        loops.push(LoopInfo { name: a.clone(), min: m, extent: e });
+        loops.push(LoopInfo {
+            name: a.clone(),
+            min: m,
+            extent: e,
+        });
         values.push(lv(a));
     }
     let parallel = parallel_names(fs);
     let take = |loops: &mut Vec<LoopInfo>, n: &str| -> LoopInfo {
-        let i = loops.iter().position(|l| &*l.name == n).expect("checked by the schedule");
+        let i = loops
+            .iter()
+            .position(|l| &*l.name == n)
+            .expect("checked by the schedule");
         loops.remove(i)
     };
     for s in &fs.splits {
         let (old, replacement, new_loops) = match s {
-            Split::Split { old, outer, inner, factor, tail } => {
+            Split::Split {
+                old,
+                outer,
+                inner,
+                factor,
+                tail,
+            } => {
                 let l = take(&mut loops, old);
                 let fct = Expr::i32(*factor as i32);
                 let (o, i) = (lv(outer), lv(inner));
-                let outer_ext = simplify(&l.extent.clone().add(Expr::i32(*factor as i32 - 1)).div(fct.clone()));
+                let outer_ext = simplify(
+                    &l.extent
+                        .clone()
+                        .add(Expr::i32(*factor as i32 - 1))
+                        .div(fct.clone()),
+                );
                 let (inner_ext, base) = match resolve_tail(*tail, outer, &parallel) {
                     TailStrategy::ShiftInwards | TailStrategy::Auto => (
                         fct.clone().min(l.extent.clone()),
-                        o.clone().mul(fct.clone()).min(l.extent.clone().sub(fct.clone())).max(Expr::i32(0)),
+                        o.clone()
+                            .mul(fct.clone())
+                            .min(l.extent.clone().sub(fct.clone()))
+                            .max(Expr::i32(0)),
                     ),
                     TailStrategy::GuardWithIf => (
-                        fct.clone().min(l.extent.clone().sub(o.clone().mul(fct.clone()))),
+                        fct.clone()
+                            .min(l.extent.clone().sub(o.clone().mul(fct.clone()))),
                         o.clone().mul(fct.clone()),
                     ),
                     TailStrategy::RoundUp => (fct.clone(), o.clone().mul(fct.clone())),
                 };
                 let value = simplify(&l.min.clone().add(base).add(i));
                 let new = vec![
-                    LoopInfo { name: outer.clone(), min: Expr::i32(0), extent: outer_ext },
-                    LoopInfo { name: inner.clone(), min: Expr::i32(0), extent: simplify(&inner_ext) },
+                    LoopInfo {
+                        name: outer.clone(),
+                        min: Expr::i32(0),
+                        extent: outer_ext,
+                    },
+                    LoopInfo {
+                        name: inner.clone(),
+                        min: Expr::i32(0),
+                        extent: simplify(&inner_ext),
+                    },
                 ];
                 (vec![old.clone()], vec![value], new)
             }
-            Split::Fuse { outer, inner, fused } => {
+            Split::Fuse {
+                outer,
+                inner,
+                fused,
+            } => {
                 let lo = take(&mut loops, outer);
                 let li = take(&mut loops, inner);
                 if li.extent.uses_var(&loop_var(g, outer)) || li.min.uses_var(&loop_var(g, outer)) {
@@ -135,7 +175,11 @@ pub fn func_nest(f: &Func, fs: &FuncSchedule) -> Result<Stmt, Diagnostic> {
                 }
                 let fv = lv(fused);
                 let vo = simplify(&lo.min.clone().add(fv.clone().div(li.extent.clone())));
-                let vi = simplify(&li.min.clone().add(Expr::binary(halite_core::BinOp::Rem, fv, li.extent.clone())));
+                let vi = simplify(&li.min.clone().add(Expr::binary(
+                    halite_core::BinOp::Rem,
+                    fv,
+                    li.extent.clone(),
+                )));
                 let new = vec![LoopInfo {
                     name: fused.clone(),
                     min: Expr::i32(0),
@@ -145,7 +189,12 @@ pub fn func_nest(f: &Func, fs: &FuncSchedule) -> Result<Stmt, Diagnostic> {
             }
         };
         let names: Vec<String> = old.iter().map(|o| loop_var(g, o)).collect();
-        let map = |n: &str| names.iter().position(|x| x == n).map(|i| replacement[i].clone());
+        let map = |n: &str| {
+            names
+                .iter()
+                .position(|x| x == n)
+                .map(|i| replacement[i].clone())
+        };
         for v in values.iter_mut() {
             *v = simplify(&substitute(v, &map));
         }
@@ -184,13 +233,25 @@ pub fn func_nest(f: &Func, fs: &FuncSchedule) -> Result<Stmt, Diagnostic> {
         let mut kind = d.kind;
         if matches!(kind, ForKind::Vectorized(0) | ForKind::Unrolled(0)) {
             let mut b = Bounds::new(&scope);
-            let hi = b.of(&l.extent).max.map(|m| simplify_bounds(&m)).and_then(|m| m.as_int());
+            let hi = b
+                .of(&l.extent)
+                .max
+                .map(|m| simplify_bounds(&m))
+                .and_then(|m| m.as_int());
             match hi {
                 Some(n) if (1..=64).contains(&n) => {
-                    kind = if matches!(kind, ForKind::Vectorized(_)) { ForKind::Vectorized(n as u32) } else { ForKind::Unrolled(n as u32) };
+                    kind = if matches!(kind, ForKind::Vectorized(_)) {
+                        ForKind::Vectorized(n as u32)
+                    } else {
+                        ForKind::Unrolled(n as u32)
+                    };
                 }
                 _ => {
-                    let what = if matches!(kind, ForKind::Vectorized(_)) { "vectorize" } else { "unroll" };
+                    let what = if matches!(kind, ForKind::Vectorized(_)) {
+                        "vectorize"
+                    } else {
+                        "unroll"
+                    };
                     return Err(Diagnostic::new(
                         d.origin,
                         format!("`{what}({})` needs a loop whose extent is a constant of at most 64; give a size (`{what}({}, 8)`) or split it first", d.name, d.name),
@@ -200,7 +261,11 @@ pub fn func_nest(f: &Func, fs: &FuncSchedule) -> Result<Stmt, Diagnostic> {
         }
         if let ForKind::Vectorized(w) = kind {
             let mut b = Bounds::new(&scope);
-            let hi = b.of(&l.extent).max.map(|m| simplify_bounds(&m)).and_then(|m| m.as_int());
+            let hi = b
+                .of(&l.extent)
+                .max
+                .map(|m| simplify_bounds(&m))
+                .and_then(|m| m.as_int());
             if let Some(n) = hi {
                 if n < w as i64 {
                     return Err(Diagnostic::new(
@@ -211,7 +276,13 @@ pub fn func_nest(f: &Func, fs: &FuncSchedule) -> Result<Stmt, Diagnostic> {
             }
         }
         let name = loop_var(g, &d.name);
-        scope.insert(name.clone().into(), Interval { min: Some(Expr::i64(0)), max: None });
+        scope.insert(
+            name.clone().into(),
+            Interval {
+                min: Some(Expr::i64(0)),
+                max: None,
+            },
+        );
         outside.push(name);
         ordered.push((l, kind));
     }
@@ -227,10 +298,23 @@ pub fn func_nest(f: &Func, fs: &FuncSchedule) -> Result<Stmt, Diagnostic> {
             args.push(Expr::var(n, Type::I32));
         }
     }
-    let value = substitute(&f.value, &|n| f.args.iter().position(|a| &**a == n).map(|i| args[i].clone()));
-    let mut body = Stmt::Store { func: f.name.clone(), args, value };
+    let value = substitute(&f.value, &|n| {
+        f.args
+            .iter()
+            .position(|a| &**a == n)
+            .map(|i| args[i].clone())
+    });
+    let mut body = Stmt::Store {
+        func: f.name.clone(),
+        args,
+        value,
+    };
     for (n, v) in lets.into_iter().rev() {
-        body = Stmt::Let { name: n.into(), value: v, body: Box::new(body) };
+        body = Stmt::Let {
+            name: n.into(),
+            value: v,
+            body: Box::new(body),
+        };
     }
     for (l, kind) in ordered.into_iter().rev() {
         body = Stmt::For {
@@ -249,9 +333,18 @@ fn insert_at(s: Stmt, func: &str, var: &str, nest: &mut Option<Stmt>, inside: bo
     match s {
         Stmt::Produce { func: f, body } => {
             let inside2 = inside || &*f == func;
-            Stmt::Produce { func: f.clone(), body: Box::new(insert_at(*body, func, var, nest, inside2)) }
+            Stmt::Produce {
+                func: f.clone(),
+                body: Box::new(insert_at(*body, func, var, nest, inside2)),
+            }
         }
-        Stmt::For { var: v, min, extent, kind, body } => {
+        Stmt::For {
+            var: v,
+            min,
+            extent,
+            kind,
+            body,
+        } => {
             let body = insert_at(*body, func, var, nest, inside);
             let body = if inside && &*v == var {
                 match nest.take() {
@@ -261,14 +354,39 @@ fn insert_at(s: Stmt, func: &str, var: &str, nest: &mut Option<Stmt>, inside: bo
             } else {
                 body
             };
-            Stmt::For { var: v, min, extent, kind, body: Box::new(body) }
+            Stmt::For {
+                var: v,
+                min,
+                extent,
+                kind,
+                body: Box::new(body),
+            }
         }
-        Stmt::Block(v) => Stmt::Block(v.into_iter().map(|x| insert_at(x, func, var, nest, inside)).collect()),
-        Stmt::Let { name, value, body } => Stmt::Let { name, value, body: Box::new(insert_at(*body, func, var, nest, inside)) },
-        Stmt::Allocate { func: f, ty, bounds, body } => {
-            Stmt::Allocate { func: f, ty, bounds, body: Box::new(insert_at(*body, func, var, nest, inside)) }
-        }
-        Stmt::If { cond, then } => Stmt::If { cond, then: Box::new(insert_at(*then, func, var, nest, inside)) },
+        Stmt::Block(v) => Stmt::Block(
+            v.into_iter()
+                .map(|x| insert_at(x, func, var, nest, inside))
+                .collect(),
+        ),
+        Stmt::Let { name, value, body } => Stmt::Let {
+            name,
+            value,
+            body: Box::new(insert_at(*body, func, var, nest, inside)),
+        },
+        Stmt::Allocate {
+            func: f,
+            ty,
+            bounds,
+            body,
+        } => Stmt::Allocate {
+            func: f,
+            ty,
+            bounds,
+            body: Box::new(insert_at(*body, func, var, nest, inside)),
+        },
+        Stmt::If { cond, then } => Stmt::If {
+            cond,
+            then: Box::new(insert_at(*then, func, var, nest, inside)),
+        },
         s @ Stmt::Store { .. } => s,
     }
 }
@@ -279,7 +397,10 @@ pub fn schedule_functions(p: &Pipeline, sch: &Schedule) -> Result<Stmt, Vec<Diag
     let mut top: Vec<Stmt> = Vec::new();
     for f in p.funcs.iter().filter(|f| f.is_output()) {
         match func_nest(f, sch.get(&f.name)) {
-            Ok(n) => top.push(Stmt::Produce { func: f.name.clone(), body: Box::new(n) }),
+            Ok(n) => top.push(Stmt::Produce {
+                func: f.name.clone(),
+                body: Box::new(n),
+            }),
             Err(e) => errors.push(e),
         }
     }
@@ -287,7 +408,10 @@ pub fn schedule_functions(p: &Pipeline, sch: &Schedule) -> Result<Stmt, Vec<Diag
     for f in p.funcs.iter().rev().filter(|f| !f.is_output()) {
         let fs = sch.get(&f.name);
         let nest = match func_nest(f, fs) {
-            Ok(n) => Stmt::Produce { func: f.name.clone(), body: Box::new(n) },
+            Ok(n) => Stmt::Produce {
+                func: f.name.clone(),
+                body: Box::new(n),
+            },
             Err(e) => {
                 errors.push(e);
                 continue;
@@ -296,7 +420,9 @@ pub fn schedule_functions(p: &Pipeline, sch: &Schedule) -> Result<Stmt, Vec<Diag
         match &fs.compute {
             Level::Inline => {}
             Level::Root => {
-                let Stmt::Block(mut v) = s else { unreachable!("the top is a block") };
+                let Stmt::Block(mut v) = s else {
+                    unreachable!("the top is a block")
+                };
                 v.insert(0, nest);
                 s = Stmt::Block(v);
             }
