@@ -83,6 +83,9 @@ pub type Scope = HashMap<Arc<str>, Interval>;
 /// Bounds of `e` together with the guards they rely on.
 pub struct Bounds<'a> {
     scope: &'a Scope,
+    /// Variables known to be non-negative (loop variables of loops starting at 0), which
+    /// sharpens `/` and `%` by non-constant divisors.
+    pub nonneg_vars: Vec<Arc<str>>,
     /// Conditions (`bool` over `i64` expressions) under which the bounds are valid.
     pub guards: Vec<Expr>,
 }
@@ -91,6 +94,7 @@ impl<'a> Bounds<'a> {
     pub fn new(scope: &'a Scope) -> Self {
         Bounds {
             scope,
+            nonneg_vars: vec![],
             guards: vec![],
         }
     }
@@ -217,6 +221,10 @@ impl<'a> Bounds<'a> {
         ok
     }
 
+    fn nonneg(&self, e: &Option<Expr>) -> bool {
+        nonneg(e, &self.nonneg_vars)
+    }
+
     /// Bounds of `a op b`.
     fn binary(&mut self, ty: Type, op: BinOp, a: &Expr, b: &Expr) -> Interval {
         let i64c = Expr::i64;
@@ -268,7 +276,7 @@ impl<'a> Bounds<'a> {
                     max: ia.min.map(|m| simplify(&m.div(i64c(c)))),
                 },
                 // Both non-negative: the quotient lies in [0, a] (a zero divisor gives 0).
-                _ if nonneg(&ia.min) && nonneg(&ib.min) => Interval {
+                _ if self.nonneg(&ia.min) && self.nonneg(&ib.min) => Interval {
                     min: Some(i64c(0)),
                     max: ia.max.clone(),
                 },
@@ -289,7 +297,7 @@ impl<'a> Bounds<'a> {
                         Interval::constant(-m, m)
                     }
                 }
-                None if nonneg(&ia.min) && nonneg(&ib.min) => match (&ia.max, &ib.max) {
+                None if self.nonneg(&ia.min) && self.nonneg(&ib.min) => match (&ia.max, &ib.max) {
                     (Some(am), Some(bm)) => Interval::new(
                         i64c(0),
                         am.clone().min(bm.clone().sub(i64c(1)).max(i64c(0))),
@@ -419,21 +427,21 @@ impl<'a> Bounds<'a> {
 
 /// Whether a bound is provably non-negative: built from non-negative constants and buffer
 /// extents (`buf.extent.k`, never negative) with `+ * / max` and non-negative `min`/`select`.
-pub fn nonneg(e: &Option<Expr>) -> bool {
-    fn go(e: &Expr) -> bool {
+pub fn nonneg(e: &Option<Expr>, vars: &[Arc<str>]) -> bool {
+    fn go(e: &Expr, vars: &[Arc<str>]) -> bool {
         match e.node() {
             ExprNode::Const(v) => v.as_i64().is_some_and(|c| c >= 0),
-            ExprNode::Var(n) => n.contains(".extent.") || n.contains(".alloc."),
-            ExprNode::Cast(a) => a.ty().is_unsigned_int() || go(a),
+            ExprNode::Var(n) => n.contains(".extent.") || n.contains(".alloc.") || vars.contains(n),
+            ExprNode::Cast(a) => a.ty().is_unsigned_int() || go(a, vars),
             ExprNode::Binary(BinOp::Add | BinOp::Mul | BinOp::Div | BinOp::Min, a, b) => {
-                go(a) && go(b)
+                go(a, vars) && go(b, vars)
             }
-            ExprNode::Binary(BinOp::Max, a, b) => go(a) || go(b),
-            ExprNode::Select(_, a, b) => go(a) && go(b),
+            ExprNode::Binary(BinOp::Max, a, b) => go(a, vars) || go(b, vars),
+            ExprNode::Select(_, a, b) => go(a, vars) && go(b, vars),
             _ => false,
         }
     }
-    e.as_ref().is_some_and(go)
+    e.as_ref().is_some_and(|e| go(e, vars))
 }
 
 /// `ia * c` for a constant `c`.

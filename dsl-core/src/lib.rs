@@ -13,6 +13,7 @@
 pub mod expr;
 pub mod func;
 pub mod interp;
+pub mod interp_nest;
 pub mod interval;
 mod print;
 pub mod sexpr;

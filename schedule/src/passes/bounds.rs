@@ -272,6 +272,18 @@ impl Walker<'_, '_> {
             sc.insert(name.clone(), loop_iv.clone());
             let prune = |m: Expr| simplify(&prune_min_max(&m, &sc));
             let mut b = Bounds::new(&sc);
+            // Loops starting at 0 (every split and fused loop) are non-negative.
+            b.nonneg_vars = self
+                .loops
+                .iter()
+                .filter(|(_, iv)| {
+                    iv.min
+                        .as_ref()
+                        .and_then(|m| m.as_int())
+                        .is_some_and(|m| m >= 0)
+                })
+                .map(|(n, _)| n.clone())
+                .collect();
             iv = Interval {
                 min: iv.min.and_then(|m| b.of(&prune(m)).min),
                 max: iv.max.and_then(|m| b.of(&prune(m)).max),

@@ -174,11 +174,14 @@ pub fn func_nest(f: &Func, fs: &FuncSchedule) -> Result<Stmt, Diagnostic> {
                     ));
                 }
                 let fv = lv(fused);
-                let vo = simplify(&lo.min.clone().add(fv.clone().div(li.extent.clone())));
+                // Whenever the fused loop runs, the inner extent is at least 1; saying so
+                // (`max(extent, 1)`) lets bounds inference see a positive divisor.
+                let div = li.extent.clone().max(Expr::i32(1));
+                let vo = simplify(&lo.min.clone().add(fv.clone().div(div.clone())));
                 let vi = simplify(&li.min.clone().add(Expr::binary(
                     halite_core::BinOp::Rem,
                     fv,
-                    li.extent.clone(),
+                    div,
                 )));
                 let new = vec![LoopInfo {
                     name: fused.clone(),
@@ -429,7 +432,7 @@ pub fn schedule_functions(p: &Pipeline, sch: &Schedule) -> Result<Stmt, Vec<Diag
             Level::At { func, var } => {
                 let mut slot = Some(nest);
                 s = insert_at(s, func, &loop_var(func, var), &mut slot, false);
-                if slot.is_some() {
+                if slot.is_some() && errors.is_empty() {
                     errors.push(Diagnostic::new(
                         fs.compute_origin,
                         format!("`{}` has no loop `{var}` to compute `{}` at", func, f.name),

@@ -1,0 +1,209 @@
+//! An interpreter of lowered loop nests, for testing the scheduler: it runs a [`Stmt`] the way
+//! generated code would, and checks what generated code takes for granted.
+//!
+//! * Every read of an intermediate reads a point that its current `produce` block computed
+//!   (bounds inference gave a big enough region).
+//! * Every store to an intermediate lands inside its allocation (`f.alloc.k` from `f.min.k`).
+//! * Every read of a buffer is inside it.
+//!
+//! Parallel loops run serially; vector and unrolled loops run as plain loops.
+
+use crate::expr::{CallKind, Expr, ExprNode};
+use crate::interp::Buffer;
+use crate::stmt::Stmt;
+use crate::value::Value;
+use std::collections::HashMap;
+use std::sync::Arc;
+
+/// Runs a lowered nest. `env` holds parameters and buffer extents (`buf.extent.k`);
+/// `entry_lets` are evaluated first, in order.
+pub fn run_nest(
+    entry_lets: &[(Arc<str>, Expr)],
+    body: &Stmt,
+    env: Vec<(Arc<str>, Value)>,
+    inputs: &HashMap<Arc<str>, Buffer>,
+    outputs: &mut HashMap<Arc<str>, Buffer>,
+) -> Result<(), String> {
+    let mut m = Machine {
+        env,
+        inputs,
+        outputs,
+        funcs: HashMap::new(),
+    };
+    for (n, v) in entry_lets {
+        let val = m.eval(v)?;
+        m.env.push((n.clone(), val));
+    }
+    m.stmt(body)
+}
+
+struct Machine<'a> {
+    env: Vec<(Arc<str>, Value)>,
+    inputs: &'a HashMap<Arc<str>, Buffer>,
+    outputs: &'a mut HashMap<Arc<str>, Buffer>,
+    /// Points computed by the current `produce` of each intermediate.
+    funcs: HashMap<Arc<str>, HashMap<Vec<i64>, Value>>,
+}
+
+impl Machine<'_> {
+    fn lookup(&self, n: &str) -> Result<Value, String> {
+        self.env
+            .iter()
+            .rev()
+            .find(|(m, _)| &**m == n)
+            .map(|(_, v)| *v)
+            .ok_or_else(|| format!("unbound `{n}`"))
+    }
+
+    fn int(&self, n: &str) -> Result<i64, String> {
+        self.lookup(n)?
+            .as_i64()
+            .ok_or_else(|| format!("`{n}` is not an integer"))
+    }
+
+    fn eval(&mut self, e: &Expr) -> Result<Value, String> {
+        let bad = || format!("ill-typed {e}");
+        Ok(match e.node() {
+            ExprNode::Const(v) => *v,
+            ExprNode::Var(n) => self.lookup(n)?,
+            ExprNode::Cast(a) => self.eval(a)?.cast(e.ty()).ok_or_else(bad)?,
+            ExprNode::Unary(op, a) => {
+                let a = self.eval(a)?;
+                Value::unary(*op, a).ok_or_else(bad)?
+            }
+            ExprNode::Binary(op, a, b) => {
+                let (a, b) = (self.eval(a)?, self.eval(b)?);
+                Value::binary(*op, a, b).ok_or_else(bad)?
+            }
+            ExprNode::Select(c, t, f) => {
+                let (c, t, f) = (self.eval(c)?, self.eval(t)?, self.eval(f)?);
+                if c.as_bool().ok_or_else(bad)? {
+                    t
+                } else {
+                    f
+                }
+            }
+            ExprNode::Intrinsic(op, args) => {
+                let v = args
+                    .iter()
+                    .map(|a| self.eval(a))
+                    .collect::<Result<Vec<_>, _>>()?;
+                Value::intrinsic(*op, &v).ok_or_else(bad)?
+            }
+            ExprNode::Let(n, v, b) => {
+                let v = self.eval(v)?;
+                self.env.push((n.clone(), v));
+                let r = self.eval(b);
+                self.env.pop();
+                r?
+            }
+            ExprNode::Call { kind, name, args } => {
+                let p = args
+                    .iter()
+                    .map(|a| self.eval(a).and_then(|v| v.as_i64().ok_or_else(bad)))
+                    .collect::<Result<Vec<_>, _>>()?;
+                if *kind == CallKind::Func {
+                    if let Some(pts) = self.funcs.get(name) {
+                        return pts
+                            .get(&p)
+                            .copied()
+                            .ok_or_else(|| format!("read of `{name}` at {p:?}, which its current produce did not compute"));
+                    }
+                }
+                let buf = self.inputs.get(name).or_else(|| self.outputs.get(name));
+                let b = buf.ok_or_else(|| format!("unknown buffer `{name}`"))?;
+                let off = b
+                    .offset(&p)
+                    .ok_or_else(|| format!("read of `{name}` at {p:?} outside {:?}", b.shape))?;
+                b.data[off]
+            }
+        })
+    }
+
+    fn stmt(&mut self, s: &Stmt) -> Result<(), String> {
+        match s {
+            Stmt::For {
+                var,
+                min,
+                extent,
+                body,
+                ..
+            } => {
+                let m = self.eval(min)?.as_i64().ok_or("loop min")?;
+                let e = self.eval(extent)?.as_i64().ok_or("loop extent")?;
+                for i in 0..e.max(0) {
+                    self.env.push((var.clone(), Value::I32((m + i) as i32)));
+                    let r = self.stmt(body);
+                    self.env.pop();
+                    r?;
+                }
+                Ok(())
+            }
+            Stmt::Let { name, value, body } => {
+                let v = self.eval(value)?;
+                self.env.push((name.clone(), v));
+                let r = self.stmt(body);
+                self.env.pop();
+                r
+            }
+            Stmt::Store { func, args, value } => {
+                let p = args
+                    .iter()
+                    .map(|a| self.eval(a).map(|v| v.as_i64().unwrap_or(i64::MIN)))
+                    .collect::<Result<Vec<_>, _>>()?;
+                let v = self.eval(value)?;
+                if let Some(b) = self.outputs.get_mut(func) {
+                    let off = b.offset(&p).ok_or_else(|| {
+                        format!("store to `{func}` at {p:?} outside {:?}", b.shape)
+                    })?;
+                    b.data[off] = v;
+                    return Ok(());
+                }
+                for (d, &x) in p.iter().enumerate() {
+                    let lo = self.int(&format!("{func}.min.{d}"))?;
+                    let alloc = self.int(&format!("{func}.alloc.{d}"))?;
+                    if x < lo || x - lo >= alloc {
+                        return Err(format!("store to `{func}` at {p:?} outside its storage ({d}: [{lo}, +{alloc}))"));
+                    }
+                }
+                self.funcs.entry(func.clone()).or_default().insert(p, v);
+                Ok(())
+            }
+            Stmt::Produce { func, body } => {
+                if !self.outputs.contains_key(func) {
+                    self.funcs.insert(func.clone(), HashMap::new());
+                }
+                self.stmt(body)
+            }
+            Stmt::Allocate { body, .. } => self.stmt(body),
+            Stmt::If { cond, then } => {
+                if self.eval(cond)?.as_bool() == Some(true) {
+                    self.stmt(then)?;
+                }
+                Ok(())
+            }
+            Stmt::Block(v) => v.iter().try_for_each(|s| self.stmt(s)),
+        }
+    }
+}
+
+/// Evaluates `e` (for example an entry check) after the entry lets, in `env`.
+pub fn eval_at_entry(
+    entry_lets: &[(Arc<str>, Expr)],
+    env: Vec<(Arc<str>, Value)>,
+    e: &Expr,
+) -> Result<Value, String> {
+    let inputs = HashMap::new();
+    let mut outputs = HashMap::new();
+    let mut m = Machine {
+        env,
+        inputs: &inputs,
+        outputs: &mut outputs,
+        funcs: HashMap::new(),
+    };
+    for (n, v) in entry_lets {
+        let val = m.eval(v)?;
+        m.env.push((n.clone(), val));
+    }
+    m.eval(e)
+}

@@ -1,0 +1,539 @@
+//! The property test of the scheduler: random legal schedules of a set of pipelines, run on
+//! random output shapes by the loop-nest interpreter, must equal the reference interpreter
+//! bit for bit (no schedule here reorders a reduction). The loop-nest interpreter also checks
+//! that every read of an intermediate was computed and every store is inside its storage.
+//!
+//! Deterministic (fixed seeds); `HALITE_PROPTEST_CASES` raises the number of schedules.
+
+use halite_core::func::{boundary, extent_var_name};
+use halite_core::interp::{self, Buffer};
+use halite_core::{CallKind, Expr, Func, Input, Intrinsic, Origin, Pipeline, Type, Value};
+use halite_schedule::{Arg, Directive};
+use std::collections::HashMap;
+use std::sync::Arc;
+
+struct Rng(u64);
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+    fn chance(&mut self, p: f64) -> bool {
+        (self.next() % 1000) as f64 / 1000.0 < p
+    }
+}
+
+fn v(n: &str) -> Expr {
+    Expr::var(n, Type::I32)
+}
+fn c(x: i32) -> Expr {
+    Expr::i32(x)
+}
+fn call(name: &str, args: Vec<Expr>, ty: Type) -> Expr {
+    Expr::call(CallKind::Func, name, args, ty)
+}
+fn inp(name: &str, args: Vec<Expr>, ty: Type) -> Expr {
+    Expr::call(CallKind::Input, name, args, ty)
+}
+fn func(name: &str, args: &[&str], value: Expr, output: Option<usize>) -> Func {
+    Func {
+        name: name.into(),
+        args: args.iter().map(|a| Arc::<str>::from(*a)).collect(),
+        ty: value.ty(),
+        value,
+        output,
+        origin: Origin::NONE,
+    }
+}
+fn input(name: &str, ty: Type, dims: usize) -> Input {
+    Input {
+        name: name.into(),
+        ty,
+        dims,
+    }
+}
+fn f32c(x: f32) -> Expr {
+    Expr::constant(Value::F32(x))
+}
+
+/// The pipelines under test, each with the extra input margin its reads need.
+fn pipelines() -> Vec<(Pipeline, usize)> {
+    let yx = ["y", "x"];
+    let mut out = Vec::new();
+    // 1. Point-wise, i32.
+    let i = input("in", Type::I32, 2);
+    out.push((
+        Pipeline {
+            name: "pointwise".into(),
+            inputs: vec![i],
+            funcs: vec![func(
+                "out",
+                &yx,
+                inp("in", vec![v("y"), v("x")], Type::I32)
+                    .mul(c(3))
+                    .add(inp("in", vec![v("y"), v("x")], Type::I32).div(c(2))),
+                Some(0),
+            )],
+            ..Default::default()
+        },
+        0,
+    ));
+    // 2. The 3x3 blur, u16.
+    let u16c = |x: u16| Expr::constant(Value::U16(x));
+    let bx = inp("in", vec![v("y"), v("x")], Type::U16)
+        .add(inp("in", vec![v("y"), v("x").add(c(1))], Type::U16))
+        .add(inp("in", vec![v("y"), v("x").add(c(2))], Type::U16))
+        .div(u16c(3));
+    let o = call("bx", vec![v("y"), v("x")], Type::U16)
+        .add(call("bx", vec![v("y").add(c(1)), v("x")], Type::U16))
+        .add(call("bx", vec![v("y").add(c(2)), v("x")], Type::U16))
+        .div(u16c(3));
+    out.push((
+        Pipeline {
+            name: "blur".into(),
+            inputs: vec![input("in", Type::U16, 2)],
+            funcs: vec![func("bx", &yx, bx, None), func("out", &yx, o, Some(0))],
+            ..Default::default()
+        },
+        2,
+    ));
+    // 3. Three stages over a repeated edge, f32.
+    let inf = input("in", Type::F32, 2);
+    let p = boundary::func("p", boundary::Kind::RepeatEdge, &inf, None);
+    let a = call("p", vec![v("y").sub(c(1)), v("x")], Type::F32).add(call(
+        "p",
+        vec![v("y").add(c(1)), v("x")],
+        Type::F32,
+    ));
+    let b = call("a", vec![v("y"), v("x").sub(c(1))], Type::F32)
+        .mul(f32c(2.0))
+        .sub(call("a", vec![v("y"), v("x").add(c(1))], Type::F32));
+    let o = call("b", vec![v("y"), v("x")], Type::F32)
+        .add(call("a", vec![v("y"), v("x")], Type::F32).mul(f32c(0.5)));
+    out.push((
+        Pipeline {
+            name: "edges".into(),
+            inputs: vec![inf],
+            funcs: vec![
+                p,
+                func("a", &yx, a, None),
+                func("b", &yx, b, None),
+                func("out", &yx, o, Some(0)),
+            ],
+            ..Default::default()
+        },
+        0,
+    ));
+    // 4. A 1-D stencil of three stages, i64.
+    let f = inp("in", vec![v("x")], Type::I64).add(inp("in", vec![v("x").add(c(1))], Type::I64));
+    let g = call("f", vec![v("x")], Type::I64).mul(call("f", vec![v("x").add(c(2))], Type::I64));
+    let o = call("g", vec![v("x")], Type::I64).sub(call("g", vec![v("x").add(c(1))], Type::I64));
+    out.push((
+        Pipeline {
+            name: "stencil1d".into(),
+            inputs: vec![input("in", Type::I64, 1)],
+            funcs: vec![
+                func("f", &["x"], f, None),
+                func("g", &["x"], g, None),
+                func("out", &["x"], o, Some(0)),
+            ],
+            ..Default::default()
+        },
+        3,
+    ));
+    // 5. Mixed types: u8 -> f32 -> u8, with a clamp.
+    let f = Expr::cast(Type::F32, inp("in", vec![v("y"), v("x")], Type::U8)).mul(f32c(0.75));
+    let g = call("f", vec![v("y"), v("x")], Type::F32).add(call(
+        "f",
+        vec![v("y").add(c(1)), v("x").add(c(1))],
+        Type::F32,
+    ));
+    let o = Expr::cast(
+        Type::U8,
+        Expr::intrinsic(Intrinsic::Clamp, vec![g, f32c(0.0), f32c(255.0)]),
+    );
+    out.push((
+        Pipeline {
+            name: "mixed".into(),
+            inputs: vec![input("in", Type::U8, 2)],
+            funcs: vec![func("f", &yx, f, None), func("out", &yx, o, Some(0))],
+            ..Default::default()
+        },
+        1,
+    ));
+    // 6. Mirrored edges and a downsample (computed indices), i32.
+    let ini = input("in", Type::I32, 2);
+    let p = boundary::func("p", boundary::Kind::MirrorImage, &ini, None);
+    let d = call("p", vec![v("y").mul(c(2)), v("x").mul(c(2))], Type::I32).add(call(
+        "p",
+        vec![v("y").mul(c(2)).add(c(1)), v("x").mul(c(2)).sub(c(1))],
+        Type::I32,
+    ));
+    let o = call("d", vec![v("y"), v("x")], Type::I32).sub(call(
+        "d",
+        vec![v("y"), v("x").sub(c(1))],
+        Type::I32,
+    ));
+    out.push((
+        Pipeline {
+            name: "down".into(),
+            inputs: vec![ini],
+            funcs: vec![p, func("d", &yx, d, None), func("out", &yx, o, Some(0))],
+            ..Default::default()
+        },
+        0,
+    ));
+    out
+}
+
+fn ident(n: &str) -> Arg {
+    Arg::Ident(n.into(), Origin::NONE)
+}
+fn int(n: i64) -> Arg {
+    Arg::Int(n, Origin::NONE)
+}
+fn directive(f: &str, name: &str, args: Vec<Arg>) -> Directive {
+    Directive {
+        func: f.into(),
+        func_origin: Origin::NONE,
+        update: None,
+        name: name.into(),
+        name_origin: Origin::NONE,
+        args,
+    }
+}
+
+/// Random loop transforms of one Func; returns its final loop names.
+fn loop_schedule(r: &mut Rng, f: &Func, out: &mut Vec<Directive>) -> Vec<String> {
+    let mut dims: Vec<String> = f.args.iter().map(|a| a.to_string()).collect();
+    let mut fresh = 0;
+    let mut name = |base: &str| {
+        fresh += 1;
+        format!("{base}{fresh}")
+    };
+    let factors = [2, 3, 4, 5, 7, 8, 16];
+    for _ in 0..r.below(4) {
+        match r.below(6) {
+            0 | 1 => {
+                let i = r.below(dims.len());
+                let (o, inn) = (name("o"), name("i"));
+                let mut args = vec![
+                    ident(&dims[i]),
+                    ident(&o),
+                    ident(&inn),
+                    int(factors[r.below(factors.len())]),
+                ];
+                if r.chance(0.3) {
+                    let t = ["GuardWithIf", "ShiftInwards", "RoundUp"]
+                        [r.below(if f.is_output() { 2 } else { 3 })];
+                    args.push(ident(t));
+                }
+                out.push(directive(&f.name, "split", args));
+                dims[i] = o;
+                dims.insert(i + 1, inn);
+            }
+            2 if dims.len() >= 2 => {
+                let mut order = dims.clone();
+                for k in (1..order.len()).rev() {
+                    let j = r.below(k + 1);
+                    order.swap(k, j);
+                }
+                out.push(directive(
+                    &f.name,
+                    "reorder",
+                    order.iter().map(|d| ident(d)).collect(),
+                ));
+                dims = order;
+            }
+            3 if dims.len() >= 2 => {
+                let i = r.below(dims.len() - 1);
+                let fu = name("fu");
+                out.push(directive(
+                    &f.name,
+                    "fuse",
+                    vec![ident(&dims[i]), ident(&dims[i + 1]), ident(&fu)],
+                ));
+                dims[i] = fu;
+                dims.remove(i + 1);
+            }
+            4 if f.dims() == 2 && dims.len() == 2 => {
+                let (yi, xi) = (name("yi"), name("xi"));
+                let (ty, tx) = (
+                    factors[r.below(factors.len())],
+                    factors[r.below(factors.len())],
+                );
+                out.push(directive(
+                    &f.name,
+                    "tile",
+                    vec![
+                        ident(&dims[0]),
+                        ident(&dims[1]),
+                        ident(&yi),
+                        ident(&xi),
+                        int(ty),
+                        int(tx),
+                    ],
+                ));
+                dims = vec![dims[0].clone(), dims[1].clone(), yi, xi];
+            }
+            _ => {
+                let i = r.below(dims.len());
+                if dims.contains(&format!("{}_unroll", dims[i])) {
+                    continue;
+                }
+                out.push(directive(
+                    &f.name,
+                    "unroll",
+                    vec![ident(&dims[i]), int([2, 3, 4][r.below(3)])],
+                ));
+                let u = format!("{}_unroll", dims[i]);
+                dims.insert(i + 1, u);
+            }
+        }
+    }
+    if r.chance(0.5) && !dims.iter().any(|d| d.ends_with("_vec")) {
+        let last = dims.last().unwrap().clone();
+        let w = [2, 4, 8, 16][r.below(4)];
+        out.push(directive(&f.name, "vectorize", vec![ident(&last), int(w)]));
+        dims.push(format!("{last}_vec"));
+    }
+    if r.chance(0.4) {
+        out.push(directive(&f.name, "parallel", vec![ident(&dims[0])]));
+    }
+    dims
+}
+
+fn random_schedule(r: &mut Rng, p: &Pipeline) -> Vec<Directive> {
+    let mut ds = Vec::new();
+    let mut loops: HashMap<String, Vec<String>> = HashMap::new();
+    let mut computed: Vec<String> = Vec::new();
+    // Consumers first, so compute_at can name their loops.
+    for f in p.funcs.iter().rev() {
+        if !f.is_output() {
+            let users: Vec<String> = computed
+                .iter()
+                .filter(|c| {
+                    p.func(c)
+                        .is_some_and(|g| Pipeline::callees(g).iter().any(|(_, n)| **n == *f.name))
+                })
+                .cloned()
+                .collect();
+            match r.below(3) {
+                0 => continue, // inline
+                1 => ds.push(directive(&f.name, "compute_root", vec![])),
+                _ => match users.first() {
+                    Some(u) => {
+                        let l = &loops[u];
+                        let at = l[r.below(l.len())].clone();
+                        ds.push(directive(&f.name, "compute_at", vec![ident(u), ident(&at)]));
+                        if r.chance(0.3) {
+                            ds.push(directive(&f.name, "store_root", vec![]));
+                        }
+                    }
+                    None => ds.push(directive(&f.name, "compute_root", vec![])),
+                },
+            }
+        }
+        let dims = loop_schedule(r, f, &mut ds);
+        loops.insert(f.name.to_string(), dims);
+        computed.push(f.name.to_string());
+    }
+    ds
+}
+
+fn fill(ty: Type, shape: &[usize], r: &mut Rng) -> Buffer {
+    let n: usize = shape.iter().product();
+    let data = (0..n)
+        .map(|_| {
+            let x = (r.next() % 2000) as i64 - 1000;
+            match ty {
+                Type::F32 => Value::F32(x as f32 * 0.37),
+                t => Value::from_i64(t, x),
+            }
+        })
+        .collect();
+    Buffer {
+        ty,
+        shape: shape.to_vec(),
+        data,
+    }
+}
+
+#[test]
+fn random_schedules_match_the_reference() {
+    let cases: usize = std::env::var("HALITE_PROPTEST_CASES")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(25);
+    let mut r = Rng(0x5eed_cafe_f00d_1234);
+    let mut ran = 0;
+    let mut rejected = 0;
+    let mut imprecise = 0;
+    for (p, margin) in pipelines() {
+        for _ in 0..cases {
+            let ds = random_schedule(&mut r, &p);
+            let lowered = match halite_schedule::lower(&p, &ds) {
+                Ok(l) => l,
+                Err(e) => {
+                    rejected += 1;
+                    let msgs: Vec<&str> = e.iter().map(|d| d.message.as_str()).collect();
+                    let brief: Vec<String> = ds
+                        .iter()
+                        .map(|d| {
+                            format!(
+                                "{}.{}({})",
+                                d.func,
+                                d.name,
+                                d.args
+                                    .iter()
+                                    .map(|a| match a {
+                                        Arg::Ident(n, _) => n.to_string(),
+                                        Arg::Int(i, _) => i.to_string(),
+                                        _ => "?".into(),
+                                    })
+                                    .collect::<Vec<_>>()
+                                    .join(", ")
+                            )
+                        })
+                        .collect();
+                    // Only the documented restrictions may reject a random schedule.
+                    for m in &msgs {
+                        assert!(
+                            m.contains("innermost")
+                                || m.contains("inside the vectorized loop")
+                                || m.contains("depends on")
+                                || m.contains("is also used outside")
+                                || m.contains("wider than")
+                                || m.contains("cannot fuse"),
+                            "unexpected rejection of {}: {m}\n{brief:?}",
+                            p.name
+                        );
+                    }
+                    continue;
+                }
+            };
+            let dims = p.outputs()[0].dims();
+            for _ in 0..3 {
+                let shape: Vec<usize> = (0..dims)
+                    .map(|_| [1, 2, 3, 5, 8, 13, 17][r.below(7)])
+                    .collect();
+                let mut in_shape: Vec<usize> = shape.iter().map(|s| s * 2 + margin + 1).collect();
+                let mut refused = false;
+                // Size the input as the entry check demands (a schedule that rounds up reads
+                // more), then let the nest interpreter verify that nothing reads past it.
+                let entry = |in_shape: &[usize]| {
+                    let mut env: Vec<(Arc<str>, Value)> = Vec::new();
+                    for (d, &n) in in_shape.iter().enumerate() {
+                        env.push((extent_var_name("in", d).into(), Value::I32(n as i32)));
+                    }
+                    for (d, &n) in shape.iter().enumerate() {
+                        env.push((extent_var_name("out", d).into(), Value::I32(n as i32)));
+                    }
+                    env
+                };
+                for chk in lowered.checks.iter().filter(|c| &*c.buffer == "in") {
+                    let when = halite_core::interp_nest::eval_at_entry(
+                        &lowered.entry_lets,
+                        entry(&in_shape),
+                        &chk.when,
+                    )
+                    .unwrap();
+                    if when.as_bool() != Some(true) {
+                        continue;
+                    }
+                    for (d, (lo, hi)) in chk.dims.iter().enumerate() {
+                        let lo = halite_core::interp_nest::eval_at_entry(
+                            &lowered.entry_lets,
+                            entry(&in_shape),
+                            lo,
+                        )
+                        .unwrap()
+                        .as_i64()
+                        .unwrap();
+                        let hi = halite_core::interp_nest::eval_at_entry(
+                            &lowered.entry_lets,
+                            entry(&in_shape),
+                            hi,
+                        )
+                        .unwrap()
+                        .as_i64()
+                        .unwrap();
+                        if lo < 0 {
+                            // The entry check is conservative here: the kernel would refuse
+                            // these sizes with an error (safe, but imprecise); counted below.
+                            refused = true;
+                        }
+                        in_shape[d] = in_shape[d].max((hi + 1) as usize);
+                    }
+                }
+                if refused {
+                    imprecise += 1;
+                    continue;
+                }
+                for g in &lowered.guards {
+                    if let halite_schedule::Guard::NoOverflow(g) = g {
+                        let ok = halite_core::interp_nest::eval_at_entry(
+                            &lowered.entry_lets,
+                            entry(&in_shape),
+                            g,
+                        )
+                        .unwrap();
+                        assert_eq!(ok.as_bool(), Some(true), "guard {g} fails at small sizes");
+                    }
+                }
+                let input = fill(p.inputs[0].ty, &in_shape, &mut r);
+                let out_ty = p.outputs()[0].ty;
+                let mut expected = [Buffer::zeros(out_ty, &shape)];
+                interp::run(&p, &[], std::slice::from_ref(&input), &mut expected).unwrap();
+                let mut env: Vec<(Arc<str>, Value)> = Vec::new();
+                for (d, &n) in in_shape.iter().enumerate() {
+                    env.push((extent_var_name("in", d).into(), Value::I32(n as i32)));
+                }
+                for (d, &n) in shape.iter().enumerate() {
+                    env.push((extent_var_name("out", d).into(), Value::I32(n as i32)));
+                }
+                let inputs: HashMap<Arc<str>, Buffer> =
+                    [("in".into(), input)].into_iter().collect();
+                let mut outputs: HashMap<Arc<str>, Buffer> =
+                    [("out".into(), Buffer::zeros(out_ty, &shape))]
+                        .into_iter()
+                        .collect();
+                let res = halite_core::interp_nest::run_nest(
+                    &lowered.entry_lets,
+                    &lowered.body,
+                    env,
+                    &inputs,
+                    &mut outputs,
+                );
+                if let Err(e) = res {
+                    panic!(
+                        "{} with {ds:#?} at {shape:?}: {e}\n{}",
+                        p.name,
+                        lowered.loop_nest_text()
+                    );
+                }
+                assert!(
+                    outputs["out"].data == expected[0].data,
+                    "{} differs from the reference at {shape:?} with {ds:#?}\n{}",
+                    p.name,
+                    lowered.loop_nest_text()
+                );
+                ran += 1;
+            }
+        }
+    }
+    println!("{ran} runs exact; {rejected} schedules rejected at compile time; {imprecise} runs refused by a conservative entry check");
+    assert!(
+        ran > cases * 6,
+        "too few schedules ran: {ran}, {rejected} rejected"
+    );
+    assert!(
+        imprecise * 10 < ran,
+        "entry checks too conservative: {imprecise} refusals for {ran} runs"
+    );
+}
