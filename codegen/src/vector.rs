@@ -207,7 +207,7 @@ impl<'a> VecGen<'a> {
                     unreachable!()
                 };
                 let dense = self.gen.is_view(name);
-                let fast = quote!({ #binds #p.load_array::<#w>(#off) });
+                let fast = quote!({ #binds let __a = #p.load_array::<#w>(#off); ::halite::rt::load_fence(); __a });
                 self.out.push(if dense {
                     quote!(let #id: [#t; #w] = if DENSE { #fast } else { #g };)
                 } else {
