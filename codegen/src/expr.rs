@@ -43,10 +43,10 @@ pub fn constant(v: Value) -> TokenStream {
         Value::U16(x) => Literal::u16_suffixed(x).into_token_stream(),
         Value::U32(x) => Literal::u32_suffixed(x).into_token_stream(),
         Value::U64(x) => Literal::u64_suffixed(x).into_token_stream(),
-        Value::I8(x) => signed(x as i64, quote!(i8)),
-        Value::I16(x) => signed(x as i64, quote!(i16)),
-        Value::I32(x) => signed(x as i64, quote!(i32)),
-        Value::I64(x) => signed(x, quote!(i64)),
+        Value::I8(x) => signed(x as i64, Type::I8),
+        Value::I16(x) => signed(x as i64, Type::I16),
+        Value::I32(x) => signed(x as i64, Type::I32),
+        Value::I64(x) => signed(x, Type::I64),
         Value::F16(x) => {
             let b = x.to_bits();
             quote!(::halite::rt::f16::from_bits(#b))
@@ -69,11 +69,12 @@ impl IntoTs for Literal {
     }
 }
 
-fn signed(x: i64, t: TokenStream) -> TokenStream {
-    let (lo, suffixed): (i64, fn(i64) -> Literal) = match t.to_string().as_str() {
-        "i8" => (i8::MIN as i64, |v| Literal::i8_suffixed(v as i8)),
-        "i16" => (i16::MIN as i64, |v| Literal::i16_suffixed(v as i16)),
-        "i32" => (i32::MIN as i64, |v| Literal::i32_suffixed(v as i32)),
+fn signed(x: i64, ty: Type) -> TokenStream {
+    let t = rust_type(ty);
+    let (lo, suffixed): (i64, fn(i64) -> Literal) = match ty {
+        Type::I8 => (i8::MIN as i64, |v| Literal::i8_suffixed(v as i8)),
+        Type::I16 => (i16::MIN as i64, |v| Literal::i16_suffixed(v as i16)),
+        Type::I32 => (i32::MIN as i64, |v| Literal::i32_suffixed(v as i32)),
         _ => (i64::MIN, Literal::i64_suffixed),
     };
     if x == lo {

@@ -272,6 +272,9 @@ struct ExprData {
     node: ExprNode,
     ty: Type,
     origin: Origin,
+    /// Which simplifications already left this node unchanged (bit 0: exact, bit 1: bounds):
+    /// a cache that makes simplifying an already simplified tree O(1).
+    simplified: std::sync::atomic::AtomicU8,
 }
 
 /// An immutable, cheaply cloned expression. Equality is structural and ignores origins.
@@ -298,7 +301,20 @@ impl Expr {
             node,
             ty,
             origin: Origin::NONE,
+            simplified: Default::default(),
         }))
+    }
+
+    /// Whether simplification `mode` (a bit) is known to leave this node unchanged.
+    pub fn is_simplified(&self, mode: u8) -> bool {
+        self.0.simplified.load(std::sync::atomic::Ordering::Relaxed) & mode != 0
+    }
+
+    /// Records that simplification `mode` leaves this node unchanged.
+    pub fn mark_simplified(&self, mode: u8) {
+        self.0
+            .simplified
+            .fetch_or(mode, std::sync::atomic::Ordering::Relaxed);
     }
     /// The same node with a source location attached.
     pub fn with_origin(self, origin: Origin) -> Expr {
@@ -306,6 +322,7 @@ impl Expr {
             node: self.0.node.clone(),
             ty: self.0.ty,
             origin,
+            simplified: Default::default(),
         }))
     }
     pub fn node(&self) -> &ExprNode {
@@ -529,6 +546,7 @@ pub trait ExprMutator {
             node,
             ty: e.ty(),
             origin: e.origin(),
+            simplified: Default::default(),
         }))
     }
 }

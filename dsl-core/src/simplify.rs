@@ -31,8 +31,24 @@ struct Simplifier {
 
 impl ExprMutator for Simplifier {
     fn mutate(&mut self, e: &Expr) -> Expr {
+        let mode = if self.bounds { 2 } else { 1 };
+        if e.is_simplified(mode) {
+            return e.clone();
+        }
         let e = self.mutate_children(e);
-        rewrite(&e, self.bounds)
+        let r = rewrite(&e, self.bounds);
+        // A rewrite may produce a node whose children were built by hand: simplify once more
+        // only if it changed, then remember the fixpoint.
+        let r = if r.same_as(&e) {
+            r
+        } else {
+            Simplifier {
+                bounds: self.bounds,
+            }
+            .mutate_children(&r)
+        };
+        r.mark_simplified(mode);
+        r
     }
 }
 
