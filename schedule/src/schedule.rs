@@ -30,8 +30,15 @@
 //!   computed. (1) not an output; (2) `consumer` is a computed Func that uses this one
 //!   (directly or through inlined Funcs); (3) `loop` is one of its loops; (4) no cycle.
 //! * `store_root()`, `store_at(consumer, loop)`: where its storage lives (default: where it is
-//!   computed). (1) the store level encloses the compute level; (2) no parallel loop lies
-//!   between them (threads would share the buffer).
+//!   computed). (1) the store level encloses the compute level. halite allocates every
+//!   intermediate once per call, or once per iteration of the innermost parallel loop around
+//!   its compute level (so threads never share a buffer, whatever the store level), sized for
+//!   the largest region any iteration computes; the store level is checked but changes no
+//!   allocation, and Halide's sliding-window reuse of values across iterations is not
+//!   implemented yet.
+//!
+//! When two directives set the same property (`compute_root()` then `compute_inline()`), the
+//! later one wins, as in Halide.
 //! * `bound(v, min, extent)`: the Func is computed over exactly `[min, min + extent)` on `v`;
 //!   for an output, calls with another extent return an error. (1) `v` is a pure variable;
 //!   (2) `min` and `extent` are integer literals, `extent > 0`.
