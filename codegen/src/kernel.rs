@@ -141,7 +141,20 @@ impl Gen {
                 let (min_t, ext) = (emit(min, self), emit(extent, self));
                 let shadow = self.dense_shadow.clone();
                 self.wide_vars.push(var.to_string());
-                let body = self.stmt(body);
+                // Storage allocated at the top of a parallel loop's body is made once per rayon
+                // task (`for_each_init`) and reused by the iterations that task runs.
+                let mut task_bufs = Vec::new();
+                let mut inner: &Stmt = body;
+                if matches!(kind, ForKind::Parallel { .. }) {
+                    while let Stmt::Allocate {
+                        func, ty, body: b, ..
+                    } = inner
+                    {
+                        task_bufs.push((func.to_string(), *ty));
+                        inner = b;
+                    }
+                }
+                let body = self.stmt(inner);
                 let serial = quote! {
                     for __i in 0..#ext {
                         let #v: i32 = __min.wrapping_add(__i);
@@ -154,18 +167,41 @@ impl Gen {
                         let __min: i32 = #min_t;
                         #serial
                     },
-                    ForKind::Parallel { .. } => quote! {
-                        // SAFETY (parallel writes): iterations of a parallel loop write disjoint
-                        // elements: each stores only at points whose coordinate along this loop's
-                        // variable is its own (splits under a parallel loop guard their tails
-                        // instead of shifting them inwards, so no point is computed twice), and
-                        // storage computed inside a parallel loop is allocated per iteration.
-                        ::halite::rt::par_for(#min_t, #ext, move |#v: i32| {
-                            #shadow
-                            let #vw: isize = #v as isize;
-                            #body
-                        });
-                    },
+                    ForKind::Parallel { .. } => {
+                        let inits: Vec<TokenStream> = task_bufs
+                            .iter()
+                            .map(|(f, ty)| {
+                                let t = rust_type(*ty);
+                                let len = derived(f, "len");
+                                quote!(
+                                    ::std::vec![<#t as ::core::default::Default>::default(); #len]
+                                )
+                            })
+                            .collect();
+                        let binds: Vec<TokenStream> = task_bufs
+                            .iter()
+                            .enumerate()
+                            .map(|(i, (f, _))| {
+                                let p = derived(f, "ptr");
+                                let i = proc_macro2::Literal::usize_unsuffixed(i);
+                                quote!(let #p = ::halite::rt::Ptr::new(__bufs.#i.as_mut_ptr());)
+                            })
+                            .collect();
+                        quote! {
+                            // SAFETY (parallel writes): iterations of a parallel loop write disjoint
+                            // elements: each stores only at points whose coordinate along this
+                            // loop's variable is its own (splits under a parallel loop guard their
+                            // tails instead of shifting them inwards, so no point is computed
+                            // twice), and storage computed inside a parallel loop belongs to one
+                            // rayon task at a time.
+                            ::halite::rt::par_for_init(#min_t, #ext, || (#(#inits,)*), move |__bufs, #v: i32| {
+                                #(#binds)*
+                                #shadow
+                                let #vw: isize = #v as isize;
+                                #body
+                            });
+                        }
+                    }
                     ForKind::Vectorized(w) | ForKind::Unrolled(w)
                         if self.simd || matches!(kind, ForKind::Unrolled(_)) =>
                     {

@@ -204,6 +204,21 @@ pub fn par_for(min: i32, extent: i32, body: impl Fn(i32) + Sync + Send) {
         .for_each(|i| body(min.wrapping_add(i)));
 }
 
+/// Runs `body(&mut state, min + i)` for `i` in `0..extent` on rayon's pool, with `state`
+/// made by `init` once per rayon task and reused by the iterations that task runs.
+#[inline]
+pub fn par_for_init<S>(
+    min: i32,
+    extent: i32,
+    init: impl Fn() -> S + Sync + Send,
+    body: impl Fn(&mut S, i32) + Sync + Send,
+) {
+    use rayon::prelude::*;
+    (0..extent.max(0))
+        .into_par_iter()
+        .for_each_init(init, |s, i| body(s, min.wrapping_add(i)));
+}
+
 /// Checks at entry that storage of these extents can be allocated later without failing on
 /// size (it is then allocated inside parallel iterations).
 pub fn check_alloc<T>(
