@@ -654,3 +654,30 @@ fn literal_typing() {
         );
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// 6. Instruction sets: every path this CPU runs gives the same bits; a missing one is an error.
+
+#[test]
+fn every_instruction_set_path_agrees() {
+    use halite::rt::Isa;
+    let input = pattern_u16(40, 70);
+    let mut expected = Array2::<u16>::zeros((38, 68));
+    blur_root::reference(input.view(), expected.view_mut()).unwrap();
+    let mut ran = 0;
+    for isa in [Isa::Avx512, Isa::Avx2, Isa::Sse2, Isa::Neon, Isa::Scalar] {
+        let mut out = Array2::<u16>::zeros((38, 68));
+        let r = halite::rt::isa::with_isa(isa, || blur_root(input.view(), out.view_mut()));
+        if isa.supported() {
+            r.unwrap();
+            assert_eq!(out, expected, "{isa:?}");
+            ran += 1;
+        } else {
+            assert!(matches!(r, Err(Error::UnsupportedIsa { .. })), "{isa:?}: {r:?}");
+            assert!(out.iter().all(|&v| v == 0), "nothing written on error");
+        }
+    }
+    assert!(ran >= 2, "at least one SIMD path and the scalar path");
+    assert_eq!(Isa::from_name("AVX2"), Some(Isa::Avx2));
+    assert_eq!(Isa::from_name("mmx"), None);
+}
