@@ -83,6 +83,52 @@ impl Stmt {
         }
     }
 
+    /// The statement with each direct sub-statement replaced by `f` of it (in order), its own
+    /// fields unchanged: the building block of statement rewrites.
+    pub fn map_children(self, f: &mut dyn FnMut(Stmt) -> Stmt) -> Stmt {
+        match self {
+            Stmt::For {
+                var,
+                min,
+                extent,
+                kind,
+                body,
+            } => Stmt::For {
+                var,
+                min,
+                extent,
+                kind,
+                body: Box::new(f(*body)),
+            },
+            Stmt::Allocate {
+                func,
+                ty,
+                bounds,
+                body,
+            } => Stmt::Allocate {
+                func,
+                ty,
+                bounds,
+                body: Box::new(f(*body)),
+            },
+            Stmt::Produce { func, body } => Stmt::Produce {
+                func,
+                body: Box::new(f(*body)),
+            },
+            Stmt::Let { name, value, body } => Stmt::Let {
+                name,
+                value,
+                body: Box::new(f(*body)),
+            },
+            Stmt::If { cond, then } => Stmt::If {
+                cond,
+                then: Box::new(f(*then)),
+            },
+            Stmt::Block(v) => Stmt::Block(v.into_iter().map(f).collect()),
+            s @ Stmt::Store { .. } => s,
+        }
+    }
+
     /// Rebuilds the statement with every expression passed through `f` (bottom-up over
     /// statements; `f` sees each expression once).
     pub fn map_exprs(&self, f: &mut dyn FnMut(&Expr) -> Expr) -> Stmt {

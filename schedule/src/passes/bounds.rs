@@ -681,48 +681,7 @@ fn rewrite_site(
                     .collect(),
             )
         }
-        Stmt::For {
-            var,
-            min,
-            extent,
-            kind,
-            body,
-        } => Stmt::For {
-            var,
-            min,
-            extent,
-            kind,
-            body: Box::new(rewrite_site(*body, name, region, f, bounds)),
-        },
-        Stmt::Let {
-            name: n,
-            value,
-            body,
-        } => Stmt::Let {
-            name: n,
-            value,
-            body: Box::new(rewrite_site(*body, name, region, f, bounds)),
-        },
-        Stmt::Produce { func, body } => Stmt::Produce {
-            func,
-            body: Box::new(rewrite_site(*body, name, region, f, bounds)),
-        },
-        Stmt::Allocate {
-            func,
-            ty,
-            bounds: b,
-            body,
-        } => Stmt::Allocate {
-            func,
-            ty,
-            bounds: b,
-            body: Box::new(rewrite_site(*body, name, region, f, bounds)),
-        },
-        Stmt::If { cond, then } => Stmt::If {
-            cond,
-            then: Box::new(rewrite_site(*then, name, region, f, bounds)),
-        },
-        s @ Stmt::Store { .. } => s,
+        s => s.map_children(&mut |x| rewrite_site(x, name, region, f, bounds)),
     }
 }
 

@@ -21,25 +21,7 @@ fn hoist(s: Stmt, lets: &mut Vec<(Arc<str>, Expr)>) -> Stmt {
             hoist(*body, lets)
         }
         Stmt::Block(v) => Stmt::block(v.into_iter().map(|x| hoist(x, lets)).collect()),
-        Stmt::Produce { func, body } => Stmt::Produce {
-            func,
-            body: Box::new(hoist(*body, lets)),
-        },
-        Stmt::Allocate {
-            func,
-            ty,
-            bounds,
-            body,
-        } => Stmt::Allocate {
-            func,
-            ty,
-            bounds,
-            body: Box::new(hoist(*body, lets)),
-        },
-        Stmt::If { cond, then } => Stmt::If {
-            cond,
-            then: Box::new(hoist(*then, lets)),
-        },
         s @ (Stmt::For { .. } | Stmt::Store { .. }) => s,
+        s => s.map_children(&mut |x| hoist(x, lets)),
     }
 }

@@ -365,32 +365,7 @@ fn insert_at(s: Stmt, func: &str, var: &str, nest: &mut Option<Stmt>, inside: bo
                 body: Box::new(body),
             }
         }
-        Stmt::Block(v) => Stmt::Block(
-            v.into_iter()
-                .map(|x| insert_at(x, func, var, nest, inside))
-                .collect(),
-        ),
-        Stmt::Let { name, value, body } => Stmt::Let {
-            name,
-            value,
-            body: Box::new(insert_at(*body, func, var, nest, inside)),
-        },
-        Stmt::Allocate {
-            func: f,
-            ty,
-            bounds,
-            body,
-        } => Stmt::Allocate {
-            func: f,
-            ty,
-            bounds,
-            body: Box::new(insert_at(*body, func, var, nest, inside)),
-        },
-        Stmt::If { cond, then } => Stmt::If {
-            cond,
-            then: Box::new(insert_at(*then, func, var, nest, inside)),
-        },
-        s @ Stmt::Store { .. } => s,
+        s => s.map_children(&mut |x| insert_at(x, func, var, nest, inside)),
     }
 }
 
