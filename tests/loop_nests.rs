@@ -52,29 +52,26 @@ fn brighten_split(input: ArrayView2<f32>, out: ArrayViewMut2<f32>) -> Result<(),
 fn blur_design_schedule() {
     expect![[r#"
         kernel blur3x3_tiled
-        check input covers [0, max(max(max(min((out.extent.0 as i64 + 31) / 32 * 32 - 1, out.extent.0 as i64 - 1), min((out.extent.0 as i64 + 31) / 32 * 32, out.extent.0 as i64)), min((out.extent.0 as i64 + 31) / 32 * 32 + 1, out.extent.0 as i64 + 1)), (out.extent.0 as i64 + 31) / 32 * 32 - 33)] x [max(min(0, out.extent.1 as i64 - 256), 0) + max(min(0, out.extent.1 as i64 - 16), 0) + max(min(-16, max(min(min(271, out.extent.1 as i64 + 15) / 16 * 16 - 16, min(240, out.extent.1 as i64 - 16)), 0) + min(15, out.extent.1 as i64 - 1) - max(min(0, out.extent.1 as i64 - 16), 0) - 15), 0), max(min((out.extent.1 as i64 + 255) / 256 * 256 - 256, out.extent.1 as i64 - 256), 0) + max(min(0, out.extent.1 as i64 - 16), 0) + max(min(max(max(min(min(271, out.extent.1 as i64 + 15) / 16 * 16 - 16, min(240, out.extent.1 as i64 - 16)), 0) + min(15, out.extent.1 as i64 - 1) - max(min(0, out.extent.1 as i64 - 16), 0) + 16, 15) / 16 * 16 - 16, max(max(min(min(271, out.extent.1 as i64 + 15) / 16 * 16 - 16, min(240, out.extent.1 as i64 - 16)), 0) + min(15, out.extent.1 as i64 - 1) - max(min(0, out.extent.1 as i64 - 16), 0) - 15, -16)), 0) + min(15, max(max(min(min(271, out.extent.1 as i64 + 15) / 16 * 16 - 16, min(240, out.extent.1 as i64 - 16)), 0) + min(15, out.extent.1 as i64 - 1) - max(min(0, out.extent.1 as i64 - 16), 0), -1)) + 2]
-        let blur_x.alloc.0 = max(max(max(min(32, out.extent.0 as i64), min(33, out.extent.0 as i64 + 1)), min(34, out.extent.0 as i64 + 2)), 0)
-        let blur_x.alloc.1 = max(max(min(min(271, out.extent.1 as i64 + 15) / 16 * 16 - 16, min(240, out.extent.1 as i64 - 16)), 0) + min(15, out.extent.1 as i64 - 1) - max(min(0, out.extent.1 as i64 - 16), 0) + 1, 0)
+        check input covers [0, max(min((out.extent.0 as i64 + 31) / 32 * 32 + 2, out.extent.0 as i64 + 2), (out.extent.0 as i64 + 31) / 32 * 32 - 32) - 1] x [0, max(max(max(min((out.extent.1 as i64 + 255) / 256 * 256, out.extent.1 as i64), (out.extent.1 as i64 + 255) / 256 * 256 - 256) + 1, min((out.extent.1 as i64 + 255) / 256 * 256, out.extent.1 as i64)), (out.extent.1 as i64 + 255) / 256 * 256 - 256)]
+        let blur_x.alloc.0 = max(min(33, out.extent.0 as i64 + 1) + 1, 0)
+        let blur_x.alloc.1 = max(min(255, out.extent.1 as i64 - 1) + 1, 0)
         produce out:
           parallel for out.y in [0, +(out.extent.0 + 31) / 32):
             allocate blur_x: u16 over [0, +blur_x.alloc.0) x [0, +blur_x.alloc.1)
               for out.x in [0, +(out.extent.1 + 255) / 256):
                 let blur_x.min.0 = (out.y as i64 * 32) as i32
-                let blur_x.extent.0 = select(0 < min(32, out.extent.0 - out.y * 32) as i64 && 0 < (min(271, out.extent.1 + 15) / 16) as i64 && 0 < min(16, min(256, out.extent.1)) as i64, max(max(min(32, -(out.y as i64 * 32) + out.extent.0 as i64), min(33, -(out.y as i64 * 32) + out.extent.0 as i64 + 1)), min(34, -(out.y as i64 * 32) + out.extent.0 as i64 + 2)), 0) as i32
-                let blur_x.min.1 = (max(min(out.x as i64 * 256, out.extent.1 as i64 - 256), 0) + max(min(0, out.extent.1 as i64 - 16), 0)) as i32
-                let blur_x.extent.1 = select(0 < min(32, out.extent.0 - out.y * 32) as i64 && 0 < (min(271, out.extent.1 + 15) / 16) as i64 && 0 < min(16, min(256, out.extent.1)) as i64, max(min(min(271, out.extent.1 as i64 + 15) / 16 * 16 - 16, min(240, out.extent.1 as i64 - 16)), 0) + min(15, out.extent.1 as i64 - 1) - max(min(0, out.extent.1 as i64 - 16), 0) + 1, 0) as i32
+                let blur_x.extent.0 = select(0 < min(32, out.extent.0 - out.y * 32) as i64 && 0 < min(256, out.extent.1 - out.x * 256) as i64, min(33, -(out.y as i64 * 32) + out.extent.0 as i64 + 1) + 1, 0) as i32
+                let blur_x.min.1 = (out.x as i64 * 256) as i32
+                let blur_x.extent.1 = select(0 < min(32, out.extent.0 - out.y * 32) as i64 && 0 < min(256, out.extent.1 - out.x * 256) as i64, min(255, -(out.x as i64 * 256) + out.extent.1 as i64 - 1) + 1, 0) as i32
                 produce blur_x:
                   for blur_x.y in [blur_x.min.0, +blur_x.extent.0):
-                    for blur_x.x in [0, +(blur_x.extent.1 + 15) / 16):
-                      vectorized(x16) for blur_x.x_vec in [0, +min(16, blur_x.extent.1)):
-                        let blur_x.x.v = blur_x.min.1 + max(min(blur_x.x * 16, blur_x.extent.1 - 16), 0) + blur_x.x_vec
-                        blur_x(blur_x.y, blur_x.x.v) = (input(blur_x.y, blur_x.x.v) + input(blur_x.y, blur_x.x.v + 1) + input(blur_x.y, blur_x.x.v + 2)) / 3u16
+                    vectorized(x16) for blur_x.x in [blur_x.min.1, +blur_x.extent.1):
+                      blur_x(blur_x.y, blur_x.x) = (input(blur_x.y, blur_x.x) + input(blur_x.y, blur_x.x + 1) + input(blur_x.y, blur_x.x + 2)) / 3u16
                 for out.yi in [0, +min(32, out.extent.0 - out.y * 32)):
-                  for out.xi in [0, +(min(256, out.extent.1) + 15) / 16):
-                    vectorized(x16) for out.xi_vec in [0, +min(16, min(256, out.extent.1))):
-                      let out.y.v = out.y * 32 + out.yi
-                      let out.x.v = max(min(out.x * 256, out.extent.1 - 256), 0) + max(min(out.xi * 16, min(256, out.extent.1) - 16), 0) + out.xi_vec
-                      out(out.y.v, out.x.v) = (blur_x(out.y.v, out.x.v) + blur_x(out.y.v + 1, out.x.v) + blur_x(out.y.v + 2, out.x.v)) / 3u16
+                  vectorized(x16) for out.xi in [0, +min(256, out.extent.1 - out.x * 256)):
+                    let out.y.v = out.y * 32 + out.yi
+                    let out.x.v = out.x * 256 + out.xi
+                    out(out.y.v, out.x.v) = (blur_x(out.y.v, out.x.v) + blur_x(out.y.v + 1, out.x.v) + blur_x(out.y.v + 2, out.x.v)) / 3u16
     "#]].assert_eq(blur3x3_tiled::loop_nest());
 }
 
@@ -82,7 +79,7 @@ fn blur_design_schedule() {
 fn split_unroll_fuse_parallel() {
     expect![[r#"
         kernel brighten_split
-        check input covers [0, out.extent.0 as i64 * ((out.extent.1 as i64 + 7) / 8) - 1] x [0, min(min(out.extent.0 as i64 * ((out.extent.1 as i64 + 7) / 8) - 1, max((out.extent.1 as i64 + 7) / 8 - 1, 0)) * 8 + 7, out.extent.1 as i64 - 1)]
+        check input covers [0, out.extent.0 as i64 * ((out.extent.1 as i64 + 7) / 8) - 1] x [0, min(min(out.extent.0 as i64 * ((out.extent.1 as i64 + 7) / 8) - 1, max(max((out.extent.1 as i64 + 7) / 8, 1) - 1, 0)) * 8 + 7, out.extent.1 as i64 - 1)]
         produce out:
           parallel for out.t in [0, +out.extent.0 * ((out.extent.1 + 7) / 8)):
             unrolled(x8) for out.xi in [0, +min(8, out.extent.1 - out.t % max((out.extent.1 + 7) / 8, 1) * 8)):

@@ -180,7 +180,9 @@ fn push_into_select(e: &Expr) -> Option<Expr> {
     let coeff = l.terms[i].1;
     let is_select = matches!(l.terms[i].0.node(), ExprNode::Select(..));
     if !(coeff == one || (coeff == minus_one && !is_select))
-        || l.terms.len() + usize::from(l.c0 != Value::zero(ty)) < 2
+        // Only when another non-constant term could cancel inside: pushing a lone constant
+        // in would make `m + 1` and `m + 2` look unrelated to later rewrites.
+        || l.terms.len() < 2
     {
         return None;
     }

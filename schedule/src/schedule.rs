@@ -55,8 +55,9 @@ use std::sync::Arc;
 /// How a split handles an extent that the factor does not divide.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum TailStrategy {
-    /// Pick: `ShiftInwards`, or `GuardWithIf` when the outer loop runs in parallel (so that
-    /// parallel iterations never write the same element).
+    /// The default: `GuardWithIf`. (Halide defaults to `ShiftInwards` for pure definitions;
+    /// a guarded tail keeps every loop inside the Func's region, which keeps bounds inference
+    /// exact and parallel iterations disjoint, at the cost of a scalar last partial vector.)
     Auto,
     /// The last iteration of the outer loop runs a shorter inner loop.
     GuardWithIf,

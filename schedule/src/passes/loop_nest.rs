@@ -77,8 +77,14 @@ fn parallel_names(fs: &FuncSchedule) -> HashSet<Arc<str>> {
 /// The effective tail strategy of a split (resolving `Auto`).
 pub fn resolve_tail(tail: TailStrategy, outer: &str, parallel: &HashSet<Arc<str>>) -> TailStrategy {
     match tail {
-        TailStrategy::Auto if parallel.contains(outer) => TailStrategy::GuardWithIf,
-        TailStrategy::Auto => TailStrategy::ShiftInwards,
+        // halite's default is GuardWithIf everywhere (Halide's is ShiftInwards for pure
+        // definitions): a guarded tail keeps every loop inside its Func's region, so bounds
+        // inference stays exact, parallel iterations never overlap, and only the last, partial
+        // vector of a row falls back to scalar code.
+        TailStrategy::Auto => {
+            let _ = (outer, parallel);
+            TailStrategy::GuardWithIf
+        }
         t => t,
     }
 }
@@ -90,8 +96,43 @@ struct LoopInfo {
 }
 
 /// The loop nest of one Func (without its `produce` marker).
-pub fn func_nest(f: &Func, fs: &FuncSchedule) -> Result<Stmt, Diagnostic> {
+pub fn func_nest(f: &Func, fs: &FuncSchedule, sites: &[Arc<str>]) -> Result<Stmt, Diagnostic> {
     let g = &*f.name;
+    // A vectorizing split whose outer loop sits directly outside its vector loop, runs
+    // serially and hosts no producer, iterates its parent loop in order: emit the pair as one
+    // vector loop over the parent's whole range. Code generation then hands LLVM one flat loop,
+    // which it vectorizes best (one alias check per row instead of one per vector).
+    let mut merged: Vec<(usize, ForKind)> = Vec::new();
+    let mut phantom: Vec<Arc<str>> = Vec::new();
+    let mut merged_outer: Vec<(Arc<str>, ForKind)> = Vec::new();
+    for (k, sp) in fs.splits.iter().enumerate() {
+        if let Split::Split {
+            outer, inner, tail, ..
+        } = sp
+        {
+            let p = fs.dims.iter().position(|d| d.name == *inner);
+            let Some(p) = p else { continue };
+            let vec_kind = fs.dims[p].kind;
+            let later_split = fs.splits[k + 1..].iter().any(|t| match t {
+                Split::Split { old, .. } => old == outer || old == inner,
+                Split::Fuse {
+                    outer: o, inner: i, ..
+                } => o == outer || i == outer || o == inner || i == inner,
+            });
+            if matches!(vec_kind, ForKind::Vectorized(_))
+                && p > 0
+                && fs.dims[p - 1].name == *outer
+                && fs.dims[p - 1].kind == ForKind::Serial
+                && !sites.contains(outer)
+                && !later_split
+                && resolve_tail(*tail, outer, &parallel_names(fs)) == TailStrategy::GuardWithIf
+            {
+                merged.push((k, vec_kind));
+                phantom.push(inner.clone());
+                merged_outer.push((outer.clone(), vec_kind));
+            }
+        }
+    }
     let lv = |n: &str| Expr::var(loop_var(g, n), Type::I32);
     let mut loops: Vec<LoopInfo> = Vec::new();
     let mut values: Vec<Expr> = Vec::new();
@@ -112,7 +153,27 @@ pub fn func_nest(f: &Func, fs: &FuncSchedule) -> Result<Stmt, Diagnostic> {
             .expect("checked by the schedule");
         loops.remove(i)
     };
-    for s in &fs.splits {
+    for (k, s) in fs.splits.iter().enumerate() {
+        if merged.iter().any(|(m, _)| *m == k) {
+            // One loop, renamed to the outer name: the old loop's range, unchanged.
+            let Split::Split { old, outer, .. } = s else {
+                unreachable!()
+            };
+            let mut l = take(&mut loops, old);
+            let name = loop_var(g, old);
+            let to = lv(outer);
+            let map = |n: &str| (n == name).then(|| to.clone());
+            for v in values.iter_mut() {
+                *v = simplify(&substitute(v, &map));
+            }
+            for x in loops.iter_mut() {
+                x.min = simplify(&substitute(&x.min, &map));
+                x.extent = simplify(&substitute(&x.extent, &map));
+            }
+            l.name = outer.clone();
+            loops.push(l);
+            continue;
+        }
         let (old, replacement, new_loops) = match s {
             Split::Split {
                 old,
@@ -212,6 +273,9 @@ pub fn func_nest(f: &Func, fs: &FuncSchedule) -> Result<Stmt, Diagnostic> {
     let mut outside: Vec<String> = Vec::new();
     let mut scope = Scope::new();
     for d in &fs.dims {
+        if phantom.contains(&d.name) {
+            continue;
+        }
         let l = take(&mut loops, &d.name);
         for e in [&l.min, &l.extent] {
             let mut bad = None;
@@ -234,6 +298,9 @@ pub fn func_nest(f: &Func, fs: &FuncSchedule) -> Result<Stmt, Diagnostic> {
         }
         // Resolve `vectorize(v)` / `unroll(v)` without a size: the constant bound of the extent.
         let mut kind = d.kind;
+        if let Some((_, k)) = merged_outer.iter().find(|(n, _)| *n == d.name) {
+            kind = *k;
+        }
         if matches!(kind, ForKind::Vectorized(0) | ForKind::Unrolled(0)) {
             let mut b = Bounds::new(&scope);
             let hi = b
@@ -262,7 +329,9 @@ pub fn func_nest(f: &Func, fs: &FuncSchedule) -> Result<Stmt, Diagnostic> {
                 }
             }
         }
-        if let ForKind::Vectorized(w) = kind {
+        if let (ForKind::Vectorized(w), false) =
+            (kind, merged_outer.iter().any(|(n, _)| *n == d.name))
+        {
             let mut b = Bounds::new(&scope);
             let hi = b
                 .of(&l.extent)
@@ -373,8 +442,17 @@ fn insert_at(s: Stmt, func: &str, var: &str, nest: &mut Option<Stmt>, inside: bo
 pub fn schedule_functions(p: &Pipeline, sch: &Schedule) -> Result<Stmt, Vec<Diagnostic>> {
     let mut errors = Vec::new();
     let mut top: Vec<Stmt> = Vec::new();
+    let sites_of = |g: &str| -> Vec<Arc<str>> {
+        sch.funcs
+            .values()
+            .filter_map(|fs| match &fs.compute {
+                Level::At { func, var } if &**func == g => Some(var.clone()),
+                _ => None,
+            })
+            .collect()
+    };
     for f in p.funcs.iter().filter(|f| f.is_output()) {
-        match func_nest(f, sch.get(&f.name)) {
+        match func_nest(f, sch.get(&f.name), &sites_of(&f.name)) {
             Ok(n) => top.push(Stmt::Produce {
                 func: f.name.clone(),
                 body: Box::new(n),
@@ -385,7 +463,7 @@ pub fn schedule_functions(p: &Pipeline, sch: &Schedule) -> Result<Stmt, Vec<Diag
     let mut s = Stmt::Block(top);
     for f in p.funcs.iter().rev().filter(|f| !f.is_output()) {
         let fs = sch.get(&f.name);
-        let nest = match func_nest(f, fs) {
+        let nest = match func_nest(f, fs, &sites_of(&f.name)) {
             Ok(n) => Stmt::Produce {
                 func: f.name.clone(),
                 body: Box::new(n),
