@@ -673,7 +673,10 @@ fn every_instruction_set_path_agrees() {
             assert_eq!(out, expected, "{isa:?}");
             ran += 1;
         } else {
-            assert!(matches!(r, Err(Error::UnsupportedIsa { .. })), "{isa:?}: {r:?}");
+            assert!(
+                matches!(r, Err(Error::UnsupportedIsa { .. })),
+                "{isa:?}: {r:?}"
+            );
             assert!(out.iter().all(|&v| v == 0), "nothing written on error");
         }
     }

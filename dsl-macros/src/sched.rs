@@ -86,6 +86,21 @@ fn chain(e: &syn::Expr, origins: &mut Origins, errors: &mut Errors, out: &mut Ve
                         Ok(v) => Arg::Int(v, o),
                         Err(_) => Arg::Other(o),
                     },
+                    // A negative literal, `-4`.
+                    syn::Expr::Unary(syn::ExprUnary {
+                        op: syn::UnOp::Neg(_),
+                        expr,
+                        ..
+                    }) => match &**expr {
+                        syn::Expr::Lit(syn::ExprLit {
+                            lit: syn::Lit::Int(i),
+                            ..
+                        }) => match i.base10_parse::<i64>() {
+                            Ok(v) => Arg::Int(-v, o),
+                            Err(_) => Arg::Other(o),
+                        },
+                        _ => Arg::Other(o),
+                    },
                     _ => Arg::Other(o),
                 }
             })

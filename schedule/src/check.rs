@@ -94,6 +94,12 @@ fn check_compute_levels(p: &Pipeline, s: &Schedule, errors: &mut Vec<Diagnostic>
                 ));
             }
         }
+        if fs.store.is_some() && fs.compute == Level::Inline {
+            errors.push(Diagnostic::new(
+                fs.store_origin,
+                format!("`{}` is inlined, so it has no storage; schedule `compute_root()` or `compute_at(..)` before `store_at`/`store_root`", f.name),
+            ));
+        }
         // The store level encloses the compute level.
         if let (Some(Level::At { func: sc, var: sv }), Level::At { func: cc, var: cv }) =
             (&fs.store, &fs.compute)
@@ -110,11 +116,15 @@ fn check_compute_levels(p: &Pipeline, s: &Schedule, errors: &mut Vec<Diagnostic>
         if matches!(fs.store, Some(Level::At { .. })) && fs.compute == Level::Root {
             errors.push(Diagnostic::new(
                 fs.store_origin,
-                "a Func computed at root is stored at root",
+                "a Func computed at root is stored at root: remove `store_at`, or compute it at a loop with `compute_at`",
             ));
         }
     }
-    // No cycle: following compute_at from any Func must reach the root.
+    // No cycle: following compute_at from any Func must reach the root. (Reported only
+    // alone: a cycle always comes with a consumer that does not use its producer.)
+    if !errors.is_empty() {
+        return;
+    }
     for f in &p.funcs {
         let mut cur = f.name.clone();
         let mut steps = 0;

@@ -289,7 +289,7 @@ impl Schedule {
                     idx.push(i);
                 }
                 if idx.len() < 2 {
-                    return Err(wrong("reorder(v1, v2, ..)` with at least two loops"));
+                    return Err(Diagnostic::new(d.name_origin, "`reorder` takes at least two loops: `reorder(v1, v2, ..)`"));
                 }
                 let mut slots = idx.clone();
                 slots.sort();
@@ -358,6 +358,14 @@ impl Schedule {
                     }
                 };
                 let i = fs.dim_index(&target).unwrap();
+                if fs.dims[i].kind != ForKind::Serial {
+                    let how = match fs.dims[i].kind {
+                        ForKind::Vectorized(_) => "vectorized",
+                        ForKind::Unrolled(_) => "unrolled",
+                        _ => "parallel",
+                    };
+                    return Err(Diagnostic::new(d.name_origin, format!("loop `{target}` is already {how}; a loop runs one way")));
+                }
                 let dm = &mut fs.dims[i];
                 dm.origin = d.name_origin;
                 dm.whole = size.is_none() || name == "parallel";

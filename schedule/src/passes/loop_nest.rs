@@ -272,6 +272,18 @@ pub fn func_nest(f: &Func, fs: &FuncSchedule, sites: &[Arc<str>]) -> Result<Stmt
     let mut ordered = Vec::new();
     let mut outside: Vec<String> = Vec::new();
     let mut scope = Scope::new();
+    // Region extents are unknown but never negative: `min(8, extent)` is at most 8.
+    for d in 0..f.dims() {
+        if let Some(n) = crate::passes::bounds::region_vars(f, d).1.as_var() {
+            scope.insert(
+                n.into(),
+                Interval {
+                    min: Some(Expr::i64(0)),
+                    max: None,
+                },
+            );
+        }
+    }
     for d in &fs.dims {
         if phantom.contains(&d.name) {
             continue;
@@ -329,9 +341,7 @@ pub fn func_nest(f: &Func, fs: &FuncSchedule, sites: &[Arc<str>]) -> Result<Stmt
                 }
             }
         }
-        if let (ForKind::Vectorized(w), false) =
-            (kind, merged_outer.iter().any(|(n, _)| *n == d.name))
-        {
+        if let ForKind::Vectorized(w) = kind {
             let mut b = Bounds::new(&scope);
             let hi = b
                 .of(&l.extent)

@@ -1,0 +1,14 @@
+// Computing a Func inside a vectorized loop.
+use halite::prelude::*;
+
+#[kernel]
+pub fn k(a: ArrayView2<f32>, out: ArrayViewMut2<f32>) -> Result<(), Error> {
+    blur_y(y, x) = a(y, x) + a(y + 1, x);
+    out(y, x) = blur_y(y, x) + blur_y(y, x + 1);
+    schedule! {
+        out.vectorize(x, 8);
+        blur_y.compute_at(out, x_vec);
+    }
+}
+
+fn main() {}

@@ -1,0 +1,13 @@
+// `fuse` of a guarded split: the inner extent depends on the outer loop.
+use halite::prelude::*;
+
+#[kernel]
+pub fn k(a: ArrayView2<f32>, out: ArrayViewMut2<f32>) -> Result<(), Error> {
+    blur_y(y, x) = a(y, x) + a(y + 1, x);
+    out(y, x) = blur_y(y, x) + blur_y(y, x + 1);
+    schedule! {
+        out.split(x, xo, xi, 8, GuardWithIf).fuse(xo, xi, t);
+    }
+}
+
+fn main() {}

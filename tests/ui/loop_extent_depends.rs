@@ -1,0 +1,13 @@
+// The inner loop of a guarded split moved outside its outer loop.
+use halite::prelude::*;
+
+#[kernel]
+pub fn k(a: ArrayView2<f32>, out: ArrayViewMut2<f32>) -> Result<(), Error> {
+    blur_y(y, x) = a(y, x) + a(y + 1, x);
+    out(y, x) = blur_y(y, x) + blur_y(y, x + 1);
+    schedule! {
+        out.split(x, xo, xi, 8, GuardWithIf).reorder(xi, xo);
+    }
+}
+
+fn main() {}

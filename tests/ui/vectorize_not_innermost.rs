@@ -1,0 +1,13 @@
+// A vectorized loop that is not the innermost loop.
+use halite::prelude::*;
+
+#[kernel]
+pub fn k(a: ArrayView2<f32>, out: ArrayViewMut2<f32>) -> Result<(), Error> {
+    blur_y(y, x) = a(y, x) + a(y + 1, x);
+    out(y, x) = blur_y(y, x) + blur_y(y, x + 1);
+    schedule! {
+        out.vectorize(y, 8);
+    }
+}
+
+fn main() {}
