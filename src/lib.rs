@@ -58,3 +58,8 @@ pub mod prelude {
     pub use half::{bf16, f16};
     pub use ndarray::prelude::*;
 }
+
+/// The README's example, compiled and run by `cargo test`.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
