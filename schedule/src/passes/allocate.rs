@@ -9,8 +9,9 @@
 //! ordered by the Func's storage order; element `p` lives at `sum((p_k - f.min.k) * stride_k)`.
 
 use crate::directive::Diagnostic;
+use crate::passes::bounds::{loop_interval, restore};
 use crate::passes::loop_nest::min_var;
-use halite_core::interval::{Bounds, Interval, Scope};
+use halite_core::interval::{Bounds, Scope};
 use halite_core::{simplify_bounds, Expr, ForKind, Func, Stmt, Type};
 use std::sync::Arc;
 
@@ -35,9 +36,8 @@ fn site(s: &Stmt, f: &str, scope: &mut Scope, in_parallel: bool) -> Option<(Scop
             body,
         } => {
             let mut b = Bounds::new(scope);
-            let lo = b.of(min).min;
-            let hi = b.of(&min.clone().add(extent.clone()).sub(Expr::i32(1))).max;
-            let saved = scope.insert(var.clone(), Interval { min: lo, max: hi });
+            let iv = loop_interval(&mut b, min, extent);
+            let saved = scope.insert(var.clone(), iv);
             let par = in_parallel || matches!(kind, ForKind::Parallel { .. });
             let r = site(body, f, scope, par);
             restore(scope, var, saved);
@@ -55,13 +55,6 @@ fn site(s: &Stmt, f: &str, scope: &mut Scope, in_parallel: bool) -> Option<(Scop
     }
 }
 
-fn restore(scope: &mut Scope, name: &Arc<str>, saved: Option<Interval>) {
-    match saved {
-        Some(i) => scope.insert(name.clone(), i),
-        None => scope.remove(name),
-    };
-}
-
 /// Upper bounds (symbolic in the region variables of `f`) of `index - f.min.k + 1` over the
 /// stores of `f` inside `body`.
 fn written_extents(body: &Stmt, f: &Func, scope: &mut Scope, out: &mut Vec<Option<Expr>>) {
@@ -74,9 +67,8 @@ fn written_extents(body: &Stmt, f: &Func, scope: &mut Scope, out: &mut Vec<Optio
             ..
         } => {
             let mut b = Bounds::new(scope);
-            let lo = b.of(min).min;
-            let hi = b.of(&min.clone().add(extent.clone()).sub(Expr::i32(1))).max;
-            let saved = scope.insert(var.clone(), Interval { min: lo, max: hi });
+            let iv = loop_interval(&mut b, min, extent);
+            let saved = scope.insert(var.clone(), iv);
             written_extents(body, f, scope, out);
             restore(scope, var, saved);
         }

@@ -475,7 +475,17 @@ impl Walker<'_, '_> {
     }
 }
 
-fn restore(scope: &mut Scope, name: &Arc<str>, saved: Option<Interval>) {
+/// The interval of a loop variable running over `[min, min + extent)`.
+pub(crate) fn loop_interval(b: &mut Bounds, min: &Expr, extent: &Expr) -> Interval {
+    let last = min.clone().add(extent.clone()).sub(Expr::i32(1));
+    Interval {
+        min: b.of(min).min,
+        max: b.of(&last).max,
+    }
+}
+
+/// Puts back what `scope` held for `name` before a nested binding.
+pub(crate) fn restore(scope: &mut Scope, name: &Arc<str>, saved: Option<Interval>) {
     match saved {
         Some(i) => {
             scope.insert(name.clone(), i);
