@@ -7,6 +7,9 @@
 //! * `check_vectorized_innermost`: a vectorized loop is the innermost loop of its Func, and
 //!   nothing is computed inside it.
 //! * `check_round_up`: outputs never round their loops up (that would write past the view).
+//! * `check_parallel_shift_inwards`: a split shifted inwards recomputes the points its last
+//!   two outer iterations share; if those iterations may run on different threads they would
+//!   write the same elements concurrently, so that combination is refused.
 
 use crate::directive::Diagnostic;
 use crate::schedule::{Level, Schedule, Split, TailStrategy};
@@ -15,6 +18,7 @@ use std::collections::HashSet;
 
 /// Runs every check.
 pub fn check_schedule(p: &Pipeline, s: &Schedule, errors: &mut Vec<Diagnostic>) {
+    check_parallel_shift_inwards(p, s, errors);
     check_compute_levels(p, s, errors);
     check_vectorized_innermost(p, s, errors);
     check_round_up(p, s, errors);
@@ -187,6 +191,29 @@ fn check_round_up(p: &Pipeline, s: &Schedule, errors: &mut Vec<Diagnostic>) {
                     f.origin,
                     format!("`{}` is an output: splitting `{old}` with `RoundUp` would write past the caller's view; use `GuardWithIf` or `ShiftInwards`", f.name),
                 ));
+            }
+        }
+    }
+}
+
+fn check_parallel_shift_inwards(p: &Pipeline, s: &Schedule, errors: &mut Vec<Diagnostic>) {
+    for f in &p.funcs {
+        let fs = s.get(&f.name);
+        let parallel = crate::passes::loop_nest::parallel_names(fs);
+        for sp in &fs.splits {
+            if let Split::Split {
+                old,
+                outer,
+                tail: TailStrategy::ShiftInwards,
+                ..
+            } = sp
+            {
+                if parallel.contains(outer) {
+                    errors.push(Diagnostic::new(
+                        fs.dims.iter().find(|d| matches!(d.kind, ForKind::Parallel { .. })).map_or(f.origin, |d| d.origin),
+                        format!("`{}`: the split of `{old}` shifts its last iteration inwards, and `{outer}` runs in parallel: two threads would write the same elements; use `GuardWithIf` (the default) for this split", f.name),
+                    ));
+                }
             }
         }
     }

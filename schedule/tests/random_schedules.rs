@@ -406,6 +406,7 @@ fn random_schedules_match_the_reference() {
                         assert!(
                             m.contains("innermost")
                                 || m.contains("runs one way")
+                                || m.contains("two threads")
                                 || m.contains("inside the vectorized loop")
                                 || m.contains("depends on")
                                 || m.contains("is also used outside")

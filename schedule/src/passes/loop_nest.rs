@@ -43,7 +43,7 @@ pub fn extent_var(f: &str, d: usize) -> String {
 
 /// Names of loops whose iterations may run in parallel, and every loop they were split or
 /// fused from.
-fn parallel_names(fs: &FuncSchedule) -> HashSet<Arc<str>> {
+pub(crate) fn parallel_names(fs: &FuncSchedule) -> HashSet<Arc<str>> {
     let mut set: HashSet<Arc<str>> = fs
         .dims
         .iter()
