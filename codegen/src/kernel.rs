@@ -163,7 +163,7 @@ impl Gen {
                     }
                 };
                 match kind {
-                    ForKind::Serial => quote! {
+                    ForKind::Serial | ForKind::VectorizedRow(_) => quote! {
                         let __min: i32 = #min_t;
                         #serial
                     },

@@ -22,6 +22,10 @@ pub enum ForKind {
     },
     /// The loop becomes vector code of this many lanes.
     Vectorized(u32),
+    /// A whole row vectorized `w` lanes at a time: a vectorizing split whose outer loop was
+    /// folded back in (see `schedule_functions`), emitted as one flat loop for LLVM's loop
+    /// vectorizer.
+    VectorizedRow(u32),
     /// The loop is fully unrolled (its extent is this constant).
     Unrolled(u32),
 }
@@ -207,7 +211,9 @@ impl Stmt {
                     ForKind::Serial => "for".to_string(),
                     ForKind::Parallel { chunk: 1 } => "parallel for".to_string(),
                     ForKind::Parallel { chunk } => format!("parallel(chunk {chunk}) for"),
-                    ForKind::Vectorized(w) => format!("vectorized(x{w}) for"),
+                    ForKind::Vectorized(w) | ForKind::VectorizedRow(w) => {
+                        format!("vectorized(x{w}) for")
+                    }
                     ForKind::Unrolled(n) => format!("unrolled(x{n}) for"),
                 };
                 writeln!(f, "{pad}{k} {var} in [{min}, +{extent}):")?;

@@ -311,7 +311,10 @@ pub fn func_nest(f: &Func, fs: &FuncSchedule, sites: &[Arc<str>]) -> Result<Stmt
         // Resolve `vectorize(v)` / `unroll(v)` without a size: the constant bound of the extent.
         let mut kind = d.kind;
         if let Some((_, k)) = merged_outer.iter().find(|(n, _)| *n == d.name) {
-            kind = *k;
+            kind = match *k {
+                ForKind::Vectorized(w) => ForKind::VectorizedRow(w),
+                k => k,
+            };
         }
         if matches!(kind, ForKind::Vectorized(0) | ForKind::Unrolled(0)) {
             let mut b = Bounds::new(&scope);
@@ -341,7 +344,7 @@ pub fn func_nest(f: &Func, fs: &FuncSchedule, sites: &[Arc<str>]) -> Result<Stmt
                 }
             }
         }
-        if let ForKind::Vectorized(w) = kind {
+        if let ForKind::Vectorized(w) | ForKind::VectorizedRow(w) = kind {
             let mut b = Bounds::new(&scope);
             let hi = b
                 .of(&l.extent)
