@@ -127,7 +127,9 @@ fn bench_f32(c: &mut Criterion) {
     .unwrap();
     scale_f32::reference(input.slice(ndarray::s![..h, ..w]), 1.5, 0.25, r.view_mut()).unwrap();
     assert_eq!(out, r);
-    let src = Array2::<f32>::from_elem((h, w), 1.0);
+    let mut src = Array2::<f32>::zeros((h, w));
+    halite::util::advise_huge_pages(&mut src);
+    src.fill(1.0);
     let mut g = c.benchmark_group(format!("f32_{w}x{h}"));
     g.sample_size(20);
     let pool = rayon::ThreadPoolBuilder::new()

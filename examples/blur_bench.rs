@@ -14,25 +14,6 @@ pub fn blur3x3(input: ArrayView2<u16>, out: ArrayViewMut2<u16>) -> Result<(), Er
     }
 }
 
-/// Asks Linux for transparent huge pages on an array's memory, as numpy does for large arrays
-/// (so that halite and Halide-through-numpy are measured on the same kind of memory).
-fn huge_pages<T>(a: &mut Array2<T>) {
-    #[cfg(target_os = "linux")]
-    {
-        extern "C" {
-            fn madvise(addr: *mut core::ffi::c_void, len: usize, advice: i32) -> i32;
-        }
-        const MADV_HUGEPAGE: i32 = 14;
-        let bytes = a.len() * std::mem::size_of::<T>();
-        let start = a.as_mut_ptr() as usize & !4095;
-        let end = a.as_mut_ptr() as usize + bytes;
-        // SAFETY: advice only; the range lies within (page-rounded) memory this process owns.
-        unsafe {
-            madvise(start as *mut _, end - start, MADV_HUGEPAGE);
-        }
-    }
-}
-
 fn main() -> Result<(), Error> {
     let a: Vec<usize> = std::env::args()
         .skip(1)
@@ -47,8 +28,8 @@ fn main() -> Result<(), Error> {
     let mut input = Array2::<u16>::zeros((h + 2, w + 2));
     let mut out = Array2::<u16>::zeros((h, w));
     if huge {
-        huge_pages(&mut input);
-        huge_pages(&mut out);
+        halite::util::advise_huge_pages(&mut input);
+        halite::util::advise_huge_pages(&mut out);
     }
     input
         .indexed_iter_mut()

@@ -41,6 +41,7 @@
 mod error;
 #[doc(hidden)]
 pub mod rt;
+pub mod util;
 
 pub use error::Error;
 pub use halite_macros::kernel;
