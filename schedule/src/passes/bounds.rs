@@ -133,6 +133,7 @@ pub fn collect_calls(
         loops: Vec::new(),
         guards,
         out,
+        in_guard: false,
     };
     w.stmt(s, when);
 }
@@ -237,6 +238,8 @@ struct Walker<'a, 'b> {
     loops: Vec<(Arc<str>, Interval)>,
     guards: &'b mut Vec<Expr>,
     out: &'b mut Vec<CallBox>,
+    /// Inside the `if` of a guarded split: every pure variable lies in its Func's region.
+    in_guard: bool,
 }
 
 impl Walker<'_, '_> {
@@ -391,9 +394,18 @@ impl Walker<'_, '_> {
                 push_guards(self.guards, when, b.guards);
                 let saved = self.scope.insert(name.clone(), intersect(iv, hint));
                 let sv = self.raw_subst(value);
-                // Symbolically, the value itself is exact (the region hint only helps the
-                // interval analysis above).
-                let _ = region;
+                // Symbolically, the value itself is exact; under a split's guard it is also
+                // inside the region, which says so where the loops run past it.
+                let sv = match (region, self.in_guard) {
+                    (Some((m, e)), true) => {
+                        let hi = self.raw_subst(&m.clone().add(e).sub(Expr::i32(1)));
+                        Expr::intrinsic(
+                            halite_core::Intrinsic::Clamp,
+                            vec![sv, self.raw_subst(&m), hi],
+                        )
+                    }
+                    _ => sv,
+                };
                 self.lets.push((name.clone(), sv));
                 self.stmt(body, when);
                 self.lets.pop();
@@ -413,7 +425,9 @@ impl Walker<'_, '_> {
             Stmt::Allocate { body, .. } | Stmt::Produce { body, .. } => self.stmt(body, when),
             Stmt::If { cond, then } => {
                 self.expr(cond, when);
+                let saved = std::mem::replace(&mut self.in_guard, true);
                 self.stmt(then, when);
+                self.in_guard = saved;
             }
             Stmt::Block(v) => v.iter().for_each(|s| self.stmt(s, when)),
         }
@@ -434,6 +448,7 @@ pub fn bounds_at_site(s: &Stmt, func: &str, e: &Expr, hints: &Hints) -> Option<I
         loops: Vec::new(),
         guards: &mut guards,
         out: &mut out,
+        in_guard: false,
     };
     w.find_site(s, func, e)
 }

@@ -146,6 +146,56 @@ pub fn func_nest(f: &Func, fs: &FuncSchedule, sites: &[Arc<str>]) -> Result<Stmt
         values.push(lv(a));
     }
     let parallel = parallel_names(fs);
+    // Guarded splits whose inner loop (or a loop split from it) ends up outside their outer
+    // loop cannot shorten the inner loop's last iteration (its extent would depend on a loop
+    // inside it): they run the full factor under an `if` instead, as Halide's GuardWithIf does.
+    let pos = |n: &str| fs.dims.iter().position(|d| &*d.name == n);
+    let descendants = |root: &Arc<str>, from: usize| -> Vec<Arc<str>> {
+        let mut set = vec![root.clone()];
+        for sp in &fs.splits[from..] {
+            match sp {
+                Split::Split {
+                    old, outer, inner, ..
+                } if set.contains(old) => {
+                    set.push(outer.clone());
+                    set.push(inner.clone());
+                }
+                Split::Fuse {
+                    outer,
+                    inner,
+                    fused,
+                } if set.contains(outer) || set.contains(inner) => set.push(fused.clone()),
+                _ => {}
+            }
+        }
+        set
+    };
+    let guard_mode: Vec<usize> = fs
+        .splits
+        .iter()
+        .enumerate()
+        .filter_map(|(k, sp)| match sp {
+            Split::Split {
+                outer, inner, tail, ..
+            } if resolve_tail(*tail, outer, &parallel) == TailStrategy::GuardWithIf => {
+                let lo_inner = descendants(inner, k + 1)
+                    .iter()
+                    .filter_map(|n| pos(n))
+                    .min();
+                let hi_outer = descendants(outer, k + 1)
+                    .iter()
+                    .filter_map(|n| pos(n))
+                    .max();
+                match (lo_inner, hi_outer) {
+                    (Some(i), Some(o)) if i < o => Some(k),
+                    _ => None,
+                }
+            }
+            _ => None,
+        })
+        .collect();
+    let mut guards: Vec<Expr> = Vec::new();
+    let mut new_guard: Option<Expr> = None;
     let take = |loops: &mut Vec<LoopInfo>, n: &str| -> LoopInfo {
         let i = loops
             .iter()
@@ -165,6 +215,9 @@ pub fn func_nest(f: &Func, fs: &FuncSchedule, sites: &[Arc<str>]) -> Result<Stmt
             let map = |n: &str| (n == name).then(|| to.clone());
             for v in values.iter_mut() {
                 *v = simplify(&substitute(v, &map));
+            }
+            for gd in guards.iter_mut() {
+                *gd = simplify(&substitute(gd, &map));
             }
             for x in loops.iter_mut() {
                 x.min = simplify(&substitute(&x.min, &map));
@@ -199,6 +252,18 @@ pub fn func_nest(f: &Func, fs: &FuncSchedule, sites: &[Arc<str>]) -> Result<Stmt
                             .min(l.extent.clone().sub(fct.clone()))
                             .max(Expr::i32(0)),
                     ),
+                    TailStrategy::GuardWithIf if guard_mode.contains(&k) => {
+                        // Full factor; the store is guarded by `outer * f + inner < extent`.
+                        // (Added after this split's own substitution: it is already written
+                        // in the new loops, and `outer` may reuse the old name.)
+                        new_guard = Some(
+                            o.clone()
+                                .mul(fct.clone())
+                                .add(i.clone())
+                                .lt(l.extent.clone()),
+                        );
+                        (fct.clone(), o.clone().mul(fct.clone()))
+                    }
                     TailStrategy::GuardWithIf => (
                         fct.clone()
                             .min(l.extent.clone().sub(o.clone().mul(fct.clone()))),
@@ -262,6 +327,10 @@ pub fn func_nest(f: &Func, fs: &FuncSchedule, sites: &[Arc<str>]) -> Result<Stmt
         for v in values.iter_mut() {
             *v = simplify(&substitute(v, &map));
         }
+        for gd in guards.iter_mut() {
+            *gd = simplify(&substitute(gd, &map));
+        }
+        guards.extend(new_guard.take().map(|g| simplify(&g)));
         for l in loops.iter_mut() {
             l.min = simplify(&substitute(&l.min, &map));
             l.extent = simplify(&substitute(&l.extent, &map));
@@ -399,6 +468,12 @@ pub fn func_nest(f: &Func, fs: &FuncSchedule, sites: &[Arc<str>]) -> Result<Stmt
             name: n.into(),
             value: v,
             body: Box::new(body),
+        };
+    }
+    if let Some(cond) = guards.into_iter().reduce(|a, b| a.and(b)) {
+        body = Stmt::If {
+            cond,
+            then: Box::new(body),
         };
     }
     for (l, kind) in ordered.into_iter().rev() {
