@@ -13,7 +13,8 @@ pub fn blur3x3(input: ArrayView2<u16>, out: ArrayViewMut2<u16>) -> Result<(), Er
     out(y, x) = (blur_x(y, x) + blur_x(y + 1, x) + blur_x(y + 2, x)) / 3;
 
     schedule! {
-        blur_x.compute_root();
+        out.tile(y, x, yi, xi, 32, 256).vectorize(xi, 16).parallel(y);
+        blur_x.compute_at(out, x).vectorize(x, 16);
     }
 }
 
@@ -26,6 +27,10 @@ pub fn brighten(
     out: ArrayViewMut2<u8>,
 ) -> Result<(), Error> {
     out(y, x) = (input(y, x) as f32 * gain + bias).clamp(0.0, 255.0) as u8;
+
+    schedule! {
+        out.vectorize(x, 16).parallel(y);
+    }
 }
 
 /// A Sobel edge magnitude with a repeated edge: any output size works for any input.
@@ -41,6 +46,10 @@ pub fn sobel(input: ArrayView2<f32>, out: ArrayViewMut2<f32>) -> Result<(), Erro
         - 2.0 * p(y - 1, x)
         - p(y - 1, x + 1);
     out(y, x) = (gx(y, x) * gx(y, x) + gy(y, x) * gy(y, x)).sqrt();
+
+    schedule! {
+        out.vectorize(x, 16).parallel(y);
+    }
 }
 
 fn time(mut f: impl FnMut()) -> Duration {
