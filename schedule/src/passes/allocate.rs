@@ -113,108 +113,48 @@ fn produce_body<'a>(s: &'a Stmt, f: &str) -> Option<&'a Stmt> {
     }
 }
 
-/// Wraps the body of the innermost parallel loop enclosing `produce f` in `allocate f`.
+/// Wraps the body of the innermost parallel loop enclosing `produce f` in `allocate f`;
+/// returns whether `produce f` is inside `s`.
 fn wrap_in_parallel(
     s: Stmt,
     f: &str,
     node: &mut Option<(Type, Vec<(Expr, Expr)>)>,
 ) -> (Stmt, bool) {
-    match s {
+    let here = matches!(&s, Stmt::Produce { func, .. } if &**func == f);
+    let mut found = false;
+    let s = s.map_children(&mut |c| {
+        let (c, fd) = wrap_in_parallel(c, f, node);
+        found |= fd;
+        c
+    });
+    let s = match s {
         Stmt::For {
             var,
             min,
             extent,
-            kind,
+            kind: kind @ ForKind::Parallel { .. },
             body,
-        } => {
-            let (body, found) = wrap_in_parallel(*body, f, node);
-            let body = if found && matches!(kind, ForKind::Parallel { .. }) {
-                match node.take() {
-                    Some((ty, bounds)) => Stmt::Allocate {
-                        func: f.into(),
-                        ty,
-                        bounds,
-                        body: Box::new(body),
-                    },
-                    None => body,
-                }
-            } else {
-                body
-            };
-            (
-                Stmt::For {
-                    var,
-                    min,
-                    extent,
-                    kind,
-                    body: Box::new(body),
-                },
-                found,
-            )
-        }
-        Stmt::Produce { func, body } => {
-            let here = &*func == f;
-            let (body, found) = wrap_in_parallel(*body, f, node);
-            (
-                Stmt::Produce {
-                    func,
-                    body: Box::new(body),
-                },
-                found || here,
-            )
-        }
-        Stmt::Let { name, value, body } => {
-            let (body, found) = wrap_in_parallel(*body, f, node);
-            (
-                Stmt::Let {
-                    name,
-                    value,
-                    body: Box::new(body),
-                },
-                found,
-            )
-        }
-        Stmt::Allocate {
-            func,
-            ty,
-            bounds,
-            body,
-        } => {
-            let (body, found) = wrap_in_parallel(*body, f, node);
-            (
-                Stmt::Allocate {
-                    func,
+        } if found => {
+            let body = match node.take() {
+                Some((ty, bounds)) => Stmt::Allocate {
+                    func: f.into(),
                     ty,
                     bounds,
-                    body: Box::new(body),
+                    body,
                 },
-                found,
-            )
+                None => *body,
+            };
+            Stmt::For {
+                var,
+                min,
+                extent,
+                kind,
+                body: Box::new(body),
+            }
         }
-        Stmt::If { cond, then } => {
-            let (then, found) = wrap_in_parallel(*then, f, node);
-            (
-                Stmt::If {
-                    cond,
-                    then: Box::new(then),
-                },
-                found,
-            )
-        }
-        Stmt::Block(v) => {
-            let mut found = false;
-            let v = v
-                .into_iter()
-                .map(|x| {
-                    let (x, fd) = wrap_in_parallel(x, f, node);
-                    found |= fd;
-                    x
-                })
-                .collect();
-            (Stmt::Block(v), found)
-        }
-        s @ Stmt::Store { .. } => (s, false),
-    }
+        s => s,
+    };
+    (s, found || here)
 }
 
 /// Lets computed at entry, in order.
