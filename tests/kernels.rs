@@ -716,3 +716,85 @@ fn reordered_guarded_split() {
         inner_outside::loop_nest()
     );
 }
+
+// ---------------------------------------------------------------------------------------------
+// 8. Float to narrow integer casts are Rust's `as` exactly (they are emitted in a vectorizable
+//    form, so check the edges).
+
+#[kernel]
+fn narrow(
+    v: ArrayView1<f32>,
+    d: ArrayView1<f64>,
+    a: ArrayViewMut1<u8>,
+    b: ArrayViewMut1<i8>,
+    c: ArrayViewMut1<u16>,
+    e: ArrayViewMut1<i16>,
+) -> Result<(), Error> {
+    a(x) = v(x) as u8;
+    b(x) = v(x) as i8;
+    c(x) = d(x) as u16;
+    e(x) = d(x) as i16;
+    schedule! {
+        a.vectorize(x, 16);
+        b.vectorize(x, 16);
+    }
+}
+
+#[test]
+fn float_to_narrow_int_casts_saturate_like_rust() {
+    let specials = [
+        f32::NAN,
+        f32::INFINITY,
+        f32::NEG_INFINITY,
+        -0.0,
+        0.0,
+        0.4,
+        0.99,
+        1.0,
+        -0.99,
+        -1.0,
+        126.9,
+        127.0,
+        127.5,
+        128.0,
+        -128.0,
+        -128.9,
+        -129.0,
+        254.5,
+        255.0,
+        255.9,
+        256.0,
+        1e10,
+        -1e10,
+        32767.5,
+        32768.0,
+        -32768.9,
+        65535.9,
+        65536.0,
+        3.5,
+        -3.5,
+        f32::MIN_POSITIVE,
+        f32::MAX,
+        f32::MIN,
+    ];
+    let n = specials.len() * 3;
+    let v = Array1::from_iter((0..n).map(|i| specials[i % specials.len()]));
+    let d = v.mapv(|x| x as f64 * 1.5);
+    let (mut a, mut b) = (Array1::<u8>::zeros(n), Array1::<i8>::zeros(n));
+    let (mut c, mut e) = (Array1::<u16>::zeros(n), Array1::<i16>::zeros(n));
+    narrow(
+        v.view(),
+        d.view(),
+        a.view_mut(),
+        b.view_mut(),
+        c.view_mut(),
+        e.view_mut(),
+    )
+    .unwrap();
+    for i in 0..n {
+        assert_eq!(a[i], v[i] as u8, "{} as u8", v[i]);
+        assert_eq!(b[i], v[i] as i8, "{} as i8", v[i]);
+        assert_eq!(c[i], d[i] as u16, "{} as u16", d[i]);
+        assert_eq!(e[i], d[i] as i16, "{} as i16", d[i]);
+    }
+}

@@ -137,6 +137,29 @@ pub fn cast(from: Type, to: Type, a: TokenStream) -> TokenStream {
         (Type::F16 | Type::BF16, Type::F64) => quote!((#a).to_f64()),
         (Type::F32, Type::F16 | Type::BF16) => quote!(#t::from_f32(#a)),
         (Type::F64, Type::F16 | Type::BF16) => quote!(#t::from_f64(#a)),
+        // Float to a narrow integer, written so that it vectorizes: clamping first (Rust's
+        // `max`/`min` send NaN to the lower bound, which is `as`'s 0 for unsigned targets; signed
+        // ones test NaN first), the conversion to i32 is exact and truncating, and the result is
+        // in range, so this is exactly `as`. LLVM scalarizes a direct saturating conversion to 8
+        // or 16 bits.
+        (Type::F32 | Type::F64, Type::U8 | Type::I8 | Type::U16 | Type::I16) => {
+            let (lo, hi) = to.int_range().expect("integer");
+            let f = rust_type(from);
+            let (lo, hi) = (
+                Literal::f64_unsuffixed(lo as f64),
+                Literal::f64_unsuffixed(hi as f64),
+            );
+            // SAFETY: after `max(lo).min(hi)` the value is finite, not NaN (Rust's `max` returns
+            // the other operand for NaN) and inside the target's range, which is inside i32:
+            // exactly the precondition of `to_int_unchecked`.
+            let conv = quote!(((unsafe { __f.max(#lo as #f).min(#hi as #f).to_int_unchecked::<i32>() }) as #t));
+            if to.is_signed_int() {
+                // NaN converts to 0, not to the lower bound.
+                quote!({ let __f: #f = #a; if __f != __f { 0 as #t } else { #conv } })
+            } else {
+                quote!({ let __f: #f = #a; #conv })
+            }
+        }
         _ => quote!(((#a) as #t)),
     }
 }
