@@ -798,3 +798,22 @@ fn float_to_narrow_int_casts_saturate_like_rust() {
         assert_eq!(e[i], d[i] as i16, "{} as i16", d[i]);
     }
 }
+
+#[kernel]
+fn fused_pair(a: ArrayView2<i32>, out: ArrayViewMut2<i32>) -> Result<(), Error> {
+    out(y, x) = a(y, x) * 3 - a(y, x + 1);
+    schedule! {
+        out.split(x, xo, xi, 8).fuse(xo, xi, t).parallel(y);
+    }
+}
+
+#[test]
+fn fusing_a_guarded_split_back_together() {
+    for (h, w) in [(1, 1), (2, 7), (3, 8), (4, 19)] {
+        let a = Array2::from_shape_fn((h, w + 1), |(y, x)| (y * 31 + x * 7) as i32);
+        let (mut o, mut r) = (Array2::<i32>::zeros((h, w)), Array2::<i32>::zeros((h, w)));
+        fused_pair(a.view(), o.view_mut()).unwrap();
+        fused_pair::reference(a.view(), r.view_mut()).unwrap();
+        assert_eq!(o, r, "{h}x{w}");
+    }
+}

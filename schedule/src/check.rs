@@ -180,7 +180,7 @@ fn check_vectorized_innermost(p: &Pipeline, s: &Schedule, errors: &mut Vec<Diagn
 fn check_round_up(p: &Pipeline, s: &Schedule, errors: &mut Vec<Diagnostic>) {
     for f in p.funcs.iter().filter(|f| f.is_output()) {
         let fs = s.get(&f.name);
-        for sp in &fs.splits {
+        for (k, sp) in fs.splits.iter().enumerate() {
             if let Split::Split {
                 old,
                 tail: TailStrategy::RoundUp,
@@ -188,7 +188,7 @@ fn check_round_up(p: &Pipeline, s: &Schedule, errors: &mut Vec<Diagnostic>) {
             } = sp
             {
                 errors.push(Diagnostic::new(
-                    f.origin,
+                    fs.split_origins.get(k).copied().unwrap_or(f.origin),
                     format!("`{}` is an output: splitting `{old}` with `RoundUp` would write past the caller's view; use `GuardWithIf` or `ShiftInwards`", f.name),
                 ));
             }

@@ -117,6 +117,8 @@ pub struct FuncSchedule {
     pub store: Option<Level>,
     pub store_origin: Origin,
     pub splits: Vec<Split>,
+    /// Where each split was written (for diagnostics), by index.
+    pub split_origins: Vec<Origin>,
     /// The loops, outermost first.
     pub dims: Vec<Dim>,
     /// `bound(v, min, extent)` by pure variable index.
@@ -164,6 +166,7 @@ impl FuncSchedule {
             store: None,
             store_origin: f.origin,
             splits: vec![],
+            split_origins: vec![],
             dims: f
                 .args
                 .iter()
@@ -258,7 +261,8 @@ impl Schedule {
                         [t] => tail_arg(t)?,
                         _ => unreachable!(),
                     };
-                    split(fs, (v, *vo), (o, *oo), (i, *io), f, tail, factor.origin())?;
+                    let at = rest.first().map_or(d.name_origin, |t| t.origin());
+                    split(fs, (v, *vo), (o, *oo), (i, *io), f, tail, at)?;
                 }
                 _ => return Err(wrong("split(v, outer, inner, factor)` or `split(v, outer, inner, factor, TailStrategy)")),
             },
@@ -271,6 +275,7 @@ impl Schedule {
                     }
                     fresh(fs, f, *fo, None)?;
                     fs.splits.push(Split::Fuse { outer: o.clone(), inner: i.clone(), fused: f.clone() });
+                    fs.split_origins.push(d.name_origin);
                     fs.dims[oi].name = f.clone();
                     fs.dims.remove(ii);
                 }
@@ -546,7 +551,7 @@ fn split(
     inner: (&Arc<str>, Origin),
     factor: i64,
     tail: TailStrategy,
-    _factor_origin: Origin,
+    origin: Origin,
 ) -> Result<(), Diagnostic> {
     let i = dim(fs, v.0, v.1)?;
     if outer.0 == inner.0 {
@@ -557,6 +562,7 @@ fn split(
     }
     fresh(fs, outer.0, outer.1, Some(v.0))?;
     fresh(fs, inner.0, inner.1, None)?;
+    fs.split_origins.push(origin);
     fs.splits.push(Split::Split {
         old: v.0.clone(),
         outer: outer.0.clone(),

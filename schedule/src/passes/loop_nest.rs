@@ -186,8 +186,14 @@ pub fn func_nest(f: &Func, fs: &FuncSchedule, sites: &[Arc<str>]) -> Result<Stmt
                     .iter()
                     .filter_map(|n| pos(n))
                     .max();
+                let (di, dout) = (descendants(inner, k + 1), descendants(outer, k + 1));
+                let fused_together = fs.splits[k + 1..].iter().any(|t| {
+                    matches!(t, Split::Fuse { outer: a, inner: b, .. }
+                        if (dout.contains(a) && di.contains(b)) || (di.contains(a) && dout.contains(b)))
+                });
                 match (lo_inner, hi_outer) {
                     (Some(i), Some(o)) if i < o => Some(k),
+                    _ if fused_together => Some(k),
                     _ => None,
                 }
             }
@@ -295,7 +301,7 @@ pub fn func_nest(f: &Func, fs: &FuncSchedule, sites: &[Arc<str>]) -> Result<Stmt
                 let li = take(&mut loops, inner);
                 if li.extent.uses_var(&loop_var(g, outer)) || li.min.uses_var(&loop_var(g, outer)) {
                     return Err(Diagnostic::new(
-                        f.origin,
+                        fs.split_origins.get(k).copied().unwrap_or(f.origin),
                         format!("cannot fuse `{outer}` and `{inner}` of `{g}`: the extent of `{inner}` depends on `{outer}` (split `{inner}`'s parent with `TailStrategy::ShiftInwards`)"),
                     ));
                 }
