@@ -52,7 +52,7 @@ fn brighten_split(input: ArrayView2<f32>, out: ArrayViewMut2<f32>) -> Result<(),
 fn blur_design_schedule() {
     expect![[r#"
         kernel blur3x3_tiled
-        check input covers [0, max(min((out.extent.0 as i64 + 31) / 32 * 32 + 2, out.extent.0 as i64 + 2), (out.extent.0 as i64 + 31) / 32 * 32 - 32) - 1] x [0, max(max(max(min((out.extent.1 as i64 + 255) / 256 * 256, out.extent.1 as i64), (out.extent.1 as i64 + 255) / 256 * 256 - 256) + 1, min((out.extent.1 as i64 + 255) / 256 * 256, out.extent.1 as i64)), (out.extent.1 as i64 + 255) / 256 * 256 - 256)]
+        check input covers [0, max(min((out.extent.0 as i64 + 31) / 32 * 32 + 2, out.extent.0 as i64 + 2), (out.extent.0 as i64 + 31) / 32 * 32 - 32) - 1] x [0, max(min((out.extent.1 as i64 + 255) / 256 * 256, out.extent.1 as i64), (out.extent.1 as i64 + 255) / 256 * 256 - 256) + 1]
         let blur_x.alloc.0 = max(min(33, out.extent.0 as i64 + 1) + 1, 0)
         let blur_x.alloc.1 = max(min(255, out.extent.1 as i64 - 1) + 1, 0)
         produce out:

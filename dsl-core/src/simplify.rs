@@ -227,6 +227,19 @@ fn min_max_chain(op: BinOp, e: &Expr) -> Expr {
             _ => out.push(e.clone()),
         }
     }
+    // The direct operands first: `min(m, m + 1)` with `m` itself a `min` must not be taken
+    // apart before its twin is seen.
+    if let ExprNode::Binary(_, a, b) = e.node() {
+        let ((ta, ca), (tb, cb)) = (split_const(a), split_const(b));
+        if ta == tb {
+            let c = if op == BinOp::Min {
+                ca.min(cb)
+            } else {
+                ca.max(cb)
+            };
+            return linear(&ta.add(Expr::constant(Value::from_i64(e.ty(), c))));
+        }
+    }
     let mut operands = Vec::new();
     flatten(op, e, &mut operands);
     let mut groups: Vec<(Expr, i64)> = Vec::new();
