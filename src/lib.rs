@@ -64,3 +64,12 @@ pub mod prelude {
 #[cfg(doctest)]
 #[doc = include_str!("../README.md")]
 pub struct ReadmeDoctests;
+
+/// The book's chapters: every code block is compiled and run by `cargo test`.
+#[cfg(doctest)]
+pub mod book {
+    #[doc = include_str!("../book/src/first-kernel.md")]
+    pub struct FirstKernel;
+    #[doc = include_str!("../book/src/scheduling.md")]
+    pub struct Scheduling;
+}
