@@ -213,8 +213,6 @@ impl Gen {
                             crate::vector::vector_body(self, var, w as usize, body_stmt)
                         {
                             arrays
-                        } else if let Some(two_phase) = self.vector_lanes(var, w, body_stmt) {
-                            two_phase
                         } else {
                             // A loop of constant trip count over the lanes: LLVM turns it into
                             // vector instructions of the enabled instruction set.
@@ -357,58 +355,6 @@ impl Gen {
             }
             _ => fallback(),
         }
-    }
-
-    /// A vector loop whose body is `let`s and one store, as two constant-trip loops over the
-    /// lanes: first every value into a local array (loads only), then every store. Keeping
-    /// loads and stores apart lets LLVM vectorize without proving that the output does not
-    /// alias the inputs, which it cannot.
-    fn vector_lanes(&mut self, var: &str, w: i32, body: &Stmt) -> Option<TokenStream> {
-        let vw = wide_ident(var);
-        let mut lets = Vec::new();
-        let mut cur = body;
-        while let Stmt::Let { name, value, body } = cur {
-            lets.push((name, value));
-            cur = body;
-        }
-        let Stmt::Store { func, args, value } = cur else {
-            return None;
-        };
-        let v = ident(var);
-        let mut let_tokens = Vec::new();
-        for (n, val) in &lets {
-            let id = ident(n);
-            let t = rust_type(val.ty());
-            let e = emit(val, self);
-            let_tokens.push(quote!(let #id: #t = #e;));
-            if val.ty() == Type::I32 {
-                let w = wide_ident(n);
-                let wv = self.wide(val);
-                self.wide_vars.push(n.to_string());
-                let_tokens.push(quote!(let #w: isize = #wv;));
-            }
-        }
-        let t = rust_type(value.ty());
-        let val = emit(value, self);
-        let a: Vec<TokenStream> = args.iter().map(|a| self.wide(a)).collect();
-        let p = derived(func, "ptr");
-        let off = self.offset(func, &a);
-        let wu = w as usize;
-        Some(quote! {
-            let mut __lanes: [#t; #wu] = [<#t as ::core::default::Default>::default(); #wu];
-            for __l in 0..#w {
-                let #v: i32 = __min.wrapping_add(__l);
-                let #vw: isize = (__min as isize) + (__l as isize);
-                #(#let_tokens)*
-                __lanes[__l as usize] = #val;
-            }
-            for __l in 0..#w {
-                let #v: i32 = __min.wrapping_add(__l);
-                let #vw: isize = (__min as isize) + (__l as isize);
-                #(#let_tokens)*
-                #p.store(#off, __lanes[__l as usize]);
-            }
-        })
     }
 }
 
