@@ -274,3 +274,62 @@ pub fn emit_saturating(e: &Expr) -> TokenStream {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use halite_core::Value;
+
+    fn s(v: Value) -> String {
+        constant(v).to_string()
+    }
+
+    #[test]
+    fn constants_keep_their_exact_type_and_bits() {
+        assert_eq!(s(Value::I32(-5)), "(- 5i32)");
+        assert_eq!(s(Value::I32(i32::MIN)), "i32 :: MIN");
+        assert_eq!(s(Value::U8(200)), "200u8");
+        assert_eq!(s(Value::F32(f32::NAN)), "f32 :: NAN");
+        assert_eq!(s(Value::F32(-0.0)), "(- 0f32)");
+        assert_eq!(s(Value::F64(f64::NEG_INFINITY)), "f64 :: NEG_INFINITY");
+        assert_eq!(s(Value::Bool(true)), "true");
+    }
+
+    #[test]
+    fn casts_follow_rust() {
+        let a = quote!(v);
+        assert_eq!(
+            cast(Type::I32, Type::U8, a.clone()).to_string(),
+            "((v) as u8)"
+        );
+        assert_eq!(
+            cast(Type::F16, Type::F32, a.clone()).to_string(),
+            "(v) . to_f32 ()"
+        );
+        assert!(cast(Type::F32, Type::U8, a.clone())
+            .to_string()
+            .contains("to_int_unchecked"));
+        assert_eq!(cast(Type::I32, Type::I32, a).to_string(), "v");
+    }
+
+    #[test]
+    fn integer_operators_wrap_and_are_total() {
+        let (a, b) = (quote!(a), quote!(b));
+        assert_eq!(
+            binary(BinOp::Add, Type::U16, a.clone(), b.clone()).to_string(),
+            "(a) . wrapping_add (b)"
+        );
+        assert_eq!(
+            binary(BinOp::Div, Type::I32, a.clone(), b.clone()).to_string(),
+            ":: halite :: rt :: ops :: div (a , b)"
+        );
+        assert_eq!(
+            binary(BinOp::Mul, Type::F32, a.clone(), b.clone()).to_string(),
+            "(a * b)"
+        );
+        assert_eq!(
+            binary(BinOp::Min, Type::F32, a, b).to_string(),
+            "(a) . min (b)"
+        );
+    }
+}

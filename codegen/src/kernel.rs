@@ -715,3 +715,95 @@ pub fn emit_kernel(sig: &KernelSig, lowered: &Lowered) -> TokenStream {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use halite_core::{Expr, Func, Input, Origin, Pipeline};
+    use halite_schedule::{Arg, Directive};
+
+    /// The generated kernel has one body per instruction set, checks before it runs, and
+    /// the parallel loop goes through rayon.
+    #[test]
+    fn kernel_shape() {
+        let p = Pipeline {
+            name: "k".into(),
+            inputs: vec![Input {
+                name: "a".into(),
+                ty: Type::F32,
+                dims: 2,
+            }],
+            funcs: vec![Func {
+                name: "out".into(),
+                args: vec!["y".into(), "x".into()],
+                ty: Type::F32,
+                value: Expr::call(
+                    CallKind::Input,
+                    "a",
+                    vec![
+                        Expr::var("y", Type::I32),
+                        Expr::var("x", Type::I32).add(Expr::i32(1)),
+                    ],
+                    Type::F32,
+                ),
+                output: Some(0),
+                origin: Origin::NONE,
+            }],
+            ..Default::default()
+        };
+        let d = |name: &str, args: Vec<Arg>| Directive {
+            func: "out".into(),
+            func_origin: Origin::NONE,
+            update: None,
+            name: name.into(),
+            name_origin: Origin::NONE,
+            args,
+        };
+        let ds = vec![
+            d(
+                "vectorize",
+                vec![
+                    Arg::Ident("x".into(), Origin::NONE),
+                    Arg::Int(16, Origin::NONE),
+                ],
+            ),
+            d("parallel", vec![Arg::Ident("y".into(), Origin::NONE)]),
+        ];
+        let lowered = halite_schedule::lower(&p, &ds).unwrap();
+        let sig = KernelSig {
+            name: "k".into(),
+            attrs: quote!(),
+            vis: quote!(pub),
+            sig: quote!(fn k(a: ArrayView2<f32>, out: ArrayViewMut2<f32>) -> Result<(), Error>),
+            reference_sig: quote!(fn reference(a: ArrayView2<f32>, out: ArrayViewMut2<f32>) -> Result<(), Error>),
+            args: vec![
+                KernelArg::Input {
+                    name: "a".into(),
+                    ty: Type::F32,
+                    dims: 2,
+                },
+                KernelArg::Output {
+                    name: "out".into(),
+                    ty: Type::F32,
+                    dims: 2,
+                },
+            ],
+        };
+        let code = emit_kernel(&sig, &lowered).to_string();
+        for needle in [
+            "__body_avx512",
+            "__body_avx2",
+            "__body_sse2",
+            "__body_neon",
+            "__body_scalar",
+            "check_region",
+            "par_for_init",
+            "fn reference",
+            "fn loop_nest",
+        ] {
+            assert!(code.contains(needle), "missing {needle}");
+        }
+        // Checks come before the dispatch to a body.
+        assert!(code.find("check_region").unwrap() < code.find("rt :: isa ()").unwrap());
+    }
+}
