@@ -594,3 +594,100 @@ pub fn schedule_functions(p: &Pipeline, sch: &Schedule) -> Result<Stmt, Vec<Diag
         Err(errors)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::directive::{Arg, Directive};
+    use expect_test::expect;
+    use halite_core::{CallKind, Origin};
+
+    fn pipeline() -> Pipeline {
+        let v = |n: &str| Expr::var(n, Type::I32);
+        Pipeline {
+            name: "t".into(),
+            inputs: vec![halite_core::Input {
+                name: "a".into(),
+                ty: Type::I32,
+                dims: 2,
+            }],
+            funcs: vec![Func {
+                name: "out".into(),
+                args: vec!["y".into(), "x".into()],
+                ty: Type::I32,
+                value: Expr::call(CallKind::Input, "a", vec![v("y"), v("x")], Type::I32),
+                output: Some(0),
+                origin: Origin::NONE,
+            }],
+            ..Default::default()
+        }
+    }
+
+    fn nest(directives: &[(&str, Vec<Arg>)]) -> String {
+        let p = pipeline();
+        let ds: Vec<Directive> = directives
+            .iter()
+            .map(|(n, a)| Directive {
+                func: "out".into(),
+                func_origin: Origin::NONE,
+                update: None,
+                name: (*n).into(),
+                name_origin: Origin::NONE,
+                args: a.clone(),
+            })
+            .collect();
+        let s = Schedule::from_directives(&p, &ds).unwrap();
+        schedule_functions(&p, &s).unwrap().to_string()
+    }
+
+    fn id(n: &str) -> Arg {
+        Arg::Ident(n.into(), Origin::NONE)
+    }
+
+    /// A guarded split shortens the last inner iteration; reordered outside, it runs the full
+    /// factor under an `if`.
+    #[test]
+    fn guarded_split_and_reorder() {
+        let split = (
+            "split",
+            vec![id("x"), id("xo"), id("xi"), Arg::Int(8, Origin::NONE)],
+        );
+        expect![[r#"
+            produce out:
+              for out.y in [0, +out.extent.0):
+                for out.xo in [0, +(out.extent.1 + 7) / 8):
+                  for out.xi in [0, +min(8, out.extent.1 - out.xo * 8)):
+                    let out.x.v = out.xo * 8 + out.xi
+                    out(out.y, out.x.v) = a(out.y, out.x.v)
+        "#]]
+        .assert_eq(&nest(&[split.clone()]));
+        expect![[r#"
+            produce out:
+              for out.xi in [0, +8):
+                for out.y in [0, +out.extent.0):
+                  for out.xo in [0, +(out.extent.1 + 7) / 8):
+                    if out.xo * 8 + out.xi < out.extent.1:
+                      let out.x.v = out.xo * 8 + out.xi
+                      out(out.y, out.x.v) = a(out.y, out.x.v)
+        "#]]
+        .assert_eq(&nest(&[
+            split,
+            ("reorder", vec![id("xi"), id("y"), id("xo")]),
+        ]));
+    }
+
+    /// `vectorize(x, 16)` with nothing in between becomes one vector loop over the row.
+    #[test]
+    fn vectorized_row() {
+        expect![[r#"
+            produce out:
+              parallel for out.y in [0, +out.extent.0):
+                vectorized(x16) for out.x in [0, +out.extent.1):
+                  out(out.y, out.x) = a(out.y, out.x)
+        "#]]
+        .assert_eq(&nest(&[
+            ("vectorize", vec![id("x"), Arg::Int(16, Origin::NONE)]),
+            ("parallel", vec![id("y")]),
+        ]));
+    }
+}
