@@ -660,7 +660,7 @@ mod tests {
                     let out.x.v = out.xo * 8 + out.xi
                     out(out.y, out.x.v) = a(out.y, out.x.v)
         "#]]
-        .assert_eq(&nest(&[split.clone()]));
+        .assert_eq(&nest(std::slice::from_ref(&split)));
         expect![[r#"
             produce out:
               for out.xi in [0, +8):
