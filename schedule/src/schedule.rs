@@ -199,7 +199,7 @@ impl Schedule {
     }
 
     /// Where a Func is computed.
-    pub fn compute_level(&self, _p: &Pipeline, func: &str) -> Level {
+    pub fn compute_level(&self, func: &str) -> Level {
         self.funcs
             .get(func)
             .map_or(Level::Inline, |s| s.compute.clone())

@@ -53,7 +53,7 @@ pub fn inline_funcs(p: &Pipeline, s: &Schedule) -> Pipeline {
     for f in &p.funcs {
         let value = Inliner { defs: &defs }.mutate(&f.value);
         let f2 = Func { value, ..f.clone() };
-        if s.compute_level(p, &f.name) == Level::Inline {
+        if s.compute_level(&f.name) == Level::Inline {
             defs.insert(f.name.clone(), f2);
         } else {
             out.funcs.push(f2);
