@@ -746,6 +746,7 @@ mod tests {
                     ],
                     Type::F32,
                 ),
+                updates: vec![],
                 output: Some(0),
                 origin: Origin::NONE,
             }],

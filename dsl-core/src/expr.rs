@@ -425,6 +425,10 @@ impl Expr {
     pub fn le(self, b: Expr) -> Expr {
         Expr::binary(BinOp::Le, self, b)
     }
+    /// `self == b` (named so as not to clash with `PartialEq::eq`).
+    pub fn eq_(self, b: Expr) -> Expr {
+        Expr::binary(BinOp::Eq, self, b)
+    }
     pub fn and(self, b: Expr) -> Expr {
         Expr::binary(BinOp::And, self, b)
     }

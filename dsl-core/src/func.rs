@@ -20,8 +20,62 @@ pub struct Input {
     pub dims: usize,
 }
 
-/// A Func: a pure definition `name(args) = value`. Outputs are Funcs whose values are stored in
-/// an output parameter of the same name.
+/// A reduction variable: it runs over `[min, min + extent)`, where `min` and `extent` are
+/// `i32` expressions of scalar parameters and buffer extents.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RVar {
+    pub name: Arc<str>,
+    pub min: Expr,
+    pub extent: Expr,
+}
+
+/// An update definition `name(args) = value`, run after the pure definition and the updates
+/// before it.
+///
+/// Semantics: for every value of the pure variables that appear in `args` (each as the whole
+/// argument at its own position: a *pure dimension*), and for every point of the reduction
+/// domain in lexicographic order (first variable outermost) where all `predicates` hold, the
+/// element at `args` becomes `value`, evaluated with the Func's current contents. Compound
+/// assignments are already desugared (`f(a) += e` is `f(a) = f(a) + e`). Reads of the Func
+/// itself in `value` (self-reads) use the pure variables at their own positions too, so the
+/// updates of different pure points never interact: they may run in any order.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Update {
+    pub args: Vec<Expr>,
+    pub value: Expr,
+    /// The reduction domain, outermost first (empty for an update without one).
+    pub rvars: Vec<RVar>,
+    /// Conditions (`bool`) that restrict the domain.
+    pub predicates: Vec<Expr>,
+    pub origin: Origin,
+}
+
+impl Update {
+    /// For each dimension of `f`, whether this update's argument there is `f`'s own pure
+    /// variable of that dimension.
+    pub fn pure_dims(&self, f: &Func) -> Vec<bool> {
+        self.args
+            .iter()
+            .zip(&f.args)
+            .map(|(a, v)| a.as_var() == Some(&**v))
+            .collect()
+    }
+
+    /// Every expression of the update: arguments, value, predicates, domain bounds.
+    pub fn exprs(&self) -> Vec<&Expr> {
+        let mut v: Vec<&Expr> = self.args.iter().collect();
+        v.push(&self.value);
+        v.extend(self.predicates.iter());
+        for r in &self.rvars {
+            v.push(&r.min);
+            v.push(&r.extent);
+        }
+        v
+    }
+}
+
+/// A Func: a pure definition `name(args) = value` and its update definitions. Outputs are
+/// Funcs whose values are stored in an output parameter of the same name.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Func {
     pub name: Arc<str>,
@@ -29,6 +83,8 @@ pub struct Func {
     pub args: Vec<Arc<str>>,
     pub ty: Type,
     pub value: Expr,
+    /// Update definitions, in source order.
+    pub updates: Vec<Update>,
     /// `Some(k)` for the k-th output parameter.
     pub output: Option<usize>,
     pub origin: Origin,
@@ -40,6 +96,22 @@ impl Func {
     }
     pub fn is_output(&self) -> bool {
         self.output.is_some()
+    }
+    /// The expressions of stage `k` (0: the pure definition, `k`: update `k - 1`).
+    pub fn stage_exprs(&self, k: usize) -> Vec<&Expr> {
+        if k == 0 {
+            vec![&self.value]
+        } else {
+            self.updates[k - 1].exprs()
+        }
+    }
+    /// Every expression of every definition of the Func.
+    pub fn exprs(&self) -> Vec<&Expr> {
+        let mut v = vec![&self.value];
+        for u in &self.updates {
+            v.extend(u.exprs());
+        }
+        v
     }
 }
 
@@ -66,16 +138,18 @@ impl Pipeline {
         outs.sort_by_key(|f| f.output);
         outs
     }
-    /// Names of the Funcs and inputs that `f` calls directly.
+    /// Names of the Funcs and inputs that `f` calls directly (not counting its self-reads).
     pub fn callees(f: &Func) -> Vec<(CallKind, Arc<str>)> {
         let mut out: Vec<(CallKind, Arc<str>)> = Vec::new();
-        f.value.visit(&mut |e| {
-            if let crate::expr::ExprNode::Call { kind, name, .. } = e.node() {
-                if !out.iter().any(|(k, n)| k == kind && n == name) {
-                    out.push((*kind, name.clone()));
+        for e in f.exprs() {
+            e.visit(&mut |e| {
+                if let crate::expr::ExprNode::Call { kind, name, .. } = e.node() {
+                    if name != &f.name && !out.iter().any(|(k, n)| k == kind && n == name) {
+                        out.push((*kind, name.clone()));
+                    }
                 }
-            }
-        });
+            });
+        }
         out
     }
 }
@@ -188,6 +262,7 @@ pub mod boundary {
             args,
             ty: input.ty,
             value,
+            updates: vec![],
             output: None,
             origin: Origin::NONE,
         }

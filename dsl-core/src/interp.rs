@@ -6,6 +6,12 @@
 //! with bounds checks: a read outside an input is an [`InterpError::OutOfBounds`], so the
 //! interpreter also tells which points a pipeline really reads. It shares nothing with the
 //! scheduler or code generator but [`crate::value`], the executable form of the semantics.
+//!
+//! A Func with update definitions is evaluated stage by stage, lazily: the value of a point
+//! after update `k` comes from running update `k` for the point's pure coordinates (every
+//! pure dimension of the update fixed, the whole reduction domain in order) over a sparse
+//! record of what it wrote, on top of the values after update `k - 1`. A write outside an
+//! output's shape is an [`InterpError::WriteOutOfBounds`].
 
 use crate::expr::{CallKind, Expr, ExprNode};
 use crate::func::{extent_var_name, Pipeline};
@@ -58,6 +64,12 @@ pub enum InterpError {
         point: Vec<i64>,
         shape: Vec<usize>,
     },
+    /// An update definition writes an output outside its shape.
+    WriteOutOfBounds {
+        buffer: String,
+        point: Vec<i64>,
+        shape: Vec<usize>,
+    },
     /// The arguments do not match the pipeline (wrong count, type or rank).
     BadArguments(String),
     /// A malformed pipeline (unknown name, ill-typed operation). The front end's type checker
@@ -75,6 +87,14 @@ impl fmt::Display for InterpError {
             } => write!(
                 f,
                 "the algorithm reads `{buffer}` at {point:?}, outside its shape {shape:?}"
+            ),
+            InterpError::WriteOutOfBounds {
+                buffer,
+                point,
+                shape,
+            } => write!(
+                f,
+                "an update of `{buffer}` writes at {point:?}, outside its shape {shape:?}"
             ),
             InterpError::BadArguments(m) => write!(f, "bad arguments: {m}"),
             InterpError::Malformed(m) => write!(f, "malformed pipeline: {m}"),
@@ -148,6 +168,8 @@ pub fn run(
         buffers,
         out_shapes,
         memo: HashMap::new(),
+        slices: HashMap::new(),
+        active: Vec::new(),
         env: globals,
     };
     let mut results = Vec::with_capacity(outs.len());
@@ -192,17 +214,143 @@ pub fn run(
     Ok(())
 }
 
+fn inside(point: &[i64], shape: &[usize]) -> bool {
+    point
+        .iter()
+        .zip(shape)
+        .all(|(&i, &n)| i >= 0 && (i as u64) < n as u64)
+}
+
 struct Interp<'a> {
     pipeline: &'a Pipeline,
     buffers: HashMap<Arc<str>, &'a Buffer>,
     /// Reads of an output by another Func must stay inside the output's shape.
     out_shapes: HashMap<Arc<str>, Vec<usize>>,
+    /// Values of pure definitions.
     memo: HashMap<(usize, Vec<i64>), Value>,
+    /// What update `k` (1-based) of Func `idx` wrote for given pure coordinates.
+    slices: HashMap<Slice, Arc<HashMap<Vec<i64>, Value>>>,
+    /// Updates being run (innermost last): their Func, stage and writes so far.
+    active: Vec<(usize, usize, HashMap<Vec<i64>, Value>)>,
     env: Vec<(Arc<str>, Value)>,
 }
 
+/// (Func index, stage, the pure coordinates: `None` in the update's other dimensions).
+type Slice = (usize, usize, Vec<Option<i64>>);
+
 impl Interp<'_> {
+    /// The value of Func `idx` at `point` after all its definitions.
     fn eval_func(&mut self, idx: usize, point: &[i64]) -> Result<Value, InterpError> {
+        let n = self.pipeline.funcs[idx].updates.len();
+        self.eval_stage(idx, n, point)
+    }
+
+    /// The value of Func `idx` at `point` after its pure definition and `stage` updates.
+    fn eval_stage(&mut self, idx: usize, stage: usize, point: &[i64]) -> Result<Value, InterpError> {
+        if stage == 0 {
+            return self.eval_pure(idx, point);
+        }
+        let f = &self.pipeline.funcs[idx];
+        let u = &f.updates[stage - 1];
+        let pure = u.pure_dims(f);
+        let coords: Vec<Option<i64>> = point
+            .iter()
+            .zip(&pure)
+            .map(|(&p, &is)| is.then_some(p))
+            .collect();
+        let key = (idx, stage, coords);
+        let writes = match self.slices.get(&key) {
+            Some(w) => w.clone(),
+            None => {
+                let w = Arc::new(self.run_update(idx, stage, &key.2)?);
+                self.slices.insert(key, w.clone());
+                w
+            }
+        };
+        match writes.get(point) {
+            Some(v) => Ok(*v),
+            None => self.eval_stage(idx, stage - 1, point),
+        }
+    }
+
+    /// Runs update `stage` of Func `idx` with its pure variables fixed to `coords`, returning
+    /// every element it wrote (last write wins).
+    fn run_update(
+        &mut self,
+        idx: usize,
+        stage: usize,
+        coords: &[Option<i64>],
+    ) -> Result<HashMap<Vec<i64>, Value>, InterpError> {
+        let f = &self.pipeline.funcs[idx];
+        let u = &f.updates[stage - 1];
+        let mark = self.env.len();
+        for (a, c) in f.args.iter().zip(coords) {
+            if let Some(c) = c {
+                self.env.push((a.clone(), Value::I32(*c as i32)));
+            }
+        }
+        self.active.push((idx, stage, HashMap::new()));
+        let r = self.run_domain(idx, u, 0);
+        let (_, _, writes) = self.active.pop().expect("pushed above");
+        self.env.truncate(mark);
+        r.map(|()| writes)
+    }
+
+    /// The loops over reduction variables `k..` of `u`, then one update step.
+    fn run_domain(&mut self, idx: usize, u: &crate::func::Update, k: usize) -> Result<(), InterpError> {
+        if let Some(r) = u.rvars.get(k) {
+            let lo = self.int(&r.min)?;
+            let ext = self.int(&r.extent)?;
+            for i in lo..lo + ext.max(0) {
+                self.env.push((r.name.clone(), Value::I32(i as i32)));
+                let res = self.run_domain(idx, u, k + 1);
+                self.env.pop();
+                res?;
+            }
+            return Ok(());
+        }
+        for c in &u.predicates {
+            if self.eval(c)? != Value::Bool(true) {
+                return Ok(());
+            }
+        }
+        let mut point = Vec::with_capacity(u.args.len());
+        for a in &u.args {
+            point.push(self.int(a)?);
+        }
+        let f = &self.pipeline.funcs[idx];
+        if let Some(shape) = self.out_shapes.get(&f.name) {
+            if !inside(&point, shape) {
+                return Err(InterpError::WriteOutOfBounds {
+                    buffer: f.name.to_string(),
+                    point,
+                    shape: shape.clone(),
+                });
+            }
+        }
+        let v = self.eval(&u.value)?;
+        if v.ty() != f.ty {
+            return Err(InterpError::Malformed(format!(
+                "`{}` has type {} but an update gives {}",
+                f.name,
+                f.ty,
+                v.ty()
+            )));
+        }
+        self.active.last_mut().expect("inside an update").2.insert(point, v);
+        Ok(())
+    }
+
+    /// An `i32` index expression as `i64`.
+    fn int(&mut self, e: &Expr) -> Result<i64, InterpError> {
+        match self.eval(e)? {
+            Value::I32(i) => Ok(i as i64),
+            _ => Err(InterpError::Malformed(format!("ill-typed index {e}"))),
+        }
+    }
+
+    /// The value of Func `idx`'s pure definition at `point` (memoized).
+    fn eval_pure(&mut self, idx: usize, point: &[i64]) -> Result<Value, InterpError> {
         let f = &self.pipeline.funcs[idx];
         let key = (idx, point.to_vec());
         if let Some(v) = self.memo.get(&key) {
@@ -298,11 +446,7 @@ impl Interp<'_> {
                                 InterpError::Malformed(format!("unknown func `{name}`"))
                             })?;
                         if let Some(shape) = self.out_shapes.get(name) {
-                            let inside = point
-                                .iter()
-                                .zip(shape)
-                                .all(|(&i, &n)| i >= 0 && (i as u64) < n as u64);
-                            if !inside {
+                            if !inside(&point, shape) {
                                 return Err(InterpError::OutOfBounds {
                                     buffer: name.to_string(),
                                     point,
@@ -310,7 +454,17 @@ impl Interp<'_> {
                                 });
                             }
                         }
-                        self.eval_func(idx, &point)?
+                        // A self-read inside an update sees what the update wrote so far.
+                        match self.active.last() {
+                            Some((i, stage, writes)) if *i == idx => match writes.get(&point) {
+                                Some(v) => *v,
+                                None => {
+                                    let stage = *stage;
+                                    self.eval_stage(idx, stage - 1, &point)?
+                                }
+                            },
+                            _ => self.eval_func(idx, &point)?,
+                        }
                     }
                 }
             }

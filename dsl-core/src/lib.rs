@@ -23,7 +23,7 @@ pub mod types;
 pub mod value;
 
 pub use expr::{BinOp, CallKind, Expr, ExprMutator, ExprNode, Intrinsic, Origin, UnOp};
-pub use func::{Func, Input, Param, Pipeline};
+pub use func::{Func, Input, Param, Pipeline, RVar, Update};
 pub use interval::Interval;
 pub use simplify::{simplify, simplify_bounds};
 pub use stmt::{ForKind, Stmt};

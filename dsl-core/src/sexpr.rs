@@ -3,7 +3,8 @@
 //!
 //! ```text
 //! (pipeline NAME (params (gain f32)) (inputs (input u16 2))
-//!   (func blur_x u16 - (y x) EXPR) (func out u16 0 (y x) EXPR))
+//!   (func blur_x u16 - (y x) EXPR) (func out u16 0 (y x) EXPR UPDATE..))
+//! UPDATE := (update (EXPR..) EXPR (rvars (NAME EXPR EXPR)..) (where EXPR..))
 //! EXPR := (c TYPE BITS) | (v TYPE NAME) | (cast TYPE E) | (neg E) | (not E) | (OP E E)
 //!       | (select E E E) | (m METHOD E..) | (in TYPE NAME E..) | (f TYPE NAME E..)
 //!       | (let NAME E E)
@@ -11,7 +12,7 @@
 //! Constants are written as their type and raw bits, so floats round-trip exactly.
 
 use crate::expr::{BinOp, CallKind, Expr, ExprNode, Intrinsic, UnOp};
-use crate::func::{Func, Input, Param, Pipeline};
+use crate::func::{Func, Input, Param, Pipeline, RVar, Update};
 use crate::types::Type;
 use crate::value::Value;
 use std::fmt::Write;
@@ -104,6 +105,31 @@ pub fn to_string(p: &Pipeline) -> String {
         );
         s.push_str(") ");
         write_expr(&mut s, &f.value);
+        for u in &f.updates {
+            s.push_str(" (update (");
+            for (i, a) in u.args.iter().enumerate() {
+                if i > 0 {
+                    s.push(' ');
+                }
+                write_expr(&mut s, a);
+            }
+            s.push_str(") ");
+            write_expr(&mut s, &u.value);
+            s.push_str(" (rvars");
+            for r in &u.rvars {
+                let _ = write!(s, " ({} ", r.name);
+                write_expr(&mut s, &r.min);
+                s.push(' ');
+                write_expr(&mut s, &r.extent);
+                s.push(')');
+            }
+            s.push_str(") (where");
+            for c in &u.predicates {
+                s.push(' ');
+                write_expr(&mut s, c);
+            }
+            s.push_str("))");
+        }
         s.push(')');
     }
     s.push(')');
@@ -234,6 +260,32 @@ fn read_expr(s: &Sx) -> Result<Expr, String> {
     })
 }
 
+fn read_update(s: &Sx) -> Result<Update, String> {
+    let l = s.list()?;
+    if l.len() != 5 || l[0].atom()? != "update" {
+        return Err("expected `(update ..)`".into());
+    }
+    let rl = l[3].list()?;
+    let wl = l[4].list()?;
+    Ok(Update {
+        args: l[1].list()?.iter().map(read_expr).collect::<Result<_, _>>()?,
+        value: read_expr(&l[2])?,
+        rvars: rl[1..]
+            .iter()
+            .map(|r| {
+                let r = r.list()?;
+                Ok(RVar {
+                    name: r[0].atom()?.into(),
+                    min: read_expr(&r[1])?,
+                    extent: read_expr(&r[2])?,
+                })
+            })
+            .collect::<Result<_, String>>()?,
+        predicates: wl[1..].iter().map(read_expr).collect::<Result<_, _>>()?,
+        origin: crate::expr::Origin::NONE,
+    })
+}
+
 /// Reads a pipeline back from its text form.
 pub fn from_str(text: &str) -> Result<Pipeline, String> {
     let sx = parse_sx(text)?;
@@ -262,7 +314,7 @@ pub fn from_str(text: &str) -> Result<Pipeline, String> {
     }
     for f in &l[4..] {
         let fl = f.list()?;
-        if fl.len() != 6 || fl[0].atom()? != "func" {
+        if fl.len() < 6 || fl[0].atom()? != "func" {
             return Err("expected `(func ..)`".into());
         }
         let out = fl[3].atom()?;
@@ -280,6 +332,7 @@ pub fn from_str(text: &str) -> Result<Pipeline, String> {
                 .map(|a| a.atom().map(Arc::<str>::from))
                 .collect::<Result<_, _>>()?,
             value: read_expr(&fl[5])?,
+            updates: fl[6..].iter().map(read_update).collect::<Result<_, _>>()?,
             origin: crate::expr::Origin::NONE,
         });
     }

@@ -490,6 +490,7 @@ mod tests {
                         args: vec!["y".into(), "x".into()],
                         ty: Type::I32,
                         value: v.clone(),
+                        updates: vec![],
                         output: Some(0),
                         origin: Default::default(),
                     }],

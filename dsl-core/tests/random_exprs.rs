@@ -71,6 +71,7 @@ fn eval_grid(e: &Expr) -> Vec<Value> {
             args: vec!["y".into(), "x".into()],
             ty: e.ty(),
             value: e.clone(),
+            updates: vec![],
             output: Some(0),
             origin: Default::default(),
         }],

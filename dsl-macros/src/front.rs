@@ -7,7 +7,13 @@
 //!    `f64`. An integer literal may become a float; a float literal never becomes an integer.
 //! 3. Index expressions are `i32`; `f16`/`bf16` only load, store and cast to/from `f32`/`f64`.
 //! 4. A Func is defined once by a pure definition whose arguments are distinct variables, and
-//!    is used only after its definition.
+//!    is used only after its definition. Update definitions follow it; in them a pure variable
+//!    is only ever the whole argument at its own position (on the left and in self-reads).
+//! 5. Reduction variables (`let r = rdom(..)`) appear only in update definitions, inline
+//!    reductions and predicates (`r.where_(cond);`). An inline reduction `sum(e)` reduces over
+//!    every reduction variable free in `e` (with their whole domains and predicates) and
+//!    becomes an anonymous Func over the pure variables it uses; `f(y) = sum(e);` makes `f`
+//!    itself the reduction, so it can be scheduled (`f.update(0)`).
 
 use crate::diag::{Errors, Origins};
 use halite_codegen::KernelArg;
@@ -34,6 +40,80 @@ enum Binding {
     Expr(syn::Expr),
 }
 
+/// A reduction domain declared by `let (ry, rx) = rdom(..);`.
+struct RDomDef {
+    /// Reduction variables, outermost first: name, min, extent.
+    vars: Vec<(String, Expr, Expr)>,
+    /// Predicates (`r.where_(cond)`), lowered where the domain is used.
+    predicates: Vec<syn::Expr>,
+}
+
+/// The inline reductions.
+#[derive(Clone, Copy, PartialEq, Debug)]
+enum Reduction {
+    Sum,
+    Product,
+    Maximum,
+    Minimum,
+    Argmax,
+    Argmin,
+}
+
+impl Reduction {
+    fn from_name(n: &str) -> Option<Reduction> {
+        Some(match n {
+            "sum" => Reduction::Sum,
+            "product" => Reduction::Product,
+            "maximum" => Reduction::Maximum,
+            "minimum" => Reduction::Minimum,
+            "argmax" => Reduction::Argmax,
+            "argmin" => Reduction::Argmin,
+            _ => return None,
+        })
+    }
+    fn name(self) -> &'static str {
+        match self {
+            Reduction::Sum => "sum",
+            Reduction::Product => "product",
+            Reduction::Maximum => "maximum",
+            Reduction::Minimum => "minimum",
+            Reduction::Argmax => "argmax",
+            Reduction::Argmin => "argmin",
+        }
+    }
+    /// The starting value and the update `acc <- step(acc, e)` of a plain reduction.
+    fn init(self, t: Type) -> Expr {
+        let num = |v: f64| {
+            if t.is_float() {
+                Value::from_f64(t, v).expect("a float type")
+            } else {
+                Value::from_i64(t, v as i64)
+            }
+        };
+        let v = match self {
+            Reduction::Sum => num(0.0),
+            Reduction::Product => num(1.0),
+            Reduction::Maximum | Reduction::Argmax => match t.int_range() {
+                Some((lo, _)) if !t.is_float() => Value::from_i64(t, lo as i64),
+                _ => num(f64::NEG_INFINITY),
+            },
+            Reduction::Minimum | Reduction::Argmin => match t.int_range() {
+                Some((_, hi)) if !t.is_float() => Value::from_i64(t, hi as i64),
+                _ => num(f64::INFINITY),
+            },
+        };
+        Expr::constant(v)
+    }
+    fn step(self, acc: Expr, e: Expr) -> Expr {
+        match self {
+            Reduction::Sum => acc.add(e),
+            Reduction::Product => acc.mul(e),
+            Reduction::Maximum | Reduction::Argmax => acc.max(e),
+            Reduction::Minimum | Reduction::Argmin => acc.min(e),
+        }
+    }
+}
+
 pub struct Front<'a> {
     pub origins: &'a mut Origins,
     pub errors: &'a mut Errors,
@@ -52,6 +132,13 @@ pub struct Front<'a> {
     /// Funcs whose definition was attempted (so a failed one is not also "never defined").
     attempted: Vec<String>,
     pub directives: Vec<halite_schedule::Directive>,
+    rdoms: Vec<RDomDef>,
+    /// Each reduction variable's domain (index into `rdoms`).
+    rvars: HashMap<String, usize>,
+    /// Whether reduction variables may appear here (updates, inline reductions, predicates).
+    rvars_allowed: bool,
+    /// Anonymous Funcs made so far (for unique names).
+    anon: usize,
 }
 
 fn ident_of(e: &syn::Expr) -> Option<&syn::Ident> {
@@ -124,6 +211,10 @@ impl<'a> Front<'a> {
             kind_stack: Default::default(),
             attempted: vec![],
             directives: vec![],
+            rdoms: vec![],
+            rvars: HashMap::new(),
+            rvars_allowed: false,
+            anon: 0,
         };
         let mut k = 0;
         for (a, _) in args {
@@ -217,10 +308,13 @@ impl<'a> Front<'a> {
     }
 
     fn local(&mut self, l: &syn::Local) -> R<()> {
+        if let (syn::Pat::Tuple(t), Some(init)) = (&l.pat, &l.init) {
+            return self.rdom(&t.elems.iter().collect::<Vec<_>>(), &init.expr, &l.pat);
+        }
         let syn::Pat::Ident(pi) = &l.pat else {
             return self.err(
                 &l.pat,
-                "expected `let name = ...;` (reduction domains `let (ry, rx) = rdom(..)` are not implemented yet)",
+                "expected `let name = ...;` or a reduction domain `let (ry, rx) = rdom(..);`",
             );
         };
         let name = pi.ident.to_string();
@@ -254,7 +348,8 @@ impl<'a> Front<'a> {
                     return self.boundary(&name, kind, c);
                 }
                 if fname == "rdom" {
-                    return self.err(f, "reduction domains (`rdom`) are not implemented yet");
+                    let pat = syn::Pat::Ident(pi.clone());
+                    return self.rdom(&[&pat], e, &l.pat);
                 }
             }
         }
@@ -320,9 +415,7 @@ impl<'a> Front<'a> {
             syn::Expr::Binary(b) if matches!(b.op, syn::BinOp::AddAssign(_) | syn::BinOp::SubAssign(_) | syn::BinOp::MulAssign(_) | syn::BinOp::DivAssign(_)) => {
                 (&*b.left, &*b.right, Some(&b.op))
             }
-            syn::Expr::MethodCall(m) if m.method == "where_" => {
-                return self.err(&m.method, "reduction domain predicates (`where_`) are not implemented yet");
-            }
+            syn::Expr::MethodCall(m) if m.method == "where_" => return self.predicate(m),
             other => {
                 return self.err(
                     other,
@@ -362,13 +455,18 @@ impl<'a> Front<'a> {
             if !self.is_defined(&name) {
                 return self.err(op, format!("`{name}` has no pure definition yet: write `{name}(..) = initial value;` before updating it"));
             }
-            return self.err(
-                op,
-                "update definitions (`+=`, `-=`, `*=`, `/=`) are not implemented yet",
-            );
         }
         if self.is_defined(&name) {
-            return self.err(lhs, format!("`{name}` is already defined; update definitions (redefining a Func) are not implemented yet"));
+            if name.contains("__") || self.funcs.iter().any(|f| *f.name == *name && f.args.iter().any(|a| a.contains('.'))) {
+                return self.err(fid, format!("`{name}` is a boundary condition; it cannot be updated"));
+            }
+            let op = compound.map(|op| match op {
+                syn::BinOp::AddAssign(_) => BinOp::Add,
+                syn::BinOp::SubAssign(_) => BinOp::Sub,
+                syn::BinOp::MulAssign(_) => BinOp::Mul,
+                _ => BinOp::Div,
+            });
+            return self.update(&name, call, rhs, op.map(|o| (o, compound.unwrap())));
         }
         // The arguments: distinct variables.
         let mut vars: Vec<String> = Vec::new();
@@ -393,11 +491,14 @@ impl<'a> Front<'a> {
                         self.errors
                             .spanned(a, "names containing `__` are reserved for generated code");
                         bad = true;
+                    } else if self.rvars.contains_key(&vn) {
+                        self.errors.spanned(a, format!("`{vn}` is a reduction variable; a pure definition takes new variable names (reduction variables belong in update definitions: `{name}(..) += ..`)"));
+                        bad = true;
                     }
                     vars.push(vn);
                 }
                 None => {
-                    self.errors.spanned(a, "the arguments of a pure definition must be distinct variables (computed indices need an update definition, which is not implemented yet)");
+                    self.errors.spanned(a, format!("the arguments of a pure definition must be distinct variables; computed indices belong in an update definition after it (`{name}(..) = init; {name}(index) += ..;`)"));
                     bad = true;
                 }
             }
@@ -418,6 +519,48 @@ impl<'a> Front<'a> {
             }
         }
         self.pure = vars.clone();
+        // `f(y) = sum(e);`: `f` itself becomes the reduction.
+        let folded = match peel(rhs) {
+            syn::Expr::Call(c) => match ident_of(&c.func) {
+                Some(id) if !self.is_defined(&id.to_string()) && !self.inputs.contains_key(&id.to_string()) => {
+                    Reduction::from_name(&id.to_string())
+                        .filter(|r| !matches!(r, Reduction::Argmax | Reduction::Argmin))
+                        .map(|r| (r, c))
+                }
+                _ => None,
+            },
+            _ => None,
+        };
+        if let Some((red, c)) = folded {
+            let r = self.reduction_parts(red, c, output.map(|o| o.0));
+            self.pure.clear();
+            let (e, rvars, predicates) = r?;
+            let ty = e.ty();
+            if let Some((t, _, _)) = output {
+                if ty != t {
+                    return self.err(rhs, format!("`{name}` holds `{t}` but this value is `{ty}`; convert it with `as {t}`"));
+                }
+            }
+            let args: Vec<Expr> = vars.iter().map(|v| Expr::var(v.as_str(), Type::I32)).collect();
+            let me = Expr::call(CallKind::Func, name.as_str(), args.clone(), ty);
+            let origin = self.origins.of(lhs);
+            self.funcs.push(Func {
+                name: name.as_str().into(),
+                args: vars.iter().map(|v| v.as_str().into()).collect(),
+                ty,
+                value: red.init(ty),
+                updates: vec![halite_core::Update {
+                    args,
+                    value: red.step(me, e),
+                    rvars,
+                    predicates,
+                    origin: self.origins.of(c),
+                }],
+                output: output.map(|o| o.2),
+                origin,
+            });
+            return Ok(());
+        }
         let value = self.expr(rhs, output.map(|o| o.0));
         self.pure.clear();
         let mut value = value?;
@@ -443,10 +586,382 @@ impl<'a> Front<'a> {
             args: vars.iter().map(|v| v.as_str().into()).collect(),
             ty,
             value,
+            updates: vec![],
             output: output.map(|o| o.2),
             origin,
         });
         Ok(())
+    }
+
+    /// `let r = rdom(a..b);` / `let (ry, rx) = rdom(a..b, c..d);`
+    fn rdom(&mut self, names: &[&syn::Pat], init: &syn::Expr, pat: &syn::Pat) -> R<()> {
+        let usage = "a reduction domain is `let r = rdom(0..n);` or `let (ry, rx) = rdom(0..h, 0..w);`, one range per variable";
+        let syn::Expr::Call(c) = peel(init) else {
+            return self.err(init, usage);
+        };
+        if ident_of(&c.func).is_none_or(|f| f != "rdom") {
+            return self.err(init, usage);
+        }
+        if c.args.len() != names.len() || c.args.is_empty() {
+            return self.err(
+                pat,
+                format!(
+                    "{} name(s) for {} range(s): {usage}",
+                    names.len(),
+                    c.args.len()
+                ),
+            );
+        }
+        let mut vars = Vec::new();
+        let mut ok = true;
+        for (p, a) in names.iter().zip(&c.args) {
+            let syn::Pat::Ident(pi) = p else {
+                self.errors.spanned(p, usage);
+                ok = false;
+                continue;
+            };
+            let n = pi.ident.to_string();
+            if n.contains("__") {
+                self.errors
+                    .spanned(&pi.ident, "names containing `__` are reserved for generated code");
+                ok = false;
+                continue;
+            }
+            if self.scalars.contains_key(&n)
+                || self.inputs.contains_key(&n)
+                || self.outputs.contains_key(&n)
+                || self.is_defined(&n)
+                || self.bindings.contains_key(&n)
+                || self.rvars.contains_key(&n)
+                || vars.iter().any(|(v, _, _)| *v == n)
+            {
+                self.errors.spanned(
+                    &pi.ident,
+                    format!("`{n}` is already a name in this kernel; choose another name"),
+                );
+                ok = false;
+                continue;
+            }
+            let syn::Expr::Range(r) = peel(a) else {
+                self.errors.spanned(a, format!("expected a range `min..end` (or `min..=last`): {usage}"));
+                ok = false;
+                continue;
+            };
+            let (Some(lo), Some(hi)) = (&r.start, &r.end) else {
+                self.errors.spanned(a, "a reduction range needs both ends: `0..n`");
+                ok = false;
+                continue;
+            };
+            let saved = std::mem::take(&mut self.pure);
+            let lo_e = self.expr(lo, Some(Type::I32));
+            let hi_e = self.expr(hi, Some(Type::I32));
+            self.pure = saved;
+            let (Ok(lo_e), Ok(hi_e)) = (lo_e, hi_e) else {
+                ok = false;
+                continue;
+            };
+            let mut bad = false;
+            for (node, e) in [(lo, &lo_e), (hi, &hi_e)] {
+                if e.ty() != Type::I32 {
+                    self.errors.spanned(node, format!("the bounds of a reduction domain are `i32`, found `{}`; convert with `as i32`", e.ty()));
+                    bad = true;
+                }
+            }
+            if bad {
+                ok = false;
+                continue;
+            }
+            let end = if matches!(r.limits, syn::RangeLimits::Closed(_)) {
+                hi_e.add(Expr::i32(1))
+            } else {
+                hi_e
+            };
+            let extent = halite_core::simplify(&end.sub(lo_e.clone()));
+            vars.push((n, lo_e, extent));
+        }
+        if !ok {
+            return Err(Reported);
+        }
+        let k = self.rdoms.len();
+        for (n, _, _) in &vars {
+            self.rvars.insert(n.clone(), k);
+        }
+        self.rdoms.push(RDomDef {
+            vars,
+            predicates: vec![],
+        });
+        Ok(())
+    }
+
+    /// `r.where_(cond);`
+    fn predicate(&mut self, m: &syn::ExprMethodCall) -> R<()> {
+        let Some(k) = ident_of(&m.receiver).and_then(|r| self.rvars.get(&r.to_string()).copied())
+        else {
+            return self.err(&m.receiver, "`where_` restricts a reduction domain: call it on one of its variables, `r.where_(cond);`");
+        };
+        if m.args.len() != 1 {
+            return self.err(m, "`where_` takes one `bool` condition: `r.where_(r % 2 == 0);`");
+        }
+        // Check it now (with the domain's variables only); it is lowered again where used.
+        let saved = std::mem::take(&mut self.pure);
+        let was = std::mem::replace(&mut self.rvars_allowed, true);
+        let c = self.expr(&m.args[0], Some(Type::Bool));
+        self.rvars_allowed = was;
+        self.pure = saved;
+        let c = c?;
+        if c.ty() != Type::Bool {
+            return self.err(&m.args[0], format!("a predicate must be `bool`, found `{}`", c.ty()));
+        }
+        self.rdoms[k].predicates.push(m.args[0].clone());
+        Ok(())
+    }
+
+    /// The reduction variables and lowered predicates of every domain with a variable free in
+    /// `exprs`, in declaration order.
+    fn domains_of(&mut self, exprs: &[&Expr]) -> R<(Vec<halite_core::RVar>, Vec<Expr>)> {
+        let mut used: Vec<usize> = Vec::new();
+        for e in exprs {
+            let mut names = Vec::new();
+            free_vars(e, &|n| self.rvars.contains_key(n), &mut names);
+            for n in names {
+                let k = self.rvars[&n];
+                if !used.contains(&k) {
+                    used.push(k);
+                }
+            }
+        }
+        used.sort();
+        let mut rvars = Vec::new();
+        let mut preds = Vec::new();
+        for k in used {
+            for (n, lo, ext) in &self.rdoms[k].vars {
+                rvars.push(halite_core::RVar {
+                    name: n.as_str().into(),
+                    min: lo.clone(),
+                    extent: ext.clone(),
+                });
+            }
+            let ps = self.rdoms[k].predicates.clone();
+            let was = std::mem::replace(&mut self.rvars_allowed, true);
+            for p in &ps {
+                let c = self.expr(p, Some(Type::Bool));
+                if let Ok(c) = c {
+                    preds.push(c);
+                } else {
+                    self.rvars_allowed = was;
+                    return Err(Reported);
+                }
+            }
+            self.rvars_allowed = was;
+        }
+        Ok((rvars, preds))
+    }
+
+    /// An update definition `name(args) = rhs;` or `name(args) op= rhs;`.
+    fn update(
+        &mut self,
+        name: &str,
+        call: &syn::ExprCall,
+        rhs: &syn::Expr,
+        compound: Option<(BinOp, &syn::BinOp)>,
+    ) -> R<()> {
+        let fi = self.funcs.iter().position(|f| *f.name == *name).unwrap();
+        let fargs: Vec<String> = self.funcs[fi].args.iter().map(|a| a.to_string()).collect();
+        let fty = self.funcs[fi].ty;
+        if call.args.len() != fargs.len() {
+            return self.err(
+                &call.args,
+                format!("`{name}` has {} dimension(s) but this update gives {} index(es)", fargs.len(), call.args.len()),
+            );
+        }
+        // Pure dimensions: the Func's own variable at its own position.
+        let mut pure_here = Vec::new();
+        for (d, a) in call.args.iter().enumerate() {
+            if let Some(id) = ident_of(a) {
+                let n = id.to_string();
+                if n == fargs[d] {
+                    pure_here.push(n);
+                    continue;
+                }
+                if let Some(k) = fargs.iter().position(|x| *x == n) {
+                    if !self.rvars.contains_key(&n) && !self.bindings.contains_key(&n) && !self.scalars.contains_key(&n) {
+                        return self.err(a, format!("`{n}` is the pure variable of dimension {k} of `{name}`; in an update, a pure variable can only be the whole index at its own position"));
+                    }
+                }
+            }
+        }
+        self.pure = pure_here.clone();
+        let was = std::mem::replace(&mut self.rvars_allowed, true);
+        let r = self.update_inner(name, call, rhs, compound, &fargs, fty);
+        self.rvars_allowed = was;
+        self.pure.clear();
+        let (args, value) = r?;
+        let (rvars, predicates) = {
+            self.pure = pure_here;
+            self.rvars_allowed = true;
+            let r = self.domains_of(&args.iter().chain(std::iter::once(&value)).collect::<Vec<_>>());
+            self.rvars_allowed = was;
+            self.pure.clear();
+            r?
+        };
+        let origin = self.origins.of(call);
+        self.funcs[fi].updates.push(halite_core::Update {
+            args,
+            value,
+            rvars,
+            predicates,
+            origin,
+        });
+        Ok(())
+    }
+
+    fn update_inner(
+        &mut self,
+        name: &str,
+        call: &syn::ExprCall,
+        rhs: &syn::Expr,
+        compound: Option<(BinOp, &syn::BinOp)>,
+        fargs: &[String],
+        fty: Type,
+    ) -> R<(Vec<Expr>, Expr)> {
+        let mut args = Vec::new();
+        let mut ok = true;
+        for (d, a) in call.args.iter().enumerate() {
+            if ident_of(a).is_some_and(|i| i == fargs[d].as_str()) {
+                args.push(Expr::var(fargs[d].as_str(), Type::I32));
+                continue;
+            }
+            match self.expr(a, Some(Type::I32)) {
+                Ok(x) if x.ty() != Type::I32 => {
+                    self.errors.spanned(a, format!("indices are `i32`, found `{}`; convert with `as i32`", x.ty()));
+                    ok = false;
+                }
+                Ok(x) => {
+                    if let Some(v) = self.pure.iter().find(|v| x.uses_var(v)) {
+                        self.errors.spanned(a, format!("`{v}` is a pure variable of this update: it can only be the whole index at its own position, not part of another index"));
+                        ok = false;
+                    }
+                    args.push(x);
+                }
+                Err(_) => ok = false,
+            }
+        }
+        let rhs_v = self.expr(rhs, Some(fty));
+        if !ok {
+            return Err(Reported);
+        }
+        let rhs_v = rhs_v?;
+        if rhs_v.ty() != fty {
+            return self.err(rhs, format!("`{name}` holds `{fty}` but this value is `{}`; convert it with `as {fty}`", rhs_v.ty()));
+        }
+        let value = match compound {
+            None => rhs_v,
+            Some((op, tok)) => {
+                self.need_arith(tok, fty, &format!("`{}=`", op.symbol()))?;
+                let me = Expr::call(CallKind::Func, name, args.clone(), fty);
+                Expr::binary(op, me, rhs_v)
+            }
+        }
+        .with_origin(self.origins.of(rhs));
+        // Self-reads keep the pure variables at their own positions.
+        let pure_dims: Vec<bool> = args
+            .iter()
+            .zip(fargs)
+            .map(|(a, v)| a.as_var() == Some(v.as_str()))
+            .collect();
+        let mut bad: Option<String> = None;
+        value.visit(&mut |e| {
+            if let halite_core::ExprNode::Call { kind: CallKind::Func, name: n, args: a } = e.node() {
+                if **n == *name && bad.is_none() {
+                    for (d, x) in a.iter().enumerate() {
+                        if pure_dims[d] && x.as_var() != Some(fargs[d].as_str()) {
+                            bad = Some(format!("this update of `{name}` reads `{name}` at another point of dimension {d}: a self-read must use the pure variable `{}` unchanged at its own position (the updates of different `{}` run independently)", fargs[d], fargs[d]));
+                        } else if !pure_dims[d] && fargs.iter().enumerate().any(|(k, v)| pure_dims[k] && x.uses_var(v)) {
+                            bad = Some(format!("this update of `{name}` indexes dimension {d} of `{name}` with a pure variable; pure variables can only be whole indices at their own position"));
+                        }
+                    }
+                }
+            }
+        });
+        if let Some(b) = bad {
+            return self.err(rhs, b);
+        }
+        Ok((args, value))
+    }
+
+    /// Lowers the argument of an inline reduction: the value, its domains and predicates.
+    fn reduction_parts(
+        &mut self,
+        red: Reduction,
+        c: &syn::ExprCall,
+        expected: Option<Type>,
+    ) -> R<(Expr, Vec<halite_core::RVar>, Vec<Expr>)> {
+        let name = red.name();
+        if c.args.len() != 1 {
+            return self.err(c, format!("`{name}` takes one expression: `{name}(f(y, r))`"));
+        }
+        let was = std::mem::replace(&mut self.rvars_allowed, true);
+        let e = self.expr(&c.args[0], expected);
+        self.rvars_allowed = was;
+        let e = e?;
+        self.need_arith(&c.args[0], e.ty(), &format!("`{name}`"))?;
+        let (rvars, preds) = self.domains_of(&[&e])?;
+        if rvars.is_empty() {
+            return self.err(c, format!("`{name}(..)` reduces over the reduction variables in its argument, and this one has none: declare `let r = rdom(0..n);` and use `r` inside"));
+        }
+        if matches!(red, Reduction::Argmax | Reduction::Argmin) && rvars.len() != 1 {
+            return self.err(c, format!("`{name}` needs a one-dimensional reduction domain; this one has {} variables", rvars.len()));
+        }
+        Ok((e, rvars, preds))
+    }
+
+    /// `sum(e)` and friends inside an expression: an anonymous Func over the pure variables
+    /// that `e` uses, called at those variables.
+    fn inline_reduction(&mut self, red: Reduction, c: &syn::ExprCall) -> R<Expr> {
+        let (e, rvars, preds) = self.reduction_parts(red, c, None)?;
+        let mut used = Vec::new();
+        let pure = self.pure.clone();
+        for x in std::iter::once(&e).chain(&preds).chain(rvars.iter().flat_map(|r| [&r.min, &r.extent])) {
+            free_vars(x, &|n| pure.iter().any(|p| p == n), &mut used);
+        }
+        let args: Vec<String> = pure.iter().filter(|p| used.contains(p)).cloned().collect();
+        let arg_exprs: Vec<Expr> = args.iter().map(|a| Expr::var(a.as_str(), Type::I32)).collect();
+        let origin = self.origins.of(c);
+        let t = e.ty();
+        let anon = |me: &mut Self, what: &str, ty: Type, init: Expr, step: &dyn Fn(Expr) -> Expr| {
+            let fname = format!("{what}__{}", me.anon);
+            me.anon += 1;
+            let this = Expr::call(CallKind::Func, fname.as_str(), arg_exprs.clone(), ty);
+            me.funcs.push(Func {
+                name: fname.as_str().into(),
+                args: args.iter().map(|a| a.as_str().into()).collect(),
+                ty,
+                value: init,
+                updates: vec![halite_core::Update {
+                    args: arg_exprs.clone(),
+                    value: step(this.clone()),
+                    rvars: rvars.clone(),
+                    predicates: preds.clone(),
+                    origin,
+                }],
+                output: None,
+                origin,
+            });
+            this
+        };
+        match red {
+            Reduction::Argmax | Reduction::Argmin => {
+                let best = anon(self, if red == Reduction::Argmax { "maximum" } else { "minimum" }, t, red.init(t), &|acc| red.step(acc, e.clone()));
+                // The first position where `e` equals the extreme; the domain's first position
+                // if there is none (an empty domain, or only NaNs).
+                let r = Expr::var(rvars[0].name.clone(), Type::I32);
+                let none = Expr::i32(i32::MAX);
+                let pos = Expr::select(e.clone().eq_(best), r, none.clone());
+                let first = anon(self, red.name(), Type::I32, none.clone(), &|acc| acc.min(pos.clone()));
+                Ok(Expr::select(first.clone().eq_(none), rvars[0].min.clone(), first))
+            }
+            _ => Ok(anon(self, red.name(), t, red.init(t), &|acc| red.step(acc, e.clone()))),
+        }
     }
 
     /// If `e` is made of literals only, whether any is a float.
@@ -714,6 +1229,12 @@ impl<'a> Front<'a> {
         if self.pure.contains(&name) {
             return Ok(Expr::var(name, Type::I32));
         }
+        if self.rvars.contains_key(&name) {
+            if !self.rvars_allowed {
+                return self.err(id, format!("`{name}` is a reduction variable: use it in an update definition (`f(..) += ..`) or an inline reduction (`sum(..)`), not in a pure definition"));
+            }
+            return Ok(Expr::var(name, Type::I32));
+        }
         if let Some(Binding::Expr(b)) = self.bindings.get(&name).cloned() {
             if self.expanding.contains(&name) {
                 return self.err(id, format!("`{name}` refers to itself"));
@@ -745,7 +1266,7 @@ impl<'a> Front<'a> {
 
     fn binary(&mut self, b: &syn::ExprBinary, expected: Option<Type>) -> R<Expr> {
         let Some(op) = binop(&b.op) else {
-            return self.err(&b.op, "compound assignment is only allowed as an update definition `f(..) += ..;` (not implemented yet)");
+            return self.err(&b.op, "compound assignment is only allowed as a whole statement, an update definition `f(..) += ..;`");
         };
         match op {
             BinOp::And | BinOp::Or => {
@@ -816,14 +1337,8 @@ impl<'a> Front<'a> {
                 fid,
                 format!("`{name}` is used before its definition: define `{name}` above this line"),
             );
-        } else if matches!(
-            name.as_str(),
-            "sum" | "product" | "maximum" | "minimum" | "argmax" | "argmin"
-        ) {
-            return self.err(
-                fid,
-                format!("inline reductions (`{name}`) are not implemented yet"),
-            );
+        } else if let Some(red) = Reduction::from_name(&name) {
+            return self.inline_reduction(red, c);
         } else if boundary::Kind::from_name(&name).is_some() {
             return self.err(fid, format!("bind a boundary condition with `let` first: `let padded = {name}(..);` then call `padded(y, x)`"));
         } else if self.scalars.contains_key(&name) || self.bindings.contains_key(&name) {
@@ -1003,6 +1518,26 @@ impl<'a> Front<'a> {
         }
         Ok(Expr::intrinsic(op, args))
     }
+}
+
+/// `e` without parentheses and invisible groups.
+fn peel(e: &syn::Expr) -> &syn::Expr {
+    match e {
+        syn::Expr::Paren(p) => peel(&p.expr),
+        syn::Expr::Group(g) => peel(&g.expr),
+        e => e,
+    }
+}
+
+/// The names of the variables free in `e` that satisfy `keep`, in first-use order.
+fn free_vars(e: &Expr, keep: &dyn Fn(&str) -> bool, out: &mut Vec<String>) {
+    e.visit(&mut |x| {
+        if let Some(n) = x.as_var() {
+            if keep(n) && !out.iter().any(|o| o == n) {
+                out.push(n.to_string());
+            }
+        }
+    });
 }
 
 /// The single expression of a block `{ e }`, if it is one.

@@ -10,6 +10,10 @@
 //! * `check_parallel_shift_inwards`: a split shifted inwards recomputes the points its last
 //!   two outer iterations share; if those iterations may run on different threads they would
 //!   write the same elements concurrently, so that combination is refused.
+//! * `check_reduction_loops`: a parallel or vectorized loop of an update that runs a reduction
+//!   variable `r` needs iterations of `r` that are independent: `r` is a whole index of the
+//!   updated element and every self-read reads that same element. Otherwise the loop carries
+//!   a dependence (an accumulation) and the schedule is refused.
 
 use crate::directive::Diagnostic;
 use crate::schedule::{Level, Schedule, Split, TailStrategy};
@@ -22,6 +26,52 @@ pub fn check_schedule(p: &Pipeline, s: &Schedule, errors: &mut Vec<Diagnostic>) 
     check_compute_levels(p, s, errors);
     check_vectorized_innermost(p, s, errors);
     check_round_up(p, s, errors);
+    check_reduction_loops(p, s, errors);
+}
+
+fn check_reduction_loops(p: &Pipeline, s: &Schedule, errors: &mut Vec<Diagnostic>) {
+    for f in &p.funcs {
+        let fs = s.get(&f.name);
+        for (k, (u, us)) in f.updates.iter().zip(&fs.updates).enumerate() {
+            for d in &us.dims {
+                let how = match d.kind {
+                    ForKind::Parallel { .. } => "in parallel",
+                    ForKind::Vectorized(_) | ForKind::VectorizedRow(_) => "in vector lanes",
+                    _ => continue,
+                };
+                let ancestors = crate::passes::loop_nest::ancestors(us, &d.name);
+                for r in &u.rvars {
+                    if !ancestors.contains(&r.name) || independent(f, u, &r.name) {
+                        continue;
+                    }
+                    errors.push(Diagnostic::new(
+                        d.origin,
+                        format!("loop `{}` of `{}.update({k})` runs the reduction variable `{}` {how}, but the update carries a dependence across `{}` (an iteration reads what an earlier one wrote); vectorize or parallelize a pure variable of the update instead (`reorder` it innermost first){}", d.name, f.name, r.name, r.name, " — `rfactor` is not implemented yet"),
+                    ));
+                }
+            }
+        }
+    }
+}
+
+/// Whether the iterations of reduction variable `r` of update `u` of `f` touch distinct
+/// elements: `r` is a whole index of the updated element, and the update reads `f` only at
+/// that element.
+fn independent(f: &halite_core::Func, u: &halite_core::Update, r: &str) -> bool {
+    if !u.args.iter().any(|a| a.as_var() == Some(r)) {
+        return false;
+    }
+    let mut ok = true;
+    for e in u.exprs() {
+        e.visit(&mut |x| {
+            if let halite_core::ExprNode::Call { name, args, .. } = x.node() {
+                if *name == f.name && *args != u.args {
+                    ok = false;
+                }
+            }
+        });
+    }
+    ok
 }
 
 /// Funcs that `f` reads directly or through inlined Funcs.
@@ -77,7 +127,7 @@ fn check_compute_levels(p: &Pipeline, s: &Schedule, errors: &mut Vec<Diagnostic>
                 ));
                 continue;
             }
-            if !cs.dims.iter().any(|d| d.name == *var) {
+            if !cs.has_loop(var) {
                 let names: Vec<&str> = cs.dims.iter().map(|d| &*d.name).collect();
                 errors.push(Diagnostic::new(
                     origin,
@@ -148,24 +198,28 @@ fn check_compute_levels(p: &Pipeline, s: &Schedule, errors: &mut Vec<Diagnostic>
 
 fn check_vectorized_innermost(p: &Pipeline, s: &Schedule, errors: &mut Vec<Diagnostic>) {
     for f in &p.funcs {
-        let fs = s.get(&f.name);
-        let n = fs.dims.len();
-        for (i, d) in fs.dims.iter().enumerate() {
-            if matches!(d.kind, ForKind::Vectorized(_)) && i + 1 != n {
-                errors.push(Diagnostic::new(
-                    d.origin,
-                    format!("the vectorized loop `{}` must be the innermost loop of `{}`; reorder it inside `{}`", d.name, f.name, fs.dims[n - 1].name),
-                ));
+        let all = s.get(&f.name);
+        for k in 0..=f.updates.len() {
+            let fs = all.stage_schedule(k);
+            let n = fs.dims.len();
+            for (i, d) in fs.dims.iter().enumerate() {
+                if matches!(d.kind, ForKind::Vectorized(_)) && i + 1 != n {
+                    errors.push(Diagnostic::new(
+                        d.origin,
+                        format!("the vectorized loop `{}` must be the innermost loop of `{}`; reorder it inside `{}`", d.name, f.name, fs.dims[n - 1].name),
+                    ));
+                }
             }
         }
     }
     for f in &p.funcs {
         if let Level::At { func, var } = &s.get(&f.name).compute {
-            if let Some(d) = s
-                .funcs
-                .get(func)
-                .and_then(|c| c.dims.iter().find(|d| d.name == *var))
-            {
+            if let Some(d) = s.funcs.get(func).and_then(|c| {
+                std::iter::once(c)
+                    .chain(&c.updates)
+                    .flat_map(|st| st.dims.iter())
+                    .find(|d| d.name == *var)
+            }) {
                 if matches!(d.kind, ForKind::Vectorized(_)) {
                     errors.push(Diagnostic::new(
                         s.get(&f.name).compute_origin,

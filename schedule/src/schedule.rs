@@ -125,6 +125,10 @@ pub struct FuncSchedule {
     pub bounds: Vec<(usize, i64, i64)>,
     /// Storage order (pure variable indices, outermost first).
     pub storage: Vec<usize>,
+    /// The loops of each update definition (`f.update(k)`): only `splits`, `split_origins` and
+    /// `dims` are used. An update's loops start as its pure variables, then its reduction
+    /// variables (outermost first), as Halide orders them.
+    pub updates: Vec<FuncSchedule>,
 }
 
 /// The schedule of a whole pipeline.
@@ -132,6 +136,17 @@ pub struct FuncSchedule {
 pub struct Schedule {
     pub funcs: HashMap<Arc<str>, FuncSchedule>,
 }
+
+/// The directives that schedule one stage's loops (and so also apply to `f.update(k)`).
+const LOOP_DIRECTIVES: &[&str] = &[
+    "split",
+    "fuse",
+    "reorder",
+    "tile",
+    "vectorize",
+    "unroll",
+    "parallel",
+];
 
 /// The directives of the design; `specialize` and `rfactor` are not implemented yet.
 const NOT_YET: &[&str] = &["specialize", "rfactor"];
@@ -179,7 +194,54 @@ impl FuncSchedule {
                 .collect(),
             bounds: vec![],
             storage: (0..f.dims()).collect(),
+            updates: f.updates.iter().map(|u| FuncSchedule::stage(f, u)).collect(),
         }
+    }
+
+    /// The loop schedule of update `u` of `f`, before any directive.
+    fn stage(f: &halite_core::Func, u: &halite_core::Update) -> FuncSchedule {
+        let pure = u.pure_dims(f);
+        let names = f
+            .args
+            .iter()
+            .zip(&pure)
+            .filter(|(_, p)| **p)
+            .map(|(a, _)| a.clone())
+            .chain(u.rvars.iter().map(|r| r.name.clone()));
+        FuncSchedule {
+            compute: Level::Root,
+            compute_origin: u.origin,
+            store: None,
+            store_origin: u.origin,
+            splits: vec![],
+            split_origins: vec![],
+            dims: names
+                .map(|name| Dim {
+                    name,
+                    kind: ForKind::Serial,
+                    whole: false,
+                    origin: u.origin,
+                })
+                .collect(),
+            bounds: vec![],
+            storage: vec![],
+            updates: vec![],
+        }
+    }
+
+    /// The loop schedule of stage `k` (0: the pure definition, `k`: update `k - 1`).
+    pub fn stage_schedule(&self, k: usize) -> &FuncSchedule {
+        if k == 0 {
+            self
+        } else {
+            &self.updates[k - 1]
+        }
+    }
+
+    /// Whether any stage has a loop named `v`.
+    pub fn has_loop(&self, v: &str) -> bool {
+        self.dims.iter().any(|d| &*d.name == v)
+            || self.updates.iter().any(|u| u.has_loop(v))
     }
 
     fn dim_index(&self, name: &str) -> Option<usize> {
@@ -220,6 +282,7 @@ impl Schedule {
                 errors.push(e);
             }
         }
+        s.place_reductions(p);
         if errors.is_empty() {
             crate::check::check_schedule(p, &s, &mut errors);
         }
@@ -227,6 +290,74 @@ impl Schedule {
             Ok(s)
         } else {
             Err(errors)
+        }
+    }
+
+    /// The computed Funcs, and their stages, that read `f` directly or through inlined Funcs.
+    pub fn consumers(&self, p: &Pipeline, f: &str) -> Vec<(Arc<str>, usize)> {
+        let mut out: Vec<(Arc<str>, usize)> = Vec::new();
+        let mut stack: Vec<Arc<str>> = vec![f.into()];
+        let mut seen: Vec<Arc<str>> = Vec::new();
+        while let Some(g) = stack.pop() {
+            for c in &p.funcs {
+                if c.name == g {
+                    continue;
+                }
+                for k in 0..=c.updates.len() {
+                    if !c.stage_exprs(k).iter().any(|e| calls(e, &g)) {
+                        continue;
+                    }
+                    let inlined = self.compute_level(&c.name) == Level::Inline && c.updates.is_empty();
+                    if inlined {
+                        if !seen.contains(&c.name) {
+                            seen.push(c.name.clone());
+                            stack.push(c.name.clone());
+                        }
+                    } else if !out.contains(&(c.name.clone(), k)) {
+                        out.push((c.name.clone(), k));
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    /// Funcs with update definitions that the schedule leaves inline cannot be inlined; they
+    /// are computed inside the innermost loop of the one stage that uses them (Halide's
+    /// choice), except that they stay outside its vector loops and its reduction loops (so a
+    /// reduction used by another reduction is not recomputed per step); at root when several
+    /// stages use them.
+    fn place_reductions(&mut self, p: &Pipeline) {
+        for f in p.funcs.iter().rev() {
+            if f.updates.is_empty() || f.is_output() || self.compute_level(&f.name) != Level::Inline {
+                continue;
+            }
+            let cons = self.consumers(p, &f.name);
+            let level = match cons.as_slice() {
+                [(c, k)] => {
+                    let cf = p.func(c).expect("a consumer is a Func");
+                    let st = self.funcs[c].stage_schedule(*k);
+                    let rvars: Vec<&Arc<str>> = match k {
+                        0 => vec![],
+                        _ => cf.updates[k - 1].rvars.iter().map(|r| &r.name).collect(),
+                    };
+                    st.dims
+                        .iter()
+                        .rev()
+                        .find(|d| {
+                            !matches!(d.kind, ForKind::Vectorized(_))
+                                && !crate::passes::loop_nest::ancestors(st, &d.name)
+                                    .iter()
+                                    .any(|a| rvars.contains(&a))
+                        })
+                        .map_or(Level::Root, |d| Level::At {
+                            func: c.clone(),
+                            var: d.name.clone(),
+                        })
+                }
+                _ => Level::Root,
+            };
+            self.funcs.get_mut(&f.name).unwrap().compute = level;
         }
     }
 
@@ -242,14 +373,35 @@ impl Schedule {
                 ),
             ));
         };
-        if let Some(k) = d.update {
-            return Err(Diagnostic::new(
-                d.func_origin,
-                format!("`{}.update({k})`: `{}` has no update definitions (update definitions are not implemented yet)", d.func, d.func),
-            ));
-        }
         let name = &*d.name;
-        let fs = self.funcs.get_mut(&func.name).unwrap();
+        let whole = self.funcs.get_mut(&func.name).unwrap();
+        let fs = match d.update {
+            None => whole,
+            Some(k) if k >= func.updates.len() => {
+                let n = func.updates.len();
+                return Err(Diagnostic::new(
+                    d.func_origin,
+                    format!("`{}.update({k})`: `{}` has {n} update definition(s){}", d.func, d.func, if n > 0 { format!(" (`update(0)` to `update({})`)", n - 1) } else { String::new() }),
+                ));
+            }
+            Some(k) => {
+                if !LOOP_DIRECTIVES.contains(&name) && KNOWN.contains(&name) && !NOT_YET.contains(&name) {
+                    return Err(Diagnostic::new(
+                        d.name_origin,
+                        format!("`{name}` applies to the whole Func, not to one update: write `{}.{name}(..)`", d.func),
+                    ));
+                }
+                if let ("split", [_, _, _, _, t]) = (name, d.args.as_slice()) {
+                    if matches!(tail_arg(t), Ok(TailStrategy::ShiftInwards | TailStrategy::RoundUp)) {
+                        return Err(Diagnostic::new(
+                            t.origin(),
+                            "an update definition's splits guard their tails (`GuardWithIf`): shifting inwards or rounding up would update some elements twice, or outside the Func",
+                        ));
+                    }
+                }
+                &mut whole.updates[k]
+            }
+        };
         let args = &d.args;
         let wrong = |usage: &str| Diagnostic::new(d.name_origin, format!("usage: `{usage}`"));
         match name {
@@ -393,6 +545,9 @@ impl Schedule {
                         fs.compute_origin = d.name_origin;
                     }
                     "compute_inline" => {
+                        if !func.updates.is_empty() {
+                            return Err(Diagnostic::new(d.name_origin, format!("`{}` has update definitions, so it cannot be inlined; use `compute_root()` or `compute_at(..)`", func.name)));
+                        }
                         fs.compute = Level::Inline;
                         fs.compute_origin = d.name_origin;
                     }
@@ -460,6 +615,17 @@ impl Schedule {
         }
         Ok(())
     }
+}
+
+/// Whether `e` calls Func or input `name`.
+pub fn calls(e: &halite_core::Expr, name: &str) -> bool {
+    let mut found = false;
+    e.visit(&mut |x| {
+        if let halite_core::ExprNode::Call { name: n, .. } = x.node() {
+            found |= &**n == name;
+        }
+    });
+    found
 }
 
 fn not_output(func: &halite_core::Func, d: &Directive) -> Result<(), Diagnostic> {

@@ -46,6 +46,7 @@ fn func(name: &str, args: &[&str], value: Expr, output: Option<usize>) -> Func {
         args: args.iter().map(|a| Arc::<str>::from(*a)).collect(),
         ty: value.ty(),
         value,
+        updates: vec![],
         output,
         origin: Origin::NONE,
     }

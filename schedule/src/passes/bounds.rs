@@ -49,7 +49,17 @@ impl Hints<'_> {
         let rest = name.strip_suffix(".v")?;
         let (g, x) = rest.split_once('.')?;
         let f = self.pipeline.func(g)?;
-        let d = f.args.iter().position(|a| &**a == x)?;
+        // Update stages name their loops `g.s<k>.x`.
+        let unstaged = x
+            .strip_prefix('s')
+            .and_then(|t| t.split_once('.'))
+            .filter(|(k, _)| !k.is_empty() && k.bytes().all(|b| b.is_ascii_digit()))
+            .map(|(_, v)| v);
+        let d = f
+            .args
+            .iter()
+            .position(|a| &**a == x)
+            .or_else(|| f.args.iter().position(|a| Some(&**a) == unstaged))?;
         let fs = self.schedule.funcs.get(g)?;
         let rounds = fs.splits.iter().any(|s| {
             matches!(
@@ -637,9 +647,8 @@ pub fn infer_regions(s: Stmt, p: &Pipeline, sch: &Schedule) -> Result<Stmt, Vec<
                         &mut calls,
                     );
                 }
-                match region_of(&f.name, &calls) {
-                    Ok(Some(r)) => Some(r),
-                    Ok(None) => None,
+                match region_of(&f.name, &calls).and_then(|r| with_updates(f, r)) {
+                    Ok(r) => r,
                     Err(e) => {
                         result = Err(e);
                         None
@@ -749,32 +758,128 @@ fn region_lets(
     out
 }
 
-/// The number of calls to `name` in some statements.
-fn count_calls(v: &[Stmt], name: &str) -> usize {
-    let mut n = 0;
-    for s in v {
-        s.visit(&mut |st| {
-            let mut count = |e: &Expr| {
-                e.visit(&mut |x| {
-                    if matches!(x.node(), ExprNode::Call { name: c, kind: CallKind::Func, .. } if &**c == name) {
-                        n += 1;
+/// What an update definition touches (the element it writes, and every self-read), as far as
+/// its reduction domain decides: per dimension, `None` for a pure dimension (which follows the
+/// Func's region) or inclusive `i64` bounds; valid when `nonempty`.
+#[derive(Clone, Debug)]
+pub struct UpdateRegion {
+    pub dims: Vec<Option<(Expr, Expr)>>,
+    pub nonempty: Expr,
+}
+
+/// The [`UpdateRegion`] of each update of `f`, or errors at indices without a finite bound.
+pub fn update_regions(f: &halite_core::Func) -> Result<Vec<UpdateRegion>, Vec<Diagnostic>> {
+    let mut out = Vec::new();
+    let mut errors = Vec::new();
+    for u in &f.updates {
+        let pure = u.pure_dims(f);
+        let mut scope = Scope::new();
+        let mut nonempty = Expr::bool(true);
+        for r in &u.rvars {
+            let lo = simplify(&to_i64(&r.min));
+            let ext = simplify(&to_i64(&r.extent));
+            nonempty = simplify(&nonempty.and(Expr::i64(0).lt(ext.clone())));
+            scope.insert(
+                r.name.clone(),
+                Interval {
+                    min: Some(lo.clone()),
+                    max: Some(simplify(&lo.add(ext).sub(Expr::i64(1)))),
+                },
+            );
+        }
+        let mut accesses: Vec<(Vec<Expr>, Origin)> = vec![(u.args.clone(), u.origin)];
+        for e in u.exprs() {
+            e.visit(&mut |x| {
+                if let ExprNode::Call { name, args, .. } = x.node() {
+                    if *name == f.name {
+                        accesses.push((args.clone(), x.origin()));
                     }
-                })
-            };
-            match st {
-                Stmt::For { min, extent, .. } => {
-                    count(min);
-                    count(extent);
                 }
-                Stmt::Store { args, value, .. } => {
-                    args.iter().for_each(&mut count);
-                    count(value);
+            });
+        }
+        let mut dims: Vec<Option<(Expr, Expr)>> = vec![None; f.dims()];
+        for (args, origin) in &accesses {
+            for (d, a) in args.iter().enumerate() {
+                if pure[d] {
+                    continue;
                 }
-                Stmt::Let { value, .. } => count(value),
-                Stmt::If { cond, .. } => count(cond),
-                _ => {}
+                let iv = Bounds::new(&scope).of(&simplify(&to_i64(a)));
+                let (Some(lo), Some(hi)) = (iv.min, iv.max) else {
+                    errors.push(Diagnostic::new(
+                        if *origin == Origin::NONE { u.origin } else { *origin },
+                        format!("cannot bound index {d} of `{}` in this update: its value can be anything its type holds; clamp it (e.g. `(..).clamp(0, 255)`) or compute it from a narrower type", f.name),
+                    ));
+                    continue;
+                };
+                dims[d] = Some(match dims[d].take() {
+                    Some((l, h)) => (simplify(&l.min(lo)), simplify(&h.max(hi))),
+                    None => (simplify(&lo), simplify(&hi)),
+                });
             }
+        }
+        out.push(UpdateRegion { dims, nonempty });
+    }
+    if errors.is_empty() {
+        Ok(out)
+    } else {
+        Err(errors)
+    }
+}
+
+/// `r` grown to hold what `f`'s updates touch.
+fn with_updates(f: &halite_core::Func, r: Option<Region>) -> Result<Option<Region>, Vec<Diagnostic>> {
+    let mut r = r;
+    for ur in update_regions(f)? {
+        let u = match &r {
+            Some(base) => Region {
+                dims: ur
+                    .dims
+                    .iter()
+                    .zip(&base.dims)
+                    .map(|(x, b)| x.clone().unwrap_or_else(|| b.clone()))
+                    .collect(),
+                nonempty: and(&base.nonempty, ur.nonempty.clone()),
+            },
+            None if ur.dims.iter().all(|d| d.is_some()) => Region {
+                dims: ur.dims.iter().map(|d| d.clone().unwrap()).collect(),
+                nonempty: ur.nonempty.clone(),
+            },
+            None => continue,
+        };
+        r = Some(match r {
+            Some(a) => union(&a, &u),
+            None => u,
         });
     }
-    n
+    Ok(r)
+}
+
+/// The number of calls to `name` in some statements, not counting its own self-reads (inside
+/// `produce name`).
+fn count_calls(v: &[Stmt], name: &str) -> usize {
+    fn count(e: &Expr, name: &str) -> usize {
+        let mut n = 0;
+        e.visit(&mut |x| {
+            if matches!(x.node(), ExprNode::Call { name: c, kind: CallKind::Func, .. } if &**c == name) {
+                n += 1;
+            }
+        });
+        n
+    }
+    fn stmt(s: &Stmt, name: &str) -> usize {
+        match s {
+            Stmt::Produce { func, .. } if &**func == name => 0,
+            Stmt::For {
+                min, extent, body, ..
+            } => count(min, name) + count(extent, name) + stmt(body, name),
+            Stmt::Store { args, value, .. } => {
+                args.iter().map(|a| count(a, name)).sum::<usize>() + count(value, name)
+            }
+            Stmt::Let { value, body, .. } => count(value, name) + stmt(body, name),
+            Stmt::If { cond, then } => count(cond, name) + stmt(then, name),
+            Stmt::Allocate { body, .. } | Stmt::Produce { body, .. } => stmt(body, name),
+            Stmt::Block(v) => v.iter().map(|x| stmt(x, name)).sum(),
+        }
+    }
+    v.iter().map(|s| stmt(s, name)).sum()
 }

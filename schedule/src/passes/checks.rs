@@ -103,6 +103,39 @@ pub fn entry_checks(
             Err(e) => errors.extend(e),
         }
     }
+    // Updates of outputs write at computed indices: every element they may write must be in
+    // the view (checked before anything is written; never clamped).
+    for f in p.funcs.iter().filter(|f| f.is_output() && !f.updates.is_empty()) {
+        match crate::passes::bounds::update_regions(f) {
+            Ok(urs) => {
+                for ur in urs {
+                    if ur.dims.iter().all(|d| d.is_none()) {
+                        continue;
+                    }
+                    let dims = ur
+                        .dims
+                        .iter()
+                        .enumerate()
+                        .map(|(d, x)| {
+                            x.clone().unwrap_or_else(|| {
+                                let n = crate::passes::bounds::to_i64(&extent_var(&f.name, d));
+                                (Expr::i64(0), halite_core::simplify(&n.sub(Expr::i64(1))))
+                            })
+                        })
+                        .collect();
+                    checks.push(RegionCheck {
+                        buffer: f.name.clone(),
+                        dims,
+                        limits: (0..f.dims())
+                            .map(|d| (Expr::i32(0), extent_var(&f.name, d)))
+                            .collect(),
+                        when: ur.nonempty,
+                    });
+                }
+            }
+            Err(e) => errors.extend(e),
+        }
+    }
     let mut out: Vec<Guard> = guards.into_iter().map(Guard::NoOverflow).collect();
     for f in p.funcs.iter().filter(|f| f.is_output()) {
         for &(d, m, e) in &sch.get(&f.name).bounds {

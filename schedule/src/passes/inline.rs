@@ -76,6 +76,7 @@ mod tests {
             args: vec!["x".into()],
             ty: Type::I32,
             value,
+            updates: vec![],
             output,
             origin: Origin::NONE,
         };

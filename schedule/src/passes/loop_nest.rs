@@ -74,6 +74,34 @@ pub(crate) fn parallel_names(fs: &FuncSchedule) -> HashSet<Arc<str>> {
     set
 }
 
+/// Loop `v` and every loop it was split or fused from.
+pub(crate) fn ancestors(fs: &FuncSchedule, v: &str) -> HashSet<Arc<str>> {
+    let mut set: HashSet<Arc<str>> = HashSet::new();
+    set.insert(v.into());
+    for s in fs.splits.iter().rev() {
+        match s {
+            Split::Split {
+                old, outer, inner, ..
+            } => {
+                if set.contains(outer) || set.contains(inner) {
+                    set.insert(old.clone());
+                }
+            }
+            Split::Fuse {
+                outer,
+                inner,
+                fused,
+            } => {
+                if set.contains(fused) {
+                    set.insert(outer.clone());
+                    set.insert(inner.clone());
+                }
+            }
+        }
+    }
+    set
+}
+
 /// The effective tail strategy of a split (resolving `Auto`).
 pub fn resolve_tail(tail: TailStrategy, outer: &str, parallel: &HashSet<Arc<str>>) -> TailStrategy {
     match tail {
@@ -95,9 +123,43 @@ struct LoopInfo {
     extent: Expr,
 }
 
-/// The loop nest of one Func (without its `produce` marker).
-pub fn func_nest(f: &Func, fs: &FuncSchedule, sites: &[Arc<str>]) -> Result<Stmt, Diagnostic> {
-    let g = &*f.name;
+/// The prefix of the loop names of stage `k` of Func `f`: `f` for its pure definition,
+/// `f.s1` for update 0, and so on.
+pub fn stage_prefix(f: &str, k: usize) -> String {
+    if k == 0 {
+        f.to_string()
+    } else {
+        format!("{f}.s{k}")
+    }
+}
+
+/// The stage of `consumer` whose loops host a producer computed at one of its loops: the last
+/// one that reads `producer` (directly or through inlined Funcs).
+pub fn hosting_stage(p: &Pipeline, sch: &Schedule, consumer: &str, producer: &str) -> usize {
+    sch.consumers(p, producer)
+        .into_iter()
+        .filter(|(c, _)| &**c == consumer)
+        .map(|(_, k)| k)
+        .max()
+        .unwrap_or(0)
+}
+
+/// The loop nest of one stage of a Func (0: its pure definition, `k`: update `k - 1`), without
+/// its `produce` marker. `fs` is that stage's schedule.
+pub fn func_nest(
+    f: &Func,
+    stage: usize,
+    fs: &FuncSchedule,
+    sites: &[Arc<str>],
+) -> Result<Stmt, Diagnostic> {
+    let prefix = stage_prefix(&f.name, stage);
+    let g = &*prefix;
+    let disp = if stage == 0 {
+        f.name.to_string()
+    } else {
+        format!("{}.update({})", f.name, stage - 1)
+    };
+    let update = stage.checked_sub(1).map(|k| &f.updates[k]);
     // A vectorizing split whose outer loop sits directly outside its vector loop, runs
     // serially and hosts no producer, iterates its parent loop in order: emit the pair as one
     // vector loop over the parent's whole range. Code generation then hands LLVM one flat loop,
@@ -136,7 +198,13 @@ pub fn func_nest(f: &Func, fs: &FuncSchedule, sites: &[Arc<str>]) -> Result<Stmt
     let lv = |n: &str| Expr::var(loop_var(g, n), Type::I32);
     let mut loops: Vec<LoopInfo> = Vec::new();
     let mut values: Vec<Expr> = Vec::new();
+    // The variables of the stage: its pure variables, then its reduction variables.
+    let mut vars: Vec<Arc<str>> = Vec::new();
+    let pure = update.map_or(vec![true; f.dims()], |u| u.pure_dims(f));
     for (d, a) in f.args.iter().enumerate() {
+        if !pure[d] {
+            continue;
+        }
         let (m, e) = crate::passes::bounds::region_vars(f, d);
         loops.push(LoopInfo {
             name: a.clone(),
@@ -144,6 +212,16 @@ pub fn func_nest(f: &Func, fs: &FuncSchedule, sites: &[Arc<str>]) -> Result<Stmt
             extent: e,
         });
         values.push(lv(a));
+        vars.push(a.clone());
+    }
+    for r in update.iter().flat_map(|u| &u.rvars) {
+        loops.push(LoopInfo {
+            name: r.name.clone(),
+            min: r.min.clone(),
+            extent: r.extent.clone(),
+        });
+        values.push(lv(&r.name));
+        vars.push(r.name.clone());
     }
     let parallel = parallel_names(fs);
     // Guarded splits whose inner loop (or a loop split from it) ends up outside their outer
@@ -302,7 +380,7 @@ pub fn func_nest(f: &Func, fs: &FuncSchedule, sites: &[Arc<str>]) -> Result<Stmt
                 if li.extent.uses_var(&loop_var(g, outer)) || li.min.uses_var(&loop_var(g, outer)) {
                     return Err(Diagnostic::new(
                         fs.split_origins.get(k).copied().unwrap_or(f.origin),
-                        format!("cannot fuse `{outer}` and `{inner}` of `{g}`: the extent of `{inner}` depends on `{outer}` (split `{inner}`'s parent with `TailStrategy::ShiftInwards`)"),
+                        format!("cannot fuse `{outer}` and `{inner}` of `{disp}`: the extent of `{inner}` depends on `{outer}` (split `{inner}`'s parent with `TailStrategy::ShiftInwards`)"),
                     ));
                 }
                 let fv = lv(fused);
@@ -379,7 +457,7 @@ pub fn func_nest(f: &Func, fs: &FuncSchedule, sites: &[Arc<str>]) -> Result<Stmt
             if let Some(b) = bad {
                 return Err(Diagnostic::new(
                     d.origin,
-                    format!("loop `{}` of `{g}` cannot be outside loop `{b}`: its extent depends on `{b}` (a split with a guarded tail); keep `{}` inside `{b}`", d.name, d.name),
+                    format!("loop `{}` of `{disp}` cannot be outside loop `{b}`: its extent depends on `{b}` (a split with a guarded tail); keep `{}` inside `{b}`", d.name, d.name),
                 ));
             }
         }
@@ -430,7 +508,7 @@ pub fn func_nest(f: &Func, fs: &FuncSchedule, sites: &[Arc<str>]) -> Result<Stmt
                 if n < w as i64 {
                     return Err(Diagnostic::new(
                         d.origin,
-                        format!("vector width {w} is wider than loop `{}` of `{g}`, which has at most {n} iterations", d.name),
+                        format!("vector width {w} is wider than loop `{}` of `{disp}`, which has at most {n} iterations", d.name),
                     ));
                 }
             }
@@ -449,7 +527,7 @@ pub fn func_nest(f: &Func, fs: &FuncSchedule, sites: &[Arc<str>]) -> Result<Stmt
     // The innermost body: bind split pure variables, then store.
     let mut lets = Vec::new();
     let mut args = Vec::new();
-    for (a, v) in f.args.iter().zip(&values) {
+    for (a, v) in vars.iter().zip(&values) {
         if v.as_var() == Some(&loop_var(g, a)) {
             args.push(v.clone());
         } else {
@@ -458,16 +536,33 @@ pub fn func_nest(f: &Func, fs: &FuncSchedule, sites: &[Arc<str>]) -> Result<Stmt
             args.push(Expr::var(n, Type::I32));
         }
     }
-    let value = substitute(&f.value, &|n| {
-        f.args
-            .iter()
-            .position(|a| &**a == n)
-            .map(|i| args[i].clone())
-    });
-    let mut body = Stmt::Store {
-        func: f.name.clone(),
-        args,
-        value,
+    let subst = |e: &Expr| {
+        substitute(e, &|n| {
+            vars.iter()
+                .position(|a| &**a == n)
+                .map(|i| args[i].clone())
+        })
+    };
+    let mut body = match update {
+        None => Stmt::Store {
+            func: f.name.clone(),
+            args: args.clone(),
+            value: subst(&f.value),
+        },
+        Some(u) => {
+            let store = Stmt::Store {
+                func: f.name.clone(),
+                args: u.args.iter().map(&subst).collect(),
+                value: subst(&u.value),
+            };
+            match u.predicates.iter().map(&subst).reduce(|a, b| a.and(b)) {
+                Some(cond) => Stmt::If {
+                    cond,
+                    then: Box::new(store),
+                },
+                None => store,
+            }
+        }
     };
     for (n, v) in lets.into_iter().rev() {
         body = Stmt::Let {
@@ -532,40 +627,54 @@ fn insert_at(s: Stmt, func: &str, var: &str, nest: &mut Option<Stmt>, inside: bo
     }
 }
 
+/// The nests of every stage of `f`, in order.
+fn produce(
+    p: &Pipeline,
+    f: &Func,
+    sch: &Schedule,
+    errors: &mut Vec<Diagnostic>,
+) -> Option<Stmt> {
+    let fs = sch.get(&f.name);
+    let mut stages = Vec::new();
+    for k in 0..=f.updates.len() {
+        // Loops of this stage that host producers.
+        let sites: Vec<Arc<str>> = p
+            .funcs
+            .iter()
+            .filter_map(|q| match &sch.get(&q.name).compute {
+                Level::At { func, var }
+                    if *func == f.name && hosting_stage(p, sch, &f.name, &q.name) == k =>
+                {
+                    Some(var.clone())
+                }
+                _ => None,
+            })
+            .collect();
+        match func_nest(f, k, fs.stage_schedule(k), &sites) {
+            Ok(n) => stages.push(n),
+            Err(e) => errors.push(e),
+        }
+    }
+    (stages.len() == f.updates.len() + 1).then(|| Stmt::Produce {
+        func: f.name.clone(),
+        body: Box::new(Stmt::block(stages)),
+    })
+}
+
 /// Runs the pass.
 pub fn schedule_functions(p: &Pipeline, sch: &Schedule) -> Result<Stmt, Vec<Diagnostic>> {
     let mut errors = Vec::new();
     let mut top: Vec<Stmt> = Vec::new();
-    let sites_of = |g: &str| -> Vec<Arc<str>> {
-        sch.funcs
-            .values()
-            .filter_map(|fs| match &fs.compute {
-                Level::At { func, var } if &**func == g => Some(var.clone()),
-                _ => None,
-            })
-            .collect()
-    };
     for f in p.funcs.iter().filter(|f| f.is_output()) {
-        match func_nest(f, sch.get(&f.name), &sites_of(&f.name)) {
-            Ok(n) => top.push(Stmt::Produce {
-                func: f.name.clone(),
-                body: Box::new(n),
-            }),
-            Err(e) => errors.push(e),
+        if let Some(n) = produce(p, f, sch, &mut errors) {
+            top.push(n);
         }
     }
     let mut s = Stmt::Block(top);
     for f in p.funcs.iter().rev().filter(|f| !f.is_output()) {
         let fs = sch.get(&f.name);
-        let nest = match func_nest(f, fs, &sites_of(&f.name)) {
-            Ok(n) => Stmt::Produce {
-                func: f.name.clone(),
-                body: Box::new(n),
-            },
-            Err(e) => {
-                errors.push(e);
-                continue;
-            }
+        let Some(nest) = produce(p, f, sch, &mut errors) else {
+            continue;
         };
         match &fs.compute {
             Level::Inline => {}
@@ -577,12 +686,18 @@ pub fn schedule_functions(p: &Pipeline, sch: &Schedule) -> Result<Stmt, Vec<Diag
                 s = Stmt::Block(v);
             }
             Level::At { func, var } => {
+                let k = hosting_stage(p, sch, func, &f.name);
                 let mut slot = Some(nest);
-                s = insert_at(s, func, &loop_var(func, var), &mut slot, false);
+                s = insert_at(s, func, &loop_var(&stage_prefix(func, k), var), &mut slot, false);
                 if slot.is_some() && errors.is_empty() {
+                    let which = if k == 0 {
+                        format!("`{func}`")
+                    } else {
+                        format!("`{func}.update({})`, which reads `{}`,", k - 1, f.name)
+                    };
                     errors.push(Diagnostic::new(
                         fs.compute_origin,
-                        format!("`{}` has no loop `{var}` to compute `{}` at", func, f.name),
+                        format!("{which} has no loop `{var}` to compute `{}` at", f.name),
                     ));
                 }
             }
@@ -616,6 +731,7 @@ mod tests {
                 args: vec!["y".into(), "x".into()],
                 ty: Type::I32,
                 value: Expr::call(CallKind::Input, "a", vec![v("y"), v("x")], Type::I32),
+                updates: vec![],
                 output: Some(0),
                 origin: Origin::NONE,
             }],
