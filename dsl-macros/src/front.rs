@@ -139,6 +139,9 @@ pub struct Front<'a> {
     rvars_allowed: bool,
     /// Anonymous Funcs made so far (for unique names).
     anon: usize,
+    /// Intermediates whose pure definition is a literal typed by default (`s(y) = 0.0;`): the
+    /// first update may give them its type instead ("the type of its other definitions").
+    literal_init: HashMap<String, syn::Expr>,
 }
 
 fn ident_of(e: &syn::Expr) -> Option<&syn::Ident> {
@@ -215,6 +218,7 @@ impl<'a> Front<'a> {
             rvars: HashMap::new(),
             rvars_allowed: false,
             anon: 0,
+            literal_init: HashMap::new(),
         };
         let mut k = 0;
         for (a, _) in args {
@@ -581,6 +585,9 @@ impl<'a> Front<'a> {
         };
         value = value.with_origin(self.origins.of(rhs));
         let origin = self.origins.of(lhs);
+        if output.is_none() && self.literal_kind(rhs).is_some() {
+            self.literal_init.insert(name.clone(), rhs.clone());
+        }
         self.funcs.push(Func {
             name: name.as_str().into(),
             args: vars.iter().map(|v| v.as_str().into()).collect(),
@@ -591,6 +598,15 @@ impl<'a> Front<'a> {
             origin,
         });
         Ok(())
+    }
+
+    /// Whether any Func defined so far calls `name` (other than its own updates).
+    fn is_called(&self, name: &str) -> bool {
+        self.funcs.iter().filter(|f| *f.name != *name).any(|f| {
+            f.exprs()
+                .iter()
+                .any(|e| halite_schedule::schedule::calls(e, name))
+        })
     }
 
     /// `let r = rdom(a..b);` / `let (ry, rx) = rdom(a..b, c..d);`
@@ -846,7 +862,28 @@ impl<'a> Front<'a> {
                 Err(_) => ok = false,
             }
         }
-        let rhs_v = self.expr(rhs, Some(fty));
+        let mut fty = fty;
+        let rhs_v = match self.literal_init.remove(name) {
+            Some(init) if self.literal_kind(rhs).is_none() && !self.is_called(name) => {
+                // `s(y) = 0.0; s(y) += a(y, r);`: the literal takes the update's type.
+                let v = self.expr(rhs, None);
+                if let Ok(v) = &v {
+                    let fits = match self.literal_kind(&init) {
+                        Some(LitKind::Int) => v.ty().is_arith(),
+                        _ => v.ty().is_float(),
+                    };
+                    if v.ty() != fty && fits {
+                        let iv = self.expr(&init, Some(v.ty()))?;
+                        let fi = self.funcs.iter().position(|f| *f.name == *name).unwrap();
+                        self.funcs[fi].value = iv.with_origin(self.funcs[fi].value.origin());
+                        self.funcs[fi].ty = v.ty();
+                        fty = v.ty();
+                    }
+                }
+                v
+            }
+            _ => self.expr(rhs, Some(fty)),
+        };
         if !ok {
             return Err(Reported);
         }
@@ -858,7 +895,8 @@ impl<'a> Front<'a> {
             None => rhs_v,
             Some((op, tok)) => {
                 self.need_arith(tok, fty, &format!("`{}=`", op.symbol()))?;
-                let me = Expr::call(CallKind::Func, name, args.clone(), fty);
+                let me = Expr::call(CallKind::Func, name, args.clone(), fty)
+                    .with_origin(self.origins.of(call));
                 Expr::binary(op, me, rhs_v)
             }
         }

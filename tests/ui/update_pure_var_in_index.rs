@@ -1,10 +1,11 @@
-// Defining a Func twice (an update definition) is not implemented yet.
+// A pure variable cannot be part of a computed index.
 use halite::prelude::*;
 
 #[kernel]
 pub fn k(a: ArrayView2<f32>, out: ArrayViewMut2<f32>) -> Result<(), Error> {
+    let r = rdom(0..4);
     out(y, x) = a(y, x);
-    out(y, x) = a(y, x) * 2.0;
+    out(y, y + r) += 1.0;
 }
 
 fn main() {}

@@ -1,4 +1,4 @@
-// Reduction domain predicates (`where_`) are not implemented yet.
+// where_ is called on a reduction variable.
 use halite::prelude::*;
 
 #[kernel]

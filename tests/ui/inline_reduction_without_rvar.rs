@@ -1,7 +1,6 @@
-// Inline reductions (`sum`) are not implemented yet.
+// An inline reduction needs a reduction variable in its argument.
 use halite::prelude::*;
 
-// The faulty Func is not used by `out`, so its error is the only one.
 #[kernel]
 pub fn k(a: ArrayView2<f32>, out: ArrayViewMut2<f32>) -> Result<(), Error> {
     out(y, x) = a(y, x);

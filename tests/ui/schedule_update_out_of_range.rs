@@ -1,0 +1,14 @@
+// update(k) names an existing update.
+use halite::prelude::*;
+
+#[kernel]
+pub fn k(a: ArrayView2<f32>, out: ArrayViewMut1<f32>) -> Result<(), Error> {
+    let r = rdom(0..a.ncols());
+    out(y) = 0.0;
+    out(y) += a(y, r);
+    schedule! {
+        out.update(1).parallel(y);
+    }
+}
+
+fn main() {}
