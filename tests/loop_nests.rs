@@ -82,10 +82,16 @@ fn split_unroll_fuse_parallel() {
         check input covers [0, out.extent.0 as i64 * ((out.extent.1 as i64 + 7) / 8) - 1] x [0, min(min(out.extent.0 as i64 * ((out.extent.1 as i64 + 7) / 8) - 1, max(max((out.extent.1 as i64 + 7) / 8, 1) - 1, 0)) * 8 + 7, out.extent.1 as i64 - 1)]
         produce out:
           parallel for out.t in [0, +out.extent.0 * ((out.extent.1 + 7) / 8)):
-            unrolled(x8) for out.xi in [0, +min(8, out.extent.1 - out.t % max((out.extent.1 + 7) / 8, 1) * 8)):
-              let out.y.v = out.t / max((out.extent.1 + 7) / 8, 1)
-              let out.x.v = out.t % max((out.extent.1 + 7) / 8, 1) * 8 + out.xi
-              out(out.y.v, out.x.v) = input(out.y.v, out.x.v) * 2.0f32 + 1.0f32
+            if min(8, out.extent.1 - out.t % max((out.extent.1 + 7) / 8, 1) * 8) == 8:
+              unrolled(x8) for out.xi in [0, +8):
+                let out.y.v = out.t / max((out.extent.1 + 7) / 8, 1)
+                let out.x.v = out.t % max((out.extent.1 + 7) / 8, 1) * 8 + out.xi
+                out(out.y.v, out.x.v) = input(out.y.v, out.x.v) * 2.0f32 + 1.0f32
+            if !(min(8, out.extent.1 - out.t % max((out.extent.1 + 7) / 8, 1) * 8) == 8):
+              for out.xi in [0, +min(8, out.extent.1 - out.t % max((out.extent.1 + 7) / 8, 1) * 8)):
+                let out.y.v = out.t / max((out.extent.1 + 7) / 8, 1)
+                let out.x.v = out.t % max((out.extent.1 + 7) / 8, 1) * 8 + out.xi
+                out(out.y.v, out.x.v) = input(out.y.v, out.x.v) * 2.0f32 + 1.0f32
     "#]].assert_eq(brighten_split::loop_nest());
 }
 

@@ -65,8 +65,17 @@ enum Storage {
     /// A view parameter: pointer and per-dimension element strides.
     View { dims: usize },
     /// An allocated intermediate: dense over its allocation; dimension `unit` has stride 1.
-    Alloc { dims: usize, unit: usize },
+    /// `stack`: the constant strides of a small allocation that lives in a local array (so
+    /// that LLVM sees constant offsets and can keep it in registers).
+    Alloc {
+        dims: usize,
+        unit: usize,
+        stack: Option<Vec<isize>>,
+    },
 }
+
+/// The largest intermediate (in bytes) kept in a local array instead of the heap.
+const STACK_BYTES: i64 = 16 << 10;
 
 pub(crate) struct Gen {
     storage: HashMap<String, Storage>,
@@ -78,6 +87,26 @@ pub(crate) struct Gen {
     /// for dense views (`DENSE`); repeated inside parallel closures, which LLVM compiles as
     /// separate functions that would otherwise see the stride as a run-time value.
     dense_shadow: TokenStream,
+    /// Heap allocations already made around the code being generated.
+    allocated: Vec<String>,
+    /// Small allocations kept in local arrays: element type, length, allocated once per call?
+    stack_bufs: std::collections::BTreeMap<String, (TokenStream, usize, bool)>,
+}
+
+/// `let mut f_buf = [T; n]; let f_ptr = ..` for a small allocation.
+fn stack_buf(f: &str, t: &TokenStream, n: usize) -> TokenStream {
+    let buf = derived(f, "buf");
+    let p = derived(f, "ptr");
+    quote! {
+        let mut #buf: [#t; #n] = [<#t as ::core::default::Default>::default(); #n];
+        let #p = ::halite::rt::Ptr::new(#buf.as_mut_ptr());
+    }
+}
+
+/// A constant upper bound of the entry let `name` (an allocation extent), if it has one.
+fn constant_bound(lowered: &Lowered, name: &str) -> Option<i64> {
+    let (_, v) = lowered.entry_lets.iter().find(|(n, _)| ident(n) == name)?;
+    halite_schedule::passes::tiles::constant_upper_bound(v)
 }
 
 impl Gen {
@@ -105,16 +134,30 @@ impl Gen {
                     quote!((#a).wrapping_mul(#s))
                 })
                 .collect(),
-            Some(Storage::Alloc { dims, unit }) => (0..*dims)
+            Some(Storage::Alloc { dims, unit, stack }) => (0..*dims)
                 .map(|d| {
-                    let s = derived(name, &format!("s{d}"));
-                    let m = ident(&halite_schedule::passes::loop_nest::min_var(name, d));
+                    let s = match stack {
+                        Some(st) => {
+                            let c = proc_macro2::Literal::isize_suffixed(st[d]);
+                            quote!(#c)
+                        }
+                        None => {
+                            let s = derived(name, &format!("s{d}"));
+                            quote!(#s)
+                        }
+                    };
+                    // The region's first index as the same `isize` value the loops use, so
+                    // that `index - min` folds to the loop counter.
+                    let m = self.wide(&Expr::var(
+                        halite_schedule::passes::loop_nest::min_var(name, d),
+                        Type::I32,
+                    ));
                     let a = &args[d];
                     if d == *unit {
                         // A literal unit stride, so that LLVM sees contiguous accesses.
-                        quote!((#a).wrapping_sub(#m as isize))
+                        quote!((#a).wrapping_sub(#m))
                     } else {
-                        quote!(((#a).wrapping_sub(#m as isize)).wrapping_mul(#s))
+                        quote!(((#a).wrapping_sub(#m)).wrapping_mul(#s))
                     }
                 })
                 .collect(),
@@ -136,6 +179,27 @@ impl Gen {
                 body,
             } => {
                 let body_stmt: &Stmt = body;
+                if let ForKind::Unrolled(w) = kind {
+                    if extent.as_int() == Some(*w as i64) {
+                        // A constant trip count: one copy of the body per iteration, with the
+                        // iteration's value substituted and simplified (so that inner loops
+                        // and offsets become constants).
+                        let copies: Vec<TokenStream> = (0..*w as i32)
+                            .map(|k| {
+                                let val = halite_core::simplify(&min.clone().add(Expr::i32(k)));
+                                let b = body_stmt.map_exprs(&mut |e| {
+                                    halite_core::simplify(&halite_core::expr::substitute(
+                                        e,
+                                        &|m| (m == &**var).then(|| val.clone()),
+                                    ))
+                                });
+                                let code = self.stmt(&b);
+                                quote!({ #code })
+                            })
+                            .collect();
+                        return quote!(#(#copies)*);
+                    }
+                }
                 let v = ident(var);
                 let vw = wide_ident(var);
                 let (min_t, ext) = (emit(min, self), emit(extent, self));
@@ -145,12 +209,19 @@ impl Gen {
                 // task (`for_each_init`) and reused by the iterations that task runs.
                 let mut task_bufs = Vec::new();
                 let mut inner: &Stmt = body;
+                let mut task_stack = Vec::new();
                 if matches!(kind, ForKind::Parallel { .. }) {
                     while let Stmt::Allocate {
                         func, ty, body: b, ..
                     } = inner
                     {
-                        task_bufs.push((func.to_string(), *ty));
+                        match self.stack_bufs.get(&**func) {
+                            Some((t, n, _)) => task_stack.push(stack_buf(func, t, *n)),
+                            None => {
+                                task_bufs.push((func.to_string(), *ty));
+                                self.allocated.push(func.to_string());
+                            }
+                        }
                         inner = b;
                     }
                 }
@@ -196,6 +267,7 @@ impl Gen {
                             // rayon task at a time.
                             ::halite::rt::par_for_init(#min_t, #ext, || (#(#inits,)*), move |__bufs, #v: i32| {
                                 #(#binds)*
+                                #(#task_stack)*
                                 #shadow
                                 let #vw: isize = #v as isize;
                                 #body
@@ -224,12 +296,19 @@ impl Gen {
                                 }
                             }
                         };
-                        quote! {
-                            let __min: i32 = #min_t;
-                            if #ext == #w {
+                        if extent.as_int() == Some(w as i64) {
+                            quote! {
+                                let __min: i32 = #min_t;
                                 #fast
-                            } else {
-                                #serial
+                            }
+                        } else {
+                            quote! {
+                                let __min: i32 = #min_t;
+                                if #ext == #w {
+                                    #fast
+                                } else {
+                                    #serial
+                                }
                             }
                         }
                     }
@@ -246,14 +325,26 @@ impl Gen {
                 let off = self.offset(func, &a);
                 quote!(#p.store(#off, #v);)
             }
+            Stmt::Allocate { func, body, .. } if self.stack_bufs.contains_key(&**func) => {
+                let (t, n, _) = &self.stack_bufs[&**func];
+                let decl = stack_buf(func, t, *n);
+                let body = self.stmt(body);
+                quote!({ #decl #body })
+            }
+            Stmt::Allocate { func, body, .. } if self.allocated.contains(&func.to_string()) => {
+                // Allocated again inside its allocation (a copy of a tile): the same buffer.
+                self.stmt(body)
+            }
             Stmt::Allocate { func, ty, body, .. } => {
                 // Storage allocated inside a parallel loop, one buffer per iteration. Its size
                 // was checked at entry (`check_alloc`); its strides were computed there too.
+                self.allocated.push(func.to_string());
                 let t = rust_type(*ty);
                 let buf = derived(func, "buf");
                 let p = derived(func, "ptr");
                 let len = derived(func, "len");
                 let body = self.stmt(body);
+                self.allocated.pop();
                 quote! {
                     let mut #buf: ::std::vec::Vec<#t> = ::std::vec![<#t as ::core::default::Default>::default(); #len];
                     let #p = ::halite::rt::Ptr::new(#buf.as_mut_ptr());
@@ -391,7 +482,10 @@ fn inner_allocations(s: &Stmt, out: &mut Vec<(String, Type, usize)>) {
             func, ty, bounds, ..
         } = x
         {
-            out.push((func.to_string(), *ty, bounds.len()));
+            // A Func may be allocated again inside its allocation (a copy of a tile).
+            if !out.iter().any(|(f, _, _)| f == &**func) {
+                out.push((func.to_string(), *ty, bounds.len()));
+            }
         }
     });
 }
@@ -478,6 +572,8 @@ pub fn emit_kernel(sig: &KernelSig, lowered: &Lowered) -> TokenStream {
         wide_vars: Vec::new(),
         simd: false,
         dense_shadow: quote!(#(#dense_shadow)*),
+        stack_bufs: Default::default(),
+        allocated: Vec::new(),
     };
     for (n, v) in &lowered.entry_lets {
         let id = ident(n);
@@ -533,6 +629,7 @@ pub fn emit_kernel(sig: &KernelSig, lowered: &Lowered) -> TokenStream {
     let (tops, body) = top_allocations(&lowered.body);
     let mut inner = Vec::new();
     inner_allocations(body, &mut inner);
+    inner.retain(|(f, _, _)| !tops.iter().any(|(t, _, _)| t == f));
     let mut allocs = Vec::new();
     for (func, ty, dims, top) in tops
         .iter()
@@ -564,13 +661,47 @@ pub fn emit_kernel(sig: &KernelSig, lowered: &Lowered) -> TokenStream {
             });
             prev = Some(d);
         }
+        // A small allocation with constant bounds lives in a local array of the body.
+        let bounds: Option<Vec<i64>> = exts
+            .iter()
+            .map(|e| constant_bound(lowered, &e.to_string()))
+            .collect();
+        let stack = bounds.filter(|b| {
+            let n = b.iter().try_fold(1i64, |acc, &x| acc.checked_mul(x));
+            n.is_some_and(|n| n > 0 && n * (ty.bits().max(8) as i64 / 8) <= STACK_BYTES)
+        });
+        let unit = *order.last().unwrap_or(&0);
+        if let Some(b) = &stack {
+            let mut st = vec![0isize; dims];
+            let mut acc = 1isize;
+            for &d in order.iter().rev() {
+                st[d] = acc;
+                acc *= b[d] as isize;
+            }
+            gen.storage.insert(
+                func.clone(),
+                Storage::Alloc {
+                    dims,
+                    unit,
+                    stack: Some(st),
+                },
+            );
+            gen.stack_bufs
+                .insert(func.clone(), (rust_type(ty), acc as usize, top));
+            continue;
+        }
         allocs.push(quote!(#(#strides)*));
         for d in 0..dims {
             env.push((derived(func, &format!("s{d}")), quote!(isize)));
         }
-        let unit = *order.last().unwrap_or(&0);
-        gen.storage
-            .insert(func.clone(), Storage::Alloc { dims, unit });
+        gen.storage.insert(
+            func.clone(),
+            Storage::Alloc {
+                dims,
+                unit,
+                stack: None,
+            },
+        );
         let buf = derived(func, "buf");
         let p = derived(func, "ptr");
         let len = derived(func, "len");
@@ -585,6 +716,14 @@ pub fn emit_kernel(sig: &KernelSig, lowered: &Lowered) -> TokenStream {
             env.push((len, quote!(usize)));
         }
     }
+    // Local arrays of the small allocations made once per call.
+    let stack_tops: Vec<TokenStream> = gen
+        .stack_bufs
+        .iter()
+        .filter(|(_, (_, _, top))| *top)
+        .map(|(f, (t, n, _))| stack_buf(f, t, *n))
+        .collect();
+    gen.allocated.extend(tops.iter().map(|(f, _, _)| f.clone()));
     // The loop nest, once per path.
     gen.simd = true;
     let body_simd = gen.stmt(body);
@@ -607,6 +746,7 @@ pub fn emit_kernel(sig: &KernelSig, lowered: &Lowered) -> TokenStream {
             unsafe fn #f<const DENSE: bool>(__env: __Env) {
                 let __Env { #(#names),* } = __env;
                 #shadow
+                #(#stack_tops)*
                 // SAFETY: see `emit_kernel`: every access is inside the checked region.
                 unsafe { #body }
             }

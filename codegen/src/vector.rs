@@ -28,6 +28,9 @@ pub(crate) struct VecGen<'a> {
     lets: Vec<(String, Expr, bool)>,
     out: Vec<TokenStream>,
     n: usize,
+    /// Buffers read more than once in the body: their whole-vector loads get a
+    /// `load_fence` (see `halite::rt::load_fence`); others stay free to be kept in registers.
+    fenced: Vec<String>,
 }
 
 impl<'a> VecGen<'a> {
@@ -207,7 +210,12 @@ impl<'a> VecGen<'a> {
                     unreachable!()
                 };
                 let dense = self.gen.is_view(name);
-                let fast = quote!({ #binds let __a = #p.load_array::<#w>(#off); ::halite::rt::load_fence(); __a });
+                let fence = if self.fenced.iter().any(|f| f == &**name) {
+                    quote!(::halite::rt::load_fence();)
+                } else {
+                    quote!()
+                };
+                let fast = quote!({ #binds let __a = #p.load_array::<#w>(#off); #fence __a });
                 self.out.push(if dense {
                     quote!(let #id: [#t; #w] = if DENSE { #fast } else { #g };)
                 } else {
@@ -237,6 +245,21 @@ pub(crate) fn vector_body(
     let Stmt::Store { func, args, value } = cur else {
         return None;
     };
+    let mut reads: Vec<String> = Vec::new();
+    let mut fenced: Vec<String> = Vec::new();
+    for e in lets.iter().map(|(_, v)| v).chain(std::iter::once(value)) {
+        e.visit(&mut |x| {
+            if let ExprNode::Call { name, .. } = x.node() {
+                if reads.iter().any(|r| r == &**name) {
+                    if !fenced.iter().any(|r| r == &**name) {
+                        fenced.push(name.to_string());
+                    }
+                } else {
+                    reads.push(name.to_string());
+                }
+            }
+        });
+    }
     let mut vg = VecGen {
         gen,
         var: var.to_string(),
@@ -244,6 +267,7 @@ pub(crate) fn vector_body(
         lets: Vec::new(),
         out: Vec::new(),
         n: 0,
+        fenced,
     };
     for (n, val) in lets {
         let varying = vg.varying(&val);
@@ -256,6 +280,17 @@ pub(crate) fn vector_body(
                 V::Uniform(u) => quote!([#u; #w]),
             };
             vg.out.push(quote!(let #id: [#t; #w] = #src;));
+        } else {
+            // The same in every lane: bound once, for the uniform values that use it.
+            let id = ident(&n);
+            let t = rust_type(val.ty());
+            let e = emit(&val, gen);
+            vg.out.push(quote!(let #id: #t = #e;));
+            if val.ty() == halite_core::Type::I32 {
+                let wid = derived(&n, "w");
+                let wv = gen.wide(&val);
+                vg.out.push(quote!(let #wid: isize = #wv;));
+            }
         }
         vg.lets.push((n, val, varying));
     }

@@ -49,6 +49,14 @@ impl Errors {
     pub fn spanned(&mut self, node: &impl ToTokens, message: impl std::fmt::Display) {
         self.errors.push(syn::Error::new_spanned(node, message));
     }
+    /// How many errors were recorded so far.
+    pub fn len(&self) -> usize {
+        self.errors.len()
+    }
+    /// Forgets the errors recorded after the first `n` (a speculative lowering failed).
+    pub fn truncate(&mut self, n: usize) {
+        self.errors.truncate(n);
+    }
     pub fn finish(self) -> Option<syn::Error> {
         self.errors.into_iter().reduce(|mut a, b| {
             a.combine(b);

@@ -865,22 +865,40 @@ impl<'a> Front<'a> {
         let mut fty = fty;
         let rhs_v = match self.literal_init.remove(name) {
             Some(init) if self.literal_kind(rhs).is_none() && !self.is_called(name) => {
-                // `s(y) = 0.0; s(y) += a(y, r);`: the literal takes the update's type.
-                let v = self.expr(rhs, None);
-                if let Ok(v) = &v {
-                    let fits = match self.literal_kind(&init) {
-                        Some(LitKind::Int) => v.ty().is_arith(),
-                        _ => v.ty().is_float(),
-                    };
-                    if v.ty() != fty && fits {
-                        let iv = self.expr(&init, Some(v.ty()))?;
-                        let fi = self.funcs.iter().position(|f| *f.name == *name).unwrap();
-                        self.funcs[fi].value = iv.with_origin(self.funcs[fi].value.origin());
-                        self.funcs[fi].ty = v.ty();
-                        fty = v.ty();
+                // `s(y) = 0.0; s(y) += a(y, r);`: the literal takes the type that makes the
+                // update well typed (its own default first).
+                let fi = self.funcs.iter().position(|f| *f.name == *name).unwrap();
+                let candidates: Vec<Type> = match self.literal_kind(&init) {
+                    Some(LitKind::Int) => vec![fty, Type::F32, Type::F64, Type::I32, Type::I64, Type::U8, Type::U16, Type::U32, Type::U64, Type::I8, Type::I16],
+                    _ => vec![fty, Type::F32, Type::F64],
+                };
+                let mark = self.errors.len();
+                let mut found = None;
+                for t in candidates {
+                    self.funcs[fi].ty = t;
+                    let v = self.expr(rhs, Some(t));
+                    let clean = self.errors.len() == mark;
+                    self.errors.truncate(mark);
+                    if let (Ok(v), true) = (v, clean) {
+                        if v.ty() == t {
+                            found = Some((t, v));
+                            break;
+                        }
                     }
                 }
-                v
+                self.funcs[fi].ty = fty;
+                match found {
+                    Some((t, v)) => {
+                        if t != fty {
+                            let iv = self.expr(&init, Some(t))?;
+                            self.funcs[fi].value = iv.with_origin(self.funcs[fi].value.origin());
+                            self.funcs[fi].ty = t;
+                            fty = t;
+                        }
+                        Ok(v)
+                    }
+                    None => self.expr(rhs, Some(fty)),
+                }
             }
             _ => self.expr(rhs, Some(fty)),
         };

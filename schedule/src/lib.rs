@@ -12,7 +12,8 @@
 //! 5. [`passes::hoist::hoist_entry_lets`]: values computed before any loop go to the entry;
 //! 6. [`passes::allocate::allocate`]: storage, sized once per call;
 //! 7. [`passes::checks::entry_checks`]: the regions read from buffers, and overflow guards;
-//! 8. [`passes::simplify::simplify_stmt`].
+//! 8. [`passes::tiles::specialize_full_tiles`]: a full-tile copy of code over small regions;
+//! 9. [`passes::simplify::simplify_stmt`].
 
 pub mod check;
 pub mod directive;
@@ -97,6 +98,8 @@ pub fn lower(p: &Pipeline, directives: &[Directive]) -> Result<Lowered, Vec<Diag
         .into_iter()
         .map(|(n, v)| (n, halite_core::simplify(&v)))
         .collect();
+    let s = passes::tiles::specialize_full_tiles(s);
+    let s = passes::tiles::drop_single_iterations(s);
     let body: Stmt = passes::simplify::simplify_stmt(&s);
     let storage = inlined
         .funcs

@@ -171,8 +171,10 @@ impl<T: Copy> Ptr<T> {
     /// `off .. off + W` is inside the allocation the pointer came from.
     #[inline(always)]
     pub unsafe fn load_array<const W: usize>(self, off: isize) -> [T; W] {
-        // SAFETY: the caller's contract; the read is unaligned-safe.
-        unsafe { (self.0.offset(off) as *const [T; W]).read_unaligned() }
+        // SAFETY: the caller's contract; `[T; W]` has the alignment of `T`, which the
+        // element pointer has. (A typed read, not `read_unaligned`'s byte copy, so that LLVM
+        // can keep the value in a register across loop iterations.)
+        unsafe { *(self.0.offset(off) as *const [T; W]) }
     }
     /// Writes `W` consecutive elements at `off`.
     ///
@@ -180,8 +182,8 @@ impl<T: Copy> Ptr<T> {
     /// As [`Ptr::store`], for every element of `off .. off + W`.
     #[inline(always)]
     pub unsafe fn store_array<const W: usize>(self, off: isize, v: [T; W]) {
-        // SAFETY: the caller's contract.
-        unsafe { (self.0.offset(off) as *mut [T; W]).write_unaligned(v) }
+        // SAFETY: the caller's contract; alignment as in `load_array`.
+        unsafe { *(self.0.offset(off) as *mut [T; W]) = v }
     }
     /// Writes element `off`.
     ///

@@ -475,7 +475,8 @@ pub fn func_nest(
                 .of(&l.extent)
                 .max
                 .map(|m| simplify_bounds(&m))
-                .and_then(|m| m.as_int());
+                .and_then(|m| m.as_int())
+                .or_else(|| crate::passes::tiles::constant_upper_bound(&l.extent));
             match hi {
                 Some(n) if (1..=64).contains(&n) => {
                     kind = if matches!(kind, ForKind::Vectorized(_)) {

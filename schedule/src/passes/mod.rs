@@ -7,3 +7,4 @@ pub mod hoist;
 pub mod inline;
 pub mod loop_nest;
 pub mod simplify;
+pub mod tiles;

@@ -1,0 +1,374 @@
+//! Pass `specialize_full_tiles`: code for the common case of a tile-sized intermediate.
+//!
+//! An intermediate computed inside a loop over a region whose extents have small constant upper
+//! bounds (a tile of its consumer, a vector's worth of rows) is usually computed over exactly
+//! those extents: only the tiles at the edges of the output are smaller. The pass gives the
+//! code in the scope of its region a second copy, taken when every extent equals its bound, in
+//! which the extents are those constants. Unrolled and vector loops over the region then have
+//! constant trip counts in the common case, so code generation and LLVM see straight-line code
+//! with constant offsets (which keeps a small accumulator tile in registers).
+//!
+//! Pre: regions inferred (`let f.min.k`/`let f.extent.k` before each `produce f` inside a loop).
+//! Post: each such region's lets wrap `if extents == bounds { body[extents := bounds] }` and
+//! `if extents != bounds { body }`; the program computes the same values.
+
+use halite_core::expr::substitute;
+use halite_core::{BinOp, Expr, Stmt, Type, UnOp};
+use std::sync::Arc;
+
+/// The largest region (in elements) the pass specializes.
+const MAX_TILE: i64 = 1 << 16;
+
+/// Runs the pass: full tiles of intermediates, then full iterations of unrolled loops.
+pub fn specialize_full_tiles(s: Stmt) -> Stmt {
+    full_unrolls(tiles(s))
+}
+
+/// An unrolled loop whose extent is at most its factor `w` (the inner part of a guarded split)
+/// runs `w` iterations except at the edge. It becomes `if extent == w { w copies } else { a
+/// plain loop }`.
+fn full_unrolls(s: Stmt) -> Stmt {
+    match s {
+        Stmt::For {
+            var,
+            min,
+            extent,
+            kind: halite_core::ForKind::Unrolled(w),
+            body,
+        } => {
+            let ext = halite_core::simplify(&extent);
+            let rest = (ext.as_int().is_none() && constant_upper_bound(&ext) == Some(w as i64))
+                .then(|| ext.clone());
+            let body = full_unrolls(*body);
+            match rest {
+                Some(rest) => {
+                    let full = Stmt::For {
+                        var: var.clone(),
+                        min: min.clone(),
+                        extent: Expr::i32(w as i32),
+                        kind: halite_core::ForKind::Unrolled(w),
+                        body: Box::new(body.clone()),
+                    };
+                    let edge = Stmt::For {
+                        var,
+                        min,
+                        extent: rest.clone(),
+                        kind: halite_core::ForKind::Serial,
+                        body: Box::new(body),
+                    };
+                    let cond = rest.eq_(Expr::i32(w as i32));
+                    Stmt::Block(vec![
+                        Stmt::If {
+                            cond: cond.clone(),
+                            then: Box::new(full),
+                        },
+                        Stmt::If {
+                            cond: Expr::unary(UnOp::Not, cond),
+                            then: Box::new(edge),
+                        },
+                    ])
+                }
+                None => Stmt::For {
+                    var,
+                    min,
+                    extent: ext,
+                    kind: halite_core::ForKind::Unrolled(w),
+                    body: Box::new(body),
+                },
+            }
+        }
+        s => s.map_children(&mut full_unrolls),
+    }
+}
+
+fn tiles(s: Stmt) -> Stmt {
+    match s {
+        Stmt::Let { name, value, body } => {
+            if let Some(f) = name.strip_suffix(".min.0") {
+                let f = f.to_string();
+                return specialize_region(&f, Stmt::Let { name, value, body });
+            }
+            Stmt::Let {
+                name,
+                value,
+                body: Box::new(tiles(*body)),
+            }
+        }
+        s => s.map_children(&mut tiles),
+    }
+}
+
+/// `s` is the chain of region lets of `f` (min and extent per dimension) around its scope.
+fn specialize_region(f: &str, s: Stmt) -> Stmt {
+    // Peel the chain.
+    let mut lets: Vec<(Arc<str>, Expr)> = Vec::new();
+    let mut cur = s;
+    loop {
+        match cur {
+            Stmt::Let { name, value, body }
+                if name
+                    .strip_prefix(f)
+                    .and_then(|r| r.strip_prefix('.'))
+                    .is_some_and(|r| r.starts_with("min.") || r.starts_with("extent.")) =>
+            {
+                lets.push((name, value));
+                cur = *body;
+            }
+            other => {
+                cur = other;
+                break;
+            }
+        }
+    }
+    let body = tiles(cur);
+    let mut consts: Vec<(Arc<str>, i64)> = Vec::new();
+    let mut size: i64 = 1;
+    let mut all = true;
+    for (n, v) in &lets {
+        if !n.contains(".extent.") {
+            continue;
+        }
+        let hi = constant_upper_bound(v);
+        match hi {
+            Some(c) if c >= 1 && c <= i32::MAX as i64 => {
+                size = size.saturating_mul(c);
+                consts.push((n.clone(), c));
+            }
+            _ => all = false,
+        }
+    }
+    let tiled = all && !consts.is_empty() && size <= MAX_TILE && loops_over(&body, f);
+    let inner = if tiled {
+        let cond = consts
+            .iter()
+            .map(|(n, c)| {
+                Expr::binary(
+                    BinOp::Eq,
+                    Expr::var(n.clone(), Type::I32),
+                    Expr::i32(*c as i32),
+                )
+            })
+            .reduce(|a, b| a.and(b))
+            .expect("at least one extent");
+        let full = body.map_exprs(&mut |e| {
+            substitute(e, &|m| {
+                consts
+                    .iter()
+                    .find(|(n, _)| &**n == m)
+                    .map(|(_, c)| Expr::i32(*c as i32))
+            })
+        });
+        // The edge tiles run the general code, with plain loops instead of unrolled copies.
+        let edge = serial_unrolls(body, f);
+        Stmt::Block(vec![
+            Stmt::If {
+                cond: cond.clone(),
+                then: Box::new(drop_single_iterations(full)),
+            },
+            Stmt::If {
+                cond: Expr::unary(UnOp::Not, cond),
+                then: Box::new(edge),
+            },
+        ])
+    } else {
+        body
+    };
+    lets.into_iter().rev().fold(inner, |b, (name, value)| Stmt::Let {
+        name,
+        value,
+        body: Box::new(b),
+    })
+}
+
+/// A constant upper bound of an integer expression in which every variable is unknown, except
+/// that extents (`*.extent.*`, `*.alloc.*`) are non-negative. `None` if there is none.
+pub fn constant_upper_bound(e: &Expr) -> Option<i64> {
+    range(e).1
+}
+
+/// Constant lower and upper bounds (see [`constant_upper_bound`]).
+fn range(e: &Expr) -> (Option<i64>, Option<i64>) {
+    use halite_core::ExprNode;
+    let add = |a: Option<i64>, b: Option<i64>| a.zip(b).and_then(|(x, y)| x.checked_add(y));
+    match e.node() {
+        ExprNode::Const(_) => {
+            let v = e.as_int();
+            (v, v)
+        }
+        ExprNode::Var(n) if n.contains(".extent.") || n.contains(".alloc.") => (Some(0), None),
+        ExprNode::Cast(a) if a.ty().is_int() && e.ty().is_int() && e.ty().bits() >= a.ty().bits() => range(a),
+        // A narrowing cast of a region value: the entry guards proved it does not wrap.
+        ExprNode::Cast(a) if a.ty() == Type::I64 && e.ty() == Type::I32 => range(a),
+        ExprNode::Binary(op, a, b) => {
+            let (al, ah) = range(a);
+            let (bl, bh) = range(b);
+            match op {
+                BinOp::Add => (add(al, bl), add(ah, bh)),
+                BinOp::Sub => (
+                    add(al, bh.and_then(|x| x.checked_neg())),
+                    add(ah, bl.and_then(|x| x.checked_neg())),
+                ),
+                BinOp::Min => (
+                    al.zip(bl).map(|(x, y)| x.min(y)),
+                    match (ah, bh) {
+                        (Some(x), Some(y)) => Some(x.min(y)),
+                        (x, None) | (None, x) => x,
+                    },
+                ),
+                BinOp::Max => (
+                    match (al, bl) {
+                        (Some(x), Some(y)) => Some(x.max(y)),
+                        (x, None) | (None, x) => x,
+                    },
+                    ah.zip(bh).map(|(x, y)| x.max(y)),
+                ),
+                BinOp::Mul => match b.as_int() {
+                    Some(c) if c >= 0 => (
+                        al.and_then(|x| x.checked_mul(c)),
+                        ah.and_then(|x| x.checked_mul(c)),
+                    ),
+                    _ => (None, None),
+                },
+                // Truncating division by a positive constant is monotonic.
+                BinOp::Div => match b.as_int() {
+                    Some(c) if c > 0 => (al.map(|x| x / c), ah.map(|x| x / c)),
+                    _ => (None, None),
+                },
+                _ => (None, None),
+            }
+        }
+        ExprNode::Select(_, t, f) => {
+            let (tl, th) = range(t);
+            let (fl, fh) = range(f);
+            (tl.zip(fl).map(|(x, y)| x.min(y)), th.zip(fh).map(|(x, y)| x.max(y)))
+        }
+        _ => (None, None),
+    }
+}
+
+/// `s` with the unrolled loops of `f` made serial.
+fn serial_unrolls(s: Stmt, f: &str) -> Stmt {
+    let prefix = format!("{f}.");
+    match s {
+        Stmt::For {
+            var,
+            min,
+            extent,
+            kind,
+            body,
+        } => {
+            let kind = match kind {
+                halite_core::ForKind::Unrolled(_) if var.starts_with(&prefix) => {
+                    halite_core::ForKind::Serial
+                }
+                k => k,
+            };
+            Stmt::For {
+                var,
+                min,
+                extent,
+                kind,
+                body: Box::new(serial_unrolls(*body, f)),
+            }
+        }
+        s => s.map_children(&mut |x| serial_unrolls(x, f)),
+    }
+}
+
+/// `s` with serial loops that run exactly once replaced by a `let` of their variable, so that
+/// the loops inside see constant extents once simplified.
+pub fn drop_single_iterations(s: Stmt) -> Stmt {
+    match s {
+        Stmt::For {
+            var,
+            min,
+            extent,
+            kind,
+            body,
+        } => {
+            let ext = halite_core::simplify(&extent);
+            if ext.as_int() == Some(1) && kind == halite_core::ForKind::Serial {
+                let min = halite_core::simplify(&min);
+                let v = var.clone();
+                let body = body.map_exprs(&mut |e| {
+                    halite_core::simplify(&substitute(e, &|m| (m == &*v).then(|| min.clone())))
+                });
+                return drop_single_iterations(body);
+            }
+            Stmt::For {
+                var,
+                min,
+                extent: ext,
+                kind,
+                body: Box::new(drop_single_iterations(*body)),
+            }
+        }
+        s => s.map_children(&mut drop_single_iterations),
+    }
+}
+
+/// Whether `s` runs an unrolled or vectorized loop of `f` (where constant extents pay off).
+fn loops_over(s: &Stmt, f: &str) -> bool {
+    let prefix = format!("{f}.");
+    let mut found = false;
+    s.visit(&mut |x| {
+        if let Stmt::For { var, kind, .. } = x {
+            found |= var.starts_with(&prefix)
+                && matches!(
+                    kind,
+                    halite_core::ForKind::Unrolled(_) | halite_core::ForKind::Vectorized(_)
+                );
+        }
+    });
+    found
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use halite_core::ForKind;
+
+    /// A tile computed at a loop is specialized for its full size.
+    #[test]
+    fn full_tile_copy() {
+        let ext = Expr::i32(8).min(Expr::var("n", Type::I32).sub(Expr::var("o", Type::I32)));
+        let store = Stmt::Store {
+            func: "t".into(),
+            args: vec![Expr::var("t.x", Type::I32)],
+            value: Expr::i32(1),
+        };
+        let nest = Stmt::Produce {
+            func: "t".into(),
+            body: Box::new(Stmt::For {
+                var: "t.x".into(),
+                min: Expr::var("t.min.0", Type::I32),
+                extent: Expr::var("t.extent.0", Type::I32),
+                kind: ForKind::Unrolled(8),
+                body: Box::new(store),
+            }),
+        };
+        let s = Stmt::Let {
+            name: "t.min.0".into(),
+            value: Expr::var("o", Type::I32),
+            body: Box::new(Stmt::Let {
+                name: "t.extent.0".into(),
+                value: ext,
+                body: Box::new(nest),
+            }),
+        };
+        let out = specialize_full_tiles(s).to_string();
+        expect_test::expect![[r#"
+            let t.min.0 = o
+            let t.extent.0 = min(8, n - o)
+            if t.extent.0 == 8:
+              produce t:
+                unrolled(x8) for t.x in [t.min.0, +8):
+                  t(t.x) = 1
+            if !(t.extent.0 == 8):
+              produce t:
+                for t.x in [t.min.0, +t.extent.0):
+                  t(t.x) = 1
+        "#]]
+        .assert_eq(&out);
+    }
+}
