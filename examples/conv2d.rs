@@ -75,14 +75,23 @@ fn main() -> Result<(), Error> {
     assert_eq!(got, want, "halite differs from its reference");
 
     let mut out = Array4::<f32>::zeros((nb, co, h, wd));
-    let t_halite = best_of(10, &mut || conv2d(input.view(), w.view(), out.view_mut()).unwrap());
+    let t_halite = best_of(10, &mut || {
+        conv2d(input.view(), w.view(), out.view_mut()).unwrap()
+    });
     let mut expect = Array4::<f32>::zeros((nb, co, h, wd));
     let t_naive = best_of(2, &mut || naive(&input, &w, &mut expect));
     assert_eq!(out, expect, "halite differs from the plain loop nest");
     let flops = 2.0 * (nb * co * h * wd * ci * 9) as f64;
-    println!("conv2d {nb}x{ci}x{h}x{wd} -> {co} channels, 3x3, f32, {} thread(s):", rayon::current_num_threads());
+    println!(
+        "conv2d {nb}x{ci}x{h}x{wd} -> {co} channels, 3x3, f32, {} thread(s):",
+        rayon::current_num_threads()
+    );
     for (name, t) in [("halite", t_halite), ("plain loop", t_naive)] {
-        println!("  {name:12} {:8.3} ms  {:6.1} GFLOP/s", t * 1e3, flops / t / 1e9);
+        println!(
+            "  {name:12} {:8.3} ms  {:6.1} GFLOP/s",
+            t * 1e3,
+            flops / t / 1e9
+        );
     }
     println!("  speedup      {:8.1}x", t_naive / t_halite);
     Ok(())

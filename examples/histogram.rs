@@ -29,7 +29,9 @@ fn best_of(runs: usize, f: &mut dyn FnMut()) -> f64 {
 
 fn main() -> Result<(), Error> {
     let (h, w) = (4096, 4096);
-    let input = Array2::from_shape_fn((h, w), |(y, x)| ((y * 37 + x * 11 + (x * y) % 7) % 256) as u8);
+    let input = Array2::from_shape_fn((h, w), |(y, x)| {
+        ((y * 37 + x * 11 + (x * y) % 7) % 256) as u8
+    });
     let small = input.slice(ndarray::s![..33, ..47]);
     let (mut got, mut want) = (Array1::<i32>::zeros(256), Array1::<i32>::zeros(256));
     histogram(small, got.view_mut())?;
@@ -42,7 +44,9 @@ fn main() -> Result<(), Error> {
     println!("with 100 bins: {err}");
 
     let mut hist = Array1::<i32>::zeros(256);
-    let t_halite = best_of(10, &mut || histogram(input.view(), hist.view_mut()).unwrap());
+    let t_halite = best_of(10, &mut || {
+        histogram(input.view(), hist.view_mut()).unwrap()
+    });
     let mut plain = [0i32; 256];
     let t_plain = best_of(10, &mut || {
         plain = [0; 256];
@@ -56,7 +60,12 @@ fn main() -> Result<(), Error> {
     let gb = (h * w) as f64 / 1e9;
     println!("histogram of {h}x{w} u8:");
     for (name, t) in [("halite", t_halite), ("plain loop", t_plain)] {
-        println!("  {name:12} {:8.3} ms  {:6.2} GB/s  ({:.1}x a copy of the input)", t * 1e3, gb / t, t / t_copy);
+        println!(
+            "  {name:12} {:8.3} ms  {:6.2} GB/s  ({:.1}x a copy of the input)",
+            t * 1e3,
+            gb / t,
+            t / t_copy
+        );
     }
     Ok(())
 }

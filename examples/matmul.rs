@@ -51,13 +51,20 @@ fn best_of(runs: usize, f: &mut dyn FnMut()) -> f64 {
 }
 
 fn main() -> Result<(), Error> {
-    let n: usize = std::env::args().nth(1).map_or(1024, |s| s.parse().expect("a size"));
+    let n: usize = std::env::args()
+        .nth(1)
+        .map_or(1024, |s| s.parse().expect("a size"));
     let a = Array2::from_shape_fn((n, n), |(i, j)| ((i * 7 + j * 3) % 13) as f32 * 0.25 - 1.0);
-    let b = Array2::from_shape_fn((n, n), |(i, j)| ((i * 5 + j * 11) % 17) as f32 * 0.125 - 1.0);
+    let b = Array2::from_shape_fn((n, n), |(i, j)| {
+        ((i * 5 + j * 11) % 17) as f32 * 0.125 - 1.0
+    });
 
     // Exact against the reference on a small problem with ragged edges (the schedule does not
     // reorder the reduction, so the results are bit for bit the same).
-    let (sa, sb) = (a.slice(ndarray::s![..37, ..29]), b.slice(ndarray::s![..29, ..45]));
+    let (sa, sb) = (
+        a.slice(ndarray::s![..37, ..29]),
+        b.slice(ndarray::s![..29, ..45]),
+    );
     let mut got = Array2::<f32>::zeros((37, 45));
     let mut want = Array2::<f32>::zeros((37, 45));
     matmul(sa, sb, got.view_mut())?;
@@ -73,8 +80,15 @@ fn main() -> Result<(), Error> {
     });
     assert_eq!(c, naive(&a, &b), "halite differs from the plain loop");
     let gflops = |t: f64| 2.0 * (n as f64).powi(3) / t / 1e9;
-    println!("matmul {n}x{n}x{n} f32 on {} thread(s):", rayon::current_num_threads());
-    for (name, t) in [("halite", t_halite), ("ndarray dot", t_ndarray), ("plain loop", t_naive)] {
+    println!(
+        "matmul {n}x{n}x{n} f32 on {} thread(s):",
+        rayon::current_num_threads()
+    );
+    for (name, t) in [
+        ("halite", t_halite),
+        ("ndarray dot", t_ndarray),
+        ("plain loop", t_naive),
+    ] {
         println!("  {name:12} {:8.2} ms  {:6.1} GFLOP/s", t * 1e3, gflops(t));
     }
     Ok(())

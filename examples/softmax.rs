@@ -47,7 +47,9 @@ fn plain(input: &Array2<f32>, out: &mut Array2<f32>) {
 
 fn main() -> Result<(), Error> {
     let (h, w) = (2048, 4096);
-    let input = Array2::from_shape_fn((h, w), |(y, x)| ((y * 31 + x * 17) % 101) as f32 * 0.05 - 2.0);
+    let input = Array2::from_shape_fn((h, w), |(y, x)| {
+        ((y * 31 + x * 17) % 101) as f32 * 0.05 - 2.0
+    });
     let small = input.slice(ndarray::s![..5, ..37]);
     let (mut got, mut want) = (Array2::<f32>::zeros((5, 37)), Array2::<f32>::zeros((5, 37)));
     softmax(small, got.view_mut())?;
@@ -62,9 +64,17 @@ fn main() -> Result<(), Error> {
     let mut copy = Array2::<f32>::zeros((h, w));
     let t_copy = best_of(10, &mut || copy.assign(&input));
     let gb = (h * w * 8) as f64 / 1e9;
-    println!("softmax of {h}x{w} f32 rows, {} thread(s):", rayon::current_num_threads());
+    println!(
+        "softmax of {h}x{w} f32 rows, {} thread(s):",
+        rayon::current_num_threads()
+    );
     for (name, t) in [("halite", t_halite), ("plain loop", t_plain)] {
-        println!("  {name:12} {:8.3} ms  {:6.2} GB/s  ({:.1}x a copy)", t * 1e3, gb / t, t / t_copy);
+        println!(
+            "  {name:12} {:8.3} ms  {:6.2} GB/s  ({:.1}x a copy)",
+            t * 1e3,
+            gb / t,
+            t / t_copy
+        );
     }
     Ok(())
 }

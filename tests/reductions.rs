@@ -101,5 +101,10 @@ fn inline_reductions() {
 #[test]
 #[ignore]
 fn print_nests() {
-    println!("{}\n{}\n{}", matmul::loop_nest(), histogram::loop_nest(), row_stats::loop_nest());
+    println!(
+        "{}\n{}\n{}",
+        matmul::loop_nest(),
+        histogram::loop_nest(),
+        row_stats::loop_nest()
+    );
 }

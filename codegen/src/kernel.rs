@@ -188,10 +188,9 @@ impl Gen {
                             .map(|k| {
                                 let val = halite_core::simplify(&min.clone().add(Expr::i32(k)));
                                 let b = body_stmt.map_exprs(&mut |e| {
-                                    halite_core::simplify(&halite_core::expr::substitute(
-                                        e,
-                                        &|m| (m == &**var).then(|| val.clone()),
-                                    ))
+                                    halite_core::simplify(&halite_core::expr::substitute(e, &|m| {
+                                        (m == &**var).then(|| val.clone())
+                                    }))
                                 });
                                 let code = self.stmt(&b);
                                 quote!({ #code })

@@ -246,7 +246,12 @@ impl Interp<'_> {
     }
 
     /// The value of Func `idx` at `point` after its pure definition and `stage` updates.
-    fn eval_stage(&mut self, idx: usize, stage: usize, point: &[i64]) -> Result<Value, InterpError> {
+    fn eval_stage(
+        &mut self,
+        idx: usize,
+        stage: usize,
+        point: &[i64],
+    ) -> Result<Value, InterpError> {
         if stage == 0 {
             return self.eval_pure(idx, point);
         }
@@ -297,7 +302,12 @@ impl Interp<'_> {
     }
 
     /// The loops over reduction variables `k..` of `u`, then one update step.
-    fn run_domain(&mut self, idx: usize, u: &crate::func::Update, k: usize) -> Result<(), InterpError> {
+    fn run_domain(
+        &mut self,
+        idx: usize,
+        u: &crate::func::Update,
+        k: usize,
+    ) -> Result<(), InterpError> {
         if let Some(r) = u.rvars.get(k) {
             let lo = self.int(&r.min)?;
             let ext = self.int(&r.extent)?;
@@ -337,7 +347,11 @@ impl Interp<'_> {
                 v.ty()
             )));
         }
-        self.active.last_mut().expect("inside an update").2.insert(point, v);
+        self.active
+            .last_mut()
+            .expect("inside an update")
+            .2
+            .insert(point, v);
         Ok(())
     }
 

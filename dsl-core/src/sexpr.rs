@@ -268,7 +268,11 @@ fn read_update(s: &Sx) -> Result<Update, String> {
     let rl = l[3].list()?;
     let wl = l[4].list()?;
     Ok(Update {
-        args: l[1].list()?.iter().map(read_expr).collect::<Result<_, _>>()?,
+        args: l[1]
+            .list()?
+            .iter()
+            .map(read_expr)
+            .collect::<Result<_, _>>()?,
         value: read_expr(&l[2])?,
         rvars: rl[1..]
             .iter()

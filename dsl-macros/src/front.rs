@@ -461,8 +461,16 @@ impl<'a> Front<'a> {
             }
         }
         if self.is_defined(&name) {
-            if name.contains("__") || self.funcs.iter().any(|f| *f.name == *name && f.args.iter().any(|a| a.contains('.'))) {
-                return self.err(fid, format!("`{name}` is a boundary condition; it cannot be updated"));
+            if name.contains("__")
+                || self
+                    .funcs
+                    .iter()
+                    .any(|f| *f.name == *name && f.args.iter().any(|a| a.contains('.')))
+            {
+                return self.err(
+                    fid,
+                    format!("`{name}` is a boundary condition; it cannot be updated"),
+                );
             }
             let op = compound.map(|op| match op {
                 syn::BinOp::AddAssign(_) => BinOp::Add,
@@ -526,7 +534,10 @@ impl<'a> Front<'a> {
         // `f(y) = sum(e);`: `f` itself becomes the reduction.
         let folded = match peel(rhs) {
             syn::Expr::Call(c) => match ident_of(&c.func) {
-                Some(id) if !self.is_defined(&id.to_string()) && !self.inputs.contains_key(&id.to_string()) => {
+                Some(id)
+                    if !self.is_defined(&id.to_string())
+                        && !self.inputs.contains_key(&id.to_string()) =>
+                {
                     Reduction::from_name(&id.to_string())
                         .filter(|r| !matches!(r, Reduction::Argmax | Reduction::Argmin))
                         .map(|r| (r, c))
@@ -545,7 +556,10 @@ impl<'a> Front<'a> {
                     return self.err(rhs, format!("`{name}` holds `{t}` but this value is `{ty}`; convert it with `as {t}`"));
                 }
             }
-            let args: Vec<Expr> = vars.iter().map(|v| Expr::var(v.as_str(), Type::I32)).collect();
+            let args: Vec<Expr> = vars
+                .iter()
+                .map(|v| Expr::var(v.as_str(), Type::I32))
+                .collect();
             let me = Expr::call(CallKind::Func, name.as_str(), args.clone(), ty);
             let origin = self.origins.of(lhs);
             self.funcs.push(Func {
@@ -638,8 +652,10 @@ impl<'a> Front<'a> {
             };
             let n = pi.ident.to_string();
             if n.contains("__") {
-                self.errors
-                    .spanned(&pi.ident, "names containing `__` are reserved for generated code");
+                self.errors.spanned(
+                    &pi.ident,
+                    "names containing `__` are reserved for generated code",
+                );
                 ok = false;
                 continue;
             }
@@ -659,12 +675,16 @@ impl<'a> Front<'a> {
                 continue;
             }
             let syn::Expr::Range(r) = peel(a) else {
-                self.errors.spanned(a, format!("expected a range `min..end` (or `min..=last`): {usage}"));
+                self.errors.spanned(
+                    a,
+                    format!("expected a range `min..end` (or `min..=last`): {usage}"),
+                );
                 ok = false;
                 continue;
             };
             let (Some(lo), Some(hi)) = (&r.start, &r.end) else {
-                self.errors.spanned(a, "a reduction range needs both ends: `0..n`");
+                self.errors
+                    .spanned(a, "a reduction range needs both ends: `0..n`");
                 ok = false;
                 continue;
             };
@@ -716,7 +736,10 @@ impl<'a> Front<'a> {
             return self.err(&m.receiver, "`where_` restricts a reduction domain: call it on one of its variables, `r.where_(cond);`");
         };
         if m.args.len() != 1 {
-            return self.err(m, "`where_` takes one `bool` condition: `r.where_(r % 2 == 0);`");
+            return self.err(
+                m,
+                "`where_` takes one `bool` condition: `r.where_(r % 2 == 0);`",
+            );
         }
         // Check it now (with the domain's variables only); it is lowered again where used.
         let saved = std::mem::take(&mut self.pure);
@@ -726,7 +749,10 @@ impl<'a> Front<'a> {
         self.pure = saved;
         let c = c?;
         if c.ty() != Type::Bool {
-            return self.err(&m.args[0], format!("a predicate must be `bool`, found `{}`", c.ty()));
+            return self.err(
+                &m.args[0],
+                format!("a predicate must be `bool`, found `{}`", c.ty()),
+            );
         }
         self.rdoms[k].predicates.push(m.args[0].clone());
         Ok(())
@@ -787,7 +813,11 @@ impl<'a> Front<'a> {
         if call.args.len() != fargs.len() {
             return self.err(
                 &call.args,
-                format!("`{name}` has {} dimension(s) but this update gives {} index(es)", fargs.len(), call.args.len()),
+                format!(
+                    "`{name}` has {} dimension(s) but this update gives {} index(es)",
+                    fargs.len(),
+                    call.args.len()
+                ),
             );
         }
         // Pure dimensions: the Func's own variable at its own position.
@@ -800,7 +830,10 @@ impl<'a> Front<'a> {
                     continue;
                 }
                 if let Some(k) = fargs.iter().position(|x| *x == n) {
-                    if !self.rvars.contains_key(&n) && !self.bindings.contains_key(&n) && !self.scalars.contains_key(&n) {
+                    if !self.rvars.contains_key(&n)
+                        && !self.bindings.contains_key(&n)
+                        && !self.scalars.contains_key(&n)
+                    {
                         return self.err(a, format!("`{n}` is the pure variable of dimension {k} of `{name}`; in an update, a pure variable can only be the whole index at its own position"));
                     }
                 }
@@ -815,7 +848,12 @@ impl<'a> Front<'a> {
         let (rvars, predicates) = {
             self.pure = pure_here;
             self.rvars_allowed = true;
-            let r = self.domains_of(&args.iter().chain(std::iter::once(&value)).collect::<Vec<_>>());
+            let r = self.domains_of(
+                &args
+                    .iter()
+                    .chain(std::iter::once(&value))
+                    .collect::<Vec<_>>(),
+            );
             self.rvars_allowed = was;
             self.pure.clear();
             r?
@@ -849,7 +887,13 @@ impl<'a> Front<'a> {
             }
             match self.expr(a, Some(Type::I32)) {
                 Ok(x) if x.ty() != Type::I32 => {
-                    self.errors.spanned(a, format!("indices are `i32`, found `{}`; convert with `as i32`", x.ty()));
+                    self.errors.spanned(
+                        a,
+                        format!(
+                            "indices are `i32`, found `{}`; convert with `as i32`",
+                            x.ty()
+                        ),
+                    );
                     ok = false;
                 }
                 Ok(x) => {
@@ -869,7 +913,19 @@ impl<'a> Front<'a> {
                 // update well typed (its own default first).
                 let fi = self.funcs.iter().position(|f| *f.name == *name).unwrap();
                 let candidates: Vec<Type> = match self.literal_kind(&init) {
-                    Some(LitKind::Int) => vec![fty, Type::F32, Type::F64, Type::I32, Type::I64, Type::U8, Type::U16, Type::U32, Type::U64, Type::I8, Type::I16],
+                    Some(LitKind::Int) => vec![
+                        fty,
+                        Type::F32,
+                        Type::F64,
+                        Type::I32,
+                        Type::I64,
+                        Type::U8,
+                        Type::U16,
+                        Type::U32,
+                        Type::U64,
+                        Type::I8,
+                        Type::I16,
+                    ],
                     _ => vec![fty, Type::F32, Type::F64],
                 };
                 let mark = self.errors.len();
@@ -907,7 +963,13 @@ impl<'a> Front<'a> {
         }
         let rhs_v = rhs_v?;
         if rhs_v.ty() != fty {
-            return self.err(rhs, format!("`{name}` holds `{fty}` but this value is `{}`; convert it with `as {fty}`", rhs_v.ty()));
+            return self.err(
+                rhs,
+                format!(
+                    "`{name}` holds `{fty}` but this value is `{}`; convert it with `as {fty}`",
+                    rhs_v.ty()
+                ),
+            );
         }
         let value = match compound {
             None => rhs_v,
@@ -954,7 +1016,10 @@ impl<'a> Front<'a> {
     ) -> R<(Expr, Vec<halite_core::RVar>, Vec<Expr>)> {
         let name = red.name();
         if c.args.len() != 1 {
-            return self.err(c, format!("`{name}` takes one expression: `{name}(f(y, r))`"));
+            return self.err(
+                c,
+                format!("`{name}` takes one expression: `{name}(f(y, r))`"),
+            );
         }
         let was = std::mem::replace(&mut self.rvars_allowed, true);
         let e = self.expr(&c.args[0], expected);
@@ -966,7 +1031,13 @@ impl<'a> Front<'a> {
             return self.err(c, format!("`{name}(..)` reduces over the reduction variables in its argument, and this one has none: declare `let r = rdom(0..n);` and use `r` inside"));
         }
         if matches!(red, Reduction::Argmax | Reduction::Argmin) && rvars.len() != 1 {
-            return self.err(c, format!("`{name}` needs a one-dimensional reduction domain; this one has {} variables", rvars.len()));
+            return self.err(
+                c,
+                format!(
+                    "`{name}` needs a one-dimensional reduction domain; this one has {} variables",
+                    rvars.len()
+                ),
+            );
         }
         Ok((e, rvars, preds))
     }
@@ -977,46 +1048,71 @@ impl<'a> Front<'a> {
         let (e, rvars, preds) = self.reduction_parts(red, c, None)?;
         let mut used = Vec::new();
         let pure = self.pure.clone();
-        for x in std::iter::once(&e).chain(&preds).chain(rvars.iter().flat_map(|r| [&r.min, &r.extent])) {
+        for x in std::iter::once(&e)
+            .chain(&preds)
+            .chain(rvars.iter().flat_map(|r| [&r.min, &r.extent]))
+        {
             free_vars(x, &|n| pure.iter().any(|p| p == n), &mut used);
         }
         let args: Vec<String> = pure.iter().filter(|p| used.contains(p)).cloned().collect();
-        let arg_exprs: Vec<Expr> = args.iter().map(|a| Expr::var(a.as_str(), Type::I32)).collect();
+        let arg_exprs: Vec<Expr> = args
+            .iter()
+            .map(|a| Expr::var(a.as_str(), Type::I32))
+            .collect();
         let origin = self.origins.of(c);
         let t = e.ty();
-        let anon = |me: &mut Self, what: &str, ty: Type, init: Expr, step: &dyn Fn(Expr) -> Expr| {
-            let fname = format!("{what}__{}", me.anon);
-            me.anon += 1;
-            let this = Expr::call(CallKind::Func, fname.as_str(), arg_exprs.clone(), ty);
-            me.funcs.push(Func {
-                name: fname.as_str().into(),
-                args: args.iter().map(|a| a.as_str().into()).collect(),
-                ty,
-                value: init,
-                updates: vec![halite_core::Update {
-                    args: arg_exprs.clone(),
-                    value: step(this.clone()),
-                    rvars: rvars.clone(),
-                    predicates: preds.clone(),
+        let anon =
+            |me: &mut Self, what: &str, ty: Type, init: Expr, step: &dyn Fn(Expr) -> Expr| {
+                let fname = format!("{what}__{}", me.anon);
+                me.anon += 1;
+                let this = Expr::call(CallKind::Func, fname.as_str(), arg_exprs.clone(), ty);
+                me.funcs.push(Func {
+                    name: fname.as_str().into(),
+                    args: args.iter().map(|a| a.as_str().into()).collect(),
+                    ty,
+                    value: init,
+                    updates: vec![halite_core::Update {
+                        args: arg_exprs.clone(),
+                        value: step(this.clone()),
+                        rvars: rvars.clone(),
+                        predicates: preds.clone(),
+                        origin,
+                    }],
+                    output: None,
                     origin,
-                }],
-                output: None,
-                origin,
-            });
-            this
-        };
+                });
+                this
+            };
         match red {
             Reduction::Argmax | Reduction::Argmin => {
-                let best = anon(self, if red == Reduction::Argmax { "maximum" } else { "minimum" }, t, red.init(t), &|acc| red.step(acc, e.clone()));
+                let best = anon(
+                    self,
+                    if red == Reduction::Argmax {
+                        "maximum"
+                    } else {
+                        "minimum"
+                    },
+                    t,
+                    red.init(t),
+                    &|acc| red.step(acc, e.clone()),
+                );
                 // The first position where `e` equals the extreme; the domain's first position
                 // if there is none (an empty domain, or only NaNs).
                 let r = Expr::var(rvars[0].name.clone(), Type::I32);
                 let none = Expr::i32(i32::MAX);
                 let pos = Expr::select(e.clone().eq_(best), r, none.clone());
-                let first = anon(self, red.name(), Type::I32, none.clone(), &|acc| acc.min(pos.clone()));
-                Ok(Expr::select(first.clone().eq_(none), rvars[0].min.clone(), first))
+                let first = anon(self, red.name(), Type::I32, none.clone(), &|acc| {
+                    acc.min(pos.clone())
+                });
+                Ok(Expr::select(
+                    first.clone().eq_(none),
+                    rvars[0].min.clone(),
+                    first,
+                ))
             }
-            _ => Ok(anon(self, red.name(), t, red.init(t), &|acc| red.step(acc, e.clone()))),
+            _ => Ok(anon(self, red.name(), t, red.init(t), &|acc| {
+                red.step(acc, e.clone())
+            })),
         }
     }
 

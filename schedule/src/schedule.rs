@@ -194,7 +194,11 @@ impl FuncSchedule {
                 .collect(),
             bounds: vec![],
             storage: (0..f.dims()).collect(),
-            updates: f.updates.iter().map(|u| FuncSchedule::stage(f, u)).collect(),
+            updates: f
+                .updates
+                .iter()
+                .map(|u| FuncSchedule::stage(f, u))
+                .collect(),
         }
     }
 
@@ -240,8 +244,7 @@ impl FuncSchedule {
 
     /// Whether any stage has a loop named `v`.
     pub fn has_loop(&self, v: &str) -> bool {
-        self.dims.iter().any(|d| &*d.name == v)
-            || self.updates.iter().any(|u| u.has_loop(v))
+        self.dims.iter().any(|d| &*d.name == v) || self.updates.iter().any(|u| u.has_loop(v))
     }
 
     fn dim_index(&self, name: &str) -> Option<usize> {
@@ -307,7 +310,8 @@ impl Schedule {
                     if !c.stage_exprs(k).iter().any(|e| calls(e, &g)) {
                         continue;
                     }
-                    let inlined = self.compute_level(&c.name) == Level::Inline && c.updates.is_empty();
+                    let inlined =
+                        self.compute_level(&c.name) == Level::Inline && c.updates.is_empty();
                     if inlined {
                         if !seen.contains(&c.name) {
                             seen.push(c.name.clone());
@@ -329,7 +333,8 @@ impl Schedule {
     /// stages use them.
     fn place_reductions(&mut self, p: &Pipeline) {
         for f in p.funcs.iter().rev() {
-            if f.updates.is_empty() || f.is_output() || self.compute_level(&f.name) != Level::Inline {
+            if f.updates.is_empty() || f.is_output() || self.compute_level(&f.name) != Level::Inline
+            {
                 continue;
             }
             let cons = self.consumers(p, &f.name);
@@ -381,18 +386,33 @@ impl Schedule {
                 let n = func.updates.len();
                 return Err(Diagnostic::new(
                     d.func_origin,
-                    format!("`{}.update({k})`: `{}` has {n} update definition(s){}", d.func, d.func, if n > 0 { format!(" (`update(0)` to `update({})`)", n - 1) } else { String::new() }),
+                    format!(
+                        "`{}.update({k})`: `{}` has {n} update definition(s){}",
+                        d.func,
+                        d.func,
+                        if n > 0 {
+                            format!(" (`update(0)` to `update({})`)", n - 1)
+                        } else {
+                            String::new()
+                        }
+                    ),
                 ));
             }
             Some(k) => {
-                if !LOOP_DIRECTIVES.contains(&name) && KNOWN.contains(&name) && !NOT_YET.contains(&name) {
+                if !LOOP_DIRECTIVES.contains(&name)
+                    && KNOWN.contains(&name)
+                    && !NOT_YET.contains(&name)
+                {
                     return Err(Diagnostic::new(
                         d.name_origin,
                         format!("`{name}` applies to the whole Func, not to one update: write `{}.{name}(..)`", d.func),
                     ));
                 }
                 if let ("split", [_, _, _, _, t]) = (name, d.args.as_slice()) {
-                    if matches!(tail_arg(t), Ok(TailStrategy::ShiftInwards | TailStrategy::RoundUp)) {
+                    if matches!(
+                        tail_arg(t),
+                        Ok(TailStrategy::ShiftInwards | TailStrategy::RoundUp)
+                    ) {
                         return Err(Diagnostic::new(
                             t.origin(),
                             "an update definition's splits guard their tails (`GuardWithIf`): shifting inwards or rounding up would update some elements twice, or outside the Func",

@@ -827,7 +827,10 @@ pub fn update_regions(f: &halite_core::Func) -> Result<Vec<UpdateRegion>, Vec<Di
 }
 
 /// `r` grown to hold what `f`'s updates touch.
-fn with_updates(f: &halite_core::Func, r: Option<Region>) -> Result<Option<Region>, Vec<Diagnostic>> {
+fn with_updates(
+    f: &halite_core::Func,
+    r: Option<Region>,
+) -> Result<Option<Region>, Vec<Diagnostic>> {
     let mut r = r;
     for ur in update_regions(f)? {
         let u = match &r {

@@ -105,7 +105,11 @@ pub fn entry_checks(
     }
     // Updates of outputs write at computed indices: every element they may write must be in
     // the view (checked before anything is written; never clamped).
-    for f in p.funcs.iter().filter(|f| f.is_output() && !f.updates.is_empty()) {
+    for f in p
+        .funcs
+        .iter()
+        .filter(|f| f.is_output() && !f.updates.is_empty())
+    {
         match crate::passes::bounds::update_regions(f) {
             Ok(urs) => {
                 for ur in urs {

@@ -539,9 +539,7 @@ pub fn func_nest(
     }
     let subst = |e: &Expr| {
         substitute(e, &|n| {
-            vars.iter()
-                .position(|a| &**a == n)
-                .map(|i| args[i].clone())
+            vars.iter().position(|a| &**a == n).map(|i| args[i].clone())
         })
     };
     let mut body = match update {
@@ -629,12 +627,7 @@ fn insert_at(s: Stmt, func: &str, var: &str, nest: &mut Option<Stmt>, inside: bo
 }
 
 /// The nests of every stage of `f`, in order.
-fn produce(
-    p: &Pipeline,
-    f: &Func,
-    sch: &Schedule,
-    errors: &mut Vec<Diagnostic>,
-) -> Option<Stmt> {
+fn produce(p: &Pipeline, f: &Func, sch: &Schedule, errors: &mut Vec<Diagnostic>) -> Option<Stmt> {
     let fs = sch.get(&f.name);
     let mut stages = Vec::new();
     for k in 0..=f.updates.len() {
@@ -689,7 +682,13 @@ pub fn schedule_functions(p: &Pipeline, sch: &Schedule) -> Result<Stmt, Vec<Diag
             Level::At { func, var } => {
                 let k = hosting_stage(p, sch, func, &f.name);
                 let mut slot = Some(nest);
-                s = insert_at(s, func, &loop_var(&stage_prefix(func, k), var), &mut slot, false);
+                s = insert_at(
+                    s,
+                    func,
+                    &loop_var(&stage_prefix(func, k), var),
+                    &mut slot,
+                    false,
+                );
                 if slot.is_some() && errors.is_empty() {
                     let which = if k == 0 {
                         format!("`{func}`")

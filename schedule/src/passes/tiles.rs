@@ -173,11 +173,13 @@ fn specialize_region(f: &str, s: Stmt) -> Stmt {
     } else {
         body
     };
-    lets.into_iter().rev().fold(inner, |b, (name, value)| Stmt::Let {
-        name,
-        value,
-        body: Box::new(b),
-    })
+    lets.into_iter()
+        .rev()
+        .fold(inner, |b, (name, value)| Stmt::Let {
+            name,
+            value,
+            body: Box::new(b),
+        })
 }
 
 /// A constant upper bound of an integer expression in which every variable is unknown, except
@@ -196,7 +198,11 @@ fn range(e: &Expr) -> (Option<i64>, Option<i64>) {
             (v, v)
         }
         ExprNode::Var(n) if n.contains(".extent.") || n.contains(".alloc.") => (Some(0), None),
-        ExprNode::Cast(a) if a.ty().is_int() && e.ty().is_int() && e.ty().bits() >= a.ty().bits() => range(a),
+        ExprNode::Cast(a)
+            if a.ty().is_int() && e.ty().is_int() && e.ty().bits() >= a.ty().bits() =>
+        {
+            range(a)
+        }
         // A narrowing cast of a region value: the entry guards proved it does not wrap.
         ExprNode::Cast(a) if a.ty() == Type::I64 && e.ty() == Type::I32 => range(a),
         ExprNode::Binary(op, a, b) => {
@@ -240,7 +246,10 @@ fn range(e: &Expr) -> (Option<i64>, Option<i64>) {
         ExprNode::Select(_, t, f) => {
             let (tl, th) = range(t);
             let (fl, fh) = range(f);
-            (tl.zip(fl).map(|(x, y)| x.min(y)), th.zip(fh).map(|(x, y)| x.max(y)))
+            (
+                tl.zip(fl).map(|(x, y)| x.min(y)),
+                th.zip(fh).map(|(x, y)| x.max(y)),
+            )
         }
         _ => (None, None),
     }
