@@ -98,13 +98,205 @@ fn inline_reductions() {
     }
 }
 
+// ---------------------------------------------------------------------------------------------
+// Scheduled reductions: register-tiled matmul, parallel and vectorized pure loops of updates,
+// on every instruction-set path this CPU runs.
+
+#[kernel]
+fn matmul_tiled(
+    a: ArrayView2<f32>,
+    b: ArrayView2<f32>,
+    c: ArrayViewMut2<f32>,
+) -> Result<(), Error> {
+    let k = rdom(0..a.ncols());
+    prod(i, j) = 0.0;
+    prod(i, j) = a(i, k).mul_add(b(k, j), prod(i, j));
+    c(i, j) = prod(i, j);
+    schedule! {
+        c.split(i, io, ii, 4).split(j, jo, ji, 16).reorder(io, jo, ii, ji)
+            .vectorize(ji, 8).unroll(ji).unroll(ii).parallel(io);
+        prod.compute_at(c, jo).vectorize(j, 8).unroll(i, 4);
+        prod.update(0).reorder(k, i, j).vectorize(j, 8).unroll(j, 2).unroll(i, 4);
+    }
+}
+
+#[kernel]
+fn matmul_ikj(a: ArrayView2<f32>, b: ArrayView2<f32>, c: ArrayViewMut2<f32>) -> Result<(), Error> {
+    let k = rdom(0..a.ncols());
+    c(i, j) = 0.0;
+    c(i, j) += a(i, k) * b(k, j);
+    schedule! {
+        c.update(0).reorder(i, k, j).vectorize(j, 16).parallel(i);
+    }
+}
+
 #[test]
-#[ignore]
-fn print_nests() {
-    println!(
-        "{}\n{}\n{}",
-        matmul::loop_nest(),
-        histogram::loop_nest(),
-        row_stats::loop_nest()
+fn scheduled_matmuls_are_exact_on_every_path() {
+    use halite::rt::Isa;
+    // Ragged sizes: partial tiles and vectors at both edges.
+    for (m, kk, n) in [(1, 1, 1), (3, 5, 7), (13, 9, 37), (32, 17, 64)] {
+        let a = pattern_f32(m, kk);
+        let b = pattern_f32(kk, n);
+        let mut want = Array2::<f32>::zeros((m, n));
+        matmul::reference(a.view(), b.view(), want.view_mut()).unwrap();
+        for isa in [Isa::Avx512, Isa::Avx2, Isa::Sse2, Isa::Scalar] {
+            if !isa.supported() {
+                continue;
+            }
+            let mut c = Array2::<f32>::from_elem((m, n), 9.0);
+            halite::rt::isa::with_isa(isa, || matmul_tiled(a.view(), b.view(), c.view_mut()))
+                .unwrap();
+            // `mul_add` fuses, so compare with a fused reference loop.
+            let fused = Array2::from_shape_fn((m, n), |(i, j)| {
+                (0..kk).fold(0.0f32, |acc, k| a[[i, k]].mul_add(b[[k, j]], acc))
+            });
+            assert_eq!(c, fused, "{isa:?} {m}x{kk}x{n}");
+            let mut d = Array2::<f32>::zeros((m, n));
+            halite::rt::isa::with_isa(isa, || matmul_ikj(a.view(), b.view(), d.view_mut()))
+                .unwrap();
+            assert_eq!(d, want, "{isa:?} {m}x{kk}x{n}");
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Predicates, multi-dimensional domains, empty domains, scans, argmin ties.
+
+#[kernel]
+fn triangle_sums(input: ArrayView2<i32>, n: i32, out: ArrayViewMut1<i32>) -> Result<(), Error> {
+    let (ry, rx) = rdom(0..n, 0..n);
+    rx.where_(rx <= ry);
+    ry.where_(ry % 2 == 0);
+    out(i) = sum(input(ry, rx) * (i + 1));
+}
+
+#[test]
+fn predicates_and_2d_domains() {
+    let input = Array2::from_shape_fn((6, 6), |(y, x)| (y * 10 + x) as i32);
+    for n in [0, 1, 4, 6] {
+        let mut out = Array1::<i32>::zeros(3);
+        triangle_sums(input.view(), n, out.view_mut()).unwrap();
+        let mut base = 0;
+        for y in (0..n as usize).step_by(2) {
+            for x in 0..=y {
+                base += input[[y, x]];
+            }
+        }
+        let want: Vec<i32> = (1..=3).map(|k| base * k).collect();
+        assert_eq!(out.to_vec(), want, "n = {n}");
+        let mut r = Array1::<i32>::zeros(3);
+        triangle_sums::reference(input.view(), n, r.view_mut()).unwrap();
+        assert_eq!(r.to_vec(), want);
+    }
+    // A domain reading past the input is an error before anything is written.
+    let mut out = Array1::<i32>::from_elem(3, -1);
+    assert!(triangle_sums(input.view(), 7, out.view_mut()).is_err());
+    assert!(out.iter().all(|&v| v == -1));
+}
+
+#[kernel]
+fn prefix_sum(input: ArrayView2<i64>, out: ArrayViewMut2<i64>) -> Result<(), Error> {
+    let r = rdom(1..out.ncols());
+    out(y, x) = input(y, x);
+    out(y, r) = out(y, r) + out(y, r - 1);
+    schedule! {
+        out.update(0).parallel(y);
+    }
+}
+
+#[test]
+fn scans_run_in_order() {
+    let input = Array2::from_shape_fn((5, 9), |(y, x)| (y as i64 - 2) * (x as i64 + 1));
+    let mut out = Array2::<i64>::zeros((5, 9));
+    prefix_sum(input.view(), out.view_mut()).unwrap();
+    for y in 0..5 {
+        let mut acc = 0;
+        for x in 0..9 {
+            acc += input[[y, x]];
+            assert_eq!(out[[y, x]], acc);
+        }
+    }
+    // One column: an empty domain leaves the pure definition.
+    let col = input.slice(ndarray::s![.., ..1]);
+    let mut out1 = Array2::<i64>::zeros((5, 1));
+    prefix_sum(col, out1.view_mut()).unwrap();
+    assert_eq!(out1, col);
+}
+
+#[kernel]
+fn extremes(
+    input: ArrayView2<i32>,
+    lo: ArrayViewMut1<i32>,
+    at: ArrayViewMut1<i32>,
+    hi: ArrayViewMut1<i32>,
+    prod: ArrayViewMut1<i32>,
+) -> Result<(), Error> {
+    let r = rdom(0..input.ncols());
+    lo(y) = minimum(input(y, r));
+    at(y) = argmin(input(y, r));
+    hi(y) = maximum(input(y, r) - 1) + 1;
+    prod(y) = product(input(y, r) % 5 + 1);
+}
+
+#[test]
+fn argmin_takes_the_first_of_ties() {
+    let input = ndarray::arr2(&[
+        [3, 1, 4, 1, 5],
+        [9, 2, 6, 5, 3],
+        [5, 8, 9, 7, 9],
+        [2, 2, 2, 2, 2],
+    ]);
+    let (mut lo, mut at, mut hi, mut pr) = (
+        Array1::<i32>::zeros(4),
+        Array1::<i32>::zeros(4),
+        Array1::<i32>::zeros(4),
+        Array1::<i32>::zeros(4),
     );
+    extremes(
+        input.view(),
+        lo.view_mut(),
+        at.view_mut(),
+        hi.view_mut(),
+        pr.view_mut(),
+    )
+    .unwrap();
+    assert_eq!(lo.to_vec(), vec![1, 2, 5, 2]);
+    assert_eq!(at.to_vec(), vec![1, 1, 0, 0]);
+    assert_eq!(hi.to_vec(), vec![5, 9, 9, 2]);
+    let want: Vec<i32> = input
+        .rows()
+        .into_iter()
+        .map(|r| r.iter().map(|&v| v % 5 + 1).product())
+        .collect();
+    assert_eq!(pr.to_vec(), want);
+    // An empty domain: the identity of each reduction, and the domain's first position.
+    let empty = input.slice(ndarray::s![.., ..0]);
+    extremes(
+        empty,
+        lo.view_mut(),
+        at.view_mut(),
+        hi.view_mut(),
+        pr.view_mut(),
+    )
+    .unwrap();
+    assert_eq!(lo.to_vec(), vec![i32::MAX; 4]);
+    assert_eq!(at.to_vec(), vec![0; 4]);
+    assert_eq!(pr.to_vec(), vec![1; 4]);
+}
+
+#[kernel]
+fn nan_argmax(input: ArrayView1<f32>, at: ArrayViewMut1<i32>) -> Result<(), Error> {
+    let r = rdom(0..input.len());
+    at(i) = argmax(input(r)) + i;
+}
+
+#[test]
+fn argmax_ignores_nans() {
+    let input = ndarray::arr1(&[f32::NAN, 1.0, 7.0, f32::NAN, 7.0]);
+    let mut at = Array1::<i32>::zeros(1);
+    nan_argmax(input.view(), at.view_mut()).unwrap();
+    assert_eq!(at[0], 2);
+    let mut r = Array1::<i32>::zeros(1);
+    nan_argmax::reference(input.view(), r.view_mut()).unwrap();
+    assert_eq!(r[0], 2);
 }

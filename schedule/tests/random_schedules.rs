@@ -217,12 +217,24 @@ fn pipelines() -> Vec<(Pipeline, usize)> {
     ));
     // 8. A prefix sum along rows of the output (a scan: a dependence across `r`), with a
     //    predicate, i32.
-    let mut o = func("out", &yx, inp("in", vec![v("y"), v("x")], Type::I32), Some(0));
+    let mut o = func(
+        "out",
+        &yx,
+        inp("in", vec![v("y"), v("x")], Type::I32),
+        Some(0),
+    );
     o.updates.push(halite_core::Update {
         args: vec![v("y"), v("r")],
-        value: call("out", vec![v("y"), v("r")], Type::I32)
-            .add(call("out", vec![v("y"), v("r").sub(c(1))], Type::I32)),
-        rvars: vec![rv("r", c(1), halite_core::func::extent_var("out", 1).sub(c(1)))],
+        value: call("out", vec![v("y"), v("r")], Type::I32).add(call(
+            "out",
+            vec![v("y"), v("r").sub(c(1))],
+            Type::I32,
+        )),
+        rvars: vec![rv(
+            "r",
+            c(1),
+            halite_core::func::extent_var("out", 1).sub(c(1)),
+        )],
         predicates: vec![Expr::binary(
             halite_core::BinOp::Ne,
             Expr::binary(halite_core::BinOp::Rem, v("r"), c(3)),
@@ -261,8 +273,11 @@ fn pipelines() -> Vec<(Pipeline, usize)> {
     o.updates.push(halite_core::Update {
         args: vec![v("y"), v("x")],
         value: call("out", vec![v("y"), v("x")], Type::I32).add(
-            inp("in", vec![v("y"), v("x").add(v("k"))], Type::I32)
-                .mul(inp("in", vec![v("y").add(v("j")), v("x")], Type::I32)),
+            inp("in", vec![v("y"), v("x").add(v("k"))], Type::I32).mul(inp(
+                "in",
+                vec![v("y").add(v("j")), v("x")],
+                Type::I32,
+            )),
         ),
         rvars: vec![rv("j", c(0), c(3)), rv("k", c(0), c(4))],
         predicates: vec![],
