@@ -72,4 +72,6 @@ pub mod book {
     pub struct FirstKernel;
     #[doc = include_str!("../book/src/scheduling.md")]
     pub struct Scheduling;
+    #[doc = include_str!("../book/src/reductions.md")]
+    pub struct Reductions;
 }

@@ -205,10 +205,6 @@ impl<'a> VecGen<'a> {
                 let a: Vec<TokenStream> = args.iter().map(|a| self.gen.wide(a)).collect();
                 let off = self.gen.offset(name, &a);
                 let p = derived(name, "ptr");
-                let gather = self.lanes(e);
-                let V::Varying(g) = gather else {
-                    unreachable!()
-                };
                 let dense = self.gen.is_view(name);
                 let fence = if self.fenced.iter().any(|f| f == &**name) {
                     quote!(::halite::rt::load_fence();)
@@ -216,11 +212,18 @@ impl<'a> VecGen<'a> {
                     quote!()
                 };
                 let fast = quote!({ #binds let __a = #p.load_array::<#w>(#off); #fence __a });
-                self.out.push(if dense {
+                // The lane-by-lane fallback only where a view may be strided: an unused one
+                // would still be a variable-offset access that keeps LLVM from holding a
+                // local tile in registers.
+                let code = if dense {
+                    let V::Varying(g) = self.lanes(e) else {
+                        unreachable!()
+                    };
                     quote!(let #id: [#t; #w] = if DENSE { #fast } else { #g };)
                 } else {
                     quote!(let #id: [#t; #w] = #fast;)
-                });
+                };
+                self.out.push(code);
                 V::Varying(id)
             }
             _ => self.lanes(e),

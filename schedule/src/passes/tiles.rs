@@ -21,8 +21,20 @@ const MAX_TILE: i64 = 1 << 16;
 
 /// Runs the pass: full tiles of intermediates, then full iterations of unrolled loops.
 pub fn specialize_full_tiles(s: Stmt) -> Stmt {
-    full_unrolls(tiles(s))
+    let mut allocs = Vec::new();
+    s.visit(&mut |x| {
+        if let Stmt::Allocate {
+            func, ty, bounds, ..
+        } = x
+        {
+            allocs.push((func.clone(), *ty, bounds.clone()));
+        }
+    });
+    full_unrolls(tiles(s, &allocs))
 }
+
+/// The allocations of the nest: Func, element type, bounds.
+type Allocs = [(Arc<str>, Type, Vec<(Expr, Expr)>)];
 
 /// An unrolled loop whose extent is at most its factor `w` (the inner part of a guarded split)
 /// runs `w` iterations except at the edge. It becomes `if extent == w { w copies } else { a
@@ -81,25 +93,25 @@ fn full_unrolls(s: Stmt) -> Stmt {
     }
 }
 
-fn tiles(s: Stmt) -> Stmt {
+fn tiles(s: Stmt, allocs: &Allocs) -> Stmt {
     match s {
         Stmt::Let { name, value, body } => {
             if let Some(f) = name.strip_suffix(".min.0") {
                 let f = f.to_string();
-                return specialize_region(&f, Stmt::Let { name, value, body });
+                return specialize_region(&f, Stmt::Let { name, value, body }, allocs);
             }
             Stmt::Let {
                 name,
                 value,
-                body: Box::new(tiles(*body)),
+                body: Box::new(tiles(*body, allocs)),
             }
         }
-        s => s.map_children(&mut tiles),
+        s => s.map_children(&mut |x| tiles(x, allocs)),
     }
 }
 
 /// `s` is the chain of region lets of `f` (min and extent per dimension) around its scope.
-fn specialize_region(f: &str, s: Stmt) -> Stmt {
+fn specialize_region(f: &str, s: Stmt, allocs: &Allocs) -> Stmt {
     // Peel the chain.
     let mut lets: Vec<(Arc<str>, Expr)> = Vec::new();
     let mut cur = s;
@@ -120,7 +132,7 @@ fn specialize_region(f: &str, s: Stmt) -> Stmt {
             }
         }
     }
-    let body = tiles(cur);
+    let body = tiles(cur, allocs);
     let mut consts: Vec<(Arc<str>, i64)> = Vec::new();
     let mut size: i64 = 1;
     let mut all = true;
@@ -160,6 +172,17 @@ fn specialize_region(f: &str, s: Stmt) -> Stmt {
         });
         // The edge tiles run the general code, with plain loops instead of unrolled copies.
         let edge = serial_unrolls(body, f);
+        // The full tile gets storage of its own: a small tile then lives in a local array
+        // that only constant offsets touch, which LLVM keeps in registers.
+        let full = match allocs.iter().find(|(n, _, _)| &**n == f) {
+            Some((_, ty, bounds)) => Stmt::Allocate {
+                func: f.into(),
+                ty: *ty,
+                bounds: bounds.clone(),
+                body: Box::new(full),
+            },
+            None => full,
+        };
         Stmt::Block(vec![
             Stmt::If {
                 cond: cond.clone(),
