@@ -561,6 +561,80 @@ pub fn emit_kernel(sig: &KernelSig, lowered: &Lowered) -> TokenStream {
             }
         }
     }
+    // One block per version (specializations first, the general one last).
+    let mut versions = Vec::new();
+    let cond_gen = Gen {
+        storage: storage.clone(),
+        wide_vars: Vec::new(),
+        simd: false,
+        dense_shadow: quote!(),
+        stack_bufs: Default::default(),
+        allocated: Vec::new(),
+    };
+    for (cond, l) in &lowered.specializations {
+        let c = emit(cond, &cond_gen);
+        let block = emit_version(kernel, l, &storage, env.clone(), &inner_strides);
+        versions.push(quote!(if #c #block else));
+    }
+    let general = emit_version(kernel, lowered, &storage, env, &inner_strides);
+    versions.push(general);
+    let text = format!("kernel {kernel}\n{}", lowered.loop_nest_text());
+    let pipeline_text = halite_core::sexpr::to_string(&lowered.pipeline);
+    let (attrs, vis, fn_sig, ref_sig) = (&sig.attrs, &sig.vis, &sig.sig, &sig.reference_sig);
+    let mod_name = Ident::new(kernel, Span::call_site());
+    let ref_doc = format!(
+        "The algorithm of [`fn@{kernel}`] computed by halite's reference interpreter, without its schedule: the oracle to test the kernel against."
+    );
+    let mod_doc =
+        format!("The reference implementation and loop nest of the kernel [`fn@{kernel}`].");
+    quote! {
+        #attrs
+        #[allow(unused_variables, unused_mut, unused_parens, unused_braces, unused_unsafe, non_snake_case, clippy::all)]
+        #vis #fn_sig {
+            #(#prologue)*
+            #(#versions)*
+            Ok(())
+        }
+
+        #[doc = #mod_doc]
+        #[allow(non_snake_case, unused_imports, clippy::all)]
+        #vis mod #mod_name {
+            use super::*;
+
+            #[doc = #ref_doc]
+            #[allow(unused_mut, clippy::all)]
+            pub #ref_sig {
+                static PIPELINE: ::std::sync::OnceLock<::core::result::Result<::halite::core::Pipeline, ::std::string::String>> =
+                    ::std::sync::OnceLock::new();
+                #(#ref_rebind)*
+                let pipeline = PIPELINE.get_or_init(|| ::halite::core::sexpr::from_str(#pipeline_text));
+                ::halite::rt::reference::run(
+                    #kernel,
+                    pipeline,
+                    &[#(#ref_params),*],
+                    ::std::vec![#(#ref_inputs),*],
+                    &mut [#(#ref_outputs as &mut dyn ::halite::rt::reference::OutputBuffer),*],
+                )
+            }
+
+            /// The lowered loop nest of the kernel as readable text.
+            pub fn loop_nest() -> &'static str {
+                #text
+            }
+        }
+    }
+}
+
+/// One version of the kernel's body as a block: entry lets, guards and region checks (all
+/// before anything is written), storage, and the dispatch to the loop nest of each path.
+fn emit_version(
+    kernel: &str,
+    lowered: &Lowered,
+    storage: &HashMap<String, Storage>,
+    mut env: Vec<(Ident, TokenStream)>,
+    inner_strides: &[Ident],
+) -> TokenStream {
+    let mut prologue = Vec::new();
     // Entry lets, guards, checks: all before anything is written.
     let dense_shadow: Vec<TokenStream> = inner_strides
         .iter()
@@ -773,25 +847,15 @@ pub fn emit_kernel(sig: &KernelSig, lowered: &Lowered) -> TokenStream {
     } else {
         quote!(#(#inner_strides == 1)&&*)
     };
-    let text = format!("kernel {kernel}\n{}", lowered.loop_nest_text());
-    let pipeline_text = halite_core::sexpr::to_string(&lowered.pipeline);
-    let (attrs, vis, fn_sig, ref_sig) = (&sig.attrs, &sig.vis, &sig.sig, &sig.reference_sig);
-    let mod_name = Ident::new(kernel, Span::call_site());
-    let ref_doc = format!(
-        "The algorithm of [`fn@{kernel}`] computed by halite's reference interpreter, without its schedule: the oracle to test the kernel against."
-    );
-    let mod_doc =
-        format!("The reference implementation and loop nest of the kernel [`fn@{kernel}`].");
     quote! {
-        #attrs
-        #[allow(unused_variables, unused_mut, unused_parens, unused_braces, unused_unsafe, non_snake_case, clippy::all)]
-        #vis #fn_sig {
+        {
             #[derive(Clone, Copy)]
             struct __Env { #(#names: #types),* }
             #(#fns)*
             #(#prologue)*
             #(#checks)*
             #(#allocs)*
+
             let __isa = ::halite::rt::isa()?;
             let __dense = #dense_cond;
             let __env = __Env { #(#names),* };
@@ -823,34 +887,7 @@ pub fn emit_kernel(sig: &KernelSig, lowered: &Lowered) -> TokenStream {
                     _ => __body_scalar::<false>(__env),
                 }
             }
-            Ok(())
-        }
 
-        #[doc = #mod_doc]
-        #[allow(non_snake_case, unused_imports, clippy::all)]
-        #vis mod #mod_name {
-            use super::*;
-
-            #[doc = #ref_doc]
-            #[allow(unused_mut, clippy::all)]
-            pub #ref_sig {
-                static PIPELINE: ::std::sync::OnceLock<::core::result::Result<::halite::core::Pipeline, ::std::string::String>> =
-                    ::std::sync::OnceLock::new();
-                #(#ref_rebind)*
-                let pipeline = PIPELINE.get_or_init(|| ::halite::core::sexpr::from_str(#pipeline_text));
-                ::halite::rt::reference::run(
-                    #kernel,
-                    pipeline,
-                    &[#(#ref_params),*],
-                    ::std::vec![#(#ref_inputs),*],
-                    &mut [#(#ref_outputs as &mut dyn ::halite::rt::reference::OutputBuffer),*],
-                )
-            }
-
-            /// The lowered loop nest of the kernel as readable text.
-            pub fn loop_nest() -> &'static str {
-                #text
-            }
         }
     }
 }
@@ -898,6 +935,8 @@ mod tests {
             name: name.into(),
             name_origin: Origin::NONE,
             args,
+            specialization: None,
+            binding: None,
         };
         let ds = vec![
             d(

@@ -300,7 +300,7 @@ impl<'a> Front<'a> {
 
     fn mac(&mut self, m: &syn::Macro) -> R<()> {
         if m.path.is_ident("schedule") {
-            let d = crate::sched::parse(m.tokens.clone(), self.origins, self.errors);
+            let d = crate::sched::parse(m.tokens.clone(), self);
             self.directives.extend(d);
             Ok(())
         } else {
@@ -1293,6 +1293,38 @@ impl<'a> Front<'a> {
                 "unsupported literal in a kernel: use numbers and `true`/`false`",
             ),
         }
+    }
+
+    /// The condition of `specialize(cond)`: a `bool` over scalar parameters and buffer
+    /// extents (it is evaluated once, before anything runs). `None` once reported.
+    pub fn condition(&mut self, e: &syn::Expr) -> Option<Expr> {
+        let pure = std::mem::take(&mut self.pure);
+        let rv = std::mem::replace(&mut self.rvars_allowed, false);
+        let r = self.expr(e, Some(Type::Bool));
+        self.pure = pure;
+        self.rvars_allowed = rv;
+        let c = r.ok()?;
+        if c.ty() != Type::Bool {
+            self.errors.spanned(
+                e,
+                format!("a specialization condition is a `bool`, not `{}`: compare it, e.g. `n % 16 == 0`", c.ty()),
+            );
+            return None;
+        }
+        let mut reads = None;
+        c.visit(&mut |x| {
+            if let halite_core::ExprNode::Call { name, .. } = x.node() {
+                reads.get_or_insert(name.clone());
+            }
+        });
+        if let Some(n) = reads {
+            self.errors.spanned(
+                e,
+                format!("a specialization condition may use scalar parameters and buffer extents only, not the values of `{n}`"),
+            );
+            return None;
+        }
+        Some(c)
     }
 
     /// Lowers an expression; `expected` types literal-only expressions (rule 2).

@@ -1,17 +1,17 @@
 //! Reads a `schedule! { .. }` block into directives. Interpretation and checks are the
 //! schedule crate's (`halite_schedule::Schedule::from_directives`).
 
-use crate::diag::{Errors, Origins};
+use crate::front::Front;
 use halite_schedule::{Arg, Directive};
 use proc_macro2::TokenStream;
 use syn::parse::Parser;
 
-/// Parses the tokens inside `schedule! { .. }`.
-pub fn parse(tokens: TokenStream, origins: &mut Origins, errors: &mut Errors) -> Vec<Directive> {
+/// Parses the tokens inside `schedule! { .. }`; `front` types the conditions of `specialize`.
+pub fn parse(tokens: TokenStream, front: &mut Front) -> Vec<Directive> {
     let stmts = match syn::Block::parse_within.parse2(tokens) {
         Ok(s) => s,
         Err(e) => {
-            errors.push(syn::Error::new(
+            front.errors.push(syn::Error::new(
                 e.span(),
                 format!("{e}: a schedule is a list of `func.directive(args);` statements"),
             ));
@@ -21,19 +21,38 @@ pub fn parse(tokens: TokenStream, origins: &mut Origins, errors: &mut Errors) ->
     let mut out = Vec::new();
     for s in &stmts {
         match s {
-            syn::Stmt::Expr(e, _) => chain(e, origins, errors, &mut out),
-            syn::Stmt::Local(l) => errors.spanned(
-                l,
-                "`let` in a schedule binds the result of `rfactor`, which is not implemented yet",
-            ),
-            other => errors.spanned(other, "a schedule holds `func.directive(args);` statements"),
+            syn::Stmt::Expr(e, _) => chain(e, front, &mut out),
+            syn::Stmt::Local(l) => local(l, front, &mut out),
+            other => front
+                .errors
+                .spanned(other, "a schedule holds `func.directive(args);` statements"),
         }
     }
     out
 }
 
-/// One statement: a chain `f.a(..).b(..)` (with an optional `.update(k)` after `f`).
-fn chain(e: &syn::Expr, origins: &mut Origins, errors: &mut Errors, out: &mut Vec<Directive>) {
+/// `let intm = f.update(k).rfactor(r, u);`: the chain, with `intm` bound to its rfactor.
+fn local(l: &syn::Local, front: &mut Front, out: &mut Vec<Directive>) {
+    const USAGE: &str = "`let` in a schedule names the intermediate Func made by `rfactor`: `let intm = f.update(0).rfactor(r, u);`";
+    let (syn::Pat::Ident(pi), Some(init)) = (&l.pat, &l.init) else {
+        front.errors.spanned(l, USAGE);
+        return;
+    };
+    let ends_in_rfactor = matches!(&*init.expr, syn::Expr::MethodCall(m) if m.method == "rfactor");
+    if !ends_in_rfactor || init.diverge.is_some() || pi.by_ref.is_some() || pi.subpat.is_some() {
+        front.errors.spanned(l, USAGE);
+        return;
+    }
+    let n = out.len();
+    chain(&init.expr, front, out);
+    if let Some(d) = out[n..].iter_mut().rev().find(|d| &*d.name == "rfactor") {
+        d.binding = Some((pi.ident.to_string().into(), front.origins.of(&pi.ident)));
+    }
+}
+
+/// One statement: a chain `f.a(..).b(..)` (with an optional `.update(k)` after `f`, and
+/// directives after `.specialize(cond)` scheduling only that specialization).
+fn chain(e: &syn::Expr, front: &mut Front, out: &mut Vec<Directive>) {
     let mut calls = Vec::new();
     let mut cur = e;
     loop {
@@ -45,7 +64,7 @@ fn chain(e: &syn::Expr, origins: &mut Origins, errors: &mut Errors, out: &mut Ve
             syn::Expr::Path(p) if p.path.get_ident().is_some() => break,
             syn::Expr::Paren(p) => cur = &p.expr,
             other => {
-                errors.spanned(
+                front.errors.spanned(
                     other,
                     "expected a Func name followed by directives, e.g. `blur_x.compute_root()`",
                 );
@@ -56,16 +75,50 @@ fn chain(e: &syn::Expr, origins: &mut Origins, errors: &mut Errors, out: &mut Ve
     let syn::Expr::Path(base) = cur else { return };
     let func_ident = base.path.get_ident().unwrap();
     let func = func_ident.to_string();
-    let func_origin = origins.of(func_ident);
+    let func_origin = front.origins.of(func_ident);
     let mut update = None;
+    let mut specialization: Option<halite_core::Expr> = None;
     if calls.is_empty() {
-        errors.spanned(
+        front.errors.spanned(
             func_ident,
             format!("`{func}` alone does nothing: add a directive, e.g. `{func}.compute_root()`"),
         );
     }
     for m in calls.into_iter().rev() {
         let name = m.method.to_string();
+        if name == "specialize" {
+            if specialization.is_some() {
+                front.errors.spanned(
+                    &m.method,
+                    "a specialization cannot be specialized again: combine the conditions with `&&`",
+                );
+                return;
+            }
+            let [cond] = m.args.iter().collect::<Vec<_>>()[..] else {
+                front.errors.spanned(
+                    m,
+                    "usage: `specialize(cond)`, with `cond` a `bool` over scalar parameters and buffer extents",
+                );
+                return;
+            };
+            let Some(c) = front.condition(cond) else {
+                return;
+            };
+            let o = front.origins.of(cond);
+            out.push(Directive {
+                func: func.clone().into(),
+                func_origin,
+                update,
+                name: name.into(),
+                name_origin: front.origins.of(&m.method),
+                args: vec![Arg::Expr(c.clone(), o)],
+                specialization: None,
+                binding: None,
+            });
+            specialization = Some(c);
+            continue;
+        }
+        let origins = &mut *front.origins;
         let args: Vec<Arg> = m
             .args
             .iter()
@@ -106,9 +159,16 @@ fn chain(e: &syn::Expr, origins: &mut Origins, errors: &mut Errors, out: &mut Ve
             })
             .collect();
         if name == "update" {
+            if specialization.is_some() {
+                front.errors.spanned(
+                    m,
+                    "`update(k)` comes before `specialize`: `f.update(k).specialize(cond)`",
+                );
+                return;
+            }
             match args.as_slice() {
                 [Arg::Int(k, _)] if *k >= 0 => update = Some(*k as usize),
-                _ => errors.spanned(
+                _ => front.errors.spanned(
                     m,
                     "`update` takes the index of an update definition, e.g. `f.update(0)`",
                 ),
@@ -120,8 +180,10 @@ fn chain(e: &syn::Expr, origins: &mut Origins, errors: &mut Errors, out: &mut Ve
             func_origin,
             update,
             name: name.into(),
-            name_origin: origins.of(&m.method),
+            name_origin: front.origins.of(&m.method),
             args,
+            specialization: specialization.clone(),
+            binding: None,
         });
     }
 }

@@ -3,7 +3,7 @@
 //! The front end does not interpret directives; [`crate::Schedule::from_directives`] does, so
 //! that every rule about schedules lives in this crate.
 
-use halite_core::Origin;
+use halite_core::{Expr, Origin};
 use std::sync::Arc;
 
 /// An argument of a directive.
@@ -13,6 +13,9 @@ pub enum Arg {
     Ident(Arc<str>, Origin),
     /// An integer literal (a split factor, a vector width).
     Int(i64, Origin),
+    /// A condition over scalar parameters and buffer extents (`specialize(cond)`), typed
+    /// by the front end.
+    Expr(Expr, Origin),
     /// Anything else the front end could not read as one of the above.
     Other(Origin),
 }
@@ -20,7 +23,7 @@ pub enum Arg {
 impl Arg {
     pub fn origin(&self) -> Origin {
         match self {
-            Arg::Ident(_, o) | Arg::Int(_, o) | Arg::Other(o) => *o,
+            Arg::Ident(_, o) | Arg::Int(_, o) | Arg::Expr(_, o) | Arg::Other(o) => *o,
         }
     }
 }
@@ -37,6 +40,11 @@ pub struct Directive {
     pub name: Arc<str>,
     pub name_origin: Origin,
     pub args: Vec<Arg>,
+    /// For directives chained after `specialize(cond)`: `cond`. They schedule only the
+    /// specialized version of the stage.
+    pub specialization: Option<Expr>,
+    /// For `let intm = f.update(k).rfactor(..)`: the name bound, `intm`.
+    pub binding: Option<(Arc<str>, Origin)>,
 }
 
 /// A compile error about the algorithm or the schedule: what went wrong, where, and what to do.

@@ -19,6 +19,7 @@ pub mod check;
 pub mod directive;
 pub mod passes;
 pub mod schedule;
+pub mod specialize;
 
 pub use directive::{Arg, Diagnostic, Directive};
 pub use passes::checks::{Guard, RegionCheck};
@@ -44,11 +45,30 @@ pub struct Lowered {
     pub guards: Vec<Guard>,
     /// The storage order of each intermediate (pure variable indices, outermost first).
     pub storage: std::collections::HashMap<Arc<str>, Vec<usize>>,
+    /// Specialized versions (`specialize`), tried in order before this, the general one: a
+    /// condition over parameters and extents, and the whole lowered pipeline to run when it
+    /// holds. At most one holds for any call.
+    pub specializations: Vec<(Expr, Lowered)>,
 }
 
 impl Lowered {
     /// The loop nest as readable text, with the entry checks first.
     pub fn loop_nest_text(&self) -> String {
+        if self.specializations.is_empty() {
+            return self.version_text();
+        }
+        let indent = |t: String| -> String { t.lines().map(|l| format!("  {l}\n")).collect() };
+        let mut s = String::new();
+        for (c, l) in &self.specializations {
+            s.push_str(&format!("specialized when {c}:\n"));
+            s.push_str(&indent(l.version_text()));
+        }
+        s.push_str("otherwise:\n");
+        s.push_str(&indent(self.version_text()));
+        s
+    }
+
+    fn version_text(&self) -> String {
         let mut s = String::new();
         for c in &self.checks {
             let dims: Vec<String> = c
@@ -68,6 +88,44 @@ impl Lowered {
 
 /// Lowers `p` under the schedule `directives`.
 pub fn lower(p: &Pipeline, directives: &[Directive]) -> Result<Lowered, Vec<Diagnostic>> {
+    let mut versions = specialize::versions(p, directives)?;
+    let general = versions.pop().expect("the general version");
+    let mut lowered = lower_version(p, &general.directives)?;
+    let mut errors: Vec<Diagnostic> = Vec::new();
+    for v in versions {
+        match lower_version(p, &v.directives) {
+            Ok(l) => {
+                let cond = halite_core::simplify(&v.cond.expect("a specialized condition"));
+                lowered.specializations.push((cond, l));
+            }
+            Err(es) => {
+                for e in es {
+                    if !errors.contains(&e) {
+                        errors.push(e);
+                    }
+                }
+            }
+        }
+    }
+    // A specialization of an inlined Func has no loops to run differently.
+    let schedule = Schedule::from_directives(p, &general.directives)?;
+    for d in directives.iter().filter(|d| &*d.name == "specialize") {
+        if p.func(&d.func).is_some() && schedule.compute_level(&d.func) == Level::Inline {
+            errors.push(Diagnostic::new(
+                d.name_origin,
+                format!("`{}` is inlined into its consumers, so it has no loops to specialize: compute it somewhere first (`compute_root()`, `compute_at(..)`)", d.func),
+            ));
+        }
+    }
+    if errors.is_empty() {
+        Ok(lowered)
+    } else {
+        Err(errors)
+    }
+}
+
+/// Lowers one version of the schedule (no `specialize` left in `directives`).
+fn lower_version(p: &Pipeline, directives: &[Directive]) -> Result<Lowered, Vec<Diagnostic>> {
     let schedule = Schedule::from_directives(p, directives)?;
     let inlined = passes::inline::inline_funcs(p, &schedule);
     let s = passes::loop_nest::schedule_functions(&inlined, &schedule)?;
@@ -113,5 +171,6 @@ pub fn lower(p: &Pipeline, directives: &[Directive]) -> Result<Lowered, Vec<Diag
         checks,
         guards,
         storage,
+        specializations: vec![],
     })
 }

@@ -45,7 +45,10 @@
 //! * `reorder_storage(v1, .., vn)`: the storage layout of an intermediate, outermost first.
 //!   (1) not an output (its layout is the caller's view); (2) a permutation of the pure vars.
 //!
-//! `specialize` and `rfactor` are recognised and reported as not implemented yet.
+//! * `specialize(cond)`: the directives chained after it schedule a second version of the
+//!   stage's loops, run when `cond` holds; see [`crate::specialize`] for its rules.
+//!
+//! `rfactor` is recognised and reported as not implemented yet.
 
 use crate::directive::{Arg, Diagnostic, Directive};
 use halite_core::{ForKind, Origin, Pipeline};
@@ -138,7 +141,7 @@ pub struct Schedule {
 }
 
 /// The directives that schedule one stage's loops (and so also apply to `f.update(k)`).
-const LOOP_DIRECTIVES: &[&str] = &[
+pub(crate) const LOOP_DIRECTIVES: &[&str] = &[
     "split",
     "fuse",
     "reorder",
@@ -148,8 +151,8 @@ const LOOP_DIRECTIVES: &[&str] = &[
     "parallel",
 ];
 
-/// The directives of the design; `specialize` and `rfactor` are not implemented yet.
-const NOT_YET: &[&str] = &["specialize", "rfactor"];
+/// The directives of the design not implemented yet.
+const NOT_YET: &[&str] = &["rfactor"];
 const KNOWN: &[&str] = &[
     "split",
     "fuse",

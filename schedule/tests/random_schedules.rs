@@ -309,6 +309,8 @@ fn directive(f: &str, name: &str, args: Vec<Arg>) -> Directive {
         name: name.into(),
         name_origin: Origin::NONE,
         args,
+        specialization: None,
+        binding: None,
     }
 }
 

@@ -750,6 +750,8 @@ mod tests {
                 name: (*n).into(),
                 name_origin: Origin::NONE,
                 args: a.clone(),
+                specialization: None,
+                binding: None,
             })
             .collect();
         let s = Schedule::from_directives(&p, &ds).unwrap();

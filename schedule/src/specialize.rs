@@ -1,0 +1,198 @@
+//! `specialize(cond)`: versions of the pipeline's schedule chosen at run time.
+//!
+//! `f.specialize(c).vectorize(x, 16)` gives the stage `f` (or `f.update(k)`) a second loop
+//! schedule used when `c` holds. As in Halide:
+//!
+//! 1. the specialization starts from the stage's loop schedule as written *before* the
+//!    `specialize` call; loop directives on the stage written after it apply only to the
+//!    general version;
+//! 2. only loop directives (`split`, `fuse`, `reorder`, `tile`, `vectorize`, `unroll`,
+//!    `parallel`) may follow `specialize`: where a Func is computed and stored is shared by
+//!    every version;
+//! 3. several specializations of one stage are tried in the order written (the first whose
+//!    condition holds wins); `specialize` with the same condition again adds directives to the
+//!    same specialization;
+//! 4. the condition is a `bool` over scalar parameters and buffer extents, evaluated once per
+//!    call before anything else.
+//!
+//! Every combination of choices (one per specialized stage) is lowered as a whole pipeline of
+//! its own, with its own entry checks; the kernel picks one at entry. At most
+//! [`MAX_VERSIONS`] versions.
+
+use crate::directive::{Arg, Diagnostic, Directive};
+use crate::schedule::LOOP_DIRECTIVES;
+use halite_core::{Expr, Origin, Pipeline};
+use std::sync::Arc;
+
+/// The most versions a kernel may have (the product over specialized stages of their number
+/// of specializations plus one).
+pub const MAX_VERSIONS: usize = 16;
+
+/// The specializations of one stage.
+struct Group {
+    func: Arc<str>,
+    update: Option<usize>,
+    /// Conditions, in the order written, with the position of their first `specialize`.
+    specs: Vec<(Expr, usize)>,
+}
+
+/// One version: its condition (`None` for the general version) and its directives.
+pub struct Version {
+    pub cond: Option<Expr>,
+    pub directives: Vec<Directive>,
+}
+
+/// Splits the directives into versions; a single general version when nothing is specialized.
+pub fn versions(p: &Pipeline, directives: &[Directive]) -> Result<Vec<Version>, Vec<Diagnostic>> {
+    let mut groups: Vec<Group> = Vec::new();
+    let mut errors = Vec::new();
+    let mut last_origin = Origin::NONE;
+    for (i, d) in directives.iter().enumerate() {
+        if let Some(_c) = &d.specialization {
+            if !LOOP_DIRECTIVES.contains(&&*d.name) {
+                errors.push(Diagnostic::new(
+                    d.name_origin,
+                    format!(
+                        "only loop directives ({}) can differ in a specialization; `{}` applies to every version: write it on `{}` without `specialize`",
+                        LOOP_DIRECTIVES.join(", "),
+                        d.name,
+                        d.func
+                    ),
+                ));
+            }
+            continue;
+        }
+        if &*d.name != "specialize" {
+            continue;
+        }
+        let Some(f) = p.func(&d.func) else {
+            continue; // reported by the general version's schedule
+        };
+        if let Some(k) = d.update.filter(|&k| k >= f.updates.len()) {
+            errors.push(Diagnostic::new(
+                d.func_origin,
+                format!(
+                    "`{}.update({k})`: `{}` has {} update definition(s)",
+                    d.func,
+                    d.func,
+                    f.updates.len()
+                ),
+            ));
+            continue;
+        }
+        let [Arg::Expr(c, _)] = d.args.as_slice() else {
+            errors.push(Diagnostic::new(d.name_origin, "usage: `specialize(cond)`"));
+            continue;
+        };
+        last_origin = d.name_origin;
+        let g = match groups
+            .iter_mut()
+            .position(|g| g.func == d.func && g.update == d.update)
+        {
+            Some(k) => &mut groups[k],
+            None => {
+                groups.push(Group {
+                    func: d.func.clone(),
+                    update: d.update,
+                    specs: vec![],
+                });
+                groups.last_mut().unwrap()
+            }
+        };
+        if !g.specs.iter().any(|(e, _)| e == c) {
+            g.specs.push((c.clone(), i));
+        }
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    let total = groups
+        .iter()
+        .try_fold(1usize, |acc, g| acc.checked_mul(g.specs.len() + 1));
+    if total.is_none_or(|t| t > MAX_VERSIONS) {
+        return Err(vec![Diagnostic::new(
+            last_origin,
+            format!("these specializations make more than {MAX_VERSIONS} versions of the kernel (every combination is compiled); specialize fewer stages or combine conditions with `&&`"),
+        )]);
+    }
+    // Every combination: choice[g] = Some(k) (specialization k of group g) or None.
+    let mut out = Vec::new();
+    let mut choice: Vec<usize> = vec![0; groups.len()];
+    loop {
+        let picks: Vec<Option<usize>> = choice
+            .iter()
+            .zip(&groups)
+            .map(|(&c, g)| (c < g.specs.len()).then_some(c))
+            .collect();
+        if let Some(v) = version(&groups, &picks, directives) {
+            out.push(v);
+        }
+        // Next combination (the last group varies fastest); the all-general one comes last.
+        let mut g = groups.len();
+        loop {
+            if g == 0 {
+                return Ok(out);
+            }
+            g -= 1;
+            choice[g] += 1;
+            if choice[g] <= groups[g].specs.len() {
+                break;
+            }
+            choice[g] = 0;
+        }
+    }
+}
+
+/// The directives and condition of one combination of choices; `None` when the choices
+/// contradict each other (the same condition both true and false: two Funcs specialized on
+/// one condition make two versions, not four).
+fn version(groups: &[Group], picks: &[Option<usize>], directives: &[Directive]) -> Option<Version> {
+    let mut terms: Vec<(&Expr, bool)> = Vec::new();
+    for (g, pick) in groups.iter().zip(picks) {
+        // Specialization k is taken when conditions 0..k fail and k holds.
+        let upto = pick.unwrap_or(g.specs.len());
+        let wanted = g.specs[..upto]
+            .iter()
+            .map(|(c, _)| (c, false))
+            .chain(pick.map(|k| (&g.specs[k].0, true)));
+        for (c, holds) in wanted {
+            match terms.iter().find(|(t, _)| *t == c) {
+                Some((_, h)) if *h != holds => return None,
+                Some(_) => {}
+                None => terms.push((c, holds)),
+            }
+        }
+    }
+    let cond = terms
+        .into_iter()
+        .map(|(c, holds)| match holds {
+            true => c.clone(),
+            false => Expr::unary(halite_core::UnOp::Not, c.clone()),
+        })
+        .reduce(|a, b| a.and(b));
+    let mut out = Vec::new();
+    for (i, d) in directives.iter().enumerate() {
+        if &*d.name == "specialize" {
+            continue;
+        }
+        let group = groups
+            .iter()
+            .zip(picks)
+            .find(|(g, _)| g.func == d.func && g.update == d.update);
+        match (&d.specialization, group) {
+            (Some(c), Some((g, Some(k)))) if &g.specs[*k].0 == c => {
+                let mut d = d.clone();
+                d.specialization = None;
+                out.push(d);
+            }
+            (Some(_), _) => {}
+            (None, Some((g, Some(k))))
+                if LOOP_DIRECTIVES.contains(&&*d.name) && i > g.specs[*k].1 => {}
+            (None, _) => out.push(d.clone()),
+        }
+    }
+    Some(Version {
+        cond,
+        directives: out,
+    })
+}

@@ -1,0 +1,113 @@
+//! `specialize(cond)` (DESIGN.md section 4): a second loop schedule chosen at run time. Each
+//! kernel is run on shapes that take every version and compared with its `reference`.
+
+use halite::prelude::*;
+
+fn pattern_u16(h: usize, w: usize) -> Array2<u16> {
+    Array2::from_shape_fn((h, w), |(y, x)| ((y * 131 + x * 17 + y * x) % 4099) as u16)
+}
+
+/// A blur whose vectorized, tiled schedule is used only for widths that are multiples of 32.
+#[kernel]
+fn blur_spec(input: ArrayView2<u16>, out: ArrayViewMut2<u16>) -> Result<(), Error> {
+    blur_x(y, x) = (input(y, x) + input(y, x + 1) + input(y, x + 2)) / 3;
+    out(y, x) = (blur_x(y, x) + blur_x(y + 1, x) + blur_x(y + 2, x)) / 3;
+    schedule! {
+        out.split(y, y, yi, 8);
+        blur_x.compute_at(out, y);
+        out.specialize(out.ncols() % 32 == 0).split(x, xo, xi, 32).vectorize(xi, 16).parallel(y);
+        blur_x.specialize(out.ncols() % 32 == 0).vectorize(x, 16);
+        out.unroll(yi, 2);
+    }
+}
+
+#[test]
+fn specialized_blur_matches_reference_on_both_versions() {
+    for (h, w) in [
+        (8, 64),
+        (9, 64),
+        (16, 33),
+        (1, 1),
+        (3, 32),
+        (17, 96),
+        (5, 31),
+    ] {
+        let input = pattern_u16(h + 2, w + 2);
+        let mut out = Array2::<u16>::zeros((h, w));
+        let mut r = Array2::<u16>::zeros((h, w));
+        blur_spec(input.view(), out.view_mut()).unwrap();
+        blur_spec::reference(input.view(), r.view_mut()).unwrap();
+        assert_eq!(out, r, "{h}x{w}");
+    }
+}
+
+#[test]
+fn specialized_loop_nest_shows_every_version() {
+    let text = blur_spec::loop_nest();
+    let spec = text.find("specialized when").expect(text);
+    let other = text.find("otherwise:").expect(text);
+    assert!(spec < other, "{text}");
+    // The specialization has the vector loop and the parallel loop; the general one unrolls
+    // `yi`, which the specialization (written before `unroll`) does not.
+    let (s, g) = text.split_at(other);
+    assert!(s.contains("vectorized") && s.contains("parallel"), "{text}");
+    assert!(
+        !g.contains("vectorized") && !g.contains("parallel"),
+        "{text}"
+    );
+    assert!(g.contains("unrolled") && !s.contains("unrolled"), "{text}");
+}
+
+/// Two specializations of one stage: the first whose condition holds wins; each version
+/// checks its own inputs.
+#[kernel]
+fn scale(input: ArrayView2<f32>, k: i32, out: ArrayViewMut2<f32>) -> Result<(), Error> {
+    out(y, x) = input(y, x) * (k as f32) + 1.0;
+    schedule! {
+        out.specialize(k == 1).vectorize(x, 8);
+        out.specialize(out.ncols() >= 16).vectorize(x, 16).parallel(y);
+        out.specialize(k == 1).unroll(y, 2);
+    }
+}
+
+#[test]
+fn several_specializations_of_one_stage() {
+    let text = scale::loop_nest();
+    assert_eq!(text.matches("specialized when").count(), 2, "{text}");
+    for (h, w, k) in [(3, 40, 1), (3, 40, 2), (5, 7, 1), (5, 7, 3), (1, 16, 0)] {
+        let input = Array2::from_shape_fn((h, w), |(y, x)| (y * w + x) as f32 * 0.5);
+        let mut out = Array2::<f32>::zeros((h, w));
+        let mut r = Array2::<f32>::zeros((h, w));
+        scale(input.view(), k, out.view_mut()).unwrap();
+        scale::reference(input.view(), k, r.view_mut()).unwrap();
+        assert_eq!(out, r, "{h}x{w} k={k}");
+        // A too-small input is an error in every version.
+        let small = Array2::<f32>::zeros((h, w - 1));
+        assert!(scale(small.view(), k, out.view_mut()).is_err());
+    }
+}
+
+/// An update stage specialized: the row sums vectorize over rows when there are many.
+#[kernel]
+fn row_sums(a: ArrayView2<i32>, out: ArrayViewMut1<i32>) -> Result<(), Error> {
+    let r = rdom(0..a.ncols());
+    out(y) = 0;
+    out(y) += a(y, r);
+    schedule! {
+        out.update(0).specialize(a.nrows() >= 64).reorder(r, y).vectorize(y, 16);
+    }
+}
+
+#[test]
+fn specialized_update_stage() {
+    assert!(row_sums::loop_nest().contains("vectorized"));
+    for (h, w) in [(64, 5), (100, 3), (63, 9), (1, 1), (70, 0)] {
+        let a = Array2::from_shape_fn((h, w), |(y, x)| (y * 3 + x * 5) as i32 - 40);
+        let mut out = Array1::<i32>::zeros(h);
+        let mut r = Array1::<i32>::zeros(h);
+        row_sums(a.view(), out.view_mut()).unwrap();
+        row_sums::reference(a.view(), r.view_mut()).unwrap();
+        assert_eq!(out, r, "{h}x{w}");
+        assert_eq!(out, a.sum_axis(Axis(1)));
+    }
+}
