@@ -1224,42 +1224,45 @@ impl<'a> Front<'a> {
     }
 
     /// A literal of the given type.
+    /// An integer literal, negated for `-1` (so that `-2147483648` is an `i32`).
+    fn int_literal(&mut self, i: &syn::LitInt, expected: Option<Type>, negate: bool) -> R<Expr> {
+        let ty = if i.suffix().is_empty() {
+            expected.unwrap_or(Type::I32)
+        } else {
+            match Type::from_name(i.suffix()) {
+                Some(t) => t,
+                None => return self.err(i, format!("unsupported literal suffix `{}`", i.suffix())),
+            }
+        };
+        let Ok(v) = i
+            .base10_parse::<i128>()
+            .map(|v| if negate { -v } else { v })
+        else {
+            return self.err(i, "integer literal too large");
+        };
+        if ty.is_float() {
+            return Ok(Expr::constant(Value::from_f64(ty, v as f64).unwrap()));
+        }
+        if ty.is_storage_float() {
+            return self.err(
+                i,
+                format!("`{ty}` is a storage type: write the literal as `f32` and cast"),
+            );
+        }
+        if ty == Type::Bool {
+            return self.err(i, "expected `bool`, found an integer literal");
+        }
+        let (lo, hi) = ty.int_range().unwrap();
+        if v < lo || v > hi {
+            return self.err(i, format!("literal out of range for `{ty}`"));
+        }
+        Ok(Expr::constant(Value::from_i64(ty, v as i64)))
+    }
+
     fn literal(&mut self, lit: &syn::Lit, expected: Option<Type>) -> R<Expr> {
         match lit {
             syn::Lit::Bool(b) => Ok(Expr::bool(b.value)),
-            syn::Lit::Int(i) => {
-                let ty = if i.suffix().is_empty() {
-                    expected.unwrap_or(Type::I32)
-                } else {
-                    match Type::from_name(i.suffix()) {
-                        Some(t) => t,
-                        None => {
-                            return self
-                                .err(i, format!("unsupported literal suffix `{}`", i.suffix()))
-                        }
-                    }
-                };
-                let Ok(v) = i.base10_parse::<i128>() else {
-                    return self.err(i, "integer literal too large");
-                };
-                if ty.is_float() {
-                    return Ok(Expr::constant(Value::from_f64(ty, v as f64).unwrap()));
-                }
-                if ty.is_storage_float() {
-                    return self.err(
-                        i,
-                        format!("`{ty}` is a storage type: write the literal as `f32` and cast"),
-                    );
-                }
-                if ty == Type::Bool {
-                    return self.err(i, "expected `bool`, found an integer literal");
-                }
-                let (lo, hi) = ty.int_range().unwrap();
-                if v < lo || v > hi {
-                    return self.err(i, format!("literal out of range for `{ty}`"));
-                }
-                Ok(Expr::constant(Value::from_i64(ty, v as i64)))
-            }
+            syn::Lit::Int(i) => self.int_literal(i, expected, false),
             syn::Lit::Float(f) => {
                 let ty = if f.suffix().is_empty() {
                     expected.unwrap_or(Type::F64)
@@ -1348,6 +1351,17 @@ impl<'a> Front<'a> {
                 s => self.err(s, "expected an expression"),
             },
             syn::Expr::Path(_) => self.path(e, expected),
+            syn::Expr::Unary(syn::ExprUnary {
+                op: syn::UnOp::Neg(_),
+                expr,
+                ..
+            }) if matches!(&**expr, syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Int(i), .. }) if !Type::from_name(i.suffix()).is_some_and(|t| t.is_unsigned_int())) =>
+            {
+                let syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Int(i), .. }) = &**expr else {
+                    unreachable!()
+                };
+                self.int_literal(i, expected, true)
+            }
             syn::Expr::Unary(u) => {
                 let a = self.expr(&u.expr, expected)?;
                 match u.op {

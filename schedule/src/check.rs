@@ -46,7 +46,7 @@ fn check_reduction_loops(p: &Pipeline, s: &Schedule, errors: &mut Vec<Diagnostic
                     }
                     errors.push(Diagnostic::new(
                         d.origin,
-                        format!("loop `{}` of `{}.update({k})` runs the reduction variable `{}` {how}, but the update carries a dependence across `{}` (an iteration reads what an earlier one wrote); vectorize or parallelize a pure variable of the update instead (`reorder` it innermost first){}", d.name, f.name, r.name, r.name, " — `rfactor` is not implemented yet"),
+                        format!("loop `{}` of `{}.update({k})` runs the reduction variable `{}` {how}, but the update carries a dependence across `{}` (an iteration reads what an earlier one wrote); vectorize or parallelize a pure variable of the update instead (`reorder` it innermost first), or split `{}` and factor the inner part out into a Func whose pure variable can be: `{}.update({k}).split({}, {}o, {}i, 16); let intm = {}.update({k}).rfactor({}i, u);`", d.name, f.name, r.name, r.name, r.name, f.name, r.name, r.name, r.name, f.name, r.name),
                     ));
                 }
             }

@@ -18,6 +18,7 @@
 pub mod check;
 pub mod directive;
 pub mod passes;
+pub mod rfactor;
 pub mod schedule;
 pub mod specialize;
 
@@ -88,9 +89,14 @@ impl Lowered {
 
 /// Lowers `p` under the schedule `directives`.
 pub fn lower(p: &Pipeline, directives: &[Directive]) -> Result<Lowered, Vec<Diagnostic>> {
+    let algorithm = p;
+    let (p, directives) = rfactor::apply(p, directives)?;
+    let (p, directives) = (&p, &directives[..]);
     let mut versions = specialize::versions(p, directives)?;
     let general = versions.pop().expect("the general version");
     let mut lowered = lower_version(p, &general.directives)?;
+    // `reference` computes the algorithm as written, before any rfactor.
+    lowered.pipeline = algorithm.clone();
     let mut errors: Vec<Diagnostic> = Vec::new();
     for v in versions {
         match lower_version(p, &v.directives) {

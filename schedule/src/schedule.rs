@@ -48,7 +48,8 @@
 //! * `specialize(cond)`: the directives chained after it schedule a second version of the
 //!   stage's loops, run when `cond` holds; see [`crate::specialize`] for its rules.
 //!
-//! `rfactor` is recognised and reported as not implemented yet.
+//! * `let intm = f.update(k).rfactor(r, u)`: see [`crate::rfactor`] (applied to the algorithm
+//!   before the schedule is read).
 
 use crate::directive::{Arg, Diagnostic, Directive};
 use halite_core::{ForKind, Origin, Pipeline};
@@ -152,7 +153,7 @@ pub(crate) const LOOP_DIRECTIVES: &[&str] = &[
 ];
 
 /// The directives of the design not implemented yet.
-const NOT_YET: &[&str] = &["rfactor"];
+const NOT_YET: &[&str] = &[];
 const KNOWN: &[&str] = &[
     "split",
     "fuse",

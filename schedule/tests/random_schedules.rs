@@ -444,8 +444,63 @@ fn loop_schedule(
     dims
 }
 
+/// Random `rfactor`s of updates that have the form it needs (a reduction variable, maybe
+/// split first, factored out into `intmN` over `uN`): the directives and the algorithm after
+/// them.
+fn random_rfactors(r: &mut Rng, p: &Pipeline) -> (Vec<Directive>, Pipeline) {
+    let mut ds: Vec<Directive> = Vec::new();
+    let mut q = p.clone();
+    for f in &p.funcs {
+        for (k, u) in f.updates.iter().enumerate() {
+            if u.rvars.is_empty() || !r.chance(0.35) {
+                continue;
+            }
+            let mut tried = ds.clone();
+            let rv = u.rvars[r.below(u.rvars.len())].name.to_string();
+            let target = if r.chance(0.6) {
+                let (o, i) = (format!("{rv}_o"), format!("{rv}_i"));
+                let mut d = directive(
+                    &f.name,
+                    "split",
+                    vec![
+                        ident(&rv),
+                        ident(&o),
+                        ident(&i),
+                        int([2, 3, 4, 8][r.below(4)]),
+                    ],
+                );
+                d.update = Some(k);
+                tried.push(d);
+                if r.chance(0.5) {
+                    i
+                } else {
+                    o
+                }
+            } else {
+                rv
+            };
+            let n = tried.len();
+            let mut d = directive(
+                &f.name,
+                "rfactor",
+                vec![ident(&target), ident(&format!("u{n}"))],
+            );
+            d.update = Some(k);
+            d.binding = Some((format!("intm{n}").into(), Origin::NONE));
+            tried.push(d);
+            if let Ok((q2, rest)) = halite_schedule::rfactor::apply(p, &tried) {
+                assert!(rest.is_empty(), "{rest:?}");
+                ds = tried;
+                q = q2;
+            }
+        }
+    }
+    (ds, q)
+}
+
 fn random_schedule(r: &mut Rng, p: &Pipeline) -> Vec<Directive> {
-    let mut ds = Vec::new();
+    let (mut ds, q) = random_rfactors(r, p);
+    let p = &q;
     let mut loops: HashMap<String, Vec<String>> = HashMap::new();
     let mut computed: Vec<String> = Vec::new();
     // Consumers first, so compute_at can name their loops.
@@ -513,9 +568,18 @@ fn random_schedules_match_the_reference() {
     let mut ran = 0;
     let mut rejected = 0;
     let mut imprecise = 0;
+    let mut factored = 0;
+    let mut factored_ran = 0;
     for (p, margin) in pipelines() {
         for _ in 0..cases {
             let ds = random_schedule(&mut r, &p);
+            let exact = !ds.iter().any(|d| &*d.name == "rfactor")
+                || p.funcs.iter().all(|f| !f.ty.is_float());
+            assert!(
+                exact,
+                "the update pipelines are integer: rfactor keeps them exact"
+            );
+            factored += ds.iter().any(|d| &*d.name == "rfactor") as usize;
             let lowered = match halite_schedule::lower(&p, &ds) {
                 Ok(l) => l,
                 Err(e) => {
@@ -666,10 +730,15 @@ fn random_schedules_match_the_reference() {
                     lowered.loop_nest_text()
                 );
                 ran += 1;
+                factored_ran += ds.iter().any(|d| &*d.name == "rfactor") as usize;
             }
         }
     }
-    println!("{ran} runs exact; {rejected} schedules rejected at compile time; {imprecise} runs refused by a conservative entry check");
+    println!("{ran} runs exact; {rejected} schedules rejected at compile time; {imprecise} runs refused by a conservative entry check; {factored} schedules with rfactor ({factored_ran} runs)");
+    assert!(
+        factored_ran * 20 > cases,
+        "too few rfactors ran: {factored_ran}"
+    );
     assert!(
         ran > cases * 6,
         "too few schedules ran: {ran}, {rejected} rejected"

@@ -308,6 +308,57 @@ impl Walker<'_, '_> {
         }
     }
 
+    /// Inside `if cond`, each conjunct `a < b` (or `<=`, `>`, `>=`) in which an enclosing
+    /// loop variable `v` appears as `+v` or `-v` (and no loop inside `v` appears) bounds `v`
+    /// further: a predicate `ro * 4 + u < n` on a split reduction keeps the reads of `u`'s
+    /// iterations inside `n`, as a guarded split's shorter loop does.
+    fn narrow_loops(&mut self, cond: &Expr) {
+        let mut conjuncts = vec![cond.clone()];
+        while let Some(c) = conjuncts.pop() {
+            let (lhs, rhs) = match c.node() {
+                ExprNode::Binary(BinOp::And, a, b) => {
+                    conjuncts.push(a.clone());
+                    conjuncts.push(b.clone());
+                    continue;
+                }
+                ExprNode::Binary(BinOp::Lt, a, b) => (a.clone(), b.clone()),
+                ExprNode::Binary(BinOp::Gt, a, b) => (b.clone(), a.clone()),
+                ExprNode::Binary(BinOp::Le, a, b) => (a.clone(), b.clone().add(Expr::i32(1))),
+                ExprNode::Binary(BinOp::Ge, a, b) => (b.clone(), a.clone().add(Expr::i32(1))),
+                _ => continue,
+            };
+            if !matches!(lhs.ty(), Type::I32 | Type::I64) || lhs.ty() != rhs.ty() {
+                continue;
+            }
+            // d < 0, in mathematical integers (the guards rule out wrapping).
+            let d = simplify(&self.subst(&lhs).sub(self.subst(&rhs)));
+            for k in (0..self.loops.len()).rev() {
+                let name = self.loops[k].0.clone();
+                if !d.uses_var(&name) {
+                    continue;
+                }
+                let v = to_i64(&Expr::var(name.clone(), Type::I32));
+                let inner_free = |e: &Expr| !self.loops[k..].iter().any(|(n, _)| e.uses_var(n));
+                // d = v + rest: v < -rest.
+                let rest = simplify(&d.clone().sub(v.clone()));
+                if inner_free(&rest) {
+                    let bound = simplify(&Expr::i64(0).sub(rest).sub(Expr::i64(1)));
+                    let iv = &mut self.loops[k].1;
+                    iv.max = iv.max.take().map(|m| simplify(&m.min(bound)));
+                    break;
+                }
+                // d = rest - v: v > rest.
+                let rest = simplify(&d.clone().add(v));
+                if inner_free(&rest) {
+                    let bound = simplify(&rest.add(Expr::i64(1)));
+                    let iv = &mut self.loops[k].1;
+                    iv.min = iv.min.take().map(|m| simplify(&m.max(bound)));
+                }
+                break;
+            }
+        }
+    }
+
     fn expr(&mut self, e: &Expr, when: &Expr) {
         match e.node() {
             ExprNode::Let(n, v, b) => {
@@ -436,7 +487,10 @@ impl Walker<'_, '_> {
             Stmt::If { cond, then } => {
                 self.expr(cond, when);
                 let saved = std::mem::replace(&mut self.in_guard, true);
+                let loops = self.loops.clone();
+                self.narrow_loops(cond);
                 self.stmt(then, when);
+                self.loops = loops;
                 self.in_guard = saved;
             }
             Stmt::Block(v) => v.iter().for_each(|s| self.stmt(s, when)),

@@ -1,0 +1,124 @@
+//! `rfactor` (DESIGN.md section 4): reductions regrouped so that their factored variable can be
+//! vectorized or parallelized. Integer results are exact; float sums are regrouped, so they are
+//! compared with a relative tolerance.
+
+use halite::prelude::*;
+
+fn pattern_i32(h: usize, w: usize) -> Array2<i32> {
+    Array2::from_shape_fn((h, w), |(y, x)| {
+        ((y * 131 + x * 17 + y * x) % 1999) as i32 - 900
+    })
+}
+
+/// Row sums with the row split by 16 and the inner part factored out and vectorized.
+#[kernel]
+fn row_sums(a: ArrayView2<i32>, out: ArrayViewMut1<i32>) -> Result<(), Error> {
+    let r = rdom(0..a.ncols());
+    out(y) = 0;
+    out(y) += a(y, r);
+    schedule! {
+        out.update(0).split(r, ro, ri, 16);
+        let intm = out.update(0).rfactor(ri, u);
+        intm.compute_at(out, y).vectorize(u, 16);
+        intm.update(0).reorder(ro, u).vectorize(u, 16);
+    }
+}
+
+#[test]
+fn vectorized_row_sums_are_exact() {
+    let text = row_sums::loop_nest();
+    assert!(text.contains("produce intm"), "{text}");
+    assert!(text.contains("vectorized"), "{text}");
+    for (h, w) in [(3, 64), (5, 17), (1, 1), (4, 0), (2, 15), (7, 333)] {
+        let a = pattern_i32(h, w);
+        let mut out = Array1::<i32>::zeros(h);
+        let mut r = Array1::<i32>::zeros(h);
+        row_sums(a.view(), out.view_mut()).unwrap();
+        row_sums::reference(a.view(), r.view_mut()).unwrap();
+        assert_eq!(out, r, "{h}x{w}");
+        assert_eq!(out, a.sum_axis(Axis(1)));
+    }
+}
+
+/// A float dot product of every row with a vector: the sum is regrouped in 8 partial sums.
+#[kernel]
+fn mat_vec(a: ArrayView2<f32>, v: ArrayView1<f32>, out: ArrayViewMut1<f32>) -> Result<(), Error> {
+    let k = rdom(0..a.ncols());
+    out(i) = 0.0;
+    out(i) = a(i, k).mul_add(v(k), out(i));
+    schedule! {
+        out.update(0).split(k, ko, ki, 8);
+        let part = out.update(0).rfactor(ki, lane);
+        part.update(0).reorder(ko, lane).vectorize(lane, 8);
+    }
+}
+
+#[test]
+fn regrouped_float_sum_is_within_tolerance() {
+    for (h, w) in [(3, 64), (5, 19), (1, 1), (2, 1000)] {
+        let a = Array2::from_shape_fn((h, w), |(y, x)| ((y * 7 + x * 3) % 23) as f32 * 0.37 - 2.5);
+        let v = Array1::from_shape_fn(w, |x| (x % 5) as f32 * 0.5 - 1.0);
+        let mut out = Array1::<f32>::zeros(h);
+        let mut r = Array1::<f32>::zeros(h);
+        mat_vec(a.view(), v.view(), out.view_mut()).unwrap();
+        mat_vec::reference(a.view(), v.view(), r.view_mut()).unwrap();
+        for (x, y) in out.iter().zip(&r) {
+            let scale = a.iter().map(|e| e.abs()).sum::<f32>() * 1.5;
+            assert!(
+                (x - y).abs() <= 1e-5 * scale.max(1.0),
+                "{h}x{w}: {x} vs {y}"
+            );
+        }
+    }
+}
+
+/// A histogram whose rows are counted in parallel into per-row partial histograms.
+#[kernel]
+fn histogram(input: ArrayView2<u8>, hist: ArrayViewMut1<u32>) -> Result<(), Error> {
+    let (ry, rx) = rdom(0..input.nrows(), 0..input.ncols());
+    hist(b) = 0;
+    hist(input(ry, rx) as i32) += 1;
+    schedule! {
+        let rows = hist.update(0).rfactor(ry, y);
+        rows.compute_root().update(0).parallel(y);
+        hist.update(0).reorder(ry, b);
+    }
+}
+
+#[test]
+fn parallel_histogram_is_exact() {
+    for (h, w) in [(4, 64), (33, 17), (1, 1), (0, 3), (100, 100)] {
+        let input = Array2::from_shape_fn((h, w), |(y, x)| ((y * 37 + x * 11 + y * x) % 256) as u8);
+        let mut out = Array1::<u32>::zeros(256);
+        let mut r = Array1::<u32>::zeros(256);
+        histogram(input.view(), out.view_mut()).unwrap();
+        histogram::reference(input.view(), r.view_mut()).unwrap();
+        assert_eq!(out, r, "{h}x{w}");
+        assert_eq!(out.sum() as usize, h * w);
+    }
+}
+
+/// The maximum of each column, factored over blocks of rows.
+#[kernel]
+fn col_max(a: ArrayView2<i32>, out: ArrayViewMut1<i32>) -> Result<(), Error> {
+    let r = rdom(0..a.nrows());
+    out(x) = -2147483648;
+    out(x) = out(x).max(a(r, x));
+    schedule! {
+        out.update(0).split(r, ro, ri, 4);
+        let m = out.update(0).rfactor(ro, block);
+        m.compute_root();
+    }
+}
+
+#[test]
+fn factored_maximum_is_exact() {
+    for (h, w) in [(9, 5), (4, 4), (1, 1), (0, 2), (13, 40)] {
+        let a = pattern_i32(h, w);
+        let mut out = Array1::<i32>::zeros(w);
+        let mut r = Array1::<i32>::zeros(w);
+        col_max(a.view(), out.view_mut()).unwrap();
+        col_max::reference(a.view(), r.view_mut()).unwrap();
+        assert_eq!(out, r, "{h}x{w}");
+    }
+}

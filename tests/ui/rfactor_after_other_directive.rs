@@ -1,0 +1,15 @@
+// Before rfactor, the update may only split reduction variables.
+use halite::prelude::*;
+
+#[kernel]
+pub fn k(a: ArrayView2<f32>, out: ArrayViewMut1<f32>) -> Result<(), Error> {
+    let r = rdom(0..a.ncols());
+    out(y) = 0.0;
+    out(y) += a(y, r);
+    schedule! {
+        out.update(0).vectorize(y, 8);
+        let intm = out.update(0).rfactor(r, u);
+    }
+}
+
+fn main() {}

@@ -1,0 +1,14 @@
+// The intermediate made by rfactor needs a new name.
+use halite::prelude::*;
+
+#[kernel]
+pub fn k(a: ArrayView2<f32>, out: ArrayViewMut1<f32>) -> Result<(), Error> {
+    let r = rdom(0..a.ncols());
+    out(y) = 0.0;
+    out(y) += a(y, r);
+    schedule! {
+        let a = out.update(0).rfactor(r, u);
+    }
+}
+
+fn main() {}
