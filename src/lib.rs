@@ -74,4 +74,6 @@ pub mod book {
     pub struct Scheduling;
     #[doc = include_str!("../book/src/reductions.md")]
     pub struct Reductions;
+    #[doc = include_str!("../book/src/rfactor-specialize.md")]
+    pub struct RfactorSpecialize;
 }
