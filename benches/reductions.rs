@@ -9,14 +9,16 @@ use std::hint::black_box;
 #[kernel]
 fn matmul(a: ArrayView2<f32>, b: ArrayView2<f32>, c: ArrayViewMut2<f32>) -> Result<(), Error> {
     let k = rdom(0..a.ncols());
+    bw(kk, j) = b(kk, j);
     prod(i, j) = 0.0;
-    prod(i, j) = a(i, k).mul_add(b(k, j), prod(i, j));
+    prod(i, j) = a(i, k).mul_add(bw(k, j), prod(i, j));
     c(i, j) = prod(i, j);
     schedule! {
-        c.split(i, io, ii, 8).split(j, jo, ji, 32).reorder(io, jo, ii, ji)
-            .vectorize(ji, 16).unroll(ji).unroll(ii).parallel(io);
-        prod.compute_at(c, jo).vectorize(j, 16).unroll(j, 2).unroll(i, 8);
-        prod.update(0).reorder(k, i, j).vectorize(j, 16).unroll(j, 2).unroll(i, 8);
+        c.split(i, io, ii, 6).split(j, jo, ji, 16).reorder(jo, io, ii, ji)
+            .vectorize(ji, 8).unroll(ji).unroll(ii).parallel(jo);
+        bw.compute_at(c, jo).vectorize(j, 8);
+        prod.compute_at(c, io).vectorize(j, 8).unroll(j, 2).unroll(i, 6);
+        prod.update(0).reorder(k, i, j).vectorize(j, 8).unroll(j, 2).unroll(i, 6);
     }
 }
 

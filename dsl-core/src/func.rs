@@ -138,6 +138,25 @@ impl Pipeline {
         outs.sort_by_key(|f| f.output);
         outs
     }
+    /// Orders the Funcs so that every Func comes after the Funcs it calls (stable: otherwise
+    /// definition order). A Func defined between another's pure definition and its update
+    /// (`aw` in `p(i) = 0; aw(i) = ..; p(i) += aw(i);`) moves before its consumer. Funcs
+    /// that call each other (impossible in a valid kernel) keep their order.
+    pub fn sort_funcs(&mut self) {
+        let mut rest = std::mem::take(&mut self.funcs);
+        while !rest.is_empty() {
+            let ready = rest
+                .iter()
+                .position(|f| {
+                    Pipeline::callees(f)
+                        .iter()
+                        .all(|(k, n)| *k != CallKind::Func || !rest.iter().any(|g| g.name == *n))
+                })
+                .unwrap_or(0);
+            self.funcs.push(rest.remove(ready));
+        }
+    }
+
     /// Names of the Funcs and inputs that `f` calls directly (not counting its self-reads).
     pub fn callees(f: &Func) -> Vec<(CallKind, Arc<str>)> {
         let mut out: Vec<(CallKind, Arc<str>)> = Vec::new();

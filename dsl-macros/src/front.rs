@@ -268,6 +268,7 @@ impl<'a> Front<'a> {
             funcs: std::mem::take(&mut self.funcs),
             ..Pipeline::default()
         };
+        p.sort_funcs();
         for (a, _) in args {
             match a {
                 KernelArg::Scalar { name, ty, .. } => p.params.push(Param {

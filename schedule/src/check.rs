@@ -16,9 +16,10 @@
 //!   a dependence (an accumulation) and the schedule is refused.
 
 use crate::directive::Diagnostic;
-use crate::schedule::{Level, Schedule, Split, TailStrategy};
+use crate::schedule::{FuncSchedule, Level, Schedule, Split, TailStrategy};
 use halite_core::{ForKind, Pipeline};
 use std::collections::HashSet;
+use std::sync::Arc;
 
 /// Runs every check.
 pub fn check_schedule(p: &Pipeline, s: &Schedule, errors: &mut Vec<Diagnostic>) {
@@ -96,6 +97,47 @@ fn uses(p: &Pipeline, s: &Schedule, consumer: &str, producer: &str) -> bool {
     false
 }
 
+/// Whether `producer` is used inside loop `var` of `consumer`: `consumer` reads it (directly
+/// or through inlined Funcs), or a Func that reads it is computed inside that loop (at it or
+/// at a loop inside it, or inside such a Func). Halide allows `compute_at` any such loop: a
+/// packed panel of a matrix computed at an outer tile loop, used by the accumulator tile
+/// computed at an inner one.
+fn used_within(p: &Pipeline, s: &Schedule, consumer: &str, var: &str, producer: &str) -> bool {
+    if uses(p, s, consumer, producer) {
+        return true;
+    }
+    p.funcs.iter().any(|g| {
+        *g.name != *consumer
+            && *g.name != *producer
+            && s.compute_level(&g.name) != Level::Inline
+            && uses(p, s, &g.name, producer)
+            && nested_in(p, s, &g.name, consumer, var)
+    })
+}
+
+/// Whether Func `g` is computed inside loop `var` of `c` (following `compute_at` outwards).
+fn nested_in(p: &Pipeline, s: &Schedule, g: &str, c: &str, var: &str) -> bool {
+    let mut cur: Arc<str> = g.into();
+    for _ in 0..=p.funcs.len() {
+        let Level::At { func: h, var: w } = s.compute_level(&cur) else {
+            return false;
+        };
+        if *h == *c {
+            return loop_inside(s.get(c), &w, var);
+        }
+        cur = h;
+    }
+    false
+}
+
+/// Whether loop `inner` is `outer` or inside it, in the stage of `fs` that has both.
+fn loop_inside(fs: &FuncSchedule, inner: &str, outer: &str) -> bool {
+    std::iter::once(fs).chain(fs.updates.iter()).any(|st| {
+        let pos = |v: &str| st.dims.iter().position(|d| &*d.name == v);
+        pos(inner).zip(pos(outer)).is_some_and(|(i, o)| i >= o)
+    })
+}
+
 fn check_compute_levels(p: &Pipeline, s: &Schedule, errors: &mut Vec<Diagnostic>) {
     for f in &p.funcs {
         let fs = s.get(&f.name);
@@ -138,7 +180,7 @@ fn check_compute_levels(p: &Pipeline, s: &Schedule, errors: &mut Vec<Diagnostic>
                 ));
                 continue;
             }
-            if what == "compute_at" && !uses(p, s, c, &f.name) {
+            if what == "compute_at" && !used_within(p, s, c, var, &f.name) {
                 errors.push(Diagnostic::new(
                     origin,
                     format!(

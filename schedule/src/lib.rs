@@ -12,8 +12,9 @@
 //! 5. [`passes::hoist::hoist_entry_lets`]: values computed before any loop go to the entry;
 //! 6. [`passes::allocate::allocate`]: storage, sized once per call;
 //! 7. [`passes::checks::entry_checks`]: the regions read from buffers, and overflow guards;
-//! 8. [`passes::tiles::specialize_full_tiles`]: a full-tile copy of code over small regions;
-//! 9. [`passes::simplify::simplify_stmt`].
+//! 8. [`passes::unswitch::hoist_invariant_ifs`]: predicates out of the loops they do not use;
+//! 9. [`passes::tiles::specialize_full_tiles`]: a full-tile copy of code over small regions;
+//! 10. [`passes::simplify::simplify_stmt`].
 
 pub mod check;
 pub mod directive;
@@ -162,6 +163,7 @@ fn lower_version(p: &Pipeline, directives: &[Directive]) -> Result<Lowered, Vec<
         .into_iter()
         .map(|(n, v)| (n, halite_core::simplify(&v)))
         .collect();
+    let s = passes::unswitch::hoist_invariant_ifs(s);
     let s = passes::tiles::specialize_full_tiles(s);
     let s = passes::tiles::drop_single_iterations(s);
     let body: Stmt = passes::simplify::simplify_stmt(&s);

@@ -136,12 +136,29 @@ pub fn stage_prefix(f: &str, k: usize) -> String {
 /// The stage of `consumer` whose loops host a producer computed at one of its loops: the last
 /// one that reads `producer` (directly or through inlined Funcs).
 pub fn hosting_stage(p: &Pipeline, sch: &Schedule, consumer: &str, producer: &str) -> usize {
-    sch.consumers(p, producer)
-        .into_iter()
+    let users = sch.consumers(p, producer);
+    if let Some(k) = users
+        .iter()
         .filter(|(c, _)| &**c == consumer)
-        .map(|(_, k)| k)
+        .map(|(_, k)| *k)
         .max()
-        .unwrap_or(0)
+    {
+        return k;
+    }
+    // Used only by Funcs computed inside `consumer`: the stage that hosts them.
+    for (g, _) in &users {
+        let mut cur = g.clone();
+        for _ in 0..=p.funcs.len() {
+            match sch.compute_level(&cur) {
+                Level::At { func, .. } if &*func == consumer => {
+                    return hosting_stage(p, sch, consumer, &cur);
+                }
+                Level::At { func, .. } => cur = func,
+                _ => break,
+            }
+        }
+    }
+    0
 }
 
 /// The loop nest of one stage of a Func (0: its pure definition, `k`: update `k - 1`), without

@@ -8,3 +8,4 @@ pub mod inline;
 pub mod loop_nest;
 pub mod simplify;
 pub mod tiles;
+pub mod unswitch;

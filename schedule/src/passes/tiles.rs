@@ -163,13 +163,19 @@ fn specialize_region(f: &str, s: Stmt, allocs: &Allocs) -> Stmt {
             .reduce(|a, b| a.and(b))
             .expect("at least one extent");
         let full = body.map_exprs(&mut |e| {
-            substitute(e, &|m| {
+            halite_core::simplify(&substitute(e, &|m| {
                 consts
                     .iter()
                     .find(|(n, _)| &**n == m)
                     .map(|(_, c)| Expr::i32(*c as i32))
-            })
+            }))
         });
+        // The consumer's own full-iteration guards inside the tile usually hold with it: assume
+        // them too (checked with the extents), so that no loop of the full copy has a
+        // variable trip count.
+        let full = full_vectors(full_unrolls(drop_single_iterations(full)));
+        let (hoisted, full) = hoist_guards(full);
+        let cond = hoisted.into_iter().fold(cond, |a, b| a.and(b));
         // The edge tiles run the general code, with plain loops instead of unrolled copies.
         let edge = serial_unrolls(body, f);
         // The full tile gets storage of its own: a small tile then lives in a local array
@@ -203,6 +209,161 @@ fn specialize_region(f: &str, s: Stmt, allocs: &Allocs) -> Stmt {
             value,
             body: Box::new(b),
         })
+}
+
+/// Vector loops whose extent is at most their width `w` but not constant become
+/// `if extent == w { a loop of constant extent w } else { the loop }`.
+fn full_vectors(s: Stmt) -> Stmt {
+    match s {
+        Stmt::For {
+            var,
+            min,
+            extent,
+            kind: halite_core::ForKind::Vectorized(w),
+            body,
+        } if extent.as_int().is_none() && constant_upper_bound(&extent) == Some(w as i64) => {
+            let body = full_vectors(*body);
+            let cond = extent.clone().eq_(Expr::i32(w as i32));
+            let full = Stmt::For {
+                var: var.clone(),
+                min: min.clone(),
+                extent: Expr::i32(w as i32),
+                kind: halite_core::ForKind::Vectorized(w),
+                body: Box::new(body.clone()),
+            };
+            let edge = Stmt::For {
+                var,
+                min,
+                extent,
+                kind: halite_core::ForKind::Vectorized(w),
+                body: Box::new(body),
+            };
+            Stmt::Block(vec![
+                Stmt::If {
+                    cond: cond.clone(),
+                    then: Box::new(full),
+                },
+                Stmt::If {
+                    cond: Expr::unary(UnOp::Not, cond),
+                    then: Box::new(edge),
+                },
+            ])
+        }
+        s => s.map_children(&mut full_vectors),
+    }
+}
+
+/// The most combinations of unrolled-loop values a guard is instantiated for.
+const MAX_INSTANCES: usize = 64;
+
+/// Guards `e == c` inside `s` that depend only on values from outside `s` and on unrolled
+/// loops of constant extent: their conjunction over every iteration, and `s` with each such
+/// `if` replaced by its body (and `if !(e == c)` dropped).
+fn hoist_guards(s: Stmt) -> (Vec<Expr>, Stmt) {
+    /// Variables bound inside `s`: unrolled loops with their constant range, or opaque.
+    type Bound = Vec<(Arc<str>, Option<(i64, i64)>)>;
+    fn collect(s: &Stmt, bound: &mut Bound, out: &mut Vec<(Expr, Expr)>) {
+        match s {
+            Stmt::For {
+                var,
+                min,
+                extent,
+                kind,
+                body,
+            } => {
+                let range = match (kind, min.as_int(), extent.as_int()) {
+                    (halite_core::ForKind::Unrolled(_), Some(m), Some(e)) => Some((m, e)),
+                    _ => None,
+                };
+                bound.push((var.clone(), range));
+                collect(body, bound, out);
+                bound.pop();
+            }
+            Stmt::Let { name, body, .. } => {
+                bound.push((name.clone(), None));
+                collect(body, bound, out);
+                bound.pop();
+            }
+            Stmt::If { cond, then } => {
+                let is_guard = matches!(
+                    cond.node(),
+                    halite_core::ExprNode::Binary(BinOp::Eq, _, c) if c.as_int().is_some()
+                );
+                if is_guard && !out.iter().any(|(c, _)| c == cond) {
+                    if let Some(all) = instances(cond, bound) {
+                        out.push((cond.clone(), all));
+                    }
+                }
+                collect(then, bound, out);
+            }
+            s => {
+                let mut children = Vec::new();
+                match s {
+                    Stmt::Block(v) => children.extend(v.iter()),
+                    Stmt::Allocate { body, .. } | Stmt::Produce { body, .. } => {
+                        children.push(&**body)
+                    }
+                    _ => {}
+                }
+                for c in children {
+                    collect(c, bound, out);
+                }
+            }
+        }
+    }
+    /// `cond` for every value of the unrolled loops it uses; `None` if it uses anything else
+    /// bound inside.
+    fn instances(cond: &Expr, bound: &Bound) -> Option<Expr> {
+        let mut used: Vec<(Arc<str>, i64, i64)> = Vec::new();
+        for (v, r) in bound {
+            if cond.uses_var(v) {
+                let (m, e) = (*r)?;
+                used.push((v.clone(), m, e));
+            }
+        }
+        let combos = used
+            .iter()
+            .try_fold(1usize, |n, (_, _, e)| n.checked_mul((*e).max(0) as usize))?;
+        if combos > MAX_INSTANCES {
+            return None;
+        }
+        let mut all: Vec<Expr> = Vec::new();
+        for k in 0..combos {
+            let mut rest = k;
+            let values: Vec<(Arc<str>, i64)> = used
+                .iter()
+                .map(|(v, m, e)| {
+                    let i = rest % *e as usize;
+                    rest /= *e as usize;
+                    (v.clone(), m + i as i64)
+                })
+                .collect();
+            let c = halite_core::simplify(&substitute(cond, &|n| {
+                values
+                    .iter()
+                    .find(|(v, _)| &**v == n)
+                    .map(|(_, x)| Expr::i32(*x as i32))
+            }));
+            if !all.contains(&c) {
+                all.push(c);
+            }
+        }
+        all.into_iter().reduce(|a, b| a.and(b))
+    }
+    fn assume(s: Stmt, conds: &[Expr]) -> Stmt {
+        match s {
+            Stmt::If { cond, then } if conds.contains(&cond) => assume(*then, conds),
+            Stmt::If { cond, .. } if matches!(cond.node(), halite_core::ExprNode::Unary(UnOp::Not, c) if conds.contains(c)) => {
+                Stmt::Block(vec![])
+            }
+            s => s.map_children(&mut |x| assume(x, conds)),
+        }
+    }
+    let mut found = Vec::new();
+    collect(&s, &mut Vec::new(), &mut found);
+    let conds: Vec<Expr> = found.iter().map(|(c, _)| c.clone()).collect();
+    let hoisted = found.into_iter().map(|(_, all)| all).collect();
+    (hoisted, assume(s, &conds))
 }
 
 /// A constant upper bound of an integer expression in which every variable is unknown, except
