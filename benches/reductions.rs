@@ -42,18 +42,36 @@ fn histogram(input: ArrayView2<u8>, hist: ArrayViewMut1<i32>) -> Result<(), Erro
     let (ry, rx) = rdom(0..input.nrows(), 0..input.ncols());
     hist(i) = 0;
     hist(input(ry, rx) as i32) += 1;
+    schedule! {
+        // One histogram per 64 rows, counted in parallel, then added up.
+        hist.update(0).split(ry, ryo, ryi, 64);
+        let part = hist.update(0).rfactor(ryo, chunk);
+        part.compute_root().update(0).parallel(chunk);
+    }
 }
 
 #[kernel]
 fn softmax(input: ArrayView2<f32>, out: ArrayViewMut2<f32>) -> Result<(), Error> {
     let r = rdom(0..input.ncols());
-    m(y) = maximum(input(y, r));
-    s(y) = sum((input(y, r) - m(y)).exp());
-    out(y, x) = (input(y, x) - m(y)).exp() / s(y);
+    m(y) = f32::NEG_INFINITY;
+    m(y) = m(y).max(input(y, r));
+    e(y, x) = (input(y, x) - m(y)).exp();
+    s(y) = 0.0;
+    s(y) += e(y, r);
+    out(y, x) = e(y, x) / s(y);
     schedule! {
+        out.vectorize(x, 8).parallel(y);
         m.compute_at(out, y);
+        m.update(0).split(r, mo, mi, 8);
+        let mpart = m.update(0).rfactor(mi, lane);
+        mpart.compute_at(out, y).vectorize(lane, 8);
+        mpart.update(0).reorder(mo, lane).vectorize(lane, 8);
+        e.compute_at(out, y).vectorize(x, 8);
         s.compute_at(out, y);
-        out.vectorize(x, 16).parallel(y);
+        s.update(0).split(r, so, si, 8);
+        let spart = s.update(0).rfactor(si, lane);
+        spart.compute_at(out, y).vectorize(lane, 8);
+        spart.update(0).reorder(so, lane).vectorize(lane, 8);
     }
 }
 

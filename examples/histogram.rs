@@ -14,6 +14,12 @@ pub fn histogram(input: ArrayView2<u8>, hist: ArrayViewMut1<i32>) -> Result<(), 
     let (ry, rx) = rdom(0..input.nrows(), 0..input.ncols());
     hist(i) = 0;
     hist(input(ry, rx) as i32) += 1;
+    schedule! {
+        // One histogram per 64 rows, counted in parallel, then added up.
+        hist.update(0).split(ry, ryo, ryi, 64);
+        let part = hist.update(0).rfactor(ryo, chunk);
+        part.compute_root().update(0).parallel(chunk);
+    }
 }
 
 fn best_of(runs: usize, f: &mut dyn FnMut()) -> f64 {

@@ -217,6 +217,7 @@ pub(crate) fn intrinsic(op: Intrinsic, ty: Type, a: &[TokenStream]) -> TokenStre
             let y = &a[1];
             quote!(::halite::rt::ops::rem_euclid(#x, #y))
         }
+        Intrinsic::Exp if ty == Type::F32 => quote!(::halite::core::math::exp_f32(#x)),
         _ => {
             let m = proc_macro2::Ident::new(op.name(), proc_macro2::Span::call_site());
             let rest = &a[1..];

@@ -232,7 +232,47 @@ impl Gen {
                         #body
                     }
                 };
+                // A short loop that updates a local array (an accumulator tile) runs as copies
+                // at constant offsets, guarded where the extent is not its bound: a loop with
+                // a variable index would keep LLVM from holding the array in registers.
+                // (Innermost loops only: copies of copies would multiply the code.)
+                let mut to_stack = false;
+                let mut innermost = true;
+                body_stmt.visit(&mut |x| match x {
+                    Stmt::Store { func, .. } => to_stack |= self.stack_bufs.contains_key(&**func),
+                    Stmt::For { .. } => innermost = false,
+                    _ => {}
+                });
+                let to_stack = to_stack && innermost;
+                let short = halite_schedule::passes::tiles::constant_upper_bound(extent)
+                    .filter(|&w| to_stack && (1..=16).contains(&w) && extent.as_int().is_none());
+                let guarded_copies = |w: i64| {
+                    let copies = (0..w as i32).map(|k| quote!(if #k < __ext { let #v: i32 = __min.wrapping_add(#k); let #vw: isize = (__min as isize) + (#k as isize); #body }));
+                    quote!(let __ext: i32 = #ext; #(#copies)*)
+                };
                 match kind {
+                    ForKind::Serial | ForKind::VectorizedRow(_) if short.is_some() => {
+                        let w = short.unwrap() as i32;
+                        let arrays = match kind {
+                            ForKind::VectorizedRow(vw) if self.simd && *vw as i32 == w => {
+                                crate::vector::vector_body(self, var, w as usize, body_stmt)
+                            }
+                            _ => None,
+                        };
+                        let full = arrays.unwrap_or_else(|| {
+                            let copies = (0..w).map(|k| quote!({ let #v: i32 = __min.wrapping_add(#k); let #vw: isize = (__min as isize) + (#k as isize); #body }));
+                            quote!(#(#copies)*)
+                        });
+                        let guarded = guarded_copies(w as i64);
+                        quote! {
+                            let __min: i32 = #min_t;
+                            if #ext == #w {
+                                #full
+                            } else {
+                                #guarded
+                            }
+                        }
+                    }
                     ForKind::Serial | ForKind::VectorizedRow(_) => quote! {
                         let __min: i32 = #min_t;
                         #serial
@@ -295,6 +335,12 @@ impl Gen {
                                 }
                             }
                         };
+                        // A partial vector that updates a local array: guarded copies.
+                        let tail = if to_stack && w <= 16 {
+                            guarded_copies(w as i64)
+                        } else {
+                            serial.clone()
+                        };
                         if extent.as_int() == Some(w as i64) {
                             quote! {
                                 let __min: i32 = #min_t;
@@ -306,7 +352,7 @@ impl Gen {
                                 if #ext == #w {
                                     #fast
                                 } else {
-                                    #serial
+                                    #tail
                                 }
                             }
                         }

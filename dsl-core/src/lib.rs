@@ -4,7 +4,8 @@
 //!   halite implements; [`value`]: the executable form of those semantics.
 //! * [`func`]: pipelines of Funcs (the algorithm); [`stmt`]: loop nests (the lowered program).
 //! * [`simplify`](mod@simplify): exact rewrites; [`interval`]: bounds of index expressions.
-//! * [`interp`]: the reference interpreter, the oracle of every test.
+//! * [`interp`]: the reference interpreter, the oracle of every test; [`math`]: the `f32`
+//!   exponential it shares with the kernels.
 //! * [`sexpr`]: an exact text form of a pipeline, embedded by the macro for `reference`.
 //!
 //! This crate knows nothing of `syn` or of the runtime: nodes carry an opaque
@@ -15,6 +16,7 @@ pub mod func;
 pub mod interp;
 pub mod interp_nest;
 pub mod interval;
+pub mod math;
 mod print;
 pub mod sexpr;
 pub mod simplify;

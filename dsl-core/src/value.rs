@@ -386,7 +386,11 @@ impl Value {
         match op {
             Abs => each_int!(a, x => x.wrapping_abs_()).or_else(|| each_float!(a, x => x.abs())),
             Sqrt => each_float!(a, x => x.sqrt()),
-            Exp => each_float!(a, x => x.exp()),
+            Exp => match a {
+                Value::F32(x) => Some(Value::F32(crate::math::exp_f32(x))),
+                Value::F64(x) => Some(Value::F64(x.exp())),
+                _ => None,
+            },
             Ln => each_float!(a, x => x.ln()),
             Log2 => each_float!(a, x => x.log2()),
             Sin => each_float!(a, x => x.sin()),

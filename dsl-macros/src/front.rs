@@ -1225,6 +1225,78 @@ impl<'a> Front<'a> {
     }
 
     /// A literal of the given type.
+    /// `T::MAX`, `T::MIN` (every element type), `f32::INFINITY`, `NEG_INFINITY`, `NAN`,
+    /// `EPSILON`, `MIN_POSITIVE`, and `[std::|core::]f32::consts::NAME`: a constant of type `T`.
+    /// `None` when `e` is not such a path.
+    fn type_constant(&mut self, e: &syn::Expr) -> Option<R<Expr>> {
+        let syn::Expr::Path(p) = e else { return None };
+        if p.qself.is_some() {
+            return None;
+        }
+        let segs: Vec<String> = p
+            .path
+            .segments
+            .iter()
+            .map(|s| s.ident.to_string())
+            .collect();
+        let segs: Vec<&str> = segs.iter().map(|s| s.as_str()).collect();
+        let segs = match segs.as_slice() {
+            ["std" | "core", rest @ ..] => rest,
+            s => s,
+        };
+        let (ty_name, consts, name) = match segs {
+            [t, n] => (*t, false, *n),
+            [t, "consts", n] => (*t, true, *n),
+            _ => return None,
+        };
+        let ty = Type::from_name(ty_name)?;
+        if ty.is_storage_float() || ty == Type::Bool {
+            return None;
+        }
+        let v = if ty.is_float() {
+            let f = |a: f32, b: f64| if ty == Type::F32 { a as f64 } else { b };
+            use std::{f32::consts as c32, f64::consts as c64};
+            let x = match (consts, name) {
+                (false, "MAX") => f(f32::MAX, f64::MAX),
+                (false, "MIN") => f(f32::MIN, f64::MIN),
+                (false, "INFINITY") => f64::INFINITY,
+                (false, "NEG_INFINITY") => f64::NEG_INFINITY,
+                (false, "NAN") => f64::NAN,
+                (false, "EPSILON") => f(f32::EPSILON, f64::EPSILON),
+                (false, "MIN_POSITIVE") => f(f32::MIN_POSITIVE, f64::MIN_POSITIVE),
+                (true, "PI") => f(c32::PI, c64::PI),
+                (true, "TAU") => f(c32::TAU, c64::TAU),
+                (true, "E") => f(c32::E, c64::E),
+                (true, "LN_2") => f(c32::LN_2, c64::LN_2),
+                (true, "LN_10") => f(c32::LN_10, c64::LN_10),
+                (true, "SQRT_2") => f(c32::SQRT_2, c64::SQRT_2),
+                (true, "FRAC_PI_2") => f(c32::FRAC_PI_2, c64::FRAC_PI_2),
+                (true, "FRAC_1_SQRT_2") => f(c32::FRAC_1_SQRT_2, c64::FRAC_1_SQRT_2),
+                (true, "LOG2_E") => f(c32::LOG2_E, c64::LOG2_E),
+                _ => {
+                    return Some(self.err(
+                        e,
+                        format!("unsupported constant `{}` in a kernel", segs.join("::")),
+                    ))
+                }
+            };
+            Value::from_f64(ty, x)?
+        } else {
+            let (lo, hi) = ty.int_range()?;
+            match (consts, name) {
+                (false, "MAX") => Value::from_i64(ty, hi as i64),
+                (false, "MIN") => Value::from_i64(ty, lo as i64),
+                _ => {
+                    return Some(self.err(
+                        e,
+                        format!("unsupported constant `{}` in a kernel", segs.join("::")),
+                    ))
+                }
+            }
+        };
+        Some(Ok(Expr::constant(v)))
+    }
+
     /// An integer literal, negated for `-1` (so that `-2147483648` is an `i32`).
     fn int_literal(&mut self, i: &syn::LitInt, expected: Option<Type>, negate: bool) -> R<Expr> {
         let ty = if i.suffix().is_empty() {
@@ -1422,7 +1494,10 @@ impl<'a> Front<'a> {
 
     fn path(&mut self, e: &syn::Expr, expected: Option<Type>) -> R<Expr> {
         let Some(id) = ident_of(e) else {
-            return self.err(e, "unsupported path in a kernel expression");
+            if let Some(c) = self.type_constant(e) {
+                return c;
+            }
+            return self.err(e, "unsupported path in a kernel expression: use variables, parameters, `let` names or constants such as `f32::MAX`, `u8::MAX`, `f32::NEG_INFINITY`, `std::f32::consts::PI`");
         };
         let name = id.to_string();
         if self.pure.contains(&name) {

@@ -149,7 +149,7 @@ fn specialize_region(f: &str, s: Stmt, allocs: &Allocs) -> Stmt {
             _ => all = false,
         }
     }
-    let tiled = all && !consts.is_empty() && size <= MAX_TILE && loops_over(&body, f);
+    let tiled = all && !consts.is_empty() && size <= MAX_TILE && loops_over(&body, f, size <= 64);
     let inner = if tiled {
         let cond = consts
             .iter()
@@ -500,17 +500,19 @@ pub fn drop_single_iterations(s: Stmt) -> Stmt {
     }
 }
 
-/// Whether `s` runs an unrolled or vectorized loop of `f` (where constant extents pay off).
-fn loops_over(s: &Stmt, f: &str) -> bool {
+/// Whether `s` runs an unrolled or vectorized loop of `f` (where constant extents pay off);
+/// with `rows`, a flat vector row counts too (a row of a few lanes: an accumulator).
+fn loops_over(s: &Stmt, f: &str, rows: bool) -> bool {
     let prefix = format!("{f}.");
     let mut found = false;
     s.visit(&mut |x| {
         if let Stmt::For { var, kind, .. } = x {
             found |= var.starts_with(&prefix)
-                && matches!(
-                    kind,
-                    halite_core::ForKind::Unrolled(_) | halite_core::ForKind::Vectorized(_)
-                );
+                && match kind {
+                    halite_core::ForKind::Unrolled(_) | halite_core::ForKind::Vectorized(_) => true,
+                    halite_core::ForKind::VectorizedRow(_) => rows,
+                    _ => false,
+                };
         }
     });
     found

@@ -7,11 +7,17 @@
 //! iteration of the loops it depends on keeps the inner loops free of branches, so that vector
 //! loops stay vector code.
 //!
+//! A predicate that bounds the loop's own variable from above (`ro * 8 + lane < n` around a
+//! loop over `lane`) shortens the loop instead: `for lane in [0, max(min(8, n - ro * 8), 0))`,
+//! which code generation turns into full vectors and a tail.
+//!
 //! Pre: none. Post: `for v { lets; if c { s } }`, where neither `v` nor the lets appear in `c`,
-//! is `if c { for v { lets; s } }`; the program computes the same values (a loop whose every
-//! iteration does nothing when `c` fails does nothing).
+//! is `if c { for v { lets; s } }`; a conjunct `v + e < b` of `c` (with `e`, `b` free of `v`
+//! and the lets) is the loop's bound instead; the program computes the same values (a loop
+//! whose every iteration does nothing when `c` fails does nothing).
 
-use halite_core::Stmt;
+use halite_core::{BinOp, Expr, ExprNode, Stmt, Type};
+use std::sync::Arc;
 
 /// Runs the pass, innermost loops first.
 pub fn hoist_invariant_ifs(s: Stmt) -> Stmt {
@@ -31,6 +37,19 @@ pub fn hoist_invariant_ifs(s: Stmt) -> Stmt {
                 cur = body;
             }
             if let Stmt::If { cond, .. } = cur {
+                if let Some((extent, rest)) = loop_bound(&var, &min, &extent, cond, &bound) {
+                    let body = match rest {
+                        Some(c) => replace_if(body, c),
+                        None => strip_if(body),
+                    };
+                    return hoist_invariant_ifs_at(Stmt::For {
+                        var,
+                        min,
+                        extent,
+                        kind,
+                        body: Box::new(body),
+                    });
+                }
                 if !bound.iter().any(|v| cond.uses_var(v)) {
                     let cond = cond.clone();
                     let inner = strip_if(body);
@@ -55,6 +74,112 @@ pub fn hoist_invariant_ifs(s: Stmt) -> Stmt {
             }
         }
         s => s.map_children(&mut hoist_invariant_ifs),
+    }
+}
+
+/// [`hoist_invariant_ifs`] at a loop whose body is already done.
+fn hoist_invariant_ifs_at(s: Stmt) -> Stmt {
+    match s {
+        Stmt::For {
+            var,
+            min,
+            extent,
+            kind,
+            body,
+        } => {
+            let mut bound = vec![var.clone()];
+            let mut cur = &*body;
+            while let Stmt::Let { name, body, .. } = cur {
+                bound.push(name.clone());
+                cur = body;
+            }
+            if let Stmt::If { cond, .. } = cur {
+                if !bound.iter().any(|v| cond.uses_var(v)) {
+                    let cond = cond.clone();
+                    return Stmt::If {
+                        cond,
+                        then: Box::new(Stmt::For {
+                            var,
+                            min,
+                            extent,
+                            kind,
+                            body: Box::new(strip_if(*body)),
+                        }),
+                    };
+                }
+            }
+            Stmt::For {
+                var,
+                min,
+                extent,
+                kind,
+                body,
+            }
+        }
+        s => s,
+    }
+}
+
+/// The loop's extent when a conjunct of `cond` is `var + e < b` (`i32`, with `e` and `b` free
+/// of the names in `bound`), and the other conjuncts (`None`: there are none).
+fn loop_bound(
+    var: &Arc<str>,
+    min: &Expr,
+    extent: &Expr,
+    cond: &Expr,
+    bound: &[Arc<str>],
+) -> Option<(Expr, Option<Expr>)> {
+    let mut conjuncts = Vec::new();
+    let mut stack = vec![cond.clone()];
+    while let Some(c) = stack.pop() {
+        match c.node() {
+            ExprNode::Binary(BinOp::And, a, b) => {
+                stack.push(b.clone());
+                stack.push(a.clone());
+            }
+            _ => conjuncts.push(c),
+        }
+    }
+    let v = Expr::var(var.clone(), Type::I32);
+    let free = |e: &Expr| !bound.iter().any(|n| e.uses_var(n));
+    let pos = conjuncts.iter().position(|c| {
+        let (lhs, rhs) = match c.node() {
+            ExprNode::Binary(BinOp::Lt, a, b) => (a, b.clone()),
+            ExprNode::Binary(BinOp::Le, a, b) => (a, b.clone().add(Expr::i32(1))),
+            _ => return false,
+        };
+        lhs.ty() == Type::I32
+            && lhs.uses_var(var)
+            && free(&rhs)
+            && free(&halite_core::simplify(&lhs.clone().sub(v.clone())))
+    })?;
+    let c = conjuncts.remove(pos);
+    let (lhs, rhs) = match c.node() {
+        ExprNode::Binary(BinOp::Lt, a, b) => (a.clone(), b.clone()),
+        ExprNode::Binary(BinOp::Le, a, b) => (a.clone(), b.clone().add(Expr::i32(1))),
+        _ => unreachable!(),
+    };
+    // var < rhs - rest: the loop runs while var < min + extent and var < rhs - rest.
+    // In i64, so that computing the bound cannot wrap where the predicate did not.
+    let rest = halite_core::simplify(&lhs.sub(v));
+    let wide = |e: Expr| Expr::cast(Type::I64, e);
+    let limit = wide(rhs).sub(wide(rest)).sub(wide(min.clone()));
+    let extent = Expr::cast(Type::I32, wide(extent.clone()).min(limit).max(Expr::i64(0)));
+    let extent = halite_core::simplify(&extent);
+    let rest = conjuncts.into_iter().reduce(|a, b| a.and(b));
+    Some((extent, rest))
+}
+
+/// `lets; if c { s }` with the condition replaced.
+fn replace_if(s: Stmt, cond: Expr) -> Stmt {
+    match s {
+        Stmt::Let { name, value, body } => Stmt::Let {
+            name,
+            value,
+            body: Box::new(replace_if(*body, cond)),
+        },
+        Stmt::If { then, .. } => Stmt::If { cond, then },
+        s => s,
     }
 }
 
@@ -86,7 +211,7 @@ mod tests {
             value: v("k"),
         };
         let guarded = Stmt::If {
-            cond: v("k").lt(v("n")),
+            cond: v("k").mul(v("k")).lt(v("n")),
             then: Box::new(store),
         };
         let inner = Stmt::For {
@@ -109,11 +234,39 @@ mod tests {
         };
         expect_test::expect![[r#"
             for k in [0, +m):
-              if k < n:
+              if k * k < n:
                 vectorized(x8) for x in [0, +8):
                   let x.v = x
                   f(x) = k
         "#]]
         .assert_eq(&hoist_invariant_ifs(outer).to_string());
+    }
+
+    /// The guard of a split reduction variable bounds the loop over its inner part.
+    #[test]
+    fn a_bound_on_the_loop_variable_becomes_its_extent() {
+        let v = |n: &str| Expr::var(n, Type::I32);
+        let store = Stmt::Store {
+            func: "f".into(),
+            args: vec![v("lane")],
+            value: v("lane"),
+        };
+        let cond = v("ro").mul(Expr::i32(8)).add(v("lane")).lt(v("n"));
+        let nest = Stmt::For {
+            var: "lane".into(),
+            min: Expr::i32(0),
+            extent: Expr::i32(8),
+            kind: ForKind::Vectorized(8),
+            body: Box::new(Stmt::If {
+                cond: cond.and(v("q").lt(Expr::i32(3))),
+                then: Box::new(store),
+            }),
+        };
+        expect_test::expect![[r#"
+            if q < 3:
+              vectorized(x8) for lane in [0, +max(min(8, n as i64 - (ro * 8) as i64), 0) as i32):
+                f(lane) = lane
+        "#]]
+        .assert_eq(&hoist_invariant_ifs(nest).to_string());
     }
 }
