@@ -122,3 +122,16 @@ fn factored_maximum_is_exact() {
         assert_eq!(out, r, "{h}x{w}");
     }
 }
+
+/// rfactor moves the writes at computed indices into the intermediate; the output's shape is
+/// still checked against every element the algorithm may write, before anything is written.
+#[test]
+fn factored_histogram_still_checks_its_bins() {
+    let input = Array2::from_shape_fn((9, 9), |(y, x)| (y * 30 + x) as u8);
+    let mut few = Array1::<u32>::from_elem(100, 7);
+    let err = histogram(input.view(), few.view_mut()).unwrap_err();
+    assert!(matches!(err, Error::InputTooSmall { .. }), "{err}");
+    assert!(few.iter().all(|&v| v == 7), "nothing is written on error");
+    let mut r = Array1::<u32>::from_elem(100, 7);
+    assert!(histogram::reference(input.view(), r.view_mut()).is_err());
+}

@@ -95,12 +95,12 @@ pub fn lower(p: &Pipeline, directives: &[Directive]) -> Result<Lowered, Vec<Diag
     let (p, directives) = (&p, &directives[..]);
     let mut versions = specialize::versions(p, directives)?;
     let general = versions.pop().expect("the general version");
-    let mut lowered = lower_version(p, &general.directives)?;
+    let mut lowered = lower_version(p, &general.directives, algorithm)?;
     // `reference` computes the algorithm as written, before any rfactor.
     lowered.pipeline = algorithm.clone();
     let mut errors: Vec<Diagnostic> = Vec::new();
     for v in versions {
-        match lower_version(p, &v.directives) {
+        match lower_version(p, &v.directives, algorithm) {
             Ok(l) => {
                 let cond = halite_core::simplify(&v.cond.expect("a specialized condition"));
                 lowered.specializations.push((cond, l));
@@ -131,8 +131,13 @@ pub fn lower(p: &Pipeline, directives: &[Directive]) -> Result<Lowered, Vec<Diag
     }
 }
 
-/// Lowers one version of the schedule (no `specialize` left in `directives`).
-fn lower_version(p: &Pipeline, directives: &[Directive]) -> Result<Lowered, Vec<Diagnostic>> {
+/// Lowers one version of the schedule (no `specialize` left in `directives`); `algorithm` is
+/// the pipeline before `rfactor`.
+fn lower_version(
+    p: &Pipeline,
+    directives: &[Directive],
+    algorithm: &Pipeline,
+) -> Result<Lowered, Vec<Diagnostic>> {
     let schedule = Schedule::from_directives(p, directives)?;
     let inlined = passes::inline::inline_funcs(p, &schedule);
     let s = passes::loop_nest::schedule_functions(&inlined, &schedule)?;
@@ -146,7 +151,7 @@ fn lower_version(p: &Pipeline, directives: &[Directive]) -> Result<Lowered, Vec<
     };
     let (alloc_lets, s) = passes::allocate::allocate(s, &intermediates, &hints)?;
     entry_lets.extend(alloc_lets);
-    let (checks, mut guards) = passes::checks::entry_checks(&s, &inlined, &schedule)?;
+    let (checks, mut guards) = passes::checks::entry_checks(&s, &inlined, &schedule, algorithm)?;
     // The entry lets' own arithmetic must not wrap either.
     let scope = Scope::new();
     for (_, v) in &entry_lets {

@@ -37,11 +37,14 @@ pub enum Guard {
     },
 }
 
-/// Runs the pass.
+/// Runs the pass. `algorithm` is the pipeline as written (before `rfactor`, which moves the
+/// writes at computed indices of an output into an intermediate): the elements its updates
+/// may write are checked against the output's shape.
 pub fn entry_checks(
     s: &Stmt,
     p: &Pipeline,
     sch: &Schedule,
+    algorithm: &Pipeline,
 ) -> Result<(Vec<RegionCheck>, Vec<Guard>), Vec<Diagnostic>> {
     let hints = Hints {
         pipeline: p,
@@ -105,7 +108,7 @@ pub fn entry_checks(
     }
     // Updates of outputs write at computed indices: every element they may write must be in
     // the view (checked before anything is written; never clamped).
-    for f in p
+    for f in algorithm
         .funcs
         .iter()
         .filter(|f| f.is_output() && !f.updates.is_empty())
