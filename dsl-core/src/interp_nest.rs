@@ -10,7 +10,7 @@
 
 use crate::expr::{CallKind, Expr, ExprNode};
 use crate::interp::Buffer;
-use crate::stmt::Stmt;
+use crate::stmt::{ForKind, Stmt};
 use crate::value::Value;
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -24,11 +24,33 @@ pub fn run_nest(
     inputs: &HashMap<Arc<str>, Buffer>,
     outputs: &mut HashMap<Arc<str>, Buffer>,
 ) -> Result<(), String> {
+    run_nest_traced(entry_lets, body, env, inputs, outputs, &mut |_| {})
+}
+
+/// One store, as [`run_nest_traced`] reports it.
+pub struct StoreEvent<'a> {
+    pub func: &'a str,
+    pub point: &'a [i64],
+    /// The loops around the store, outermost first: name, kind and iteration (from 0).
+    pub loops: &'a [(Arc<str>, ForKind, i64)],
+}
+
+/// [`run_nest`], calling `trace` at every store (to draw the order a schedule computes in).
+pub fn run_nest_traced(
+    entry_lets: &[(Arc<str>, Expr)],
+    body: &Stmt,
+    env: Vec<(Arc<str>, Value)>,
+    inputs: &HashMap<Arc<str>, Buffer>,
+    outputs: &mut HashMap<Arc<str>, Buffer>,
+    trace: &mut dyn FnMut(&StoreEvent),
+) -> Result<(), String> {
     let mut m = Machine {
         env,
         inputs,
         outputs,
         funcs: HashMap::new(),
+        loops: Vec::new(),
+        trace,
     };
     for (n, v) in entry_lets {
         let val = m.eval(v)?;
@@ -43,6 +65,8 @@ struct Machine<'a> {
     outputs: &'a mut HashMap<Arc<str>, Buffer>,
     /// Points computed by the current `produce` of each intermediate.
     funcs: HashMap<Arc<str>, HashMap<Vec<i64>, Value>>,
+    loops: Vec<(Arc<str>, ForKind, i64)>,
+    trace: &'a mut dyn FnMut(&StoreEvent),
 }
 
 impl Machine<'_> {
@@ -127,13 +151,15 @@ impl Machine<'_> {
                 min,
                 extent,
                 body,
-                ..
+                kind,
             } => {
                 let m = self.eval(min)?.as_i64().ok_or("loop min")?;
                 let e = self.eval(extent)?.as_i64().ok_or("loop extent")?;
                 for i in 0..e.max(0) {
                     self.env.push((var.clone(), Value::I32((m + i) as i32)));
+                    self.loops.push((var.clone(), *kind, i));
                     let r = self.stmt(body);
+                    self.loops.pop();
                     self.env.pop();
                     r?;
                 }
@@ -152,6 +178,11 @@ impl Machine<'_> {
                     .map(|a| self.eval(a).map(|v| v.as_i64().unwrap_or(i64::MIN)))
                     .collect::<Result<Vec<_>, _>>()?;
                 let v = self.eval(value)?;
+                (self.trace)(&StoreEvent {
+                    func,
+                    point: &p,
+                    loops: &self.loops,
+                });
                 if let Some(b) = self.outputs.get_mut(func) {
                     let off = b.offset(&p).ok_or_else(|| {
                         format!("store to `{func}` at {p:?} outside {:?}", b.shape)
@@ -195,11 +226,14 @@ pub fn eval_at_entry(
 ) -> Result<Value, String> {
     let inputs = HashMap::new();
     let mut outputs = HashMap::new();
+    let mut ignore = |_: &StoreEvent| {};
     let mut m = Machine {
         env,
         inputs: &inputs,
         outputs: &mut outputs,
         funcs: HashMap::new(),
+        loops: Vec::new(),
+        trace: &mut ignore,
     };
     for (n, v) in entry_lets {
         let val = m.eval(v)?;
