@@ -24,12 +24,17 @@ fn pointwise() -> Pipeline {
     Pipeline {
         name: "pointwise".into(),
         params: vec![],
-        inputs: vec![Input { name: "in".into(), ty: Type::I32, dims: 2 }],
+        inputs: vec![Input {
+            name: "in".into(),
+            ty: Type::I32,
+            dims: 2,
+        }],
         funcs: vec![Func {
             name: "out".into(),
             args: vec!["y".into(), "x".into()],
             ty: Type::I32,
-            value: Expr::call(CallKind::Input, "in", vec![v("y"), v("x")], Type::I32).add(Expr::i32(1)),
+            value: Expr::call(CallKind::Input, "in", vec![v("y"), v("x")], Type::I32)
+                .add(Expr::i32(1)),
             updates: vec![],
             output: Some(0),
             origin: Origin::NONE,
@@ -82,7 +87,11 @@ fn order(schedule: &str, h: usize, w: usize) -> Vec<Vec<(usize, usize)>> {
             ]
         })
         .collect();
-    let buffer = || Buffer { ty: Type::I32, shape: vec![h, w], data: vec![Value::I32(0); h * w] };
+    let buffer = || Buffer {
+        ty: Type::I32,
+        shape: vec![h, w],
+        data: vec![Value::I32(0); h * w],
+    };
     let inputs = HashMap::from([(Arc::from("in"), buffer())]);
     let mut outputs = HashMap::from([(Arc::from("out"), buffer())]);
     let mut cells = vec![vec![(0, 0); w]; h];
@@ -112,8 +121,15 @@ fn order(schedule: &str, h: usize, w: usize) -> Vec<Vec<(usize, usize)>> {
         }
         cells[e.point[0] as usize][e.point[1] as usize] = (task, entry.1);
     };
-    run_nest_traced(&lowered.entry_lets, &lowered.body, env, &inputs, &mut outputs, &mut trace)
-        .expect("the nest runs");
+    run_nest_traced(
+        &lowered.entry_lets,
+        &lowered.body,
+        env,
+        &inputs,
+        &mut outputs,
+        &mut trace,
+    )
+    .expect("the nest runs");
     cells
 }
 
@@ -221,17 +237,37 @@ fn main() -> Result<(), Error> {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("book/src/img");
     std::fs::create_dir_all(&dir).expect("book/src/img");
     let pictures = [
-        ("order_default", "No schedule: rows, outermost first", "out.compute_root()"),
+        (
+            "order_default",
+            "No schedule: rows, outermost first",
+            "out.compute_root()",
+        ),
         ("order_reorder", "reorder: columns", "out.reorder(x, y)"),
         ("order_split", "split x by 4", "out.split(x, xo, xi, 4)"),
-        ("order_vectorize", "vectorize x by 4 (a shade per vector)", "out.vectorize(x, 4)"),
+        (
+            "order_vectorize",
+            "vectorize x by 4 (a shade per vector)",
+            "out.vectorize(x, 4)",
+        ),
         ("order_tile", "tile 4x4", "out.tile(y, x, yi, xi, 4, 4)"),
-        ("order_tile_vectorize_parallel", "tile 4x4, vectorize by 4, parallel tile rows (a hue per task)", "out.tile(y, x, yi, xi, 4, 4).vectorize(xi, 4).parallel(y)"),
-        ("order_fuse_parallel", "fuse y and x, split by 16, parallel chunks", "out.fuse(y, x, yx).split(yx, chunk, i, 16).parallel(chunk)"),
+        (
+            "order_tile_vectorize_parallel",
+            "tile 4x4, vectorize by 4, parallel tile rows (a hue per task)",
+            "out.tile(y, x, yi, xi, 4, 4).vectorize(xi, 4).parallel(y)",
+        ),
+        (
+            "order_fuse_parallel",
+            "fuse y and x, split by 16, parallel chunks",
+            "out.fuse(y, x, yx).split(yx, chunk, i, 16).parallel(chunk)",
+        ),
     ];
     for (file, title, schedule) in pictures {
         // `compute_root` on an output means "no schedule" to the lowering: drop it.
-        let schedule = if schedule == "out.compute_root()" { "" } else { schedule };
+        let schedule = if schedule == "out.compute_root()" {
+            ""
+        } else {
+            schedule
+        };
         let svg = svg_order(title, schedule, 8, 12);
         std::fs::write(dir.join(format!("{file}.svg")), svg).expect("write");
         println!("wrote book/src/img/{file}.svg");

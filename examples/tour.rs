@@ -1,5 +1,6 @@
 //! The tour: a gallery of halite kernels on built-in data. Each is checked against its
-//! `reference` (the interpreter) and timed against a plain Rust loop.
+//! `reference` (the interpreter) and timed against a plain Rust loop; the image results are
+//! written as PNG files to `tour-output/`.
 //!
 //! Run with `cargo run --release --example tour`.
 
@@ -69,7 +70,114 @@ struct Row {
     size: String,
     halite: Duration,
     naive: Duration,
-    bytes: usize,
+    /// Bytes moved, or floating-point operations when `flops`.
+    work: f64,
+    flops: bool,
+}
+
+impl Row {
+    fn rate(&self) -> String {
+        let per_s = self.work / self.halite.as_secs_f64() / 1e9;
+        if self.flops {
+            format!("{per_s:.1} GFLOP/s")
+        } else {
+            format!("{per_s:.1} GB/s")
+        }
+    }
+}
+
+/// A grayscale PNG of `img` scaled to 0..=255, in `tour-output/`.
+fn write_png(name: &str, img: &Array2<f32>) {
+    let dir = std::path::Path::new("tour-output");
+    let _ = std::fs::create_dir_all(dir);
+    let (lo, hi) = img
+        .iter()
+        .fold((f32::MAX, f32::MIN), |(a, b), &v| (a.min(v), b.max(v)));
+    let scale = if hi > lo { 255.0 / (hi - lo) } else { 0.0 };
+    let data: Vec<u8> = img.iter().map(|&v| ((v - lo) * scale) as u8).collect();
+    let file = std::fs::File::create(dir.join(name)).expect("create the PNG file");
+    let mut enc = png::Encoder::new(
+        std::io::BufWriter::new(file),
+        img.ncols() as u32,
+        img.nrows() as u32,
+    );
+    enc.set_color(png::ColorType::Grayscale);
+    enc.set_depth(png::BitDepth::Eight);
+    enc.write_header()
+        .and_then(|mut w| w.write_image_data(&data))
+        .expect("write the PNG file");
+}
+
+/// Matrix product: 6x16 register tiles and a packed panel of `b` (see examples/matmul.rs).
+#[kernel]
+pub fn matmul(a: ArrayView2<f32>, b: ArrayView2<f32>, c: ArrayViewMut2<f32>) -> Result<(), Error> {
+    let k = rdom(0..a.ncols());
+    bw(kk, j) = b(kk, j);
+    prod(i, j) = 0.0;
+    prod(i, j) = a(i, k).mul_add(bw(k, j), prod(i, j));
+    c(i, j) = prod(i, j);
+    schedule! {
+        c.split(i, io, ii, 6).split(j, jo, ji, 16).reorder(jo, io, ii, ji)
+            .vectorize(ji, 8).unroll(ji).unroll(ii).parallel(jo);
+        bw.compute_at(c, jo).vectorize(j, 8);
+        prod.compute_at(c, io).vectorize(j, 8).unroll(j, 2).unroll(i, 6);
+        prod.update(0).reorder(k, i, j).vectorize(j, 8).unroll(j, 2).unroll(i, 6);
+    }
+}
+
+/// A convolution layer: batch x channels x height x width, 3x3 (see examples/conv2d.rs).
+#[kernel]
+pub fn conv2d(
+    input: ArrayView4<f32>,
+    w: ArrayView4<f32>,
+    out: ArrayViewMut4<f32>,
+) -> Result<(), Error> {
+    let (ci, ky, kx) = rdom(0..w.shape()[1], 0..w.shape()[2], 0..w.shape()[3]);
+    out(n, co, y, x) = 0.0;
+    out(n, co, y, x) = w(co, ci, ky, kx).mul_add(input(n, ci, y + ky, x + kx), out(n, co, y, x));
+    schedule! {
+        out.vectorize(x, 16).parallel(co);
+        out.update(0).reorder(n, co, y, ci, ky, kx, x).vectorize(x, 16).parallel(co);
+    }
+}
+
+/// A 256-bin histogram, counted per chunk of rows in parallel (see examples/histogram.rs).
+#[kernel]
+pub fn histogram(input: ArrayView2<u8>, hist: ArrayViewMut1<i32>) -> Result<(), Error> {
+    let (ry, rx) = rdom(0..input.nrows(), 0..input.ncols());
+    hist(i) = 0;
+    hist(input(ry, rx) as i32) += 1;
+    schedule! {
+        hist.update(0).split(ry, ryo, ryi, 64);
+        let part = hist.update(0).rfactor(ryo, chunk);
+        part.compute_root().update(0).parallel(chunk);
+    }
+}
+
+/// Row-wise softmax with vectorized maxima, sums and exponentials (see examples/softmax.rs).
+#[kernel]
+pub fn softmax(input: ArrayView2<f32>, out: ArrayViewMut2<f32>) -> Result<(), Error> {
+    let r = rdom(0..input.ncols());
+    m(y) = f32::NEG_INFINITY;
+    m(y) = m(y).max(input(y, r));
+    e(y, x) = (input(y, x) - m(y)).exp();
+    s(y) = 0.0;
+    s(y) += e(y, r);
+    out(y, x) = e(y, x) / s(y);
+    schedule! {
+        out.vectorize(x, 8).parallel(y);
+        m.compute_at(out, y);
+        m.update(0).split(r, mo, mi, 8);
+        let mpart = m.update(0).rfactor(mi, lane);
+        mpart.compute_at(out, y).vectorize(lane, 8);
+        mpart.update(0).reorder(mo, lane).vectorize(lane, 8);
+        e.compute_at(out, y).vectorize(x, 8);
+        s.compute_at(out, y);
+        s.update(0).split(r, so, si, 8);
+        let spart = s.update(0).rfactor(si, lane);
+        spart.compute_at(out, y).vectorize(lane, 8);
+        spart.update(0).reorder(so, lane).vectorize(lane, 8);
+    }
 }
 
 fn main() -> Result<(), Error> {
@@ -109,8 +217,11 @@ fn main() -> Result<(), Error> {
         size: format!("{w}x{h}"),
         halite,
         naive,
-        bytes: 2 * (h * w + (h + 2) * (w + 2)),
+        work: (2 * (h * w + (h + 2) * (w + 2))) as f64,
+        flops: false,
     });
+    write_png("blur_input.png", &input.mapv(|v| v as f32));
+    write_png("blur_output.png", &out.mapv(|v| v as f32));
 
     // Brighten, u8.
     let img = Array2::<u8>::from_shape_fn((h, w), |(y, x)| ((y * 7 + x * 13) % 256) as u8);
@@ -132,8 +243,10 @@ fn main() -> Result<(), Error> {
         size: format!("{w}x{h}"),
         halite,
         naive,
-        bytes: 2 * h * w,
+        work: (2 * h * w) as f64,
+        flops: false,
     });
+    write_png("brighten_output.png", &o8.mapv(|v| v as f32));
 
     // Sobel, f32, a smaller image (the reference interpreter is slow).
     let (sh, sw) = (480, 640);
@@ -172,25 +285,206 @@ fn main() -> Result<(), Error> {
         size: format!("{sw}x{sh}"),
         halite,
         naive,
-        bytes: 8 * sh * sw,
+        work: (8 * sh * sw) as f64,
+        flops: false,
+    });
+    write_png("sobel_input.png", &f);
+    write_png("sobel_output.png", &of);
+
+    // Matrix product, f32: checked against the reference on a small ragged problem (the
+    // schedule keeps the order of the sum: bit for bit), timed at 512.
+    let n = 512;
+    let a = Array2::from_shape_fn((n, n), |(i, j)| ((i * 7 + j * 3) % 13) as f32 * 0.25 - 1.0);
+    let b = Array2::from_shape_fn((n, n), |(i, j)| {
+        ((i * 5 + j * 11) % 17) as f32 * 0.125 - 1.0
+    });
+    let (sa, sb) = (
+        a.slice(ndarray::s![..37, ..29]),
+        b.slice(ndarray::s![..29, ..45]),
+    );
+    let (mut got, mut want) = (
+        Array2::<f32>::zeros((37, 45)),
+        Array2::<f32>::zeros((37, 45)),
+    );
+    matmul(sa, sb, got.view_mut())?;
+    matmul::reference(sa, sb, want.view_mut())?;
+    assert_eq!(got, want, "matmul differs from its reference");
+    let mut c = Array2::<f32>::zeros((n, n));
+    let halite = time(|| matmul(a.view(), b.view(), c.view_mut()).unwrap());
+    let mut d = Array2::<f32>::zeros((n, n));
+    let naive = time(|| {
+        d.fill(0.0);
+        for i in 0..n {
+            for k in 0..n {
+                let x = a[[i, k]];
+                for j in 0..n {
+                    d[[i, j]] = x.mul_add(b[[k, j]], d[[i, j]]);
+                }
+            }
+        }
+    });
+    assert_eq!(c, d, "matmul differs from the plain loop");
+    rows.push(Row {
+        kernel: "matmul (f32)",
+        size: format!("{n}^3"),
+        halite,
+        naive,
+        work: 2.0 * (n as f64).powi(3),
+        flops: true,
     });
 
-    println!("halite tour: every kernel below matched its reference interpreter bit for bit.\n");
+    // Convolution layer, f32: the reference on one image of a few channels, timing on a
+    // ResNet-sized layer.
+    let (ci, co, hh, ww) = (64, 64, 56, 56);
+    let inp = Array4::from_shape_fn((1, ci, hh + 2, ww + 2), |(_, c, y, x)| {
+        ((c * 7 + y * 3 + x) % 11) as f32 * 0.1 - 0.5
+    });
+    let wts = Array4::from_shape_fn((co, ci, 3, 3), |(o, c, y, x)| {
+        ((o * 5 + c * 3 + y * 2 + x) % 7) as f32 * 0.05 - 0.15
+    });
+    {
+        let si = inp.slice(ndarray::s![.., ..3, ..9, ..11]);
+        let sw = wts.slice(ndarray::s![..4, ..3, .., ..]);
+        let (mut got, mut want) = (
+            Array4::<f32>::zeros((1, 4, 7, 9)),
+            Array4::<f32>::zeros((1, 4, 7, 9)),
+        );
+        conv2d(si, sw, got.view_mut())?;
+        conv2d::reference(si, sw, want.view_mut())?;
+        assert_eq!(got, want, "conv2d differs from its reference");
+    }
+    let mut o4 = Array4::<f32>::zeros((1, co, hh, ww));
+    let halite = time(|| conv2d(inp.view(), wts.view(), o4.view_mut()).unwrap());
+    let mut p4 = Array4::<f32>::zeros((1, co, hh, ww));
+    let naive = time(|| {
+        for o in 0..co {
+            for y in 0..hh {
+                for x in 0..ww {
+                    let mut acc = 0.0f32;
+                    for c in 0..ci {
+                        for ky in 0..3 {
+                            for kx in 0..3 {
+                                acc = wts[[o, c, ky, kx]].mul_add(inp[[0, c, y + ky, x + kx]], acc);
+                            }
+                        }
+                    }
+                    p4[[0, o, y, x]] = acc;
+                }
+            }
+        }
+    });
+    assert_eq!(o4, p4, "conv2d differs from the plain loop");
+    rows.push(Row {
+        kernel: "conv2d (f32)",
+        size: format!("{ci}x{hh}x{ww}>{co}"),
+        halite,
+        naive,
+        work: 2.0 * (co * ci * 9 * hh * ww) as f64,
+        flops: true,
+    });
+
+    // Histogram of an 8-bit image.
+    let (gh, gw) = (2048, 2048);
+    let gray = Array2::from_shape_fn((gh, gw), |(y, x)| {
+        ((y * 37 + x * 11 + (x * y) % 7) % 256) as u8
+    });
+    let (mut hist, mut hist_ref) = (Array1::<i32>::zeros(256), Array1::<i32>::zeros(256));
+    histogram(gray.slice(ndarray::s![..40, ..50]), hist.view_mut())?;
+    histogram::reference(gray.slice(ndarray::s![..40, ..50]), hist_ref.view_mut())?;
+    assert_eq!(hist, hist_ref, "histogram differs from its reference");
+    let halite = time(|| histogram(gray.view(), hist.view_mut()).unwrap());
+    let mut plain = [0i32; 256];
+    let naive = time(|| {
+        plain = [0; 256];
+        for &v in gray.iter() {
+            plain[v as usize] += 1;
+        }
+    });
+    assert_eq!(
+        hist.as_slice().unwrap(),
+        &plain[..],
+        "histogram differs from the plain loop"
+    );
+    rows.push(Row {
+        kernel: "histogram (u8)",
+        size: format!("{gw}x{gh}"),
+        halite,
+        naive,
+        work: (gh * gw) as f64,
+        flops: false,
+    });
+
+    // Softmax of each row, f32: halite's `exp` is its own (the same bits in the reference),
+    // and the schedule regroups the row sums, so the plain loop agrees to a few ulps.
+    let (th, tw) = (1024, 1024);
+    let logits = Array2::from_shape_fn((th, tw), |(y, x)| {
+        ((y * 31 + x * 17) % 101) as f32 * 0.05 - 2.0
+    });
+    {
+        let small = logits.slice(ndarray::s![..5, ..37]);
+        let (mut got, mut want) = (Array2::<f32>::zeros((5, 37)), Array2::<f32>::zeros((5, 37)));
+        softmax(small, got.view_mut())?;
+        softmax::reference(small, want.view_mut())?;
+        assert!(
+            got.iter()
+                .zip(&want)
+                .all(|(a, b)| (a - b).abs() <= 1e-6 * b.abs()),
+            "softmax differs from its reference"
+        );
+    }
+    let mut sm = Array2::<f32>::zeros((th, tw));
+    let halite = time(|| softmax(logits.view(), sm.view_mut()).unwrap());
+    let mut sp = Array2::<f32>::zeros((th, tw));
+    let naive = time(|| {
+        for (row, mut o) in logits.rows().into_iter().zip(sp.rows_mut()) {
+            let m = row.iter().fold(f32::NEG_INFINITY, |a, &b| a.max(b));
+            let s: f32 = row.iter().map(|&v| (v - m).exp()).sum();
+            for (d, &v) in o.iter_mut().zip(row.iter()) {
+                *d = (v - m).exp() / s;
+            }
+        }
+    });
+    assert!(
+        sm.iter()
+            .zip(&sp)
+            .all(|(a, b)| (a - b).abs() <= 1e-5 * b.abs()),
+        "softmax differs from the plain loop"
+    );
+    rows.push(Row {
+        kernel: "softmax (f32)",
+        size: format!("{tw}x{th}"),
+        halite,
+        naive,
+        work: (8 * th * tw) as f64,
+        flops: false,
+    });
+
+    let isa = halite::rt::isa()?;
     println!(
-        "{:<16} {:>10} {:>12} {:>12} {:>8} {:>8}",
-        "kernel", "size", "halite", "naive Rust", "speedup", "GB/s"
+        "halite tour on {} thread(s), instruction set {}: every kernel below matched its reference",
+        rayon::current_num_threads(),
+        isa.name()
+    );
+    println!(
+        "interpreter (bit for bit, or to a few ulps where the schedule regroups a float sum).\n"
+    );
+    println!(
+        "{:<16} {:>12} {:>7} {:>12} {:>12} {:>8} {:>14}",
+        "kernel", "size", "isa", "halite", "naive Rust", "speedup", "rate"
     );
     for r in &rows {
         println!(
-            "{:<16} {:>10} {:>9.3} ms {:>9.3} ms {:>7.2}x {:>8.1}",
+            "{:<16} {:>12} {:>7} {:>9.3} ms {:>9.3} ms {:>7.1}x {:>14}",
             r.kernel,
             r.size,
+            isa.name(),
             r.halite.as_secs_f64() * 1e3,
             r.naive.as_secs_f64() * 1e3,
             r.naive.as_secs_f64() / r.halite.as_secs_f64(),
-            r.bytes as f64 / r.halite.as_secs_f64() / 1e9
+            r.rate()
         );
     }
+    println!("\nImages written to tour-output/ (blur, brighten, sobel: inputs and results).");
     println!("\nThe loop nest of blur3x3:\n{}", blur3x3::loop_nest());
     Ok(())
 }
