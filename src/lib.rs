@@ -76,4 +76,8 @@ pub mod book {
     pub struct Reductions;
     #[doc = include_str!("../book/src/rfactor-specialize.md")]
     pub struct RfactorSpecialize;
+    #[doc = include_str!("../book/src/inspecting.md")]
+    pub struct Inspecting;
+    #[doc = include_str!("../book/src/just-rust.md")]
+    pub struct JustRust;
 }
