@@ -13,7 +13,10 @@ fn every_chapter_is_listed_and_tested() {
             continue;
         }
         chapters += 1;
-        assert!(summary.contains(&format!("({name})")), "{name} is not in SUMMARY.md");
+        assert!(
+            summary.contains(&format!("({name})")),
+            "{name} is not in SUMMARY.md"
+        );
         let text = std::fs::read_to_string(root.join("book/src").join(&name)).unwrap();
         if text.contains("```rust") {
             assert!(
