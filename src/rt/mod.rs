@@ -216,9 +216,23 @@ pub fn par_for_init<S>(
     body: impl Fn(&mut S, i32) + Sync + Send,
 ) {
     use rayon::prelude::*;
-    (0..extent.max(0))
-        .into_par_iter()
-        .for_each_init(init, |s, i| body(s, min.wrapping_add(i)));
+    // A few contiguous chunks per thread, each a task that runs `init` once: the storage of
+    // a task (often zero-filled intermediates) is made once per chunk, not once per
+    // iteration, and chunks of equal size balance regular loops.
+    let n = extent.max(0) as usize;
+    let threads = rayon::current_num_threads().max(1);
+    let chunks = if threads == 1 {
+        n.min(1)
+    } else {
+        n.min(threads * 2)
+    };
+    (0..chunks).into_par_iter().for_each(|k| {
+        let (lo, hi) = (k * n / chunks, (k + 1) * n / chunks);
+        let mut s = init();
+        for i in lo..hi {
+            body(&mut s, min.wrapping_add(i as i32));
+        }
+    });
 }
 
 /// Checks at entry that storage of these extents can be allocated later without failing on
