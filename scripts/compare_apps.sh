@@ -2,11 +2,11 @@
 # Halide's applications: halite (examples/APP.rs) against Halide 21 (scripts/halide_APP.py, the
 # same algorithm with the app's own manual schedule, JIT-compiled) on this machine, alternating
 # the two, one thread first. Needs `pip install halide numpy`.
-# Usage: scripts/compare_apps.sh [ROUNDS]      (apps so far: unsharp)
+# Usage: scripts/compare_apps.sh [ROUNDS]      (apps so far: unsharp, harris)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROUNDS=${1:-3}
-APPS="unsharp"
+APPS="unsharp harris"
 for app in $APPS; do cargo build --release --example "$app" -q; done
 printf "%-10s %7s %5s %12s %12s %16s\n" app threads round "Halide ms" "halite ms" "halite/Halide"
 for app in $APPS; do

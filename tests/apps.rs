@@ -55,3 +55,38 @@ fn unsharp_matches_halide_and_its_reference() {
         assert_eq!(a, b, "{h}x{w}");
     }
 }
+
+#[path = "../examples/harris.rs"]
+#[allow(dead_code)]
+mod harris_app;
+
+#[test]
+fn harris_matches_halide_and_its_reference() {
+    let (h, w) = (40, 31);
+    let input = harris_app::image(h, w);
+    let golden_in = read_f32("tests/golden/harris_input_3x40x31_f32.bin");
+    assert!(
+        input.as_slice().unwrap() == &golden_in[..],
+        "the synthetic image differs from the script's"
+    );
+    let halide = Array2::from_shape_vec(
+        (h - 6, w - 6),
+        read_f32("tests/golden/harris_halide_34x25_f32.bin"),
+    )
+    .unwrap();
+    let mut out = Array2::<f32>::zeros((h - 6, w - 6));
+    harris_app::harris(input.view(), out.view_mut()).unwrap();
+    let mut r = Array2::<f32>::zeros((h - 6, w - 6));
+    harris_app::harris::reference(input.view(), r.view_mut()).unwrap();
+    assert_eq!(out, r, "the schedule does not change the result");
+    // Same algorithm, same float operations in the same order: equal up to constant folding.
+    let scale = halide.iter().fold(0.0f32, |m, v| m.max(v.abs()));
+    for (a, b) in out.iter().zip(&halide) {
+        assert!((a - b).abs() <= 1e-5 * scale, "{a} vs Halide's {b}");
+    }
+    // Output row y reads input rows y..=y + 4: 40 rows of input allow 36 rows of output.
+    let mut fits = Array2::<f32>::zeros((h - 4, w - 6));
+    assert!(harris_app::harris(input.view(), fits.view_mut()).is_ok());
+    let mut big = Array2::<f32>::zeros((h - 3, w - 6));
+    assert!(harris_app::harris(input.view(), big.view_mut()).is_err());
+}
