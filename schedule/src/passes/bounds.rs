@@ -179,6 +179,83 @@ fn prune_min_max(e: &Expr, scope: &Scope) -> Expr {
     P(scope).mutate(e)
 }
 
+/// An expression at least as large as `e` (`upper`) or at most as small (`!upper`) without
+/// `select`s: a `select` becomes the `max` (or `min`) of its branches, through the operations
+/// whose direction is known (`+`, `-`, `max`, `min`, multiplication and division by
+/// constants). `None` where a `select` sits under anything else.
+fn relax(e: &Expr, upper: bool) -> Option<Expr> {
+    let has_select = |x: &Expr| {
+        let mut found = false;
+        x.visit(&mut |n| found |= matches!(n.node(), ExprNode::Select(..)));
+        found
+    };
+    if !has_select(e) {
+        return Some(e.clone());
+    }
+    Some(match e.node() {
+        ExprNode::Select(_, a, b) => {
+            let (a, b) = (relax(a, upper)?, relax(b, upper)?);
+            if upper {
+                a.max(b)
+            } else {
+                a.min(b)
+            }
+        }
+        ExprNode::Binary(BinOp::Add, a, b) => relax(a, upper)?.add(relax(b, upper)?),
+        ExprNode::Binary(BinOp::Sub, a, b) => relax(a, upper)?.sub(relax(b, !upper)?),
+        ExprNode::Binary(op @ (BinOp::Max | BinOp::Min), a, b) => {
+            Expr::binary(*op, relax(a, upper)?, relax(b, upper)?)
+        }
+        ExprNode::Binary(op @ (BinOp::Mul | BinOp::Div), a, b) => match b.as_int() {
+            Some(c) if c > 0 => Expr::binary(*op, relax(a, upper)?, b.clone()),
+            Some(c) if c < 0 && *op == BinOp::Mul => {
+                Expr::binary(*op, relax(a, !upper)?, b.clone())
+            }
+            _ => return None,
+        },
+        // Integer casts between index types are monotone (the entry guards rule out wrapping).
+        ExprNode::Cast(a) if a.ty().is_int() && e.ty().is_int() => {
+            Expr::cast(e.ty(), relax(a, upper)?)
+        }
+        _ => return None,
+    })
+}
+
+/// `a + b` and `a - b` pushed into the `max` and `min` of their operands (`max(p, q) - r` is
+/// `max(p - r, q - r)`, `r - min(p, q)` is `max(r - p, r - q)`), each remaining sum simplified,
+/// so that terms common to both sides cancel. Spends `budget` (stop when it reaches 0).
+fn distribute(e: &Expr, budget: &mut usize) -> Expr {
+    if *budget == 0 {
+        return e.clone();
+    }
+    *budget -= 1;
+    let flip = |op: BinOp| match op {
+        BinOp::Max => BinOp::Min,
+        _ => BinOp::Max,
+    };
+    match e.node() {
+        ExprNode::Binary(op @ (BinOp::Add | BinOp::Sub), a, b) => {
+            let (a, b) = (distribute(a, budget), distribute(b, budget));
+            if let ExprNode::Binary(m @ (BinOp::Max | BinOp::Min), a1, a2) = a.node() {
+                let l = distribute(&Expr::binary(*op, a1.clone(), b.clone()), budget);
+                let r = distribute(&Expr::binary(*op, a2.clone(), b.clone()), budget);
+                return Expr::binary(*m, l, r);
+            }
+            if let ExprNode::Binary(m @ (BinOp::Max | BinOp::Min), b1, b2) = b.node() {
+                let m2 = if *op == BinOp::Sub { flip(*m) } else { *m };
+                let l = distribute(&Expr::binary(*op, a.clone(), b1.clone()), budget);
+                let r = distribute(&Expr::binary(*op, a.clone(), b2.clone()), budget);
+                return Expr::binary(m2, l, r);
+            }
+            simplify(&Expr::binary(*op, a, b))
+        }
+        ExprNode::Binary(op @ (BinOp::Max | BinOp::Min), a, b) => {
+            Expr::binary(*op, distribute(a, budget), distribute(b, budget))
+        }
+        _ => e.clone(),
+    }
+}
+
 /// An integer index expression as a mathematical `i64` expression: the same value wherever
 /// the original does not wrap, which the entry guards establish for every index expression of
 /// the nest. `+ - *`, `min`, `max`, `select`, division and remainder carry over; a narrowing
@@ -269,9 +346,31 @@ impl Walker<'_, '_> {
         simplify(&to_i64(&self.raw_subst(e)))
     }
 
+    /// An upper bound of `e` (lets substituted, `+`/`-` already pushed into `max`/`min`):
+    /// `max` and `min` bounded operand by operand, every other term by [`Self::bounds`].
+    fn structural_upper(&self, e: &Expr) -> Option<Expr> {
+        match e.node() {
+            ExprNode::Binary(op @ (BinOp::Max | BinOp::Min), a, b) => {
+                let (ua, ub) = (self.structural_upper(a), self.structural_upper(b));
+                match op {
+                    BinOp::Max => Some(simplify(&ua?.max(ub?))),
+                    _ => match (ua, ub) {
+                        (Some(x), Some(y)) => Some(simplify(&x.min(y))),
+                        (x, y) => x.or(y),
+                    },
+                }
+            }
+            _ => self.bounds_of_substituted(simplify(e)).max,
+        }
+    }
+
     /// Bounds of an index expression over every enclosing loop, innermost first.
     fn bounds(&self, e: &Expr) -> Interval {
-        let e = self.subst(e);
+        self.bounds_of_substituted(self.subst(e))
+    }
+
+    /// [`Self::bounds`] of an expression whose lets are already substituted.
+    fn bounds_of_substituted(&self, e: Expr) -> Interval {
         let mut iv = Interval {
             min: Some(e.clone()),
             max: Some(e),
@@ -520,7 +619,23 @@ pub fn bounds_at_site(s: &Stmt, func: &str, e: &Expr, hints: &Hints) -> Option<I
 impl Walker<'_, '_> {
     fn find_site(&mut self, s: &Stmt, func: &str, e: &Expr) -> Option<Interval> {
         match s {
-            Stmt::Produce { func: f, .. } if &**f == func => Some(self.bounds(e)),
+            Stmt::Produce { func: f, .. } if &**f == func => {
+                let plain = self.bounds(e);
+                // A second bound that survives the `select`s and unions of a region's extent
+                // (a Func read at two loop levels): relax, distribute, bound term by term.
+                let mut budget = 20_000;
+                let spread = relax(&self.subst(e), true)
+                    .map(|r| distribute(&r, &mut budget))
+                    .filter(|_| budget > 0)
+                    .and_then(|d| self.structural_upper(&d));
+                Some(Interval {
+                    min: plain.min,
+                    max: match (plain.max, spread) {
+                        (Some(a), Some(b)) => Some(simplify(&a.min(b))),
+                        (a, b) => a.or(b),
+                    },
+                })
+            }
             Stmt::Produce { body, .. }
             | Stmt::Allocate { body, .. }
             | Stmt::If { then: body, .. } => self.find_site(body, func, e),
