@@ -108,6 +108,11 @@ fn write_png(name: &str, img: &Array2<f32>) {
         .expect("write the PNG file");
 }
 
+/// Halide's unsharp mask app (see examples/unsharp.rs).
+#[path = "unsharp.rs"]
+#[allow(dead_code)]
+mod unsharp_app;
+
 /// Matrix product: 6x16 register tiles and a packed panel of `b` (see examples/matmul.rs).
 #[kernel]
 pub fn matmul(a: ArrayView2<f32>, b: ArrayView2<f32>, c: ArrayViewMut2<f32>) -> Result<(), Error> {
@@ -290,6 +295,106 @@ fn main() -> Result<(), Error> {
     });
     write_png("sobel_input.png", &f);
     write_png("sobel_output.png", &of);
+
+    // Unsharp mask of an RGB image (Halide's app), f32: the sharpened image is written out.
+    let (uh, uw) = (480, 640);
+    let rgb = Array3::from_shape_fn((3, uh, uw), |(c, y, x)| {
+        let (fy, fx) = (y as f32 / uh as f32, x as f32 / uw as f32);
+        let disc = if (fx - 0.5).powi(2) + (fy - 0.5).powi(2) < 0.08 {
+            0.6
+        } else {
+            0.2
+        };
+        (disc + 0.3 * ((fx * 12.0 + c as f32).sin() * (fy * 9.0).cos())).clamp(0.05, 1.0)
+    });
+    let mut sharp = Array3::<f32>::zeros((3, uh, uw));
+    let mut sharp_ref = Array3::<f32>::zeros((3, uh, uw));
+    {
+        let small = rgb.slice(ndarray::s![.., ..40, ..50]);
+        let (mut got, mut want) = (
+            Array3::<f32>::zeros((3, 40, 50)),
+            Array3::<f32>::zeros((3, 40, 50)),
+        );
+        unsharp_app::unsharp(small, got.view_mut())?;
+        unsharp_app::unsharp::reference(small, want.view_mut())?;
+        assert_eq!(got, want, "unsharp differs from its reference");
+    }
+    let halite = time(|| unsharp_app::unsharp(rgb.view(), sharp.view_mut()).unwrap());
+    let naive = time(|| {
+        // The same pipeline as plain loops over whole images (gray, two blurs, ratio).
+        let gray = Array2::from_shape_fn((uh, uw), |(y, x)| {
+            0.299 * rgb[[0, y, x]] + 0.587 * rgb[[1, y, x]] + 0.114 * rgb[[2, y, x]]
+        });
+        let norm = (2.0f32 * std::f32::consts::PI).sqrt() * 1.5;
+        let k = [
+            1.0 / norm,
+            (-1.0f32 / 4.5).exp() / norm,
+            (-4.0f32 / 4.5).exp() / norm,
+            (-9.0f32 / 4.5).exp() / norm,
+        ];
+        let at = |img: &Array2<f32>, y: isize, x: isize| {
+            img[[
+                y.clamp(0, uh as isize - 1) as usize,
+                x.clamp(0, uw as isize - 1) as usize,
+            ]]
+        };
+        let by = Array2::from_shape_fn((uh, uw), |(y, x)| {
+            let (y, x) = (y as isize, x as isize);
+            (0..4)
+                .map(|d| {
+                    k[d] * if d == 0 {
+                        at(&gray, y, x)
+                    } else {
+                        at(&gray, y - d as isize, x) + at(&gray, y + d as isize, x)
+                    }
+                })
+                .sum::<f32>()
+        });
+        for y in 0..uh {
+            for x in 0..uw {
+                let (yy, xx) = (y as isize, x as isize);
+                let bx: f32 = (0..4)
+                    .map(|d| {
+                        k[d] * if d == 0 {
+                            at(&by, yy, xx)
+                        } else {
+                            at(&by, yy, xx - d as isize) + at(&by, yy, xx + d as isize)
+                        }
+                    })
+                    .sum();
+                let g = gray[[y, x]];
+                let ratio = (2.0 * g - bx) / g;
+                for c in 0..3 {
+                    sharp_ref[[c, y, x]] = ratio * rgb[[c, y, x]];
+                }
+            }
+        }
+    });
+    let worst = sharp
+        .iter()
+        .zip(&sharp_ref)
+        .map(|(a, b)| (a - b).abs() / b.abs().max(1e-3))
+        .fold(0.0f32, f32::max);
+    assert!(
+        worst < 1e-4,
+        "unsharp differs from the plain loop by {worst:e}"
+    );
+    rows.push(Row {
+        kernel: "unsharp (f32)",
+        size: format!("{uw}x{uh}x3"),
+        halite,
+        naive,
+        work: (2 * 3 * 4 * uh * uw) as f64,
+        flops: false,
+    });
+    write_png(
+        "unsharp_input_red.png",
+        &rgb.index_axis(Axis(0), 0).to_owned(),
+    );
+    write_png(
+        "unsharp_output_red.png",
+        &sharp.index_axis(Axis(0), 0).to_owned(),
+    );
 
     // Matrix product, f32: checked against the reference on a small ragged problem (the
     // schedule keeps the order of the sum: bit for bit), timed at 512.
@@ -484,7 +589,9 @@ fn main() -> Result<(), Error> {
             r.rate()
         );
     }
-    println!("\nImages written to tour-output/ (blur, brighten, sobel: inputs and results).");
+    println!(
+        "\nImages written to tour-output/ (blur, brighten, sobel, unsharp: inputs and results)."
+    );
     println!("\nThe loop nest of blur3x3:\n{}", blur3x3::loop_nest());
     Ok(())
 }
