@@ -80,4 +80,6 @@ pub mod book {
     pub struct Inspecting;
     #[doc = include_str!("../book/src/just-rust.md")]
     pub struct JustRust;
+    #[doc = include_str!("../book/src/apps.md")]
+    pub struct Apps;
 }
