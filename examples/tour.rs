@@ -113,77 +113,23 @@ fn write_png(name: &str, img: &Array2<f32>) {
 #[allow(dead_code)]
 mod unsharp_app;
 
-/// Matrix product: 6x16 register tiles and a packed panel of `b` (see examples/matmul.rs).
-#[kernel]
-pub fn matmul(a: ArrayView2<f32>, b: ArrayView2<f32>, c: ArrayViewMut2<f32>) -> Result<(), Error> {
-    let k = rdom(0..a.ncols());
-    bw(kk, j) = b(kk, j);
-    prod(i, j) = 0.0;
-    prod(i, j) = a(i, k).mul_add(bw(k, j), prod(i, j));
-    c(i, j) = prod(i, j);
-    schedule! {
-        c.split(i, io, ii, 6).split(j, jo, ji, 16).reorder(jo, io, ii, ji)
-            .vectorize(ji, 8).unroll(ji).unroll(ii).parallel(jo);
-        bw.compute_at(c, jo).vectorize(j, 8);
-        prod.compute_at(c, io).vectorize(j, 8).unroll(j, 2).unroll(i, 6);
-        prod.update(0).reorder(k, i, j).vectorize(j, 8).unroll(j, 2).unroll(i, 6);
-    }
-}
-
-/// A convolution layer: batch x channels x height x width, 3x3 (see examples/conv2d.rs).
-#[kernel]
-pub fn conv2d(
-    input: ArrayView4<f32>,
-    w: ArrayView4<f32>,
-    out: ArrayViewMut4<f32>,
-) -> Result<(), Error> {
-    let (ci, ky, kx) = rdom(0..w.shape()[1], 0..w.shape()[2], 0..w.shape()[3]);
-    out(n, co, y, x) = 0.0;
-    out(n, co, y, x) = w(co, ci, ky, kx).mul_add(input(n, ci, y + ky, x + kx), out(n, co, y, x));
-    schedule! {
-        out.vectorize(x, 16).parallel(co);
-        out.update(0).reorder(n, co, y, ci, ky, kx, x).vectorize(x, 16).parallel(co);
-    }
-}
-
-/// A 256-bin histogram, counted per chunk of rows in parallel (see examples/histogram.rs).
-#[kernel]
-pub fn histogram(input: ArrayView2<u8>, hist: ArrayViewMut1<i32>) -> Result<(), Error> {
-    let (ry, rx) = rdom(0..input.nrows(), 0..input.ncols());
-    hist(i) = 0;
-    hist(input(ry, rx) as i32) += 1;
-    schedule! {
-        hist.update(0).split(ry, ryo, ryi, 64);
-        let part = hist.update(0).rfactor(ryo, chunk);
-        part.compute_root().update(0).parallel(chunk);
-    }
-}
-
-/// Row-wise softmax with vectorized maxima, sums and exponentials (see examples/softmax.rs).
-#[kernel]
-pub fn softmax(input: ArrayView2<f32>, out: ArrayViewMut2<f32>) -> Result<(), Error> {
-    let r = rdom(0..input.ncols());
-    m(y) = f32::NEG_INFINITY;
-    m(y) = m(y).max(input(y, r));
-    e(y, x) = (input(y, x) - m(y)).exp();
-    s(y) = 0.0;
-    s(y) += e(y, r);
-    out(y, x) = e(y, x) / s(y);
-    schedule! {
-        out.vectorize(x, 8).parallel(y);
-        m.compute_at(out, y);
-        m.update(0).split(r, mo, mi, 8);
-        let mpart = m.update(0).rfactor(mi, lane);
-        mpart.compute_at(out, y).vectorize(lane, 8);
-        mpart.update(0).reorder(mo, lane).vectorize(lane, 8);
-        e.compute_at(out, y).vectorize(x, 8);
-        s.compute_at(out, y);
-        s.update(0).split(r, so, si, 8);
-        let spart = s.update(0).rfactor(si, lane);
-        spart.compute_at(out, y).vectorize(lane, 8);
-        spart.update(0).reorder(so, lane).vectorize(lane, 8);
-    }
-}
+// The reduction kernels of the examples, with their schedules.
+#[path = "conv2d.rs"]
+#[allow(dead_code)]
+mod conv2d_app;
+#[path = "histogram.rs"]
+#[allow(dead_code)]
+mod histogram_app;
+#[path = "matmul.rs"]
+#[allow(dead_code)]
+mod matmul_app;
+#[path = "softmax.rs"]
+#[allow(dead_code)]
+mod softmax_app;
+use conv2d_app::conv2d;
+use histogram_app::histogram;
+use matmul_app::matmul;
+use softmax_app::softmax;
 
 fn main() -> Result<(), Error> {
     let mut rows = Vec::new();

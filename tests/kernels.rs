@@ -817,3 +817,42 @@ fn fusing_a_guarded_split_back_together() {
         assert_eq!(o, r, "{h}x{w}");
     }
 }
+
+/// Typed constants and halite's `f32::exp` (vectorized here), against the reference and
+/// against Rust's own constants and `exp` (which may differ from halite's by an ulp).
+#[kernel]
+fn constants(a: ArrayView2<f32>, b: ArrayView2<u8>, out: ArrayViewMut2<f32>) -> Result<(), Error> {
+    let wrapped = (b(y, x) as i32 - u8::MAX as i32) as f32;
+    let low = if a(y, x) < -1.0 {
+        f32::NEG_INFINITY
+    } else {
+        a(y, x)
+    };
+    out(y, x) = low.exp() + wrapped * std::f32::consts::PI + f32::EPSILON;
+    schedule! {
+        out.vectorize(x, 8);
+    }
+}
+
+#[test]
+fn typed_constants_and_exp() {
+    let a = Array2::from_shape_fn((3, 21), |(y, x)| (y * 21 + x) as f32 * 0.37 - 5.0);
+    let b = Array2::from_shape_fn((3, 21), |(y, x)| (y * 90 + x * 7) as u8);
+    let (mut out, mut r) = (Array2::zeros((3, 21)), Array2::zeros((3, 21)));
+    constants(a.view(), b.view(), out.view_mut()).unwrap();
+    constants::reference(a.view(), b.view(), r.view_mut()).unwrap();
+    assert_eq!(out, r);
+    for ((y, x), &v) in out.indexed_iter() {
+        let low = if a[[y, x]] < -1.0 {
+            f32::NEG_INFINITY
+        } else {
+            a[[y, x]]
+        };
+        let want =
+            low.exp() + (b[[y, x]] as i32 - 255) as f32 * std::f32::consts::PI + f32::EPSILON;
+        assert!(
+            (v - want).abs() <= 4.0 * f32::EPSILON * want.abs().max(1.0),
+            "{v} vs {want}"
+        );
+    }
+}

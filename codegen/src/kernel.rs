@@ -246,9 +246,22 @@ impl Gen {
                 let to_stack = to_stack && innermost;
                 let short = halite_schedule::passes::tiles::constant_upper_bound(extent)
                     .filter(|&w| to_stack && (1..=16).contains(&w) && extent.as_int().is_none());
-                let guarded_copies = |w: i64| {
-                    let copies = (0..w as i32).map(|k| quote!(if #k < __ext { let #v: i32 = __min.wrapping_add(#k); let #vw: isize = (__min as isize) + (#k as isize); #body }));
-                    quote!(let __ext: i32 = #ext; #(#copies)*)
+                // `w` copies of the body at `__min + k`, each run only while `k < __ext` when
+                // `guarded`.
+                let copies = |w: i32, guarded: bool| {
+                    let copies = (0..w).map(|k| {
+                        let one = quote!({ let #v: i32 = __min.wrapping_add(#k); let #vw: isize = (__min as isize) + (#k as isize); #body });
+                        if guarded {
+                            quote!(if #k < __ext #one)
+                        } else {
+                            one
+                        }
+                    });
+                    if guarded {
+                        quote!(let __ext: i32 = #ext; #(#copies)*)
+                    } else {
+                        quote!(#(#copies)*)
+                    }
                 };
                 match kind {
                     ForKind::Serial | ForKind::VectorizedRow(_) if short.is_some() => {
@@ -259,11 +272,8 @@ impl Gen {
                             }
                             _ => None,
                         };
-                        let full = arrays.unwrap_or_else(|| {
-                            let copies = (0..w).map(|k| quote!({ let #v: i32 = __min.wrapping_add(#k); let #vw: isize = (__min as isize) + (#k as isize); #body }));
-                            quote!(#(#copies)*)
-                        });
-                        let guarded = guarded_copies(w as i64);
+                        let full = arrays.unwrap_or_else(|| copies(w, false));
+                        let guarded = copies(w, true);
                         quote! {
                             let __min: i32 = #min_t;
                             if #ext == #w {
@@ -318,8 +328,7 @@ impl Gen {
                     {
                         let w = *w as i32;
                         let fast = if matches!(kind, ForKind::Unrolled(_)) {
-                            let copies = (0..w).map(|k| quote!({ let #v: i32 = __min.wrapping_add(#k); let #vw: isize = (__min as isize) + (#k as isize); #body }));
-                            quote!(#(#copies)*)
+                            copies(w, false)
                         } else if let Some(arrays) =
                             crate::vector::vector_body(self, var, w as usize, body_stmt)
                         {
@@ -337,7 +346,7 @@ impl Gen {
                         };
                         // A partial vector that updates a local array: guarded copies.
                         let tail = if to_stack && w <= 16 {
-                            guarded_copies(w as i64)
+                            copies(w, true)
                         } else {
                             serial.clone()
                         };

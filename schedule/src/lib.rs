@@ -95,12 +95,26 @@ pub fn lower(p: &Pipeline, directives: &[Directive]) -> Result<Lowered, Vec<Diag
     let (p, directives) = (&p, &directives[..]);
     let mut versions = specialize::versions(p, directives)?;
     let general = versions.pop().expect("the general version");
-    let mut lowered = lower_version(p, &general.directives, algorithm)?;
-    // `reference` computes the algorithm as written, before any rfactor.
-    lowered.pipeline = algorithm.clone();
+    let schedule = Schedule::from_directives(p, &general.directives)?;
+    // A specialization of an inlined Func has no loops to run differently.
+    let inlined: Vec<Diagnostic> = directives
+        .iter()
+        .filter(|d| &*d.name == "specialize")
+        .filter(|d| p.func(&d.func).is_some() && schedule.compute_level(&d.func) == Level::Inline)
+        .map(|d| Diagnostic::new(
+            d.name_origin,
+            format!("`{}` is inlined into its consumers, so it has no loops to specialize: compute it somewhere first (`compute_root()`, `compute_at(..)`)", d.func),
+        ))
+        .collect();
+    if !inlined.is_empty() {
+        return Err(inlined);
+    }
+    let mut lowered = lower_version(p, schedule, algorithm)?;
     let mut errors: Vec<Diagnostic> = Vec::new();
     for v in versions {
-        match lower_version(p, &v.directives, algorithm) {
+        match Schedule::from_directives(p, &v.directives)
+            .and_then(|s| lower_version(p, s, algorithm))
+        {
             Ok(l) => {
                 let cond = halite_core::simplify(&v.cond.expect("a specialized condition"));
                 lowered.specializations.push((cond, l));
@@ -114,16 +128,6 @@ pub fn lower(p: &Pipeline, directives: &[Directive]) -> Result<Lowered, Vec<Diag
             }
         }
     }
-    // A specialization of an inlined Func has no loops to run differently.
-    let schedule = Schedule::from_directives(p, &general.directives)?;
-    for d in directives.iter().filter(|d| &*d.name == "specialize") {
-        if p.func(&d.func).is_some() && schedule.compute_level(&d.func) == Level::Inline {
-            errors.push(Diagnostic::new(
-                d.name_origin,
-                format!("`{}` is inlined into its consumers, so it has no loops to specialize: compute it somewhere first (`compute_root()`, `compute_at(..)`)", d.func),
-            ));
-        }
-    }
     if errors.is_empty() {
         Ok(lowered)
     } else {
@@ -131,14 +135,13 @@ pub fn lower(p: &Pipeline, directives: &[Directive]) -> Result<Lowered, Vec<Diag
     }
 }
 
-/// Lowers one version of the schedule (no `specialize` left in `directives`); `algorithm` is
-/// the pipeline before `rfactor`.
+/// Lowers one version of the schedule (read from directives without `specialize`);
+/// `algorithm` is the pipeline before `rfactor`, the one `reference` runs.
 fn lower_version(
     p: &Pipeline,
-    directives: &[Directive],
+    schedule: Schedule,
     algorithm: &Pipeline,
 ) -> Result<Lowered, Vec<Diagnostic>> {
-    let schedule = Schedule::from_directives(p, directives)?;
     let inlined = passes::inline::inline_funcs(p, &schedule);
     let s = passes::loop_nest::schedule_functions(&inlined, &schedule)?;
     let s = passes::bounds::infer_regions(s, &inlined, &schedule)?;
@@ -178,7 +181,7 @@ fn lower_version(
         .map(|f| (f.name.clone(), schedule.get(&f.name).storage.clone()))
         .collect();
     Ok(Lowered {
-        pipeline: p.clone(),
+        pipeline: algorithm.clone(),
         entry_lets,
         body,
         checks,

@@ -124,7 +124,7 @@ fn rfactor_one(p: &mut Pipeline, ds: &[Directive], i: usize) -> Result<Vec<usize
         let split = match (&*e.name, e.args.as_slice()) {
             (
                 "split",
-                [Arg::Ident(v, vo), Arg::Ident(o, _), Arg::Ident(inn, _), Arg::Int(fac, _), rest @ ..],
+                [Arg::Ident(v, _), Arg::Ident(o, oo), Arg::Ident(inn, _), Arg::Int(fac, _), rest @ ..],
             ) if *fac > 0
                 && (rest.is_empty()
                     || matches!(rest, [Arg::Ident(t, _)] if &**t == "GuardWithIf")) =>
@@ -132,11 +132,11 @@ fn rfactor_one(p: &mut Pipeline, ds: &[Directive], i: usize) -> Result<Vec<usize
                 upd.rvars
                     .iter()
                     .position(|x| x.name == *v)
-                    .map(|at| (at, v, *vo, o, inn, *fac))
+                    .map(|at| (at, v, *oo, o, inn, *fac))
             }
             _ => None,
         };
-        let Some((at, _v, vo, o, inn, fac)) = split else {
+        let Some((at, v, oo, o, inn, fac)) = split else {
             return Err(Diagnostic::new(
                 e.name_origin,
                 format!("before `rfactor`, `{}.update({k})` may only split its reduction variables (to make the one to factor); write this directive after the `rfactor`", d.func),
@@ -144,8 +144,8 @@ fn rfactor_one(p: &mut Pipeline, ds: &[Directive], i: usize) -> Result<Vec<usize
         };
         if o == inn || f.args.contains(o) || f.args.contains(inn) {
             return Err(Diagnostic::new(
-                vo,
-                "the loops of a split need new, distinct names",
+                oo,
+                format!("the split of `{v}` needs two new, distinct loop names: `split({v}, {v}o, {v}i, {fac})`"),
             ));
         }
         upd = split_rvar(&upd, at, o, inn, fac);

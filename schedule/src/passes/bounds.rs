@@ -182,16 +182,8 @@ fn prune_min_max(e: &Expr, scope: &Scope) -> Expr {
 /// An expression at least as large as `e` (`upper`) or at most as small (`!upper`) without
 /// `select`s: a `select` becomes the `max` (or `min`) of its branches, through the operations
 /// whose direction is known (`+`, `-`, `max`, `min`, multiplication and division by
-/// constants). `None` where a `select` sits under anything else.
+/// constants). `None` where a `select` sits under anything else; other select-free terms stay.
 fn relax(e: &Expr, upper: bool) -> Option<Expr> {
-    let has_select = |x: &Expr| {
-        let mut found = false;
-        x.visit(&mut |n| found |= matches!(n.node(), ExprNode::Select(..)));
-        found
-    };
-    if !has_select(e) {
-        return Some(e.clone());
-    }
     Some(match e.node() {
         ExprNode::Select(_, a, b) => {
             let (a, b) = (relax(a, upper)?, relax(b, upper)?);
@@ -206,18 +198,26 @@ fn relax(e: &Expr, upper: bool) -> Option<Expr> {
         ExprNode::Binary(op @ (BinOp::Max | BinOp::Min), a, b) => {
             Expr::binary(*op, relax(a, upper)?, relax(b, upper)?)
         }
-        ExprNode::Binary(op @ (BinOp::Mul | BinOp::Div), a, b) => match b.as_int() {
-            Some(c) if c > 0 => Expr::binary(*op, relax(a, upper)?, b.clone()),
-            Some(c) if c < 0 && *op == BinOp::Mul => {
-                Expr::binary(*op, relax(a, !upper)?, b.clone())
-            }
-            _ => return None,
-        },
+        ExprNode::Binary(op @ (BinOp::Mul | BinOp::Div), a, b)
+            if b.as_int().is_some_and(|c| c > 0) =>
+        {
+            Expr::binary(*op, relax(a, upper)?, b.clone())
+        }
+        ExprNode::Binary(BinOp::Mul, a, b) if b.as_int().is_some_and(|c| c < 0) => {
+            Expr::binary(BinOp::Mul, relax(a, !upper)?, b.clone())
+        }
         // Integer casts between index types are monotone (the entry guards rule out wrapping).
         ExprNode::Cast(a) if a.ty().is_int() && e.ty().is_int() => {
             Expr::cast(e.ty(), relax(a, upper)?)
         }
-        _ => return None,
+        _ => {
+            let mut has_select = false;
+            e.visit(&mut |n| has_select |= matches!(n.node(), ExprNode::Select(..)));
+            if has_select {
+                return None;
+            }
+            e.clone()
+        }
     })
 }
 

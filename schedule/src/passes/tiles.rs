@@ -30,66 +30,77 @@ pub fn specialize_full_tiles(s: Stmt) -> Stmt {
             allocs.push((func.clone(), *ty, bounds.clone()));
         }
     });
-    full_unrolls(tiles(s, &allocs))
+    full_iterations(tiles(s, &allocs), false)
 }
 
 /// The allocations of the nest: Func, element type, bounds.
 type Allocs = [(Arc<str>, Type, Vec<(Expr, Expr)>)];
 
-/// An unrolled loop whose extent is at most its factor `w` (the inner part of a guarded split)
-/// runs `w` iterations except at the edge. It becomes `if extent == w { w copies } else { a
-/// plain loop }`.
-fn full_unrolls(s: Stmt) -> Stmt {
+/// An unrolled loop (and, with `vectors`, a vector loop) whose extent is at most its factor
+/// `w` but not constant (the inner part of a guarded split) runs `w` iterations except at the
+/// edge. It becomes `if extent == w { the loop over w } else { the loop }`, the edge's unrolled
+/// loop made serial.
+fn full_iterations(s: Stmt, vectors: bool) -> Stmt {
+    use halite_core::ForKind;
     match s {
         Stmt::For {
             var,
             min,
             extent,
-            kind: halite_core::ForKind::Unrolled(w),
+            kind,
             body,
         } => {
-            let ext = halite_core::simplify(&extent);
-            let rest = (ext.as_int().is_none() && constant_upper_bound(&ext) == Some(w as i64))
-                .then(|| ext.clone());
-            let body = full_unrolls(*body);
-            match rest {
-                Some(rest) => {
-                    let full = Stmt::For {
-                        var: var.clone(),
-                        min: min.clone(),
-                        extent: Expr::i32(w as i32),
-                        kind: halite_core::ForKind::Unrolled(w),
-                        body: Box::new(body.clone()),
-                    };
-                    let edge = Stmt::For {
+            let body = full_iterations(*body, vectors);
+            let (w, edge_kind) = match kind {
+                ForKind::Unrolled(w) => (w, ForKind::Serial),
+                ForKind::Vectorized(w) if vectors => (w, kind),
+                _ => {
+                    return Stmt::For {
                         var,
                         min,
-                        extent: rest.clone(),
-                        kind: halite_core::ForKind::Serial,
+                        extent,
+                        kind,
                         body: Box::new(body),
-                    };
-                    let cond = rest.eq_(Expr::i32(w as i32));
-                    Stmt::Block(vec![
-                        Stmt::If {
-                            cond: cond.clone(),
-                            then: Box::new(full),
-                        },
-                        Stmt::If {
-                            cond: Expr::unary(UnOp::Not, cond),
-                            then: Box::new(edge),
-                        },
-                    ])
+                    }
                 }
-                None => Stmt::For {
+            };
+            let extent = halite_core::simplify(&extent);
+            if extent.as_int().is_some() || constant_upper_bound(&extent) != Some(w as i64) {
+                return Stmt::For {
                     var,
                     min,
-                    extent: ext,
-                    kind: halite_core::ForKind::Unrolled(w),
+                    extent,
+                    kind,
                     body: Box::new(body),
-                },
+                };
             }
+            let cond = extent.clone().eq_(Expr::i32(w as i32));
+            let full = Stmt::For {
+                var: var.clone(),
+                min: min.clone(),
+                extent: Expr::i32(w as i32),
+                kind,
+                body: Box::new(body.clone()),
+            };
+            let edge = Stmt::For {
+                var,
+                min,
+                extent,
+                kind: edge_kind,
+                body: Box::new(body),
+            };
+            Stmt::Block(vec![
+                Stmt::If {
+                    cond: cond.clone(),
+                    then: Box::new(full),
+                },
+                Stmt::If {
+                    cond: Expr::unary(UnOp::Not, cond),
+                    then: Box::new(edge),
+                },
+            ])
         }
-        s => s.map_children(&mut full_unrolls),
+        s => s.map_children(&mut |x| full_iterations(x, vectors)),
     }
 }
 
@@ -173,7 +184,7 @@ fn specialize_region(f: &str, s: Stmt, allocs: &Allocs) -> Stmt {
         // The consumer's own full-iteration guards inside the tile usually hold with it: assume
         // them too (checked with the extents), so that no loop of the full copy has a
         // variable trip count.
-        let full = full_vectors(full_unrolls(drop_single_iterations(full)));
+        let full = full_iterations(drop_single_iterations(full), true);
         let (hoisted, full) = hoist_guards(full);
         let cond = hoisted.into_iter().fold(cond, |a, b| a.and(b));
         // The edge tiles run the general code, with plain loops instead of unrolled copies.
@@ -209,48 +220,6 @@ fn specialize_region(f: &str, s: Stmt, allocs: &Allocs) -> Stmt {
             value,
             body: Box::new(b),
         })
-}
-
-/// Vector loops whose extent is at most their width `w` but not constant become
-/// `if extent == w { a loop of constant extent w } else { the loop }`.
-fn full_vectors(s: Stmt) -> Stmt {
-    match s {
-        Stmt::For {
-            var,
-            min,
-            extent,
-            kind: halite_core::ForKind::Vectorized(w),
-            body,
-        } if extent.as_int().is_none() && constant_upper_bound(&extent) == Some(w as i64) => {
-            let body = full_vectors(*body);
-            let cond = extent.clone().eq_(Expr::i32(w as i32));
-            let full = Stmt::For {
-                var: var.clone(),
-                min: min.clone(),
-                extent: Expr::i32(w as i32),
-                kind: halite_core::ForKind::Vectorized(w),
-                body: Box::new(body.clone()),
-            };
-            let edge = Stmt::For {
-                var,
-                min,
-                extent,
-                kind: halite_core::ForKind::Vectorized(w),
-                body: Box::new(body),
-            };
-            Stmt::Block(vec![
-                Stmt::If {
-                    cond: cond.clone(),
-                    then: Box::new(full),
-                },
-                Stmt::If {
-                    cond: Expr::unary(UnOp::Not, cond),
-                    then: Box::new(edge),
-                },
-            ])
-        }
-        s => s.map_children(&mut full_vectors),
-    }
 }
 
 /// The most combinations of unrolled-loop values a guard is instantiated for.

@@ -16,7 +16,7 @@
 //! and the lets) is the loop's bound instead; the program computes the same values (a loop
 //! whose every iteration does nothing when `c` fails does nothing).
 
-use halite_core::{BinOp, Expr, ExprNode, Stmt, Type};
+use halite_core::{BinOp, Expr, ExprNode, ForKind, Stmt, Type};
 use std::sync::Arc;
 
 /// Runs the pass, innermost loops first.
@@ -28,95 +28,47 @@ pub fn hoist_invariant_ifs(s: Stmt) -> Stmt {
             extent,
             kind,
             body,
-        } => {
-            let body = hoist_invariant_ifs(*body);
-            let mut bound = vec![var.clone()];
-            let mut cur = &body;
-            while let Stmt::Let { name, body, .. } = cur {
-                bound.push(name.clone());
-                cur = body;
-            }
-            if let Stmt::If { cond, .. } = cur {
-                if let Some((extent, rest)) = loop_bound(&var, &min, &extent, cond, &bound) {
-                    let body = match rest {
-                        Some(c) => replace_if(body, c),
-                        None => strip_if(body),
-                    };
-                    return hoist_invariant_ifs_at(Stmt::For {
-                        var,
-                        min,
-                        extent,
-                        kind,
-                        body: Box::new(body),
-                    });
-                }
-                if !bound.iter().any(|v| cond.uses_var(v)) {
-                    let cond = cond.clone();
-                    let inner = strip_if(body);
-                    return Stmt::If {
-                        cond,
-                        then: Box::new(Stmt::For {
-                            var,
-                            min,
-                            extent,
-                            kind,
-                            body: Box::new(inner),
-                        }),
-                    };
-                }
-            }
-            Stmt::For {
-                var,
-                min,
-                extent,
-                kind,
-                body: Box::new(body),
-            }
-        }
+        } => at_loop(var, min, extent, kind, hoist_invariant_ifs(*body)),
         s => s.map_children(&mut hoist_invariant_ifs),
     }
 }
 
-/// [`hoist_invariant_ifs`] at a loop whose body is already done.
-fn hoist_invariant_ifs_at(s: Stmt) -> Stmt {
-    match s {
-        Stmt::For {
-            var,
-            min,
-            extent,
-            kind,
-            body,
-        } => {
-            let mut bound = vec![var.clone()];
-            let mut cur = &*body;
-            while let Stmt::Let { name, body, .. } = cur {
-                bound.push(name.clone());
-                cur = body;
-            }
-            if let Stmt::If { cond, .. } = cur {
-                if !bound.iter().any(|v| cond.uses_var(v)) {
-                    let cond = cond.clone();
-                    return Stmt::If {
-                        cond,
-                        then: Box::new(Stmt::For {
-                            var,
-                            min,
-                            extent,
-                            kind,
-                            body: Box::new(strip_if(*body)),
-                        }),
-                    };
-                }
-            }
-            Stmt::For {
-                var,
-                min,
-                extent,
-                kind,
-                body,
-            }
+/// The pass at one loop whose body is done: while a conjunct of its guard bounds the loop
+/// variable, that conjunct becomes the extent; then a guard free of the loop moves outside.
+fn at_loop(var: Arc<str>, min: Expr, extent: Expr, kind: ForKind, body: Stmt) -> Stmt {
+    let mut bound = vec![var.clone()];
+    let mut cur = &body;
+    while let Stmt::Let { name, body, .. } = cur {
+        bound.push(name.clone());
+        cur = body;
+    }
+    if let Stmt::If { cond, .. } = cur {
+        if let Some((extent, rest)) = loop_bound(&var, &min, &extent, cond, &bound) {
+            let body = match rest {
+                Some(c) => replace_if(body, c),
+                None => strip_if(body),
+            };
+            return at_loop(var, min, extent, kind, body);
         }
-        s => s,
+        if !bound.iter().any(|v| cond.uses_var(v)) {
+            return Stmt::If {
+                cond: cond.clone(),
+                then: Box::new(Stmt::For {
+                    var,
+                    min,
+                    extent,
+                    kind,
+                    body: Box::new(strip_if(body)),
+                }),
+            };
+        }
+    }
+    Stmt::For {
+        var,
+        min,
+        extent,
+        kind,
+        body: Box::new(body),
     }
 }
 
