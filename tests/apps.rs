@@ -90,3 +90,63 @@ fn harris_matches_halide_and_its_reference() {
     let mut big = Array2::<f32>::zeros((h - 3, w - 6));
     assert!(harris_app::harris(input.view(), big.view_mut()).is_err());
 }
+
+#[path = "../examples/bilateral_grid.rs"]
+#[allow(dead_code)]
+mod bilateral_app;
+
+#[test]
+fn bilateral_grid_matches_halide_and_its_reference() {
+    let (h, w) = (37, 45);
+    let input = bilateral_app::image(h, w);
+    let golden_in = read_f32("tests/golden/bilateral_input_37x45_f32.bin");
+    assert!(
+        input.as_slice().unwrap() == &golden_in[..],
+        "the synthetic image differs from the script's"
+    );
+    let halide = Array2::from_shape_vec(
+        (h, w),
+        read_f32("tests/golden/bilateral_halide_37x45_f32.bin"),
+    )
+    .unwrap();
+    let mut out = Array2::<f32>::zeros((h, w));
+    bilateral_app::bilateral_grid(input.view(), 0.1, out.view_mut()).unwrap();
+    let mut r = Array2::<f32>::zeros((h, w));
+    bilateral_app::bilateral_grid::reference(input.view(), 0.1, r.view_mut()).unwrap();
+    assert_eq!(out, r, "the schedule does not change the result");
+    // Halide's `lerp` rounds differently in the last bits.
+    for (a, b) in out.iter().zip(&halide) {
+        assert!((a - b).abs() <= 1e-5, "{a} vs Halide's {b}");
+    }
+    // Other shapes and range sigmas (a grid of 1 to 40 levels) still equal the reference.
+    for (h, w, r_sigma) in [(1, 1, 0.1), (5, 40, 0.5), (70, 9, 0.025), (17, 16, 1.0)] {
+        let input = bilateral_app::image(h, w);
+        let (mut a, mut b) = (Array2::<f32>::zeros((h, w)), Array2::<f32>::zeros((h, w)));
+        bilateral_app::bilateral_grid(input.view(), r_sigma, a.view_mut()).unwrap();
+        bilateral_app::bilateral_grid::reference(input.view(), r_sigma, b.view_mut()).unwrap();
+        assert_eq!(
+            a.mapv(f32::to_bits),
+            b.mapv(f32::to_bits),
+            "{h}x{w}, r_sigma {r_sigma}"
+        );
+    }
+}
+
+/// A range sigma that makes the grid absurdly large (or NaN) is an error, never a crash: the
+/// grid's size comes from the data-dependent index `(v / r_sigma) as i32`.
+#[test]
+fn bilateral_grid_rejects_degenerate_range_sigmas() {
+    let input = bilateral_app::image(9, 9);
+    let mut out = Array2::<f32>::zeros((9, 9));
+    for r_sigma in [0.0f32, 1e-30, -0.0] {
+        assert!(
+            bilateral_app::bilateral_grid(input.view(), r_sigma, out.view_mut()).is_err(),
+            "r_sigma {r_sigma}"
+        );
+    }
+    // A NaN sigma puts every pixel at level 0: computed like the reference.
+    let mut r = Array2::<f32>::zeros((9, 9));
+    bilateral_app::bilateral_grid(input.view(), f32::NAN, out.view_mut()).unwrap();
+    bilateral_app::bilateral_grid::reference(input.view(), f32::NAN, r.view_mut()).unwrap();
+    assert_eq!(out.mapv(f32::to_bits), r.mapv(f32::to_bits));
+}

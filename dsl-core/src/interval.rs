@@ -76,6 +76,14 @@ fn lift2(a: &Option<Expr>, b: &Option<Expr>, f: impl Fn(Expr, Expr) -> Expr) -> 
     }
 }
 
+/// Bounds of a float expression (see `Bounds::float_of`).
+struct FloatInterval {
+    lo: Option<Expr>,
+    hi: Option<Expr>,
+    /// The value may be NaN where the bounds are not.
+    nan: bool,
+}
+
 /// Known intervals of variables. A variable not in scope is a run-time constant: its bounds
 /// are the variable itself.
 pub type Scope = HashMap<Arc<str>, Interval>;
@@ -132,6 +140,8 @@ impl<'a> Bounds<'a> {
                 if src.is_int() || src == Type::Bool {
                     let ia = self.of(a);
                     self.fit(ty, ia, src)
+                } else if matches!(src, Type::F32 | Type::F64) {
+                    self.float_to_int(ty, a)
                 } else {
                     Interval::of_type(ty)
                 }
@@ -206,6 +216,207 @@ impl<'a> Bounds<'a> {
                 self.guards.extend(sub.guards);
                 r
             }
+        }
+    }
+
+    /// Bounds of `e as ty` for a float `e` (Rust's `as`: saturating, NaN gives 0): the
+    /// float bounds cast the same way, widened to 0 where `e` may be NaN. A bound is NaN
+    /// only where the value is (a NaN run-time constant), or in degenerate corners (`0 *
+    /// inf`, `inf - inf`) of values that may be NaN, whose other values then cast to the
+    /// same side of 0: casting it to 0 stays conservative.
+    fn float_to_int(&mut self, ty: Type, e: &Expr) -> Interval {
+        let fi = self.float_of(e);
+        let side = |b: Option<Expr>| -> Option<Expr> {
+            b.map(|b| simplify(&Expr::cast(Type::I64, Expr::cast(ty, b))))
+        };
+        let mut r = Interval {
+            min: side(fi.lo),
+            max: side(fi.hi),
+        };
+        if fi.nan {
+            r = Interval {
+                min: r.min.map(|m| simplify(&m.min(Expr::i64(0)))),
+                max: r.max.map(|m| simplify(&m.max(Expr::i64(0)))),
+            };
+        }
+        let t = Interval::of_type(ty);
+        Interval {
+            min: r.min.or(t.min),
+            max: r.max.or(t.max),
+        }
+    }
+
+    /// Bounds of a float expression as expressions of its own type. Correctly rounded
+    /// operations are monotonic in each operand, so evaluating the bounds with the same
+    /// operations in the same type bounds every non-NaN result. `nan` says the value may be
+    /// NaN (a parameter may be); where it is not, neither are the bounds. Rust's `min`/`max`
+    /// give the other operand for a NaN one, so they only narrow by a side that is never NaN.
+    fn float_of(&mut self, e: &Expr) -> FloatInterval {
+        let ty = e.ty();
+        let unknown = FloatInterval {
+            lo: None,
+            hi: None,
+            nan: true,
+        };
+        if !matches!(ty, Type::F32 | Type::F64) {
+            return unknown;
+        }
+        if self.is_run_time_constant(e) {
+            // Its own bound; a parameter may be NaN, a constant only if it is.
+            let nan = match e.as_const() {
+                Some(Value::F32(v)) => v.is_nan(),
+                Some(Value::F64(v)) => v.is_nan(),
+                _ => true,
+            };
+            return FloatInterval {
+                lo: Some(e.clone()),
+                hi: Some(e.clone()),
+                nan,
+            };
+        }
+        let lift = |a: &Option<Expr>, b: &Option<Expr>, f: &dyn Fn(Expr, Expr) -> Expr| match (a, b)
+        {
+            (Some(a), Some(b)) => Some(simplify(&f(a.clone(), b.clone()))),
+            _ => None,
+        };
+        match e.node() {
+            ExprNode::Cast(a) if a.ty().is_int() => {
+                let ia = self.of(a);
+                let c = |b: Option<Expr>| b.map(|b| simplify(&Expr::cast(ty, b)));
+                FloatInterval {
+                    lo: c(ia.min),
+                    hi: c(ia.max),
+                    nan: false,
+                }
+            }
+            ExprNode::Cast(a) if matches!(a.ty(), Type::F32 | Type::F64) => {
+                let fa = self.float_of(a);
+                let c = |b: Option<Expr>| b.map(|b| simplify(&Expr::cast(ty, b)));
+                FloatInterval {
+                    lo: c(fa.lo),
+                    hi: c(fa.hi),
+                    nan: fa.nan,
+                }
+            }
+            ExprNode::Unary(UnOp::Neg, a) => {
+                let fa = self.float_of(a);
+                let n = |b: Option<Expr>| b.map(|b| simplify(&Expr::unary(UnOp::Neg, b)));
+                FloatInterval {
+                    lo: n(fa.hi),
+                    hi: n(fa.lo),
+                    nan: fa.nan,
+                }
+            }
+            ExprNode::Binary(op @ (BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Div), a, b) => {
+                let (fa, fb) = (self.float_of(a), self.float_of(b));
+                let (lo, hi) = match op {
+                    BinOp::Add => (
+                        lift(&fa.lo, &fb.lo, &|x, y| x.add(y)),
+                        lift(&fa.hi, &fb.hi, &|x, y| x.add(y)),
+                    ),
+                    BinOp::Sub => (
+                        lift(&fa.lo, &fb.hi, &|x, y| x.sub(y)),
+                        lift(&fa.hi, &fb.lo, &|x, y| x.sub(y)),
+                    ),
+                    // Division only by a run-time constant (its own bounds): a divisor that
+                    // may cross zero has no useful bounds.
+                    BinOp::Div if fb.lo != fb.hi => (None, None),
+                    _ => match (&fa.lo, &fa.hi, &fb.lo, &fb.hi) {
+                        (Some(a0), Some(a1), Some(b0), Some(b1)) => {
+                            let f = |x: &Expr, y: &Expr| Expr::binary(*op, x.clone(), y.clone());
+                            let ps = [f(a0, b0), f(a0, b1), f(a1, b0), f(a1, b1)];
+                            (
+                                Some(simplify(
+                                    &ps.iter().cloned().reduce(|x, y| x.min(y)).unwrap(),
+                                )),
+                                Some(simplify(
+                                    &ps.iter().cloned().reduce(|x, y| x.max(y)).unwrap(),
+                                )),
+                            )
+                        }
+                        _ => (None, None),
+                    },
+                };
+                // `inf - inf`, `0 * inf`, `0 / 0` are NaN.
+                FloatInterval { lo, hi, nan: true }
+            }
+            ExprNode::Binary(BinOp::Min, a, b) => {
+                let (fa, fb) = (self.float_of(a), self.float_of(b));
+                // Rust's `min` gives the other operand for a NaN one.
+                let hi = match (fa.nan, fb.nan) {
+                    (false, false) => match (&fa.hi, &fb.hi) {
+                        (Some(x), Some(y)) => Some(simplify(&x.clone().min(y.clone()))),
+                        (x, y) => x.clone().or(y.clone()),
+                    },
+                    (true, false) => fb.hi.clone(),
+                    (false, true) => fa.hi.clone(),
+                    (true, true) => lift(&fa.hi, &fb.hi, &|x, y| x.max(y)),
+                };
+                FloatInterval {
+                    lo: lift(&fa.lo, &fb.lo, &|x, y| x.min(y)),
+                    hi,
+                    nan: fa.nan && fb.nan,
+                }
+            }
+            ExprNode::Binary(BinOp::Max, a, b) => {
+                let (fa, fb) = (self.float_of(a), self.float_of(b));
+                let lo = match (fa.nan, fb.nan) {
+                    (false, false) => match (&fa.lo, &fb.lo) {
+                        (Some(x), Some(y)) => Some(simplify(&x.clone().max(y.clone()))),
+                        (x, y) => x.clone().or(y.clone()),
+                    },
+                    (true, false) => fb.lo.clone(),
+                    (false, true) => fa.lo.clone(),
+                    (true, true) => lift(&fa.lo, &fb.lo, &|x, y| x.min(y)),
+                };
+                FloatInterval {
+                    lo,
+                    hi: lift(&fa.hi, &fb.hi, &|x, y| x.max(y)),
+                    nan: fa.nan && fb.nan,
+                }
+            }
+            ExprNode::Intrinsic(Intrinsic::Clamp, args) => {
+                // Rust's `clamp`: NaN stays NaN, anything else lands in `[lo, hi]`.
+                let (fx, fl, fh) = (
+                    self.float_of(&args[0]),
+                    self.float_of(&args[1]),
+                    self.float_of(&args[2]),
+                );
+                let lo = match (&fx.lo, &fl.lo) {
+                    (Some(x), Some(l)) => Some(simplify(&x.clone().max(l.clone()))),
+                    (None, l) => l.clone(),
+                    (x, None) => x.clone(),
+                };
+                let hi = match (&fx.hi, &fh.hi) {
+                    (Some(x), Some(h)) => Some(simplify(&x.clone().min(h.clone()))),
+                    (None, h) => h.clone(),
+                    (x, None) => x.clone(),
+                };
+                // A NaN run-time constant `x` has bounds `[lo, hi]` but the value NaN.
+                FloatInterval { lo, hi, nan: true }
+            }
+            ExprNode::Intrinsic(
+                op @ (Intrinsic::Floor | Intrinsic::Ceil | Intrinsic::Round | Intrinsic::Trunc),
+                args,
+            ) => {
+                let fa = self.float_of(&args[0]);
+                let f = |b: Option<Expr>| b.map(|b| simplify(&Expr::intrinsic(*op, vec![b])));
+                FloatInterval {
+                    lo: f(fa.lo),
+                    hi: f(fa.hi),
+                    nan: fa.nan,
+                }
+            }
+            ExprNode::Select(_, t, f) => {
+                let (ft, ff) = (self.float_of(t), self.float_of(f));
+                // A NaN bound of one arm must not hide the other's: Rust's `min`/`max` skip it.
+                FloatInterval {
+                    lo: lift(&ft.lo, &ff.lo, &|x, y| x.min(y)),
+                    hi: lift(&ft.hi, &ff.hi, &|x, y| x.max(y)),
+                    nan: true,
+                }
+            }
+            _ => unknown,
         }
     }
 
@@ -543,6 +754,87 @@ mod tests {
     }
 
     /// Brute force: every value of small expressions lies in its computed bounds.
+    #[test]
+    fn float_to_int_bounds_contain_every_value() {
+        use crate::expr::CallKind;
+        let f = |v: f32| Expr::constant(Value::F32(v));
+        let cl =
+            |e: Expr, lo: f32, hi: f32| Expr::intrinsic(Intrinsic::Clamp, vec![e, f(lo), f(hi)]);
+        // `v` stands for a load (unknown, maybe NaN); `p` for a scalar parameter.
+        let build = |v: Expr, p: Expr| -> Vec<Expr> {
+            let xf = Expr::cast(Type::F32, x());
+            vec![
+                Expr::cast(
+                    Type::I32,
+                    cl(v.clone(), 0.0, 1.0)
+                        .mul(f(1.0).div(p.clone()))
+                        .add(f(0.5)),
+                ),
+                Expr::cast(Type::I32, cl(v.clone(), 0.0, 1.0).mul(p.clone())),
+                Expr::cast(Type::I32, cl(v.clone(), -2.0, 3.0).sub(p.clone())),
+                Expr::cast(
+                    Type::I16,
+                    Expr::intrinsic(Intrinsic::Floor, vec![cl(v.clone(), 0.0, 1.0)])
+                        .add(xf.clone()),
+                ),
+                Expr::cast(Type::I32, v.clone().max(f(0.0)).min(p.clone())),
+                Expr::cast(
+                    Type::I32,
+                    Expr::select(x().lt(Expr::i32(0)), cl(v.clone(), 0.0, 1.0), p.clone()),
+                ),
+                Expr::cast(
+                    Type::U8,
+                    Expr::unary(UnOp::Neg, cl(v.clone(), 0.0, 1.0)).div(p.clone()),
+                ),
+                Expr::cast(Type::I32, xf.mul(p.clone()).sub(cl(v, -1.0, 1.0))),
+            ]
+        };
+        let load = Expr::call(CallKind::Input, "a", vec![x()], Type::F32);
+        let symbolic = build(load, Expr::var("p", Type::F32));
+        let vs = [
+            f32::NEG_INFINITY,
+            -2.0,
+            -0.5,
+            0.0,
+            0.3,
+            1.0,
+            7.0,
+            f32::INFINITY,
+            f32::NAN,
+        ];
+        let ps = [0.1, 0.0, -0.0, -3.0, f32::INFINITY, f32::NAN, 1e-30, 1e30];
+        for (k, e) in symbolic.iter().enumerate() {
+            let s = scope_x(-5, 6);
+            let i = Bounds::new(&s).of(e);
+            if k != 4 {
+                assert!(i.is_bounded(), "{e}");
+            }
+            for &pv in &ps {
+                // An unknown side (`min(max(v, 0), p)` has no upper bound: `p` may be NaN).
+                let at_p = |b: &Option<Expr>, unknown: i64| {
+                    b.as_ref().map_or(unknown, |b| {
+                        let b = crate::expr::substitute(b, &|n| (n == "p").then(|| f(pv)));
+                        simplify(&b).as_int().unwrap_or_else(|| panic!("{b}"))
+                    })
+                };
+                let (lo, hi) = (at_p(&i.min, i64::MIN), at_p(&i.max, i64::MAX));
+                for &vv in &vs {
+                    for xv in -5..=6 {
+                        let concrete = &build(f(vv), f(pv))[k];
+                        let c = crate::expr::substitute(concrete, &|n| {
+                            (n == "x").then(|| Expr::i32(xv))
+                        });
+                        let c = crate::simplify::simplify(&c).as_int().unwrap();
+                        assert!(
+                            lo <= c && c <= hi,
+                            "{e} = {c} at v={vv}, p={pv}, x={xv} outside [{lo}, {hi}]"
+                        );
+                    }
+                }
+            }
+        }
+    }
+
     #[test]
     fn bounds_contain_every_value() {
         let y = Expr::var("y", Type::I32);

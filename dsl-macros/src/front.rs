@@ -897,13 +897,11 @@ impl<'a> Front<'a> {
                     );
                     ok = false;
                 }
-                Ok(x) => {
-                    if let Some(v) = self.pure.iter().find(|v| x.uses_var(v)) {
-                        self.errors.spanned(a, format!("`{v}` is a pure variable of this update: it can only be the whole index at its own position, not part of another index"));
-                        ok = false;
-                    }
-                    args.push(x);
-                }
+                // A computed index may use the update's pure variables (Halide's bilateral
+                // grid scatters into `histogram(c, zi, y, x)` with `zi` a function of `y`
+                // and `x`): writes for different values of a pure variable still differ in
+                // that variable's own position, so they never collide.
+                Ok(x) => args.push(x),
                 Err(_) => ok = false,
             }
         }
@@ -995,8 +993,6 @@ impl<'a> Front<'a> {
                     for (d, x) in a.iter().enumerate() {
                         if pure_dims[d] && x.as_var() != Some(fargs[d].as_str()) {
                             bad = Some(format!("this update of `{name}` reads `{name}` at another point of dimension {d}: a self-read must use the pure variable `{}` unchanged at its own position (the updates of different `{}` run independently)", fargs[d], fargs[d]));
-                        } else if !pure_dims[d] && fargs.iter().enumerate().any(|(k, v)| pure_dims[k] && x.uses_var(v)) {
-                            bad = Some(format!("this update of `{name}` indexes dimension {d} of `{name}` with a pure variable; pure variables can only be whole indices at their own position"));
                         }
                     }
                 }

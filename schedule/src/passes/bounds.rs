@@ -692,56 +692,76 @@ pub(crate) fn restore(scope: &mut Scope, name: &Arc<str>, saved: Option<Interval
 
 /// Union of two possibly-empty regions.
 pub fn union(a: &Region, b: &Region) -> Region {
-    if a.nonempty == b.nonempty {
-        let dims = a
-            .dims
-            .iter()
-            .zip(&b.dims)
-            .map(|((a0, a1), (b0, b1))| {
-                (
-                    simplify(&a0.clone().min(b0.clone())),
-                    simplify(&a1.clone().max(b1.clone())),
-                )
-            })
-            .collect();
-        return Region {
-            dims,
-            nonempty: a.nonempty.clone(),
-        };
+    union_all(vec![a.clone(), b.clone()]).expect("two regions")
+}
+
+/// Union of possibly-empty regions (`None` for none). Regions under the same condition merge
+/// by `min`/`max`; across conditions, an empty region contributes a fallback instead of its
+/// bounds: the bounds of the first nonempty one, which cannot move the result. Every bound
+/// occurs a bounded number of times, so a union of many reads grows linearly with the
+/// number of conditions (pairwise `select(a, select(b, both, a), b)` doubled per read), and
+/// the fallback keeps bounds of bounds finite (a sentinel like `i64::MAX` would not).
+pub fn union_all(regions: Vec<Region>) -> Option<Region> {
+    let mut groups: Vec<Region> = Vec::new();
+    for r in regions {
+        match groups.iter_mut().find(|g| g.nonempty == r.nonempty) {
+            Some(g) => {
+                for ((g0, g1), (r0, r1)) in g.dims.iter_mut().zip(r.dims) {
+                    *g0 = simplify(&g0.clone().min(r0));
+                    *g1 = simplify(&g1.clone().max(r1));
+                }
+            }
+            None => groups.push(r),
+        }
     }
-    let pick = |x: &Expr, y: &Expr, both: Expr| {
-        simplify(&Expr::select(
-            a.nonempty.clone(),
-            Expr::select(b.nonempty.clone(), both, x.clone()),
-            y.clone(),
-        ))
-    };
-    let dims = a
-        .dims
-        .iter()
-        .zip(&b.dims)
-        .map(|((a0, a1), (b0, b1))| {
-            (
-                pick(a0, b0, a0.clone().min(b0.clone())),
-                pick(a1, b1, a1.clone().max(b1.clone())),
-            )
+    if groups.len() <= 1 {
+        return groups.pop();
+    }
+    let dims = (0..groups[0].dims.len())
+        .map(|d| {
+            let side = |hi: bool| {
+                let bound = |g: &Region| {
+                    if hi {
+                        g.dims[d].1.clone()
+                    } else {
+                        g.dims[d].0.clone()
+                    }
+                };
+                let last = bound(groups.last().unwrap());
+                let fallback = groups[..groups.len() - 1]
+                    .iter()
+                    .rev()
+                    .fold(last, |acc, g| {
+                        Expr::select(g.nonempty.clone(), bound(g), acc)
+                    });
+                let fallback = simplify(&fallback);
+                let terms = groups
+                    .iter()
+                    .map(|g| Expr::select(g.nonempty.clone(), bound(g), fallback.clone()));
+                let e = terms
+                    .reduce(|x, y| if hi { x.max(y) } else { x.min(y) })
+                    .unwrap();
+                simplify(&e)
+            };
+            (side(false), side(true))
         })
         .collect();
-    Region {
+    let nonempty = groups
+        .iter()
+        .map(|g| g.nonempty.clone())
+        .reduce(|x, y| Expr::binary(BinOp::Or, x, y))
+        .unwrap();
+    Some(Region {
         dims,
-        nonempty: simplify(&Expr::binary(
-            BinOp::Or,
-            a.nonempty.clone(),
-            b.nonempty.clone(),
-        )),
-    }
+        nonempty: simplify(&nonempty),
+    })
 }
 
 /// The region covered by the calls to `name` in `calls`, or an error at a call whose index
 /// has no finite bound. `None` if there is no call.
 pub fn region_of(name: &str, calls: &[CallBox]) -> Result<Option<Region>, Vec<Diagnostic>> {
     let mut errors = Vec::new();
-    let mut acc: Option<Region> = None;
+    let mut acc: Vec<Region> = Vec::new();
     for c in calls.iter().filter(|c| &*c.name == name) {
         let mut dims = Vec::new();
         for (k, iv) in c.dims.iter().enumerate() {
@@ -758,17 +778,13 @@ pub fn region_of(name: &str, calls: &[CallBox]) -> Result<Option<Region>, Vec<Di
         if dims.len() != c.dims.len() {
             continue;
         }
-        let r = Region {
+        acc.push(Region {
             dims,
             nonempty: c.when.clone(),
-        };
-        acc = Some(match acc {
-            Some(a) => union(&a, &r),
-            None => r,
         });
     }
     if errors.is_empty() {
-        Ok(acc)
+        Ok(union_all(acc))
     } else {
         Err(errors)
     }

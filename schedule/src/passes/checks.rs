@@ -62,13 +62,14 @@ pub fn entry_checks(
     );
     let mut checks = Vec::new();
     let mut errors = Vec::new();
-    type Limits = Vec<(Expr, Expr)>;
+    // Per buffer: what exists per dimension, `None` for a dimension not to check.
+    type Limits = Vec<Option<(Expr, Expr)>>;
     let mut buffers: Vec<(Arc<str>, Limits)> = Vec::new();
     for i in &p.inputs {
         buffers.push((
             i.name.clone(),
             (0..i.dims)
-                .map(|d| (Expr::i32(0), extent_var(&i.name, d)))
+                .map(|d| Some((Expr::i32(0), extent_var(&i.name, d))))
                 .collect(),
         ));
     }
@@ -77,13 +78,20 @@ pub fn entry_checks(
             buffers.push((
                 f.name.clone(),
                 (0..f.dims())
-                    .map(|d| (Expr::i32(0), extent_var(&f.name, d)))
+                    .map(|d| Some((Expr::i32(0), extent_var(&f.name, d))))
                     .collect(),
             ));
         } else if let Some(fs) = sch.funcs.get(&f.name) {
+            // A `bound` fixes a dimension of an intermediate (wherever it is computed): its
+            // reads must stay inside. Other dimensions cover their reads by construction.
             if !fs.bounds.is_empty() && fs.compute != crate::schedule::Level::Inline {
                 let limits = (0..f.dims())
-                    .map(|d| crate::passes::bounds::region_vars(f, d))
+                    .map(|d| {
+                        fs.bounds
+                            .iter()
+                            .find(|b| b.0 == d)
+                            .map(|&(_, m, e)| (Expr::i32(m as i32), Expr::i32(e as i32)))
+                    })
                     .collect();
                 buffers.push((f.name.clone(), limits));
             }
@@ -96,12 +104,24 @@ pub fn entry_checks(
             .cloned()
             .collect();
         match region_of(&name, &reads) {
-            Ok(Some(r)) => checks.push(RegionCheck {
-                buffer: name,
-                dims: r.dims,
-                limits,
-                when: r.nonempty,
-            }),
+            Ok(Some(r)) => {
+                // An unchecked dimension: an empty needed range passes `check_region`.
+                let (dims, limits) = r
+                    .dims
+                    .into_iter()
+                    .zip(limits)
+                    .map(|(d, l)| match l {
+                        Some(l) => (d, l),
+                        None => ((Expr::i64(0), Expr::i64(-1)), (Expr::i32(0), Expr::i32(0))),
+                    })
+                    .unzip();
+                checks.push(RegionCheck {
+                    buffer: name,
+                    dims,
+                    limits,
+                    when: r.nonempty,
+                })
+            }
             Ok(None) => {}
             Err(e) => errors.extend(e),
         }

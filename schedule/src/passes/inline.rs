@@ -2,7 +2,8 @@
 //!
 //! Pre: Funcs are in definition order (callees before callers), none is recursive.
 //! Post: the returned pipeline holds only computed Funcs (outputs and `compute_root` ones), and
-//! their definitions call only computed Funcs and inputs.
+//! their definitions (pure and updates: values, computed indices, predicates) call only
+//! computed Funcs and inputs.
 //!
 //! ```text
 //! before: blur_x(y, x) = in(y, x) + in(y, x + 1)      out(y, x) = blur_x(y, x) + blur_x(y + 1, x)
@@ -51,8 +52,23 @@ pub fn inline_funcs(p: &Pipeline, s: &Schedule) -> Pipeline {
         ..p.clone()
     };
     for f in &p.funcs {
-        let value = Inliner { defs: &defs }.mutate(&f.value);
-        let f2 = Func { value, ..f.clone() };
+        let mut inl = Inliner { defs: &defs };
+        let value = inl.mutate(&f.value);
+        let updates = f
+            .updates
+            .iter()
+            .map(|u| halite_core::Update {
+                args: u.args.iter().map(|a| inl.mutate(a)).collect(),
+                value: inl.mutate(&u.value),
+                predicates: u.predicates.iter().map(|c| inl.mutate(c)).collect(),
+                ..u.clone()
+            })
+            .collect();
+        let f2 = Func {
+            value,
+            updates,
+            ..f.clone()
+        };
         if s.compute_level(&f.name) == Level::Inline {
             defs.insert(f.name.clone(), f2);
         } else {

@@ -162,11 +162,12 @@ pub fn hosting_stage(p: &Pipeline, sch: &Schedule, consumer: &str, producer: &st
 }
 
 /// The loop nest of one stage of a Func (0: its pure definition, `k`: update `k - 1`), without
-/// its `produce` marker. `fs` is that stage's schedule.
+/// its `produce` marker. `fs` is that stage's schedule; `bounds` the Func's `bound`s.
 pub fn func_nest(
     f: &Func,
     stage: usize,
     fs: &FuncSchedule,
+    bounds: &[(usize, i64, i64)],
     sites: &[Arc<str>],
 ) -> Result<Stmt, Diagnostic> {
     let prefix = stage_prefix(&f.name, stage);
@@ -222,7 +223,12 @@ pub fn func_nest(
         if !pure[d] {
             continue;
         }
-        let (m, e) = crate::passes::bounds::region_vars(f, d);
+        // A `bound(v, min, extent)` fixes the region: its loop has constant bounds, so
+        // `unroll(v)` and `vectorize(v)` without a size can use them.
+        let (m, e) = match bounds.iter().find(|b| b.0 == d) {
+            Some(&(_, m, e)) => (Expr::i32(m as i32), Expr::i32(e as i32)),
+            None => crate::passes::bounds::region_vars(f, d),
+        };
         loops.push(LoopInfo {
             name: a.clone(),
             min: m,
@@ -661,7 +667,7 @@ fn produce(p: &Pipeline, f: &Func, sch: &Schedule, errors: &mut Vec<Diagnostic>)
                 _ => None,
             })
             .collect();
-        match func_nest(f, k, fs.stage_schedule(k), &sites) {
+        match func_nest(f, k, fs.stage_schedule(k), &fs.bounds, &sites) {
             Ok(n) => stages.push(n),
             Err(e) => errors.push(e),
         }
