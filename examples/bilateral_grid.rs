@@ -6,7 +6,8 @@
 //! against a plain Rust loop, then prints the times. Images are `(y, x)`; Halide's
 //! `f(x, y, z, c)` is `f(c, z, y, x)` here.
 //!
-//! `cargo run --release --example bilateral_grid [--halite-only]`
+//! `cargo run --release --example bilateral_grid [--halite-only | --plain-only]` (the flags print one time
+//! in ms, for `scripts/compare_apps.sh`)
 
 use halite::prelude::*;
 use std::time::Instant;
@@ -78,7 +79,7 @@ pub fn image(h: usize, w: usize) -> Array2<f32> {
 
 /// The same computation as plain loops over whole grids (offset by 2 cells and levels, the
 /// reach of the blurs).
-fn plain(input: &Array2<f32>, r_sigma: f32, out: &mut Array2<f32>) {
+pub fn plain(input: &Array2<f32>, r_sigma: f32, out: &mut Array2<f32>) {
     let (h, w) = input.dim();
     let (gh, gw) = ((h - 1) / 8 + 2, (w - 1) / 8 + 2); // cells read: [0, gh) x [0, gw)
     let nz = (1.0f32 / r_sigma) as usize + 2; // levels read: [0, nz)
@@ -176,6 +177,14 @@ fn main() -> Result<(), Error> {
     // Halide's apps size: 1536 x 2560 (width x height); r_sigma 0.1 as in its tests.
     let (h, w, r_sigma) = (2560, 1536, 0.1f32);
     let input = image(h, w);
+    if std::env::args().any(|a| a == "--plain-only") {
+        let mut expect = Array2::<f32>::zeros((h, w));
+        println!(
+            "{:.3}",
+            best_of(3, &mut || plain(&input, r_sigma, &mut expect)) * 1e3
+        );
+        return Ok(());
+    }
     let mut out = Array2::<f32>::zeros((h, w));
     let t = best_of(20, &mut || {
         bilateral_grid(input.view(), r_sigma, out.view_mut()).unwrap()

@@ -4,7 +4,8 @@
 //! `scripts/halide_harris.py --golden`) and against a plain Rust loop, then prints the times.
 //! The input is planar RGB `(channel, y, x)`; the output is 6 pixels smaller in each dimension.
 //!
-//! `cargo run --release --example harris [--halite-only]`
+//! `cargo run --release --example harris [--halite-only | --plain-only]` (the flags print one time
+//! in ms, for `scripts/compare_apps.sh`)
 
 use halite::prelude::*;
 use std::time::Instant;
@@ -76,7 +77,7 @@ pub fn image(h: usize, w: usize) -> Array3<f32> {
 }
 
 /// The same computation as plain loops over whole intermediate images.
-fn plain(input: &Array3<f32>, out: &mut Array2<f32>) {
+pub fn plain(input: &Array3<f32>, out: &mut Array2<f32>) {
     let (_, h, w) = input.dim();
     let gray = Array2::from_shape_fn((h, w), |(y, x)| {
         0.299 * input[[0, y, x]] + 0.587 * input[[1, y, x]] + 0.114 * input[[2, y, x]]
@@ -134,6 +135,14 @@ fn main() -> Result<(), Error> {
     // Halide's apps size: 1536 x 2560 (width x height).
     let (h, w) = (2560, 1536);
     let input = image(h, w);
+    if std::env::args().any(|a| a == "--plain-only") {
+        let mut expect = Array2::<f32>::zeros((h - 6, w - 6));
+        println!(
+            "{:.3}",
+            best_of(3, &mut || plain(&input, &mut expect)) * 1e3
+        );
+        return Ok(());
+    }
     let mut out = Array2::<f32>::zeros((h - 6, w - 6));
     let t = best_of(20, &mut || harris(input.view(), out.view_mut()).unwrap());
     if std::env::args().any(|a| a == "--halite-only") {

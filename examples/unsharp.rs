@@ -4,7 +4,8 @@
 //! 21 (a golden file written by `scripts/halide_unsharp.py --golden`) and against a plain Rust
 //! loop, then prints the times. Images are planar, `(channel, y, x)`.
 //!
-//! `cargo run --release --example unsharp [--halite-only]`
+//! `cargo run --release --example unsharp [--halite-only | --plain-only]` (the flags print one time
+//! in ms, for `scripts/compare_apps.sh`)
 
 use halite::prelude::*;
 use std::time::Instant;
@@ -50,7 +51,7 @@ pub fn image(h: usize, w: usize) -> Array3<f32> {
 }
 
 /// The same computation as plain loops (two passes over whole images).
-fn plain(input: &Array3<f32>, out: &mut Array3<f32>) {
+pub fn plain(input: &Array3<f32>, out: &mut Array3<f32>) {
     let (_, h, w) = input.dim();
     let norm = (2.0f32 * std::f32::consts::PI).sqrt() * 1.5;
     let k = [
@@ -105,6 +106,14 @@ fn main() -> Result<(), Error> {
     // Halide's apps size: 1536 x 2560 (width x height).
     let (h, w) = (2560, 1536);
     let input = image(h, w);
+    if std::env::args().any(|a| a == "--plain-only") {
+        let mut expect = Array3::<f32>::zeros((3, h, w));
+        println!(
+            "{:.3}",
+            best_of(3, &mut || plain(&input, &mut expect)) * 1e3
+        );
+        return Ok(());
+    }
     let mut out = Array3::<f32>::zeros((3, h, w));
     let t = best_of(20, &mut || unsharp(input.view(), out.view_mut()).unwrap());
     if std::env::args().any(|a| a == "--halite-only") {

@@ -1,0 +1,68 @@
+//! Halide's applications (unsharp mask, Harris corners, bilateral grid) at Halide's app size,
+//! 1536x2560: halite against the examples' plain Rust loops, alternating in one run. The
+//! kernels, schedules and plain loops are those of `examples/{unsharp,harris,bilateral_grid}.rs`;
+//! Halide 21 itself is timed by `scripts/compare_apps.sh` (Halide is never a dependency).
+
+use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use halite::prelude::*;
+
+#[path = "../examples/bilateral_grid.rs"]
+#[allow(dead_code)]
+mod bilateral_app;
+#[path = "../examples/harris.rs"]
+#[allow(dead_code)]
+mod harris_app;
+#[path = "../examples/unsharp.rs"]
+#[allow(dead_code)]
+mod unsharp_app;
+
+const H: usize = 2560;
+const W: usize = 1536;
+
+fn bench_unsharp(c: &mut Criterion) {
+    let input = unsharp_app::image(H, W);
+    let mut out = Array3::<f32>::zeros((3, H, W));
+    let mut g = c.benchmark_group("unsharp_1536x2560_rgb");
+    g.sample_size(10);
+    g.throughput(Throughput::Elements((H * W) as u64));
+    g.bench_function("halite", |b| {
+        b.iter(|| unsharp_app::unsharp(input.view(), out.view_mut()).unwrap())
+    });
+    g.bench_function("plain_loop", |b| {
+        b.iter(|| unsharp_app::plain(&input, &mut out))
+    });
+    g.finish();
+}
+
+fn bench_harris(c: &mut Criterion) {
+    let input = harris_app::image(H, W);
+    let mut out = Array2::<f32>::zeros((H - 6, W - 6));
+    let mut g = c.benchmark_group("harris_1536x2560_rgb");
+    g.sample_size(10);
+    g.throughput(Throughput::Elements((H * W) as u64));
+    g.bench_function("halite", |b| {
+        b.iter(|| harris_app::harris(input.view(), out.view_mut()).unwrap())
+    });
+    g.bench_function("plain_loop", |b| {
+        b.iter(|| harris_app::plain(&input, &mut out))
+    });
+    g.finish();
+}
+
+fn bench_bilateral(c: &mut Criterion) {
+    let input = bilateral_app::image(H, W);
+    let mut out = Array2::<f32>::zeros((H, W));
+    let mut g = c.benchmark_group("bilateral_grid_1536x2560");
+    g.sample_size(10);
+    g.throughput(Throughput::Elements((H * W) as u64));
+    g.bench_function("halite", |b| {
+        b.iter(|| bilateral_app::bilateral_grid(input.view(), 0.1, out.view_mut()).unwrap())
+    });
+    g.bench_function("plain_loop", |b| {
+        b.iter(|| bilateral_app::plain(&input, 0.1, &mut out))
+    });
+    g.finish();
+}
+
+criterion_group!(benches, bench_unsharp, bench_harris, bench_bilateral);
+criterion_main!(benches);
