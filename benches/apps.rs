@@ -1,6 +1,7 @@
-//! Halide's applications (unsharp mask, Harris corners, bilateral grid) at Halide's app size,
-//! 1536x2560: halite against the examples' plain Rust loops, alternating in one run. The
-//! kernels, schedules and plain loops are those of `examples/{unsharp,harris,bilateral_grid}.rs`;
+//! Halide's applications (unsharp mask, Harris corners, bilateral grid at 1536x2560; a depthwise
+//! separable convolution at MobileNet's 4x112x112x32 -> 16): halite against the examples' plain
+//! Rust loops, alternating in one run. The kernels, schedules and plain loops are those of
+//! `examples/{unsharp,harris,bilateral_grid,depthwise_separable_conv}.rs`;
 //! Halide 21 itself is timed by `scripts/compare_apps.sh` (Halide is never a dependency).
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
@@ -9,6 +10,9 @@ use halite::prelude::*;
 #[path = "../examples/bilateral_grid.rs"]
 #[allow(dead_code)]
 mod bilateral_app;
+#[path = "../examples/depthwise_separable_conv.rs"]
+#[allow(dead_code)]
+mod dwsep_app;
 #[path = "../examples/harris.rs"]
 #[allow(dead_code)]
 mod harris_app;
@@ -64,5 +68,38 @@ fn bench_bilateral(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, bench_unsharp, bench_harris, bench_bilateral);
+fn bench_dwsep(c: &mut Criterion) {
+    let (n, h, w, ci, co) = (4, 112, 112, 32, 16);
+    let (input, dw, pw, bias) = dwsep_app::data(n, h, w, ci, co);
+    let mut out = Array4::<f32>::zeros((n, h, w, co));
+    let mut g = c.benchmark_group("depthwise_separable_conv_4x112x112x32_16");
+    g.sample_size(10);
+    g.throughput(Throughput::Elements(
+        (n * h * w * (ci * 9 * 2 + ci * co * 2)) as u64,
+    ));
+    g.bench_function("halite", |b| {
+        b.iter(|| {
+            dwsep_app::depthwise_separable_conv(
+                input.view(),
+                dw.view(),
+                pw.view(),
+                bias.view(),
+                out.view_mut(),
+            )
+            .unwrap()
+        })
+    });
+    g.bench_function("plain_loop", |b| {
+        b.iter(|| dwsep_app::plain(&input, &dw, &pw, &bias, &mut out))
+    });
+    g.finish();
+}
+
+criterion_group!(
+    benches,
+    bench_unsharp,
+    bench_harris,
+    bench_bilateral,
+    bench_dwsep
+);
 criterion_main!(benches);

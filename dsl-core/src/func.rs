@@ -223,9 +223,7 @@ pub mod boundary {
     /// The Func `name(d0, .., dn) = ..` that applies `kind` to `input`. `exterior` is the value
     /// for `ConstantExterior` (of the input's type).
     pub fn func(name: &str, kind: Kind, input: &Input, exterior: Option<Expr>) -> Func {
-        let args: Vec<Arc<str>> = (0..input.dims)
-            .map(|d| format!("{name}.d{d}").into())
-            .collect();
+        let args: Vec<Arc<str>> = (0..input.dims).map(|d| format!("d{d}").into()).collect();
         let vars: Vec<Expr> = args
             .iter()
             .map(|a| Expr::var(a.clone(), Type::I32))
