@@ -333,3 +333,56 @@ fn argmax_ignores_nans() {
     nan_argmax::reference(input.view(), r.view_mut()).unwrap();
     assert_eq!(r[0], 2);
 }
+
+/// Per-row histograms whose bin depends on the row too (a computed index that uses the
+/// update's pure variable `y`, as the bilateral grid's scatter does): the rows' updates stay
+/// independent, so they can be vectorized and run in parallel.
+#[kernel]
+fn row_histograms(input: ArrayView2<u8>, hist: ArrayViewMut2<i32>) -> Result<(), Error> {
+    let rx = rdom(0..input.ncols());
+    rows(y, b) = 0;
+    rows(y, ((input(y, rx) as i32 + y) & 7) * 2) += 1;
+    hist(y, b) = rows(y, b) + rows(y, b + 1);
+    schedule! {
+        hist.parallel(y);
+        rows.compute_at(hist, y).vectorize(b, 8);
+    }
+}
+
+#[kernel]
+fn row_histograms_by_rows(input: ArrayView2<u8>, hist: ArrayViewMut2<i32>) -> Result<(), Error> {
+    let rx = rdom(0..input.ncols());
+    rows(y, b) = 0;
+    rows(y, ((input(y, rx) as i32 + y) & 7) * 2) += 1;
+    hist(y, b) = rows(y, b) + rows(y, b + 1);
+    schedule! {
+        rows.compute_root().split(y, yo, yi, 4).parallel(yo);
+        rows.update(0).reorder(rx, y).vectorize(y, 8);
+    }
+}
+
+#[test]
+fn computed_indices_may_use_pure_variables() {
+    for (h, w) in [(1, 1), (13, 29), (40, 7)] {
+        let input = pattern_u8(h, w);
+        let mut want = Array2::<i32>::zeros((h, 15));
+        for y in 0..h {
+            for x in 0..w {
+                let bin = (((input[[y, x]] as usize + y) & 7) * 2) as isize;
+                for b in [bin - 1, bin] {
+                    if (0..15).contains(&b) {
+                        want[[y, b as usize]] += 1;
+                    }
+                }
+            }
+        }
+        for k in [row_histograms, row_histograms_by_rows] {
+            let mut got = Array2::<i32>::zeros((h, 15));
+            k(input.view(), got.view_mut()).unwrap();
+            assert_eq!(got, want, "{h}x{w}");
+        }
+        let mut r = Array2::<i32>::zeros((h, 15));
+        row_histograms::reference(input.view(), r.view_mut()).unwrap();
+        assert_eq!(r, want);
+    }
+}
