@@ -314,6 +314,27 @@ impl<'a> Front<'a> {
 
     fn local(&mut self, l: &syn::Local) -> R<()> {
         if let (syn::Pat::Tuple(t), Some(init)) = (&l.pat, &l.init) {
+            // `let (a, b) = (e1, e2);` binds each name, as in Rust.
+            if let syn::Expr::Tuple(v) = peel(&init.expr) {
+                if v.elems.len() != t.elems.len() {
+                    return self.err(
+                        &l.pat,
+                        format!("{} name(s) for {} value(s)", t.elems.len(), v.elems.len()),
+                    );
+                }
+                let mut result = Ok(());
+                for (p, e) in t.elems.iter().zip(&v.elems) {
+                    let mut one = l.clone();
+                    one.pat = p.clone();
+                    if let Some(i) = one.init.as_mut() {
+                        i.expr = Box::new(e.clone());
+                    }
+                    if self.local(&one).is_err() {
+                        result = Err(Reported);
+                    }
+                }
+                return result;
+            }
             return self.rdom(&t.elems.iter().collect::<Vec<_>>(), &init.expr, &l.pat);
         }
         let syn::Pat::Ident(pi) = &l.pat else {
