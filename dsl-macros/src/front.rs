@@ -327,7 +327,7 @@ impl<'a> Front<'a> {
                     let mut one = l.clone();
                     one.pat = p.clone();
                     if let Some(i) = one.init.as_mut() {
-                        i.expr = Box::new(e.clone());
+                        *i.expr = e.clone();
                     }
                     if self.local(&one).is_err() {
                         result = Err(Reported);
