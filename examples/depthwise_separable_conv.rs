@@ -44,14 +44,15 @@ pub fn depthwise_separable_conv(
     out(b, y, x, d) = pointwise(b, y, x, d).max(0.0);
     schedule! {
         // Halide's AVX2 tile: 2 rows x 3 pixels x 16 output channels (12 accumulators), pairs
-        // of rows in parallel; the zero-padded input and the depthwise convolution of a pair
-        // of rows computed once for all its tiles.
+        // of rows of every image in parallel (batch and rows fused, as Halide does); the
+        // zero-padded input and the depthwise convolution of a pair of rows computed once for
+        // all its tiles.
         out.split(y, y, yi, 2).split(x, x, xi, 3).split(d, d, di, 16)
             .reorder(b, y, x, d, yi, xi, di).vectorize(di, 8).unroll(di).unroll(xi).unroll(yi)
-            .parallel(y);
-        padded.compute_at(out, y).vectorize(d3, 8);
-        depthwise.compute_at(out, y).vectorize(d, 8);
-        depthwise.update(0).reorder(b, y, x, ry, rx, d).vectorize(d, 8);
+            .fuse(b, y, by).parallel(by);
+        padded.compute_at(out, by).vectorize(d3, 8);
+        depthwise.compute_at(out, by).vectorize(d, 8);
+        depthwise.update(0).reorder(b, y, ry, rx, x, d).vectorize(d, 8);
         pointwise.compute_at(out, d).vectorize(d, 8).unroll(d, 2).unroll(x, 3).unroll(y, 2);
         pointwise.update(0).reorder(b, rc, y, x, d).vectorize(d, 8).unroll(d, 2).unroll(x, 3)
             .unroll(y, 2);
