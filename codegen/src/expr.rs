@@ -6,8 +6,9 @@
 
 use crate::names::{ident, rust_type};
 use halite_core::{BinOp, CallKind, Expr, ExprNode, Intrinsic, Type, UnOp, Value};
-use proc_macro2::{Literal, TokenStream};
+use proc_macro2::{Ident, Literal, Span, TokenStream};
 use quote::quote;
+use std::collections::HashMap;
 
 /// How a call to a Func or buffer is read.
 pub trait LoadEmitter {
@@ -229,7 +230,73 @@ pub(crate) fn intrinsic(op: Intrinsic, ty: Type, a: &[TokenStream]) -> TokenStre
 /// Emits an `i64` bound expression (or a `bool` over them) with saturating arithmetic. Only
 /// variables that are known at entry may appear (parameters and buffer extents).
 pub fn emit_saturating(e: &Expr) -> TokenStream {
-    let go = emit_saturating;
+    // Bound expressions are DAGs (interval arithmetic reuses a bound in several places):
+    // a node reached by more than one path is emitted once, as a `let`, so the generated
+    // code stays proportional to the DAG, not to the tree it unfolds to. Evaluation is pure
+    // and never panics (saturating arithmetic, `ops::div`, `max`/`min` clamps), so hoisting a
+    // shared node out of a `select` arm changes nothing. Scoped `Let` names could be hoisted
+    // out of their scope: expressions with one are emitted as trees.
+    let mut uses: HashMap<usize, usize> = HashMap::new();
+    let mut has_let = false;
+    fn count(e: &Expr, uses: &mut HashMap<usize, usize>, has_let: &mut bool) {
+        let n = uses.entry(node_key(e)).or_insert(0);
+        *n += 1;
+        if *n == 1 {
+            *has_let |= matches!(e.node(), ExprNode::Let(..));
+            for c in e.children() {
+                count(c, uses, has_let);
+            }
+        }
+    }
+    count(e, &mut uses, &mut has_let);
+    if has_let {
+        fn tree(e: &Expr) -> TokenStream {
+            saturating_node(e, &mut tree)
+        }
+        return tree(e);
+    }
+    struct Shared {
+        uses: HashMap<usize, usize>,
+        names: HashMap<usize, Ident>,
+        lets: Vec<TokenStream>,
+    }
+    impl Shared {
+        fn emit(&mut self, e: &Expr) -> TokenStream {
+            let k = node_key(e);
+            if let Some(id) = self.names.get(&k) {
+                return quote!(#id);
+            }
+            let t = saturating_node(e, &mut |c: &Expr| self.emit(c));
+            let leaf = matches!(e.node(), ExprNode::Const(_) | ExprNode::Var(_));
+            if leaf || self.uses[&k] < 2 {
+                return t;
+            }
+            let id = Ident::new(&format!("__b{}", self.lets.len()), Span::call_site());
+            self.lets.push(quote!(let #id = #t;));
+            self.names.insert(k, id.clone());
+            quote!(#id)
+        }
+    }
+    let mut sh = Shared {
+        uses,
+        names: HashMap::new(),
+        lets: Vec::new(),
+    };
+    let body = sh.emit(e);
+    let lets = sh.lets;
+    if lets.is_empty() {
+        body
+    } else {
+        quote!({ #(#lets)* #body })
+    }
+}
+
+/// The identity of a node of an expression DAG.
+fn node_key(e: &Expr) -> usize {
+    e.node() as *const ExprNode as usize
+}
+
+fn saturating_node(e: &Expr, go: &mut dyn FnMut(&Expr) -> TokenStream) -> TokenStream {
     match e.node() {
         ExprNode::Const(v) => constant(*v),
         ExprNode::Var(n) => {
@@ -246,7 +313,8 @@ pub fn emit_saturating(e: &Expr) -> TokenStream {
             quote!((!(#a)))
         }
         ExprNode::Binary(op, a, b) if a.ty() == Type::I64 => {
-            let (a, b) = (go(a), go(b));
+            let a = go(a);
+            let b = go(b);
             match op {
                 BinOp::Add => quote!((#a).saturating_add(#b)),
                 BinOp::Sub => quote!((#a).saturating_sub(#b)),
@@ -254,18 +322,24 @@ pub fn emit_saturating(e: &Expr) -> TokenStream {
                 _ => binary(*op, Type::I64, a, b),
             }
         }
-        ExprNode::Binary(op, a, b) => binary(*op, a.ty(), go(a), go(b)),
+        ExprNode::Binary(op, a, b) => {
+            let (x, y) = (go(a), go(b));
+            binary(*op, a.ty(), x, y)
+        }
         ExprNode::Select(c, t, f) => {
-            let (c, t, f) = (go(c), go(t), go(f));
+            let c = go(c);
+            let t = go(t);
+            let f = go(f);
             quote!((if #c { #t } else { #f }))
         }
         ExprNode::Intrinsic(op, args) => {
-            let a: Vec<TokenStream> = args.iter().map(go).collect();
+            let a: Vec<TokenStream> = args.iter().map(|x| go(x)).collect();
             intrinsic(*op, e.ty(), &a)
         }
         ExprNode::Let(n, v, b) => {
             let id = ident(n);
-            let (v, b) = (go(v), go(b));
+            let v = go(v);
+            let b = go(b);
             quote!({ let #id = #v; #b })
         }
         ExprNode::Call { name, .. } => {
@@ -283,6 +357,22 @@ mod tests {
 
     fn s(v: Value) -> String {
         constant(v).to_string()
+    }
+
+    /// A bound that reuses its operand twice per level unfolds to 2^40 nodes as a tree; it is
+    /// emitted once per shared node.
+    #[test]
+    fn shared_bounds_are_emitted_once() {
+        let mut e = Expr::var("n", Type::I64);
+        for _ in 0..40 {
+            e = e.clone().min(e.clone().add(Expr::i64(1)));
+        }
+        let t = emit_saturating(&e).to_string();
+        assert!(t.len() < 20_000, "{} characters", t.len());
+        assert_eq!(t.matches("let __b").count(), 39); // levels 1..=39; `n` and the root are used once
+                                                      // Unshared nodes stay inline.
+        let plain = emit_saturating(&Expr::var("n", Type::I64).add(Expr::i64(1)));
+        assert!(!plain.to_string().contains("let"), "{plain}");
     }
 
     #[test]
