@@ -333,7 +333,7 @@ fn saturating_node(e: &Expr, go: &mut dyn FnMut(&Expr) -> TokenStream) -> TokenS
             quote!((if #c { #t } else { #f }))
         }
         ExprNode::Intrinsic(op, args) => {
-            let a: Vec<TokenStream> = args.iter().map(|x| go(x)).collect();
+            let a: Vec<TokenStream> = args.iter().map(&mut *go).collect();
             intrinsic(*op, e.ty(), &a)
         }
         ExprNode::Let(n, v, b) => {
