@@ -10,7 +10,9 @@
 //! in ms, for `scripts/compare_apps.sh`)
 
 use halite::prelude::*;
-use std::time::Instant;
+#[path = "common/mod.rs"]
+mod common;
+use common::{best_of, max_abs_diff};
 
 #[kernel]
 pub fn bilateral_grid(
@@ -162,17 +164,6 @@ pub fn plain(input: &Array2<f32>, r_sigma: f32, out: &mut Array2<f32>) {
     }
 }
 
-fn best_of(runs: usize, f: &mut dyn FnMut()) -> f64 {
-    f();
-    (0..runs)
-        .map(|_| {
-            let t = Instant::now();
-            f();
-            t.elapsed().as_secs_f64()
-        })
-        .fold(f64::MAX, f64::min)
-}
-
 fn main() -> Result<(), Error> {
     // Halide's apps size: 1536 x 2560 (width x height); r_sigma 0.1 as in its tests.
     let (h, w, r_sigma) = (2560, 1536, 0.1f32);
@@ -203,11 +194,7 @@ fn main() -> Result<(), Error> {
     assert_eq!(got, want, "halite differs from its reference");
     let mut expect = Array2::<f32>::zeros((h, w));
     let t_plain = best_of(3, &mut || plain(&input, r_sigma, &mut expect));
-    let worst = out
-        .iter()
-        .zip(&expect)
-        .map(|(a, b)| (a - b).abs())
-        .fold(0.0f32, f32::max);
+    let worst = max_abs_diff(&out, &expect);
     assert!(
         worst <= 1e-5,
         "halite differs from the plain loop by {worst:e}"

@@ -6,7 +6,9 @@
 //! `cargo run --release --example conv2d`
 
 use halite::prelude::*;
-use std::time::Instant;
+#[path = "common/mod.rs"]
+mod common;
+use common::best_of;
 
 /// `out(n, co, y, x) = sum over (ci, ky, kx) of w(co, ci, ky, kx) * input(n, ci, y + ky, x + kx)`.
 #[kernel]
@@ -44,17 +46,6 @@ fn naive(input: &Array4<f32>, w: &Array4<f32>, out: &mut Array4<f32>) {
             }
         }
     }
-}
-
-fn best_of(runs: usize, f: &mut dyn FnMut()) -> f64 {
-    f();
-    (0..runs)
-        .map(|_| {
-            let t = Instant::now();
-            f();
-            t.elapsed().as_secs_f64()
-        })
-        .fold(f64::MAX, f64::min)
 }
 
 fn main() -> Result<(), Error> {

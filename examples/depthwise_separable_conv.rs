@@ -10,7 +10,9 @@
 //! (the flags print one time in ms, for `scripts/compare_apps.sh`)
 
 use halite::prelude::*;
-use std::time::Instant;
+#[path = "common/mod.rs"]
+mod common;
+use common::{best_of, max_abs_diff};
 
 /// `input`: (batch, y, x, in channel); `depthwise_filter`: (filter y, filter x, in channel);
 /// `pointwise_filter`: (in channel, out channel); `bias`: (out channel). `out`: (batch, y, x,
@@ -119,17 +121,6 @@ pub fn plain(
     }
 }
 
-fn best_of(runs: usize, f: &mut dyn FnMut()) -> f64 {
-    f();
-    (0..runs)
-        .map(|_| {
-            let t = Instant::now();
-            f();
-            t.elapsed().as_secs_f64()
-        })
-        .fold(f64::MAX, f64::min)
-}
-
 fn main() -> Result<(), Error> {
     // The app's size: MobileNet v2's second layer, batch 4, 112x112, 32 -> 16 channels.
     let (n, h, w, ci, co) = (4, 112, 112, 32, 16);
@@ -173,11 +164,7 @@ fn main() -> Result<(), Error> {
     let mut expect = Array4::<f32>::zeros((n, h, w, co));
     let t_plain = best_of(5, &mut || plain(&input, &dw, &pw, &bias, &mut expect));
     // The plain loop rounds each product (a scalar `mul_add` without FMA is a slow libm call).
-    let worst = out
-        .iter()
-        .zip(&expect)
-        .map(|(a, b)| (a - b).abs())
-        .fold(0.0f32, f32::max);
+    let worst = max_abs_diff(&out, &expect);
     assert!(
         worst <= 1e-5,
         "halite differs from the plain loop by {worst:e}"

@@ -8,7 +8,9 @@
 //! in ms, for `scripts/compare_apps.sh`)
 
 use halite::prelude::*;
-use std::time::Instant;
+#[path = "common/mod.rs"]
+mod common;
+use common::{best_of, max_abs_diff};
 
 /// The Harris corner response of an RGB image.
 #[kernel]
@@ -120,17 +122,6 @@ pub fn plain(input: &Array3<f32>, out: &mut Array2<f32>) {
     }
 }
 
-fn best_of(runs: usize, f: &mut dyn FnMut()) -> f64 {
-    f();
-    (0..runs)
-        .map(|_| {
-            let t = Instant::now();
-            f();
-            t.elapsed().as_secs_f64()
-        })
-        .fold(f64::MAX, f64::min)
-}
-
 fn main() -> Result<(), Error> {
     // Halide's apps size: 1536 x 2560 (width x height).
     let (h, w) = (2560, 1536);
@@ -160,11 +151,7 @@ fn main() -> Result<(), Error> {
     let mut expect = Array2::<f32>::zeros((h - 6, w - 6));
     let t_plain = best_of(3, &mut || plain(&input, &mut expect));
     let scale = expect.iter().fold(0.0f32, |m, v| m.max(v.abs()));
-    let worst = out
-        .iter()
-        .zip(&expect)
-        .map(|(a, b)| (a - b).abs())
-        .fold(0.0f32, f32::max);
+    let worst = max_abs_diff(&out, &expect);
     assert!(
         worst <= 1e-5 * scale,
         "halite differs from the plain loop by {worst:e}"

@@ -6,7 +6,9 @@
 //! `cargo run --release --example histogram`
 
 use halite::prelude::*;
-use std::time::Instant;
+#[path = "common/mod.rs"]
+mod common;
+use common::best_of;
 
 /// Counts of each value of `input`.
 #[kernel]
@@ -20,17 +22,6 @@ pub fn histogram(input: ArrayView2<u8>, hist: ArrayViewMut1<i32>) -> Result<(), 
         let part = hist.update(0).rfactor(ryo, chunk);
         part.compute_root().update(0).parallel(chunk);
     }
-}
-
-fn best_of(runs: usize, f: &mut dyn FnMut()) -> f64 {
-    f();
-    (0..runs)
-        .map(|_| {
-            let t = Instant::now();
-            f();
-            t.elapsed().as_secs_f64()
-        })
-        .fold(f64::MAX, f64::min)
 }
 
 fn main() -> Result<(), Error> {

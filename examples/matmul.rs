@@ -7,7 +7,9 @@
 //! `cargo run --release --example matmul [N] [--halite-only]`
 
 use halite::prelude::*;
-use std::time::Instant;
+#[path = "common/mod.rs"]
+mod common;
+use common::best_of;
 
 /// Matrix product with the reduction over `k` in the update of a tile-sized accumulator.
 #[kernel]
@@ -40,17 +42,6 @@ fn naive(a: &Array2<f32>, b: &Array2<f32>) -> Array2<f32> {
         }
     }
     c
-}
-
-fn best_of(runs: usize, f: &mut dyn FnMut()) -> f64 {
-    f();
-    (0..runs)
-        .map(|_| {
-            let t = Instant::now();
-            f();
-            t.elapsed().as_secs_f64()
-        })
-        .fold(f64::MAX, f64::min)
 }
 
 fn main() -> Result<(), Error> {

@@ -5,7 +5,9 @@
 //! `cargo run --release --example softmax`
 
 use halite::prelude::*;
-use std::time::Instant;
+#[path = "common/mod.rs"]
+mod common;
+use common::best_of;
 
 /// `out(y, x) = exp(input(y, x) - max_y) / sum_x exp(input(y, x) - max_y)`.
 ///
@@ -35,17 +37,6 @@ pub fn softmax(input: ArrayView2<f32>, out: ArrayViewMut2<f32>) -> Result<(), Er
         spart.compute_at(out, y).vectorize(lane, 8);
         spart.update(0).reorder(so, lane).vectorize(lane, 8);
     }
-}
-
-fn best_of(runs: usize, f: &mut dyn FnMut()) -> f64 {
-    f();
-    (0..runs)
-        .map(|_| {
-            let t = Instant::now();
-            f();
-            t.elapsed().as_secs_f64()
-        })
-        .fold(f64::MAX, f64::min)
 }
 
 fn plain(input: &Array2<f32>, out: &mut Array2<f32>) {

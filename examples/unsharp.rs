@@ -8,7 +8,9 @@
 //! in ms, for `scripts/compare_apps.sh`)
 
 use halite::prelude::*;
-use std::time::Instant;
+#[path = "common/mod.rs"]
+mod common;
+use common::best_of;
 
 /// The unsharp mask of an RGB image with sigma 1.5.
 #[kernel]
@@ -89,17 +91,6 @@ pub fn plain(input: &Array3<f32>, out: &mut Array3<f32>) {
             }
         }
     }
-}
-
-fn best_of(runs: usize, f: &mut dyn FnMut()) -> f64 {
-    f();
-    (0..runs)
-        .map(|_| {
-            let t = Instant::now();
-            f();
-            t.elapsed().as_secs_f64()
-        })
-        .fold(f64::MAX, f64::min)
 }
 
 fn main() -> Result<(), Error> {

@@ -9,9 +9,10 @@ CPU schedule for AVX2) on this machine, for comparison with halite's
     python3 scripts/halide_depthwise_separable_conv.py --golden   # writes tests/golden/dwsep_*.bin
 
 Run with HL_NUM_THREADS=1 or 2. `scripts/compare_apps.sh` alternates it with halite."""
-import sys, time
+import sys
 import numpy as np
 import halide as hl
+from halide_common import best_ms
 
 
 def pipeline():
@@ -91,9 +92,4 @@ if __name__ == "__main__":
         sys.exit(0)
     arrays = data(4, 112, 112, 32, 16)
     res = run(params, out, arrays, 16)
-    best = 1e9
-    for _ in range(50):
-        t = time.perf_counter()
-        out.realize(res)
-        best = min(best, time.perf_counter() - t)
-    print(f"{best * 1e3:.3f}")
+    print(f"{best_ms(lambda: out.realize(res), 50):.3f}")

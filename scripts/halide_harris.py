@@ -8,9 +8,10 @@ script only, never a dependency of the crates.
     python3 scripts/halide_harris.py --golden         # writes tests/golden/harris_*.bin
 
 Run with HL_NUM_THREADS=1 or 2. `scripts/compare_apps.sh` alternates it with halite."""
-import sys, time
+import sys
 import numpy as np
 import halide as hl
+from halide_common import best_ms
 
 
 def sum3x3(f, x, y):
@@ -82,9 +83,4 @@ if __name__ == "__main__":
     w, h = (int(sys.argv[1]), int(sys.argv[2])) if len(sys.argv) > 2 else (1536, 2560)
     data = image(w, h)
     res = run(inp, out, data)
-    best = 1e9
-    for _ in range(20):
-        t = time.perf_counter()
-        out.realize(res)
-        best = min(best, time.perf_counter() - t)
-    print(f"{best * 1e3:.3f}")
+    print(f"{best_ms(lambda: out.realize(res), 20):.3f}")
