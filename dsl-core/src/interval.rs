@@ -69,6 +69,15 @@ impl Interval {
     }
 }
 
+/// `f(a, b)` where both sides are known, else the known one: for a `min` bounded above (a
+/// `max` below) by either operand.
+fn lift_either(a: &Option<Expr>, b: &Option<Expr>, f: impl Fn(Expr, Expr) -> Expr) -> Option<Expr> {
+    match (a, b) {
+        (Some(_), Some(_)) => lift2(a, b, f),
+        _ => a.clone().or(b.clone()),
+    }
+}
+
 fn lift2(a: &Option<Expr>, b: &Option<Expr>, f: impl Fn(Expr, Expr) -> Expr) -> Option<Expr> {
     match (a, b) {
         (Some(a), Some(b)) => Some(simplify(&f(a.clone(), b.clone()))),
@@ -274,11 +283,6 @@ impl<'a> Bounds<'a> {
                 nan,
             };
         }
-        let lift = |a: &Option<Expr>, b: &Option<Expr>, f: &dyn Fn(Expr, Expr) -> Expr| match (a, b)
-        {
-            (Some(a), Some(b)) => Some(simplify(&f(a.clone(), b.clone()))),
-            _ => None,
-        };
         match e.node() {
             ExprNode::Cast(a) if a.ty().is_int() => {
                 let ia = self.of(a);
@@ -311,12 +315,12 @@ impl<'a> Bounds<'a> {
                 let (fa, fb) = (self.float_of(a), self.float_of(b));
                 let (lo, hi) = match op {
                     BinOp::Add => (
-                        lift(&fa.lo, &fb.lo, &|x, y| x.add(y)),
-                        lift(&fa.hi, &fb.hi, &|x, y| x.add(y)),
+                        lift2(&fa.lo, &fb.lo, |x, y| x.add(y)),
+                        lift2(&fa.hi, &fb.hi, |x, y| x.add(y)),
                     ),
                     BinOp::Sub => (
-                        lift(&fa.lo, &fb.hi, &|x, y| x.sub(y)),
-                        lift(&fa.hi, &fb.lo, &|x, y| x.sub(y)),
+                        lift2(&fa.lo, &fb.hi, |x, y| x.sub(y)),
+                        lift2(&fa.hi, &fb.lo, |x, y| x.sub(y)),
                     ),
                     // Division only by a run-time constant (its own bounds): a divisor that
                     // may cross zero has no useful bounds.
@@ -344,16 +348,13 @@ impl<'a> Bounds<'a> {
                 let (fa, fb) = (self.float_of(a), self.float_of(b));
                 // Rust's `min` gives the other operand for a NaN one.
                 let hi = match (fa.nan, fb.nan) {
-                    (false, false) => match (&fa.hi, &fb.hi) {
-                        (Some(x), Some(y)) => Some(simplify(&x.clone().min(y.clone()))),
-                        (x, y) => x.clone().or(y.clone()),
-                    },
+                    (false, false) => lift_either(&fa.hi, &fb.hi, |x, y| x.min(y)),
                     (true, false) => fb.hi.clone(),
                     (false, true) => fa.hi.clone(),
-                    (true, true) => lift(&fa.hi, &fb.hi, &|x, y| x.max(y)),
+                    (true, true) => lift2(&fa.hi, &fb.hi, |x, y| x.max(y)),
                 };
                 FloatInterval {
-                    lo: lift(&fa.lo, &fb.lo, &|x, y| x.min(y)),
+                    lo: lift2(&fa.lo, &fb.lo, |x, y| x.min(y)),
                     hi,
                     nan: fa.nan && fb.nan,
                 }
@@ -361,17 +362,14 @@ impl<'a> Bounds<'a> {
             ExprNode::Binary(BinOp::Max, a, b) => {
                 let (fa, fb) = (self.float_of(a), self.float_of(b));
                 let lo = match (fa.nan, fb.nan) {
-                    (false, false) => match (&fa.lo, &fb.lo) {
-                        (Some(x), Some(y)) => Some(simplify(&x.clone().max(y.clone()))),
-                        (x, y) => x.clone().or(y.clone()),
-                    },
+                    (false, false) => lift_either(&fa.lo, &fb.lo, |x, y| x.max(y)),
                     (true, false) => fb.lo.clone(),
                     (false, true) => fa.lo.clone(),
-                    (true, true) => lift(&fa.lo, &fb.lo, &|x, y| x.min(y)),
+                    (true, true) => lift2(&fa.lo, &fb.lo, |x, y| x.min(y)),
                 };
                 FloatInterval {
                     lo,
-                    hi: lift(&fa.hi, &fb.hi, &|x, y| x.max(y)),
+                    hi: lift2(&fa.hi, &fb.hi, |x, y| x.max(y)),
                     nan: fa.nan && fb.nan,
                 }
             }
@@ -382,16 +380,8 @@ impl<'a> Bounds<'a> {
                     self.float_of(&args[1]),
                     self.float_of(&args[2]),
                 );
-                let lo = match (&fx.lo, &fl.lo) {
-                    (Some(x), Some(l)) => Some(simplify(&x.clone().max(l.clone()))),
-                    (None, l) => l.clone(),
-                    (x, None) => x.clone(),
-                };
-                let hi = match (&fx.hi, &fh.hi) {
-                    (Some(x), Some(h)) => Some(simplify(&x.clone().min(h.clone()))),
-                    (None, h) => h.clone(),
-                    (x, None) => x.clone(),
-                };
+                let lo = lift_either(&fx.lo, &fl.lo, |x, l| x.max(l));
+                let hi = lift_either(&fx.hi, &fh.hi, |x, h| x.min(h));
                 // A NaN run-time constant `x` has bounds `[lo, hi]` but the value NaN.
                 FloatInterval { lo, hi, nan: true }
             }
@@ -411,8 +401,8 @@ impl<'a> Bounds<'a> {
                 let (ft, ff) = (self.float_of(t), self.float_of(f));
                 // A NaN bound of one arm must not hide the other's: Rust's `min`/`max` skip it.
                 FloatInterval {
-                    lo: lift(&ft.lo, &ff.lo, &|x, y| x.min(y)),
-                    hi: lift(&ft.hi, &ff.hi, &|x, y| x.max(y)),
+                    lo: lift2(&ft.lo, &ff.lo, |x, y| x.min(y)),
+                    hi: lift2(&ft.hi, &ff.hi, |x, y| x.max(y)),
                     nan: true,
                 }
             }
@@ -520,18 +510,10 @@ impl<'a> Bounds<'a> {
             },
             BinOp::Min => Interval {
                 min: lift2(&ia.min, &ib.min, |x, y| x.min(y)),
-                max: match (&ia.max, &ib.max) {
-                    (Some(x), Some(y)) => Some(simplify(&x.clone().min(y.clone()))),
-                    (Some(x), None) | (None, Some(x)) => Some(x.clone()),
-                    (None, None) => None,
-                },
+                max: lift_either(&ia.max, &ib.max, |x, y| x.min(y)),
             },
             BinOp::Max => Interval {
-                min: match (&ia.min, &ib.min) {
-                    (Some(x), Some(y)) => Some(simplify(&x.clone().max(y.clone()))),
-                    (Some(x), None) | (None, Some(x)) => Some(x.clone()),
-                    (None, None) => None,
-                },
+                min: lift_either(&ia.min, &ib.min, |x, y| x.max(y)),
                 max: lift2(&ia.max, &ib.max, |x, y| x.max(y)),
             },
             BinOp::Shr => match b.as_int() {
