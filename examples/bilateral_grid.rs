@@ -10,6 +10,8 @@
 //! in ms, for `scripts/compare_apps.sh`)
 
 use halite::prelude::*;
+// Tests, benches and the tour include several examples, each with this module.
+#[allow(clippy::duplicate_mod)]
 #[path = "common/mod.rs"]
 mod common;
 use common::{best_of, max_abs_diff};

@@ -6,6 +6,8 @@
 //! `cargo run --release --example histogram`
 
 use halite::prelude::*;
+// Tests, benches and the tour include several examples, each with this module.
+#[allow(clippy::duplicate_mod)]
 #[path = "common/mod.rs"]
 mod common;
 use common::best_of;

@@ -7,6 +7,8 @@
 //! `cargo run --release --example matmul [N] [--halite-only]`
 
 use halite::prelude::*;
+// Tests, benches and the tour include several examples, each with this module.
+#[allow(clippy::duplicate_mod)]
 #[path = "common/mod.rs"]
 mod common;
 use common::best_of;
