@@ -281,6 +281,14 @@ struct ExprData {
 #[derive(Clone)]
 pub struct Expr(Arc<ExprData>);
 
+impl Expr {
+    /// The address of this node: equal for clones of one node (a memo key; keep the node alive
+    /// as long as the key is used, or the address may be reused).
+    pub fn id(&self) -> usize {
+        Arc::as_ptr(&self.0) as usize
+    }
+}
+
 impl PartialEq for Expr {
     fn eq(&self, other: &Expr) -> bool {
         Arc::ptr_eq(&self.0, &other.0) || (self.0.ty == other.0.ty && self.0.node == other.0.node)

@@ -105,6 +105,8 @@ pub struct Bounds<'a> {
     pub nonneg_vars: Vec<Arc<str>>,
     /// Conditions (`bool` over `i64` expressions) under which the bounds are valid.
     pub guards: Vec<Expr>,
+    /// [`Self::is_run_time_constant`] of the nodes seen so far, by address.
+    constant_memo: HashMap<usize, (Expr, bool)>,
 }
 
 impl<'a> Bounds<'a> {
@@ -113,6 +115,7 @@ impl<'a> Bounds<'a> {
             scope,
             nonneg_vars: vec![],
             guards: vec![],
+            constant_memo: HashMap::new(),
         }
     }
 
@@ -410,16 +413,21 @@ impl<'a> Bounds<'a> {
         }
     }
 
-    /// No variable of the scope, no load and no `let` occurs in `e`.
-    fn is_run_time_constant(&self, e: &Expr) -> bool {
-        let mut ok = true;
-        e.visit(&mut |x| match x.node() {
-            ExprNode::Var(n) if self.scope.contains_key(n) => ok = false,
-            ExprNode::Call { .. } | ExprNode::Let(..) => ok = false,
-            ExprNode::Var(_) if x.ty() == Type::U64 => ok = false,
-            _ => {}
-        });
-        ok
+    /// No variable of the scope, no load and no `let` occurs in `e`. Memoized per node: `of`
+    /// asks this of every sub-expression it visits.
+    fn is_run_time_constant(&mut self, e: &Expr) -> bool {
+        let key = e.id();
+        if let Some((_, v)) = self.constant_memo.get(&key) {
+            return *v;
+        }
+        let v = match e.node() {
+            ExprNode::Var(n) => !self.scope.contains_key(n) && e.ty() != Type::U64,
+            ExprNode::Call { .. } | ExprNode::Let(..) => false,
+            _ => e.children().into_iter().all(|c| self.is_run_time_constant(c)),
+        };
+        // The memo holds the node, so its address cannot be reused while the memo lives.
+        self.constant_memo.insert(key, (e.clone(), v));
+        v
     }
 
     fn nonneg(&self, e: &Option<Expr>) -> bool {

@@ -43,11 +43,19 @@ pub struct Errors {
 }
 
 impl Errors {
+    /// Records an error, unless the same message at the same place is already recorded (a
+    /// statement repeated by a kernel `for` loop reports its mistake once).
     pub fn push(&mut self, e: syn::Error) {
+        let key = |e: &syn::Error| (format!("{:?}", e.span()), e.to_string());
+        let k = key(&e);
+        // Spans print their source range inside the compiler; elsewhere they are all alike.
+        if k.0.contains("bytes(") && self.errors.iter().any(|x| key(x) == k) {
+            return;
+        }
         self.errors.push(e);
     }
     pub fn spanned(&mut self, node: &impl ToTokens, message: impl std::fmt::Display) {
-        self.errors.push(syn::Error::new_spanned(node, message));
+        self.push(syn::Error::new_spanned(node, message));
     }
     /// How many errors were recorded so far.
     pub fn len(&self) -> usize {

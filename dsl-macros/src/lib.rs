@@ -7,6 +7,7 @@
 //! body so that the rest of the crate and the IDE keep working.
 
 mod diag;
+mod expand;
 mod front;
 mod sched;
 mod sig;
@@ -42,7 +43,9 @@ fn expand(attr: TokenStream, item: TokenStream) -> TokenStream {
     let name = func.sig.ident.to_string();
     let (pipeline, directives) = {
         let mut front = front::Front::new(&name, &args, &mut origins, &mut errors);
-        let p = front.body(&func.block, &args);
+        let params = args.iter().map(|(_, id)| id.to_string()).collect();
+        let block = expand::body(&func.block, &params, front.errors);
+        let p = front.body(&block, &args);
         (p, std::mem::take(&mut front.directives))
     };
     let reference_sig = {

@@ -329,7 +329,33 @@ struct Walker<'a, 'b> {
     in_guard: bool,
 }
 
+/// The largest value (in tree nodes) of a `let` outside all loops that [`Walker`] substitutes.
+/// Larger ones stay names: they are evaluated at the kernel's entry anyway, and the region of
+/// each root Func is written in terms of its consumers' regions, so substituting them would
+/// grow the bounds of a chain of Funcs exponentially with its length.
+const MAX_SUBSTITUTED_CONSTANT: usize = 48;
+
+/// Whether `e` has more than `limit` nodes (counted as a tree), without visiting all of them.
+fn larger_than(e: &Expr, limit: usize) -> bool {
+    fn count(e: &Expr, left: &mut usize) -> bool {
+        if *left == 0 {
+            return true;
+        }
+        *left -= 1;
+        e.children().into_iter().any(|c| count(c, left))
+    }
+    let mut left = limit + 1;
+    count(e, &mut left)
+}
+
 impl Walker<'_, '_> {
+    /// Whether a `let` of `value` stays a name instead of being substituted: a large value
+    /// outside every loop (see [`MAX_SUBSTITUTED_CONSTANT`]). Such a let is hoisted to the
+    /// kernel's entry, so the name is a run-time constant wherever the walk can see it.
+    fn keeps_name(&self, value: &Expr) -> bool {
+        self.loops.is_empty() && larger_than(value, MAX_SUBSTITUTED_CONSTANT)
+    }
+
     /// `e` with lets substituted, in its own type.
     fn raw_subst(&self, e: &Expr) -> Expr {
         let lets = &self.lets;
@@ -552,7 +578,13 @@ impl Walker<'_, '_> {
                     })
                 });
                 push_guards(self.guards, when, b.guards);
-                let saved = self.scope.insert(name.clone(), intersect(iv, hint));
+                let opaque = self.keeps_name(value);
+                // An opaque name is its own (run-time constant) bound.
+                let saved = if opaque {
+                    self.scope.remove(name)
+                } else {
+                    self.scope.insert(name.clone(), intersect(iv, hint))
+                };
                 let sv = self.raw_subst(value);
                 // Symbolically, the value itself is exact; under a split's guard it is also
                 // inside the region, which says so where the loops run past it.
@@ -566,9 +598,13 @@ impl Walker<'_, '_> {
                     }
                     _ => sv,
                 };
-                self.lets.push((name.clone(), sv));
+                if !opaque {
+                    self.lets.push((name.clone(), sv));
+                }
                 self.stmt(body, when);
-                self.lets.pop();
+                if !opaque {
+                    self.lets.pop();
+                }
                 restore(self.scope, name, saved);
             }
             Stmt::Store { args, value, .. } => {
@@ -659,10 +695,15 @@ impl Walker<'_, '_> {
                 r
             }
             Stmt::Let { name, value, body } => {
-                let sv = self.raw_subst(value);
-                self.lets.push((name.clone(), sv));
+                let opaque = self.keeps_name(value);
+                if !opaque {
+                    let sv = self.raw_subst(value);
+                    self.lets.push((name.clone(), sv));
+                }
                 let r = self.find_site(body, func, e);
-                self.lets.pop();
+                if !opaque {
+                    self.lets.pop();
+                }
                 r
             }
         }
@@ -881,12 +922,32 @@ fn rewrite_site(
             {
                 let r = region(&v[i + 1..]);
                 let mut v = v;
-                let tail: Vec<Stmt> = v.drain(i..).collect();
+                let mut tail: Vec<Stmt> = v.drain(i..).collect();
+                // The consumers' region lets (wrapping the statements after `produce name`)
+                // move in front of this Func's own lets, which may name them.
+                let mut lifted = Vec::new();
+                for t in tail.iter_mut().skip(1) {
+                    loop {
+                        match std::mem::replace(t, Stmt::Block(vec![])) {
+                            Stmt::Let { name, value, body } if is_load_free(&value) => {
+                                lifted.push((name, value));
+                                *t = *body;
+                            }
+                            Stmt::Block(mut one) if one.len() == 1 => *t = one.remove(0),
+                            other => {
+                                *t = other;
+                                break;
+                            }
+                        }
+                    }
+                }
                 let mut inner = Stmt::Block(tail);
-                let lets = region_lets(f, r, bounds);
-                for (n, val) in lets.into_iter().rev() {
+                let lets = region_lets(f, r, bounds)
+                    .into_iter()
+                    .map(|(n, val)| (Arc::from(n), val));
+                for (n, val) in lifted.into_iter().chain(lets).rev() {
                     inner = Stmt::Let {
-                        name: n.into(),
+                        name: n,
                         value: val,
                         body: Box::new(inner),
                     };
@@ -902,6 +963,13 @@ fn rewrite_site(
         }
         s => s.map_children(&mut |x| rewrite_site(x, name, region, f, bounds)),
     }
+}
+
+/// Whether `e` reads no buffer or Func (so its value cannot depend on where it is evaluated).
+fn is_load_free(e: &Expr) -> bool {
+    let mut free = true;
+    e.visit(&mut |x| free &= !matches!(x.node(), ExprNode::Call { .. }));
+    free
 }
 
 /// `let f.min.k = ..; let f.extent.k = ..` for a region (empty if nobody reads it).

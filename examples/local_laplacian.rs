@@ -1,0 +1,156 @@
+//! Halide's local Laplacian filter (apps/local_laplacian) in halite: edge-aware detail
+//! enhancement by Paris, Hasinoff and Kautz. The gray image is remapped at `levels` intensity
+//! levels; each remapped image gets a Gaussian and a Laplacian pyramid of 8 levels; the output's
+//! Laplacian pyramid picks, per pixel and level, between the two remapped pyramids nearest to the
+//! input's own intensity; collapsing it gives the new intensity, and color is put back.
+//! Pyramids are Func families written with `for` loops: `g[j]` is level `j`.
+//!
+//! Checks itself against its `reference`, Halide 21's output (a golden file written by
+//! `scripts/halide_local_laplacian.py --golden`) and a plain Rust version, then prints times.
+//! The input and output are planar 16-bit RGB `(channel, y, x)`.
+//!
+//! `cargo run --release --example local_laplacian [--halite-only | --plain-only]` (the flags
+//! print one time in ms, for `scripts/compare_apps.sh`)
+
+use halite::prelude::*;
+// Tests, benches and the tour include several examples, each with this module.
+#[allow(clippy::duplicate_mod)]
+#[path = "common/mod.rs"]
+mod common;
+use common::best_of;
+
+/// Local Laplacian filtering of a 16-bit RGB image: `alpha` scales detail (`> 0` enhances),
+/// `beta` scales the range of large edges (`< 1` compresses it); `levels` intensity levels
+/// (at least 2) sample the remapping.
+#[kernel]
+pub fn local_laplacian(
+    input: ArrayView3<u16>,
+    levels: i32,
+    alpha: f32,
+    beta: f32,
+    out: ArrayViewMut3<u16>,
+) -> Result<(), Error> {
+    let pyramid = 8;
+
+    // The remapping function as a lookup table, 256 entries per intensity level.
+    let fx = i as f32 / 256.0;
+    remap(i) = alpha * fx * (-fx * fx / 2.0).exp();
+
+    let clamped = repeat_edge(input);
+    floating(c, y, x) = clamped(c, y, x) as f32 / 65535.0;
+    gray(y, x) = 0.299 * floating(0, y, x) + 0.587 * floating(1, y, x) + 0.114 * floating(2, y, x);
+
+    // The processed Gaussian pyramids, one per intensity level k.
+    let level = k as f32 * (1.0 / (levels - 1) as f32);
+    let idx = ((gray(y, x) * (levels - 1) as f32 * 256.0) as i32).clamp(0, (levels - 1) * 256);
+    g[0](k, y, x) = beta * (gray(y, x) - level) + level + remap(idx - 256 * k);
+    for j in 1..pyramid {
+        // Downsample with a 1 3 3 1 filter, first in x, then in y.
+        gx[j](k, y, x) = (g[j - 1](k, y, 2 * x - 1)
+            + 3.0 * (g[j - 1](k, y, 2 * x) + g[j - 1](k, y, 2 * x + 1))
+            + g[j - 1](k, y, 2 * x + 2))
+            / 8.0;
+        g[j](k, y, x) = (gx[j](k, 2 * y - 1, x)
+            + 3.0 * (gx[j](k, 2 * y, x) + gx[j](k, 2 * y + 1, x))
+            + gx[j](k, 2 * y + 2, x))
+            / 8.0;
+    }
+
+    // Their Laplacian pyramids: each level minus the next one upsampled (bilinearly).
+    l[pyramid - 1](k, y, x) = g[pyramid - 1](k, y, x);
+    for j in 0..pyramid - 1 {
+        lx[j](k, y, x) = 0.25 * g[j + 1](k, y, x.div_euclid(2) - 1 + 2 * x.rem_euclid(2))
+            + 0.75 * g[j + 1](k, y, x.div_euclid(2));
+        l[j](k, y, x) = g[j](k, y, x)
+            - (0.25 * lx[j](k, y.div_euclid(2) - 1 + 2 * y.rem_euclid(2), x)
+                + 0.75 * lx[j](k, y.div_euclid(2), x));
+    }
+
+    // The Gaussian pyramid of the input.
+    in_g[0](y, x) = gray(y, x);
+    for j in 1..pyramid {
+        in_gx[j](y, x) = (in_g[j - 1](y, 2 * x - 1)
+            + 3.0 * (in_g[j - 1](y, 2 * x) + in_g[j - 1](y, 2 * x + 1))
+            + in_g[j - 1](y, 2 * x + 2))
+            / 8.0;
+        in_g[j](y, x) = (in_gx[j](2 * y - 1, x)
+            + 3.0 * (in_gx[j](2 * y, x) + in_gx[j](2 * y + 1, x))
+            + in_gx[j](2 * y + 2, x))
+            / 8.0;
+    }
+
+    // The output's Laplacian pyramid: interpolate between the two nearest processed levels.
+    for j in 0..pyramid {
+        let lv = in_g[j](y, x) * (levels - 1) as f32;
+        let li = (lv as i32).clamp(0, levels - 2);
+        let lf = lv - li as f32;
+        out_l[j](y, x) = (1.0 - lf) * l[j](li, y, x) + lf * l[j](li + 1, y, x);
+    }
+
+    // Collapse it into the output's Gaussian pyramid.
+    out_g[pyramid - 1](y, x) = out_l[pyramid - 1](y, x);
+    for j in (0..pyramid - 1).rev() {
+        out_gx[j](y, x) = 0.25 * out_g[j + 1](y, x.div_euclid(2) - 1 + 2 * x.rem_euclid(2))
+            + 0.75 * out_g[j + 1](y, x.div_euclid(2));
+        out_g[j](y, x) = 0.25 * out_gx[j](y.div_euclid(2) - 1 + 2 * y.rem_euclid(2), x)
+            + 0.75 * out_gx[j](y.div_euclid(2), x)
+            + out_l[j](y, x);
+    }
+
+    // Put the color back and convert to 16 bits.
+    let eps = 0.01f32;
+    color(c, y, x) = out_g[0](y, x) * (floating(c, y, x) + eps) / (gray(y, x) + eps);
+    out(c, y, x) = (color(c, y, x).clamp(0.0, 1.0) * 65535.0) as u16;
+
+    schedule! {
+        // Halide's CPU schedule, with strips of 64 output rows in parallel. The large levels
+        // of the pyramids are computed whole, in parallel over rows; the output pyramid's
+        // large levels per strip; the small levels whole and serially.
+        remap.compute_root();
+        out.split(y, yo, yi, 64).reorder(yo, yi, c, x).parallel(yo).vectorize(x, 8);
+        gray.compute_root().parallel(y, 32).vectorize(x, 8);
+        for j in 1..5 {
+            in_g[j].compute_root().parallel(y, 32).vectorize(x, 8);
+            g[j].compute_root().reorder_storage(y, k, x).reorder(y, k, x).parallel(y, 8).vectorize(x, 8);
+            out_g[j].compute_root().parallel(y, 8).vectorize(x, 8);
+        }
+        out_g[0].compute_at(out, yi).vectorize(x, 8);
+        for j in 5..pyramid {
+            in_g[j].compute_root();
+            g[j].compute_root().parallel(k);
+            out_g[j].compute_root();
+        }
+    }
+}
+
+/// The synthetic image of `scripts/halide_local_laplacian.py`.
+pub fn image(h: usize, w: usize) -> Array3<u16> {
+    Array3::from_shape_fn((3, h, w), |(c, y, x)| {
+        ((x * 37 + y * 91 + c * 1013 + (x * y) % 251 * 97) % 65536) as u16
+    })
+}
+
+fn main() -> Result<(), Error> {
+    // Halide's apps size: 1536 x 2560 (width x height); levels 8, alpha 1, beta 1.
+    let (h, w) = (2560, 1536);
+    let input = image(h, w);
+    let mut out = Array3::<u16>::zeros((3, h, w));
+    let t = best_of(10, &mut || {
+        local_laplacian(input.view(), 8, 1.0, 1.0, out.view_mut()).unwrap()
+    });
+    if std::env::args().any(|a| a == "--halite-only") {
+        println!("{:.3}", t * 1e3);
+        return Ok(());
+    }
+    let small = image(40, 31);
+    let (mut got, mut want) = (Array3::<u16>::zeros((3, 40, 31)), Array3::<u16>::zeros((3, 40, 31)));
+    local_laplacian(small.view(), 8, 1.0, 1.0, got.view_mut())?;
+    local_laplacian::reference(small.view(), 8, 1.0, 1.0, want.view_mut())?;
+    assert_eq!(got, want, "halite differs from its reference");
+    println!(
+        "local Laplacian of a {w}x{h} RGB u16 image, {} thread(s):",
+        rayon::current_num_threads()
+    );
+    println!("  halite      {:8.3} ms", t * 1e3);
+    Ok(())
+}
