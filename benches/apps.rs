@@ -1,7 +1,8 @@
-//! Halide's applications (unsharp mask, Harris corners, bilateral grid at 1536x2560; a depthwise
-//! separable convolution at MobileNet's 4x112x112x32 -> 16): halite against the examples' plain
-//! Rust loops, alternating in one run. The kernels, schedules and plain loops are those of
-//! `examples/{unsharp,harris,bilateral_grid,depthwise_separable_conv}.rs`;
+//! Halide's applications (unsharp mask, Harris corners, bilateral grid, local Laplacian at
+//! 1536x2560; a depthwise separable convolution at MobileNet's 4x112x112x32 -> 16): halite
+//! against the examples' plain Rust loops, alternating in one run. The kernels, schedules and
+//! plain loops are those of
+//! `examples/{unsharp,harris,bilateral_grid,depthwise_separable_conv,local_laplacian}.rs`;
 //! Halide 21 itself is timed by `scripts/compare_apps.sh` (Halide is never a dependency).
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
@@ -16,6 +17,9 @@ mod dwsep_app;
 #[path = "../examples/harris.rs"]
 #[allow(dead_code)]
 mod harris_app;
+#[path = "../examples/local_laplacian.rs"]
+#[allow(dead_code)]
+mod local_laplacian_app;
 #[path = "../examples/unsharp.rs"]
 #[allow(dead_code)]
 mod unsharp_app;
@@ -95,11 +99,29 @@ fn bench_dwsep(c: &mut Criterion) {
     g.finish();
 }
 
+fn bench_local_laplacian(c: &mut Criterion) {
+    let input = local_laplacian_app::image(H, W);
+    let mut out = Array3::<u16>::zeros((3, H, W));
+    let mut g = c.benchmark_group("local_laplacian_1536x2560");
+    g.sample_size(10);
+    g.throughput(Throughput::Elements((H * W) as u64));
+    g.bench_function("halite", |b| {
+        b.iter(|| {
+            local_laplacian_app::local_laplacian(input.view(), 8, 1.0, 1.0, out.view_mut()).unwrap()
+        })
+    });
+    g.bench_function("plain_loop", |b| {
+        b.iter(|| local_laplacian_app::plain(&input, 8, 1.0, 1.0, &mut out))
+    });
+    g.finish();
+}
+
 criterion_group!(
     benches,
     bench_unsharp,
     bench_harris,
     bench_bilateral,
-    bench_dwsep
+    bench_dwsep,
+    bench_local_laplacian
 );
 criterion_main!(benches);

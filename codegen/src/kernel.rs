@@ -283,6 +283,37 @@ impl Gen {
                             }
                         }
                     }
+                    ForKind::VectorizedRow(width)
+                        if self.simd && crate::vector::has_gather(self, var, body_stmt) =>
+                    {
+                        // LLVM does not vectorize a flat loop whose loads are gathers (it
+                        // cannot check them against the store): whole vectors as arrays,
+                        // then the remainder lane by lane.
+                        let w = *width as i32;
+                        match crate::vector::vector_body(self, var, w as usize, body_stmt) {
+                            Some(arrays) => quote! {
+                                let __min0: i32 = #min_t;
+                                let __ext0: i32 = #ext;
+                                let __full: i32 = __ext0 - __ext0 % #w;
+                                let mut __c: i32 = 0;
+                                while __c < __full {
+                                    let __min: i32 = __min0.wrapping_add(__c);
+                                    #arrays
+                                    __c += #w;
+                                }
+                                let __min: i32 = __min0.wrapping_add(__full);
+                                for __i in 0..(__ext0 - __full) {
+                                    let #v: i32 = __min.wrapping_add(__i);
+                                    let #vw: isize = (__min as isize) + (__i as isize);
+                                    #body
+                                }
+                            },
+                            None => quote! {
+                                let __min: i32 = #min_t;
+                                #serial
+                            },
+                        }
+                    }
                     ForKind::Serial | ForKind::VectorizedRow(_) => quote! {
                         let __min: i32 = #min_t;
                         #serial

@@ -226,9 +226,68 @@ impl<'a> VecGen<'a> {
                 self.out.push(code);
                 V::Varying(id)
             }
+            ExprNode::Call { name, args, .. } => {
+                // A gather: the indices as vectors (vector arithmetic, shared with the rest of
+                // the body), then one load per lane.
+                let parts: Vec<V> = args.iter().map(|a| self.expr(a)).collect();
+                let a: Vec<TokenStream> = parts
+                    .iter()
+                    .map(|p| match p {
+                        V::Uniform(u) => quote!(((#u) as isize)),
+                        V::Varying(v) => quote!((#v[__l] as isize)),
+                    })
+                    .collect();
+                let off = self.gen.offset(name, &a);
+                let p = derived(name, "ptr");
+                let id = self.fresh();
+                let t = rust_type(ty);
+                let w = self.w;
+                self.out.push(quote! {
+                    let mut #id: [#t; #w] = [<#t as ::core::default::Default>::default(); #w];
+                    for __l in 0..#w {
+                        #id[__l] = #p.load(#off);
+                    }
+                });
+                V::Varying(id)
+            }
             _ => self.lanes(e),
         }
     }
+}
+
+/// Whether the body of a loop over `var` reads a buffer at a non-contiguous index (a gather).
+pub(crate) fn has_gather(gen: &crate::kernel::Gen, var: &str, body: &Stmt) -> bool {
+    let mut lets = Vec::new();
+    let mut cur = body;
+    while let Stmt::Let { name, value, body } = cur {
+        lets.push((name.to_string(), value.clone()));
+        cur = body;
+    }
+    let Stmt::Store { value, .. } = cur else {
+        return false;
+    };
+    let mut vg = VecGen {
+        gen,
+        var: var.to_string(),
+        w: 1,
+        lets: Vec::new(),
+        out: Vec::new(),
+        n: 0,
+        fenced: Vec::new(),
+    };
+    for (n, val) in lets.iter() {
+        let varying = vg.varying(val);
+        vg.lets.push((n.clone(), val.clone(), varying));
+    }
+    let mut found = false;
+    for e in lets.iter().map(|(_, v)| v).chain(std::iter::once(value)) {
+        e.visit(&mut |x| {
+            if let ExprNode::Call { name, args, .. } = x.node() {
+                found |= vg.varying(x) && !vg.contiguous(name, args);
+            }
+        });
+    }
+    found
 }
 
 /// The body of a vector loop of `w` lanes over `var` (`__min` is lane 0): `let`s then one

@@ -158,16 +158,23 @@ pub fn run(
             globals.push((extent_var_name(&f.name, d).into(), Value::I32(n as i32)));
         }
     }
-    let out_shapes = outs
-        .iter()
-        .zip(outputs.iter())
-        .map(|(f, b)| (f.name.clone(), b.shape.clone()))
-        .collect();
+    let mut out_shapes = vec![None; pipeline.funcs.len()];
+    for (f, b) in outs.iter().zip(outputs.iter()) {
+        if let Some(i) = pipeline.funcs.iter().position(|g| g.name == f.name) {
+            out_shapes[i] = Some(b.shape.clone());
+        }
+    }
     let mut interp = Interp {
         pipeline,
         buffers,
         out_shapes,
-        memo: HashMap::new(),
+        func_index: pipeline
+            .funcs
+            .iter()
+            .enumerate()
+            .map(|(i, f)| (f.name.clone(), i))
+            .collect(),
+        memo: vec![FxMap::default(); pipeline.funcs.len()],
         slices: HashMap::new(),
         active: Vec::new(),
         env: globals,
@@ -221,13 +228,45 @@ fn inside(point: &[i64], shape: &[usize]) -> bool {
         .all(|(&i, &n)| i >= 0 && (i as u64) < n as u64)
 }
 
+/// A fast hasher for the interpreter's memo tables (integer coordinates; no untrusted keys).
+#[derive(Default)]
+struct FxHasher(u64);
+
+impl std::hash::Hasher for FxHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            self.write_u64(u64::from_le_bytes(c.try_into().expect("8 bytes")));
+        }
+        for b in chunks.remainder() {
+            self.write_u64(*b as u64);
+        }
+    }
+    fn write_u64(&mut self, v: u64) {
+        self.0 = (self.0.rotate_left(5) ^ v).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+    fn write_i64(&mut self, v: i64) {
+        self.write_u64(v as u64);
+    }
+    fn write_usize(&mut self, v: usize) {
+        self.write_u64(v as u64);
+    }
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+type FxMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<FxHasher>>;
+
 struct Interp<'a> {
     pipeline: &'a Pipeline,
     buffers: HashMap<Arc<str>, &'a Buffer>,
-    /// Reads of an output by another Func must stay inside the output's shape.
-    out_shapes: HashMap<Arc<str>, Vec<usize>>,
-    /// Values of pure definitions.
-    memo: HashMap<(usize, Vec<i64>), Value>,
+    /// Reads of an output by another Func must stay inside the output's shape (by Func index).
+    out_shapes: Vec<Option<Vec<usize>>>,
+    /// The index of each Func by name.
+    func_index: HashMap<Arc<str>, usize>,
+    /// Values of pure definitions, per Func.
+    memo: Vec<FxMap<Vec<i64>, Value>>,
     /// What update `k` (1-based) of Func `idx` wrote for given pure coordinates.
     slices: HashMap<Slice, Arc<HashMap<Vec<i64>, Value>>>,
     /// Updates being run (innermost last): their Func, stage and writes so far.
@@ -329,7 +368,7 @@ impl Interp<'_> {
             point.push(self.int(a)?);
         }
         let f = &self.pipeline.funcs[idx];
-        if let Some(shape) = self.out_shapes.get(&f.name) {
+        if let Some(shape) = &self.out_shapes[idx] {
             if !inside(&point, shape) {
                 return Err(InterpError::WriteOutOfBounds {
                     buffer: f.name.to_string(),
@@ -366,8 +405,7 @@ impl Interp<'_> {
     /// The value of Func `idx`'s pure definition at `point` (memoized).
     fn eval_pure(&mut self, idx: usize, point: &[i64]) -> Result<Value, InterpError> {
         let f = &self.pipeline.funcs[idx];
-        let key = (idx, point.to_vec());
-        if let Some(v) = self.memo.get(&key) {
+        if let Some(v) = self.memo[idx].get(point) {
             return Ok(*v);
         }
         let mark = self.env.len();
@@ -385,7 +423,7 @@ impl Interp<'_> {
                 v.ty()
             )));
         }
-        self.memo.insert(key, v);
+        self.memo[idx].insert(point.to_vec(), v);
         Ok(v)
     }
 
@@ -451,15 +489,10 @@ impl Interp<'_> {
                         b.data[off]
                     }
                     CallKind::Func => {
-                        let idx = self
-                            .pipeline
-                            .funcs
-                            .iter()
-                            .position(|f| f.name == *name)
-                            .ok_or_else(|| {
-                                InterpError::Malformed(format!("unknown func `{name}`"))
-                            })?;
-                        if let Some(shape) = self.out_shapes.get(name) {
+                        let idx = *self.func_index.get(name).ok_or_else(|| {
+                            InterpError::Malformed(format!("unknown func `{name}`"))
+                        })?;
+                        if let Some(shape) = &self.out_shapes[idx] {
                             if !inside(&point, shape) {
                                 return Err(InterpError::OutOfBounds {
                                     buffer: name.to_string(),

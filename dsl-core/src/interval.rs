@@ -423,7 +423,10 @@ impl<'a> Bounds<'a> {
         let v = match e.node() {
             ExprNode::Var(n) => !self.scope.contains_key(n) && e.ty() != Type::U64,
             ExprNode::Call { .. } | ExprNode::Let(..) => false,
-            _ => e.children().into_iter().all(|c| self.is_run_time_constant(c)),
+            _ => e
+                .children()
+                .into_iter()
+                .all(|c| self.is_run_time_constant(c)),
         };
         // The memo holds the node, so its address cannot be reused while the memo lives.
         self.constant_memo.insert(key, (e.clone(), v));

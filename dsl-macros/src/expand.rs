@@ -249,8 +249,12 @@ impl VisitMut for Rewrite<'_> {
                 }
             }
             syn::Expr::Index(ix) => {
-                let syn::Expr::Path(p) = &*ix.expr else { return };
-                let Some(base) = p.path.get_ident() else { return };
+                let syn::Expr::Path(p) = &*ix.expr else {
+                    return;
+                };
+                let Some(base) = p.path.get_ident() else {
+                    return;
+                };
                 if self.params.contains(&base.to_string()) {
                     return;
                 }
@@ -260,7 +264,9 @@ impl VisitMut for Rewrite<'_> {
                 if k < 0 {
                     self.errors.push((
                         base.span(),
-                        format!("`{base}[{k}]`: the index of a Func family member is a constant >= 0"),
+                        format!(
+                            "`{base}[{k}]`: the index of a Func family member is a constant >= 0"
+                        ),
                     ));
                     return;
                 }
@@ -332,7 +338,14 @@ mod tests {
         let params = ["input".to_string()].into_iter().collect();
         let b = body(&block, &params, &mut errors);
         let n = errors.len();
-        (b.stmts.iter().map(|s| s.to_token_stream().to_string()).collect::<Vec<_>>().join("\n"), n)
+        (
+            b.stmts
+                .iter()
+                .map(|s| s.to_token_stream().to_string())
+                .collect::<Vec<_>>()
+                .join("\n"),
+            n,
+        )
     }
 
     #[test]
@@ -386,10 +399,24 @@ mod tests {
     #[test]
     fn reports_ranges_that_are_not_constant() {
         for src in [
-            quote!({ for j in 0..n { f[j](x) = input(x); } }),
-            quote!({ for (a, b) in 0..2 { f[a](x) = input(x); } }),
-            quote!({ for j in 0..100000 { f[j](x) = input(x); } }),
-            quote!({ f[-1](x) = input(x); }),
+            quote!({
+                for j in 0..n {
+                    f[j](x) = input(x);
+                }
+            }),
+            quote!({
+                for (a, b) in 0..2 {
+                    f[a](x) = input(x);
+                }
+            }),
+            quote!({
+                for j in 0..100000 {
+                    f[j](x) = input(x);
+                }
+            }),
+            quote!({
+                f[-1](x) = input(x);
+            }),
         ] {
             assert_eq!(expand(src).1, 1);
         }

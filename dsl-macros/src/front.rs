@@ -243,6 +243,34 @@ impl<'a> Front<'a> {
         Err(Reported)
     }
 
+    /// For `g_3` where `g_0`, `g_1`, .. are defined (a Func family `g[j]`), the members that
+    /// exist so far.
+    fn family_hint(&self, name: &str) -> String {
+        let Some((base, k)) = name.rsplit_once('_') else {
+            return String::new();
+        };
+        if k.is_empty() || !k.bytes().all(|b| b.is_ascii_digit()) {
+            return String::new();
+        }
+        let members: Vec<&str> = self
+            .funcs
+            .iter()
+            .map(|f| &*f.name)
+            .filter(|n| {
+                n.strip_prefix(base)
+                    .and_then(|r| r.strip_prefix('_'))
+                    .is_some_and(|r| !r.is_empty() && r.bytes().all(|b| b.is_ascii_digit()))
+            })
+            .collect();
+        if members.is_empty() {
+            return String::new();
+        }
+        format!(
+            " (`{base}[{k}]`: the family `{base}` defines {} so far)",
+            members.join(", ")
+        )
+    }
+
     fn is_defined(&self, name: &str) -> bool {
         self.funcs.iter().any(|f| &*f.name == name)
     }
@@ -1638,10 +1666,11 @@ impl<'a> Front<'a> {
                 format!("`{name}` is a value, not a Func; it cannot be called"),
             );
         } else {
+            let family = self.family_hint(&name);
             return self.err(
                 fid,
                 format!(
-                    "unknown Func or input `{name}`; Funcs must be defined before they are used"
+                    "unknown Func or input `{name}`{family}; Funcs must be defined before they are used"
                 ),
             );
         };

@@ -41,17 +41,23 @@ fn expand(attr: TokenStream, item: TokenStream) -> TokenStream {
     let mut origins = diag::Origins::default();
     let args = sig::analyze(&func.sig, &mut errors);
     let name = func.sig.ident.to_string();
-    let (pipeline, directives) = {
-        let mut front = front::Front::new(&name, &args, &mut origins, &mut errors);
-        let params = args.iter().map(|(_, id)| id.to_string()).collect();
-        let block = expand::body(&func.block, &params, front.errors);
-        let p = front.body(&block, &args);
-        (p, std::mem::take(&mut front.directives))
-    };
     let reference_sig = {
         let mut s = func.sig.clone();
         s.ident = syn::Ident::new("reference", s.ident.span());
         s
+    };
+    let params = args.iter().map(|(_, id)| id.to_string()).collect();
+    let before = errors.len();
+    let block = expand::body(&func.block, &params, &mut errors);
+    if errors.len() > before {
+        // A body whose loops or Func families do not expand means nothing further.
+        let e = finish(&mut errors).expect("at least one error");
+        return stub(&func, &reference_sig, e);
+    }
+    let (pipeline, directives) = {
+        let mut front = front::Front::new(&name, &args, &mut origins, &mut errors);
+        let p = front.body(&block, &args);
+        (p, std::mem::take(&mut front.directives))
     };
     if let Some(e) = finish(&mut errors) {
         return stub(&func, &reference_sig, e);
