@@ -268,14 +268,13 @@ fn local_laplacian_matches_halide_and_its_reference() {
         );
     }
     // A shape smaller than a strip and a vector still equals the reference.
-    for (h, w) in [(65, 7)] {
-        let input = local_laplacian_app::image(h, w);
-        let (mut a, mut b) = (
-            Array3::<u16>::zeros((3, h, w)),
-            Array3::<u16>::zeros((3, h, w)),
-        );
-        local_laplacian(input.view(), 8, 1.0, 1.0, a.view_mut()).unwrap();
-        local_laplacian::reference(input.view(), 8, 1.0, 1.0, b.view_mut()).unwrap();
-        assert_eq!(a, b, "{h}x{w}");
-    }
+    let (h, w) = (65, 7);
+    let input = local_laplacian_app::image(h, w);
+    let (mut a, mut b) = (
+        Array3::<u16>::zeros((3, h, w)),
+        Array3::<u16>::zeros((3, h, w)),
+    );
+    local_laplacian(input.view(), 8, 1.0, 1.0, a.view_mut()).unwrap();
+    local_laplacian::reference(input.view(), 8, 1.0, 1.0, b.view_mut()).unwrap();
+    assert_eq!(a, b, "{h}x{w}");
 }
