@@ -7,10 +7,13 @@ use halite::prelude::*;
 #[allow(dead_code)]
 mod unsharp_app;
 
+fn read_bytes(path: &str) -> Vec<u8> {
+    std::fs::read(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(path))
+        .unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
 fn read_f32(path: &str) -> Vec<f32> {
-    let bytes = std::fs::read(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(path))
-        .unwrap_or_else(|e| panic!("{path}: {e}"));
-    bytes
+    read_bytes(path)
         .chunks_exact(4)
         .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
         .collect()
@@ -223,9 +226,7 @@ fn depthwise_separable_conv_matches_halide_and_its_reference() {
 mod local_laplacian_app;
 
 fn read_u16(path: &str) -> Vec<u16> {
-    let bytes = std::fs::read(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(path))
-        .unwrap_or_else(|e| panic!("{path}: {e}"));
-    bytes
+    read_bytes(path)
         .chunks_exact(2)
         .map(|b| u16::from_le_bytes([b[0], b[1]]))
         .collect()

@@ -34,6 +34,18 @@ pub(crate) struct VecGen<'a> {
 }
 
 impl<'a> VecGen<'a> {
+    fn new(gen: &'a crate::kernel::Gen, var: &str, w: usize, fenced: Vec<String>) -> Self {
+        VecGen {
+            gen,
+            var: var.to_string(),
+            w,
+            lets: Vec::new(),
+            out: Vec::new(),
+            n: 0,
+            fenced,
+        }
+    }
+
     fn fresh(&mut self) -> Ident {
         self.n += 1;
         Ident::new(&format!("__v{}", self.n), Span::call_site())
@@ -257,25 +269,11 @@ impl<'a> VecGen<'a> {
 
 /// Whether the body of a loop over `var` reads a buffer at a non-contiguous index (a gather).
 pub(crate) fn has_gather(gen: &crate::kernel::Gen, var: &str, body: &Stmt) -> bool {
-    let mut lets = Vec::new();
-    let mut cur = body;
-    while let Stmt::Let { name, value, body } = cur {
-        lets.push((name.to_string(), value.clone()));
-        cur = body;
-    }
-    let Stmt::Store { value, .. } = cur else {
+    let Some((lets, _, _, value)) = lets_and_store(body) else {
         return false;
     };
-    let mut vg = VecGen {
-        gen,
-        var: var.to_string(),
-        w: 1,
-        lets: Vec::new(),
-        out: Vec::new(),
-        n: 0,
-        fenced: Vec::new(),
-    };
-    for (n, val) in lets.iter() {
+    let mut vg = VecGen::new(gen, var, 1, Vec::new());
+    for (n, val) in &lets {
         let varying = vg.varying(val);
         vg.lets.push((n.clone(), val.clone(), varying));
     }
@@ -290,6 +288,22 @@ pub(crate) fn has_gather(gen: &crate::kernel::Gen, var: &str, body: &Stmt) -> bo
     found
 }
 
+/// A loop body of the shape vector code handles: `let`s, then one store (its Func, indices
+/// and value).
+#[allow(clippy::type_complexity)]
+fn lets_and_store(body: &Stmt) -> Option<(Vec<(String, Expr)>, &str, &[Expr], &Expr)> {
+    let mut lets = Vec::new();
+    let mut cur = body;
+    while let Stmt::Let { name, value, body } = cur {
+        lets.push((name.to_string(), value.clone()));
+        cur = body;
+    }
+    match cur {
+        Stmt::Store { func, args, value } => Some((lets, func, args, value)),
+        _ => None,
+    }
+}
+
 /// The body of a vector loop of `w` lanes over `var` (`__min` is lane 0): `let`s then one
 /// store. `None` if the body has another shape.
 pub(crate) fn vector_body(
@@ -298,15 +312,7 @@ pub(crate) fn vector_body(
     w: usize,
     body: &Stmt,
 ) -> Option<TokenStream> {
-    let mut lets = Vec::new();
-    let mut cur = body;
-    while let Stmt::Let { name, value, body } = cur {
-        lets.push((name.to_string(), value.clone()));
-        cur = body;
-    }
-    let Stmt::Store { func, args, value } = cur else {
-        return None;
-    };
+    let (lets, func, args, value) = lets_and_store(body)?;
     let mut reads: Vec<String> = Vec::new();
     let mut fenced: Vec<String> = Vec::new();
     for e in lets.iter().map(|(_, v)| v).chain(std::iter::once(value)) {
@@ -322,15 +328,7 @@ pub(crate) fn vector_body(
             }
         });
     }
-    let mut vg = VecGen {
-        gen,
-        var: var.to_string(),
-        w,
-        lets: Vec::new(),
-        out: Vec::new(),
-        n: 0,
-        fenced,
-    };
+    let mut vg = VecGen::new(gen, var, w, fenced);
     for (n, val) in lets {
         let varying = vg.varying(&val);
         if varying {
