@@ -279,3 +279,43 @@ fn local_laplacian_matches_halide_and_its_reference() {
     local_laplacian::reference(input.view(), 8, 1.0, 1.0, b.view_mut()).unwrap();
     assert_eq!(a, b, "{h}x{w}");
 }
+
+#[path = "../examples/interpolate.rs"]
+#[allow(dead_code)]
+mod interpolate_app;
+
+#[test]
+fn interpolate_matches_halide_and_its_reference() {
+    use interpolate_app::interpolate;
+    let (h, w) = (70, 45);
+    let input = interpolate_app::image(h, w);
+    let golden_in = read_f32("tests/golden/interpolate_input_4x70x45_f32.bin");
+    assert!(
+        input.as_slice().unwrap() == &golden_in[..],
+        "the synthetic image differs from the script's"
+    );
+    let halide = read_f32("tests/golden/interpolate_halide_3x70x45_f32.bin");
+    let mut out = Array3::<f32>::zeros((3, h, w));
+    interpolate(input.view(), out.view_mut()).unwrap();
+    let mut r = Array3::<f32>::zeros((3, h, w));
+    interpolate::reference(input.view(), r.view_mut()).unwrap();
+    assert_eq!(out, r, "the schedule does not change the result");
+    // The same arithmetic in the same order as Halide's, up to its float constant folding.
+    let worst = out
+        .iter()
+        .zip(&halide)
+        .map(|(a, b)| (a - b).abs())
+        .fold(0.0f32, f32::max);
+    assert!(worst <= 1e-5, "differs from Halide's output by {worst}");
+    // Shapes smaller than a strip, a vector and a pyramid level, and odd sizes.
+    for (h, w) in [(1, 1), (33, 7), (5, 70)] {
+        let input = interpolate_app::image(h, w);
+        let (mut a, mut b) = (
+            Array3::<f32>::zeros((3, h, w)),
+            Array3::<f32>::zeros((3, h, w)),
+        );
+        interpolate(input.view(), a.view_mut()).unwrap();
+        interpolate::reference(input.view(), b.view_mut()).unwrap();
+        assert_eq!(a, b, "{h}x{w}");
+    }
+}

@@ -20,6 +20,8 @@
 //! literal). `g[e]`, where `g` is not a kernel parameter and `e` is a constant, is the Func
 //! named `g_{e}` (so `g[3]` and `g_3` are one Func). Constants are integer literals, loop
 //! variables of enclosing `for`s, `let` names bound to constants, and `+ - * / %` of them.
+//! An `if` statement with a constant condition (comparisons, `&&`, `||`, `!` of constants)
+//! keeps the statements of the branch it selects, as the C++ `if` in Halide's generator loops.
 //! `schedule!` blocks (in or around loops) are expanded the same way.
 
 use crate::diag::Errors;
@@ -81,6 +83,7 @@ impl Expander<'_> {
             }
             match s {
                 syn::Stmt::Expr(syn::Expr::ForLoop(f), _) => self.for_loop(f, env, &mut out),
+                syn::Stmt::Expr(syn::Expr::If(i), _) => self.if_stmt(i, env, &mut out),
                 syn::Stmt::Macro(m) if m.mac.path.is_ident("schedule") => {
                     let mut m = m.clone();
                     m.mac.tokens = self.schedule(&m.mac.tokens, env);
@@ -156,6 +159,33 @@ impl Expander<'_> {
             inner.lets.remove(&var);
             inner.loop_vars.insert(var.clone(), v);
             out.extend(self.stmts(&f.body.stmts, &mut inner));
+        }
+    }
+
+    /// `if cond { .. } else { .. }` as a statement: keeps the statements of the branch that the
+    /// constant `cond` selects (a per-element choice is an `if` expression on the right of a
+    /// definition instead).
+    fn if_stmt(&mut self, i: &syn::ExprIf, env: &mut Env, out: &mut Vec<syn::Stmt>) {
+        let Some(c) = eval_cond(&i.cond, env) else {
+            self.errors.spanned(
+                &i.cond,
+                "an `if` statement in a kernel chooses statements at compile time, so its condition must be a constant: comparisons, `&&`, `||` and `!` of integer literals, `let` constants and loop variables. To choose a value per element, write the `if` on the right of a definition: `f(y, x) = if c { a } else { b };`",
+            );
+            return;
+        };
+        if c {
+            out.extend(self.stmts(&i.then_branch.stmts, &mut env.clone()));
+            return;
+        }
+        match i.else_branch.as_ref().map(|(_, e)| &**e) {
+            None => {}
+            Some(syn::Expr::Block(b)) if b.label.is_none() => {
+                out.extend(self.stmts(&b.block.stmts, &mut env.clone()))
+            }
+            Some(syn::Expr::If(elif)) => self.if_stmt(elif, env, out),
+            Some(other) => self
+                .errors
+                .spanned(other, "expected `{ .. }` or `if ..` after `else`"),
         }
     }
 
@@ -325,6 +355,40 @@ fn eval(e: &syn::Expr, env: &Env) -> Option<i64> {
     }
 }
 
+/// The value of a constant condition, if it is one.
+fn eval_cond(e: &syn::Expr, env: &Env) -> Option<bool> {
+    match e {
+        syn::Expr::Lit(syn::ExprLit {
+            lit: syn::Lit::Bool(b),
+            ..
+        }) => Some(b.value),
+        syn::Expr::Paren(p) => eval_cond(&p.expr, env),
+        syn::Expr::Group(g) => eval_cond(&g.expr, env),
+        syn::Expr::Unary(syn::ExprUnary {
+            op: syn::UnOp::Not(_),
+            expr,
+            ..
+        }) => eval_cond(expr, env).map(|b| !b),
+        syn::Expr::Binary(b) => match b.op {
+            syn::BinOp::And(_) => Some(eval_cond(&b.left, env)? && eval_cond(&b.right, env)?),
+            syn::BinOp::Or(_) => Some(eval_cond(&b.left, env)? || eval_cond(&b.right, env)?),
+            op => {
+                let (l, r) = (eval(&b.left, env)?, eval(&b.right, env)?);
+                match op {
+                    syn::BinOp::Eq(_) => Some(l == r),
+                    syn::BinOp::Ne(_) => Some(l != r),
+                    syn::BinOp::Lt(_) => Some(l < r),
+                    syn::BinOp::Le(_) => Some(l <= r),
+                    syn::BinOp::Gt(_) => Some(l > r),
+                    syn::BinOp::Ge(_) => Some(l >= r),
+                    _ => None,
+                }
+            }
+        },
+        _ => None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -383,6 +447,39 @@ mod tests {
              f_0_1 (x) = input (x) ;\n\
              schedule ! { f_0 . compute_root () ; f_2 . compute_root () ; }"
         );
+    }
+
+    #[test]
+    fn keeps_the_branch_a_constant_condition_selects() {
+        let (s, n) = expand(quote!({
+            for j in 1..4 {
+                if j == 2 {
+                    c[j](x) = f[j - 1](x.clamp(0, 9));
+                } else if j > 2 && !(j == 5) {
+                    c[j](x) = f[j - 1](x + j);
+                } else {
+                    c[j](x) = f[j - 1](x);
+                }
+                if false {
+                    never(x) = 1;
+                }
+            }
+            schedule! { for j in 1..4 { if j % 2 == 1 { c[j].compute_root(); } } }
+        }));
+        assert_eq!(n, 0);
+        assert_eq!(
+            s,
+            "c_1 (x) = f_0 (x) ;\n\
+             c_2 (x) = f_1 (x . clamp (0 , 9)) ;\n\
+             c_3 (x) = f_2 (x + 3) ;\n\
+             schedule ! { c_1 . compute_root () ; c_3 . compute_root () ; }"
+        );
+        let (_, n) = expand(quote!({
+            if n > 2 {
+                f(x) = input(x);
+            }
+        }));
+        assert_eq!(n, 1, "a condition over a parameter is not constant");
     }
 
     #[test]
