@@ -431,7 +431,7 @@ impl Gen {
                 let body = self.stmt(body);
                 self.allocated.pop();
                 quote! {
-                    let mut #buf: ::std::vec::Vec<#t> = ::std::vec![<#t as ::core::default::Default>::default(); #len];
+                    let mut #buf: ::halite::rt::Scratch<#t> = ::halite::rt::scratch::<#t>(#len);
                     let #p = ::halite::rt::Ptr::new(#buf.as_mut_ptr());
                     #body
                     drop(#buf);
@@ -866,7 +866,7 @@ fn emit_version(
         let len = derived(func, "len");
         if top {
             allocs.push(quote! {
-                let mut #buf: ::std::vec::Vec<#t> = ::halite::rt::alloc(#kernel, #fname, &[#(#exts),*])?;
+                let mut #buf: ::halite::rt::Scratch<#t> = ::halite::rt::alloc(#kernel, #fname, &[#(#exts),*])?;
                 let #p = ::halite::rt::Ptr::new(#buf.as_mut_ptr());
             });
             env.push((p, quote!(::halite::rt::Ptr<#t>)));
@@ -898,11 +898,21 @@ fn emit_version(
                    body: &TokenStream| {
         let f = Ident::new(fname, Span::call_site());
         let tf = features.map(|feat| quote!(#[target_feature(enable = #feat)]));
+        // The lane selections of this path (see `halite::rt::shuffle`).
+        let shuf = match features {
+            Some(f) if f.contains("avx2") => quote!(
+                use ::halite::rt::shuffle::avx2 as __shuf;
+            ),
+            _ => quote!(
+                use ::halite::rt::shuffle::portable as __shuf;
+            ),
+        };
         quote! {
             #cfg
             #tf
-            #[allow(unused_variables, unused_mut, unused_parens, unused_braces, unused_unsafe, non_snake_case, clippy::all)]
+            #[allow(unused_variables, unused_mut, unused_parens, unused_braces, unused_unsafe, unused_imports, non_snake_case, clippy::all)]
             unsafe fn #f<const DENSE: bool>(__env: __Env) {
+                #shuf
                 let __Env { #(#names),* } = __env;
                 #shadow
                 #(#stack_tops)*

@@ -26,6 +26,9 @@ pub(crate) struct VecGen<'a> {
     w: usize,
     /// `let`s of the body, in order (value, varying?).
     lets: Vec<(String, Expr, bool)>,
+    /// In the fast version of a body with boundary clamps: the conditions (in lane 0's
+    /// bindings) under which every clamped read it makes unclamped is inside its clamp.
+    in_range: Option<Vec<TokenStream>>,
     out: Vec<TokenStream>,
     n: usize,
     /// Buffers read more than once in the body: their whole-vector loads get a
@@ -40,6 +43,7 @@ impl<'a> VecGen<'a> {
             var: var.to_string(),
             w,
             lets: Vec::new(),
+            in_range: None,
             out: Vec::new(),
             n: 0,
             fenced,
@@ -101,16 +105,46 @@ impl<'a> VecGen<'a> {
         let id = self.fresh();
         let t = rust_type(e.ty());
         let w = self.w;
+        let l = self.lanes_expr(e);
+        self.out.push(quote!(let #id: [#t; #w] = #l;));
+        V::Varying(id)
+    }
+
+    /// A block computing `e` lane by lane, as a `[T; w]` value.
+    fn lanes_expr(&self, e: &Expr) -> TokenStream {
+        let t = rust_type(e.ty());
+        let w = self.w;
         let binds = self.lane_bindings(quote!(__l as i32));
         let val = emit(e, self.gen);
-        self.out.push(quote! {
-            let mut #id: [#t; #w] = [<#t as ::core::default::Default>::default(); #w];
+        quote!({
+            let mut __r: [#t; #w] = [<#t as ::core::default::Default>::default(); #w];
             for __l in 0..#w {
                 #binds
-                #id[__l] = #val;
+                __r[__l] = #val;
             }
-        });
-        V::Varying(id)
+            __r
+        })
+    }
+
+    /// A read `name(args)` whose index along the unit dimension is `e.clamp(lo, hi)` (a
+    /// boundary condition), with `lo`, `hi` the same in every lane and `e` stepping by a small
+    /// constant: the arguments with the clamp removed, `e`, `lo`, `hi`, and the step.
+    fn unclamped(&self, name: &str, args: &[Expr]) -> Option<(Vec<Expr>, Expr, Expr, Expr, usize)> {
+        let unit = self.gen.unit_dim(name)?;
+        let a = self.expand(args.get(unit)?);
+        let ExprNode::Intrinsic(halite_core::Intrinsic::Clamp, ca) = a.node() else {
+            return None;
+        };
+        let [e, lo, hi] = &ca[..] else { return None };
+        if self.varying(lo) || self.varying(hi) {
+            return None;
+        }
+        let mut inner = args.to_vec();
+        inner[unit] = e.clone();
+        match self.stride(name, &inner, 1) {
+            Some(s @ 1..=4) => Some((inner, e.clone(), lo.clone(), hi.clone(), s as usize)),
+            _ => None,
+        }
     }
 
     fn elementwise(
@@ -141,15 +175,131 @@ impl<'a> VecGen<'a> {
 
     /// Whether the access `args` of `name` is contiguous in the loop variable.
     fn contiguous(&self, name: &str, args: &[Expr]) -> bool {
-        let Some(unit) = self.gen.unit_dim(name) else {
-            return false;
-        };
-        let step = Expr::var(self.var.as_str(), halite_core::Type::I32).add(Expr::i32(1));
-        args.iter().enumerate().all(|(d, a)| {
+        self.stride(name, args, 1) == Some(1)
+    }
+
+    /// How far the access `args` of `name` moves along the storage's unit dimension when the
+    /// loop variable grows by `step`, if that is a constant and the other indices stay put.
+    fn stride(&self, name: &str, args: &[Expr], step: i32) -> Option<i64> {
+        let unit = self.gen.unit_dim(name)?;
+        let next = Expr::var(self.var.as_str(), halite_core::Type::I32).add(Expr::i32(step));
+        let mut along = None;
+        for (d, a) in args.iter().enumerate() {
             let a = self.expand(a);
-            let next = substitute(&a, &|m| (m == self.var).then(|| step.clone()));
-            let diff = simplify(&next.sub(a));
-            diff.as_int() == Some(if d == unit { 1 } else { 0 })
+            let moved = substitute(&a, &|m| (m == self.var).then(|| next.clone()));
+            let diff = simplify(&moved.sub(a)).as_int()?;
+            if d == unit {
+                along = Some(diff);
+            } else if diff != 0 {
+                return None;
+            }
+        }
+        along
+    }
+
+    /// A read that advances every other lane (an upsampling `f(.., x.div_euclid(2))`): the
+    /// index along the unit dimension is `i.div_euclid(2)` or `i.div_euclid(2) + b`, where `i`
+    /// steps by 1 with the loop variable and `b` does not vary, and the other indices do not
+    /// vary. Returns `i`.
+    fn halves(&self, name: &str, args: &[Expr]) -> Option<Expr> {
+        let unit = self.gen.unit_dim(name)?;
+        let mut inner = None;
+        for (d, a) in args.iter().enumerate() {
+            let a = self.expand(a);
+            if d != unit {
+                if self.varying(&a) {
+                    return None;
+                }
+                continue;
+            }
+            let half = |e: &Expr| match e.node() {
+                ExprNode::Intrinsic(halite_core::Intrinsic::DivEuclid, v)
+                    if v[1].as_int() == Some(2) =>
+                {
+                    Some(v[0].clone())
+                }
+                _ => None,
+            };
+            inner = match a.node() {
+                ExprNode::Binary(halite_core::BinOp::Add, l, r) if !self.varying(r) => half(l),
+                ExprNode::Binary(halite_core::BinOp::Add, l, r) if !self.varying(l) => half(r),
+                _ => half(&a),
+            };
+        }
+        let i = inner?;
+        let next = Expr::var(self.var.as_str(), halite_core::Type::I32).add(Expr::i32(1));
+        let moved = substitute(&i, &|m| (m == self.var).then(|| next.clone()));
+        (simplify(&moved.sub(i.clone())).as_int() == Some(1)).then_some(i)
+    }
+
+    /// The read of [`Self::halves`]: lane `l` reads `(l + p) / 2` elements after lane 0, where
+    /// `p` is the parity of lane 0's `i`, so the `w / 2` elements from lane 0's and the last
+    /// lane's element hold every lane's, and a fixed selection (one per parity) spreads them.
+    fn half_load(&self, name: &str, args: &[Expr], i: &Expr) -> TokenStream {
+        let binds = self.lane_bindings(quote!(0i32));
+        let a: Vec<TokenStream> = args.iter().map(|a| self.gen.wide(a)).collect();
+        let off = self.gen.offset(name, &a);
+        let i0 = self.gen.wide(i);
+        let p = derived(name, "ptr");
+        let (w, h) = (self.w, self.w / 2);
+        quote!({
+            #binds
+            let __o: isize = #off;
+            let __p: isize = (#i0) & 1;
+            let __a = #p.load_array::<#h>(__o);
+            let __e = #p.load(__o.wrapping_add(((#w as isize - 1) + __p) >> 1));
+            let __x = |__i: usize| if __i < #h { __a[__i] } else { __e };
+            if __p == 0 {
+                ::core::array::from_fn::<_, #w, _>(|__l| __x(__l >> 1))
+            } else {
+                ::core::array::from_fn::<_, #w, _>(|__l| __x((__l + 1) >> 1))
+            }
+        })
+    }
+
+    /// A load whose lanes step by a small constant `s` > 1 (a downsampling `f(2 * x)`): the
+    /// `s * (w - 1) + 1` elements the lanes span, read as whole vectors (the last one moved
+    /// back to end at the span's end, so nothing outside it is read), then every `s`-th. (One
+    /// array read of the span compiles to lane-by-lane loads; whole vectors and a fixed
+    /// selection compile to shuffles.)
+    fn strided_load(
+        &self,
+        name: &str,
+        args: &[Expr],
+        s: usize,
+        ty: halite_core::Type,
+    ) -> TokenStream {
+        let binds = self.lane_bindings(quote!(0i32));
+        let a: Vec<TokenStream> = args.iter().map(|a| self.gen.wide(a)).collect();
+        let off = self.gen.offset(name, &a);
+        let p = derived(name, "ptr");
+        let (w, n) = (self.w, s * (self.w - 1) + 1);
+        if (s, w, ty) == (2, 8, halite_core::Type::F32) {
+            return quote!({ #binds __shuf::stride2_f32x8(#p, #off) });
+        }
+        let starts: Vec<usize> = (0..n.div_ceil(w)).map(|k| (k * w).min(n - w)).collect();
+        let chunks: Vec<Ident> = (0..starts.len())
+            .map(|k| Ident::new(&format!("__c{k}"), Span::call_site()))
+            .collect();
+        let loads = starts.iter().zip(&chunks).map(|(st, c)| {
+            let st = *st as isize;
+            quote!(let #c = #p.load_array::<#w>(__o.wrapping_add(#st)); ::halite::rt::load_fence();)
+        });
+        // Lane `l` reads element `s * l`, from the first vector that holds it.
+        let (lst, lc) = (starts[starts.len() - 1], &chunks[chunks.len() - 1]);
+        let mut pick = quote!(#lc[__i - #lst]);
+        for (st, c) in starts.iter().zip(&chunks).rev().skip(1) {
+            let end = st + w;
+            pick = quote!(if __i < #end { #c[__i - #st] } else { #pick });
+        }
+        quote!({
+            #binds
+            let __o: isize = #off;
+            #(#loads)*
+            ::core::array::from_fn::<_, #w, _>(|__l| {
+                let __i = #s * __l;
+                #pick
+            })
         })
     }
 
@@ -208,26 +358,82 @@ impl<'a> VecGen<'a> {
                 let op = *op;
                 self.elementwise(ty, parts, move |x| intrinsic(op, ty, x))
             }
-            ExprNode::Call { name, args, .. } if self.contiguous(name, args) => {
-                // One unaligned array read at lane 0's offset.
+            ExprNode::Call { kind, name, args } if self.in_range.is_some() => {
+                match self.unclamped(name, args) {
+                    Some((inner, ue, lo, hi, st)) => {
+                        // The fast version of the body: the clamp does nothing (the guard
+                        // in `in_range` checks the first and last lanes' unclamped indices).
+                        let binds = self.lane_bindings(quote!(0i32));
+                        let (e0, lo, hi) =
+                            (self.gen.wide(&ue), self.gen.wide(&lo), self.gen.wide(&hi));
+                        let last = (st * (self.w - 1)) as isize;
+                        let cond = quote!({
+                            #binds
+                            let __e0: isize = #e0;
+                            __e0 >= #lo && __e0.wrapping_add(#last) <= #hi
+                        });
+                        let guards = self.in_range.as_mut().unwrap();
+                        if !guards.iter().any(|g| g.to_string() == cond.to_string()) {
+                            guards.push(cond);
+                        }
+                        self.expr(&Expr::call(*kind, name.clone(), inner, ty))
+                    }
+                    None => {
+                        let saved = self.in_range.take();
+                        let v = self.expr(e);
+                        self.in_range = saved;
+                        v
+                    }
+                }
+            }
+            ExprNode::Call { name, args, .. }
+                if matches!(self.stride(name, args, 1), Some(1..=4)) =>
+            {
+                // One unaligned array read at lane 0's offset; for a stride of 2 to 4, one
+                // read of the span and a shuffle.
+                let s = self.stride(name, args, 1).unwrap_or(1) as usize;
                 let id = self.fresh();
                 let t = rust_type(ty);
                 let w = self.w;
-                let binds = self.lane_bindings(quote!(0i32));
-                let a: Vec<TokenStream> = args.iter().map(|a| self.gen.wide(a)).collect();
-                let off = self.gen.offset(name, &a);
-                let p = derived(name, "ptr");
-                let dense = self.gen.is_view(name);
                 let fence = if self.fenced.iter().any(|f| f == &**name) {
                     quote!(::halite::rt::load_fence();)
                 } else {
                     quote!()
                 };
-                let fast = quote!({ #binds let __a = #p.load_array::<#w>(#off); #fence __a });
+                let fast = if s == 1 {
+                    let binds = self.lane_bindings(quote!(0i32));
+                    let a: Vec<TokenStream> = args.iter().map(|a| self.gen.wide(a)).collect();
+                    let off = self.gen.offset(name, &a);
+                    let p = derived(name, "ptr");
+                    quote!({ #binds let __a = #p.load_array::<#w>(#off); #fence __a })
+                } else {
+                    let l = self.strided_load(name, args, s, ty);
+                    quote!({ let __a: [#t; #w] = #l; #fence __a })
+                };
                 // The lane-by-lane fallback only where a view may be strided: an unused one
                 // would still be a variable-offset access that keeps LLVM from holding a
-                // local tile in registers.
-                let code = if dense {
+                // local tile in registers. (A view's elements between two of its elements
+                // are its own only when it is dense.)
+                let code = if self.gen.is_view(name) {
+                    let V::Varying(g) = self.lanes(e) else {
+                        unreachable!()
+                    };
+                    quote!(let #id: [#t; #w] = if DENSE { #fast } else { #g };)
+                } else {
+                    quote!(let #id: [#t; #w] = #fast;)
+                };
+                self.out.push(code);
+                V::Varying(id)
+            }
+            ExprNode::Call { name, args, .. }
+                if self.w >= 2 && self.w % 2 == 0 && self.halves(name, args).is_some() =>
+            {
+                let i = self.halves(name, args).unwrap();
+                let id = self.fresh();
+                let t = rust_type(ty);
+                let w = self.w;
+                let fast = self.half_load(name, args, &i);
+                let code = if self.gen.is_view(name) {
                     let V::Varying(g) = self.lanes(e) else {
                         unreachable!()
                     };
@@ -306,6 +512,12 @@ fn lets_and_store(body: &Stmt) -> Option<(Vec<(String, Expr)>, &str, &[Expr], &E
 
 /// The body of a vector loop of `w` lanes over `var` (`__min` is lane 0): `let`s then one
 /// store. `None` if the body has another shape.
+///
+/// Reads through a boundary clamp (`input(y, x.clamp(0, w - 1))`) are gathers near the edges
+/// only: when the body has such reads, it is generated twice, and each vector takes the
+/// version without the clamps (contiguous or strided loads) when its first and last lanes are
+/// inside every clamp's range, the general one otherwise. This is Halide's loop partitioning,
+/// decided per vector.
 pub(crate) fn vector_body(
     gen: &crate::kernel::Gen,
     var: &str,
@@ -313,6 +525,29 @@ pub(crate) fn vector_body(
     body: &Stmt,
 ) -> Option<TokenStream> {
     let (lets, func, args, value) = lets_and_store(body)?;
+    let (fast, guards) = body_version(gen, var, w, &lets, func, args, value, true);
+    if guards.is_empty() {
+        return Some(fast);
+    }
+    let (general, _) = body_version(gen, var, w, &lets, func, args, value, false);
+    Some(quote! {
+        if #(#guards)&&* { #fast } else { #general }
+    })
+}
+
+/// One version of a vector body; with `unclamp`, reads through boundary clamps are made
+/// without them, and the conditions that makes right are returned.
+#[allow(clippy::too_many_arguments)]
+fn body_version(
+    gen: &crate::kernel::Gen,
+    var: &str,
+    w: usize,
+    lets: &[(String, Expr)],
+    func: &str,
+    args: &[Expr],
+    value: &Expr,
+    unclamp: bool,
+) -> (TokenStream, Vec<TokenStream>) {
     let mut reads: Vec<String> = Vec::new();
     let mut fenced: Vec<String> = Vec::new();
     for e in lets.iter().map(|(_, v)| v).chain(std::iter::once(value)) {
@@ -329,12 +564,15 @@ pub(crate) fn vector_body(
         });
     }
     let mut vg = VecGen::new(gen, var, w, fenced);
+    if unclamp {
+        vg.in_range = Some(Vec::new());
+    }
     for (n, val) in lets {
-        let varying = vg.varying(&val);
+        let varying = vg.varying(val);
         if varying {
-            let p = vg.expr(&val);
+            let p = vg.expr(val);
             let t = rust_type(val.ty());
-            let id = derived(&n, "vec");
+            let id = derived(n, "vec");
             let src = match p {
                 V::Varying(a) => quote!(#a),
                 V::Uniform(u) => quote!([#u; #w]),
@@ -342,17 +580,17 @@ pub(crate) fn vector_body(
             vg.out.push(quote!(let #id: [#t; #w] = #src;));
         } else {
             // The same in every lane: bound once, for the uniform values that use it.
-            let id = ident(&n);
+            let id = ident(n);
             let t = rust_type(val.ty());
-            let e = emit(&val, gen);
+            let e = emit(val, gen);
             vg.out.push(quote!(let #id: #t = #e;));
             if val.ty() == halite_core::Type::I32 {
-                let wid = derived(&n, "w");
-                let wv = gen.wide(&val);
+                let wid = derived(n, "w");
+                let wv = gen.wide(val);
                 vg.out.push(quote!(let #wid: isize = #wv;));
             }
         }
-        vg.lets.push((n, val, varying));
+        vg.lets.push((n.clone(), val.clone(), varying));
     }
     let v = vg.expr(value);
     let t = rust_type(value.ty());
@@ -376,11 +614,12 @@ pub(crate) fn vector_body(
         vg.scatter(func, args, &vals)
     };
     let stmts = vg.out;
-    Some(quote! {
+    let code = quote! {
         #(#stmts)*
         let __vals: [#t; #w] = #vals;
         #store
-    })
+    };
+    (code, vg.in_range.unwrap_or_default())
 }
 
 impl VecGen<'_> {

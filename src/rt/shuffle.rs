@@ -1,0 +1,71 @@
+//! Lane selections that portable array code does not compile to shuffles: generated vector
+//! code calls them through a per-instruction-set alias (`__shuf`, bound in each
+//! `#[target_feature]` body to [`avx2`] or [`portable`]), so the same body picks the
+//! instructions of its path.
+//!
+//! Why: a whole-vector read of `[T; W]` whose lanes are then used one by one (every other
+//! lane, for a downsampling `f(2 * x)`) is split by LLVM into scalar loads, which it then
+//! gathers back lane by lane (`vinsertps`, measured 2x slower than the shuffles here).
+
+/// Plain Rust: the reference behaviour of every function, for every path.
+pub mod portable {
+    use crate::rt::Ptr;
+
+    /// Elements `off, off + 2, .., off + 14` of `p`.
+    ///
+    /// # Safety
+    /// `off .. off + 15` is inside the allocation `p` points into.
+    #[inline(always)]
+    pub unsafe fn stride2_f32x8(p: Ptr<f32>, off: isize) -> [f32; 8] {
+        // SAFETY: the caller's contract.
+        let (a, b) = unsafe { (p.load_array::<8>(off), p.load_array::<8>(off + 7)) };
+        [a[0], a[2], a[4], a[6], b[1], b[3], b[5], b[7]]
+    }
+}
+
+/// AVX2.
+#[cfg(target_arch = "x86_64")]
+pub mod avx2 {
+    use crate::rt::Ptr;
+    use core::arch::x86_64::*;
+
+    /// As [`super::portable::stride2_f32x8`]: two vector loads and two shuffles.
+    ///
+    /// # Safety
+    /// As [`super::portable::stride2_f32x8`], and the CPU has AVX2.
+    #[inline]
+    #[target_feature(enable = "avx2,avx")]
+    pub unsafe fn stride2_f32x8(p: Ptr<f32>, off: isize) -> [f32; 8] {
+        // SAFETY: the caller's contract: 8 elements at `off` and at `off + 7` are readable;
+        // the caller has AVX2.
+        unsafe {
+            let base = p.as_ptr().offset(off);
+            let a = _mm256_loadu_ps(base);
+            let b = _mm256_loadu_ps(base.offset(7));
+            // [a0 a2 b1 b3 | a4 a6 b5 b7], then the 64-bit pairs in order.
+            let s = _mm256_shuffle_ps::<0xD8>(a, b);
+            let r = _mm256_castpd_ps(_mm256_permute4x64_pd::<0xD8>(_mm256_castps_pd(s)));
+            core::mem::transmute::<__m256, [f32; 8]>(r)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rt::Ptr;
+
+    #[test]
+    fn stride2_takes_every_other_element() {
+        let mut v: Vec<f32> = (0..40).map(|i| i as f32).collect();
+        let p = Ptr::new(v.as_mut_ptr());
+        let want: [f32; 8] = core::array::from_fn(|l| (3 + 2 * l) as f32);
+        // SAFETY: 3 .. 18 is inside the 40 elements.
+        assert_eq!(unsafe { portable::stride2_f32x8(p, 3) }, want);
+        #[cfg(target_arch = "x86_64")]
+        if std::is_x86_feature_detected!("avx2") {
+            // SAFETY: as above, and the CPU has AVX2.
+            assert_eq!(unsafe { avx2::stride2_f32x8(p, 3) }, want);
+        }
+    }
+}
