@@ -1,8 +1,8 @@
-//! Halide's applications (unsharp mask, Harris corners, bilateral grid, local Laplacian at
+//! Halide's applications (unsharp mask, Harris corners, bilateral grid, local Laplacian, interpolate at
 //! 1536x2560; a depthwise separable convolution at MobileNet's 4x112x112x32 -> 16): halite
 //! against the examples' plain Rust loops, alternating in one run. The kernels, schedules and
 //! plain loops are those of
-//! `examples/{unsharp,harris,bilateral_grid,depthwise_separable_conv,local_laplacian}.rs`;
+//! `examples/{unsharp,harris,bilateral_grid,depthwise_separable_conv,local_laplacian,interpolate}.rs`;
 //! Halide 21 itself is timed by `scripts/compare_apps.sh` (Halide is never a dependency).
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
@@ -17,6 +17,9 @@ mod dwsep_app;
 #[path = "../examples/harris.rs"]
 #[allow(dead_code)]
 mod harris_app;
+#[path = "../examples/interpolate.rs"]
+#[allow(dead_code)]
+mod interpolate_app;
 #[path = "../examples/local_laplacian.rs"]
 #[allow(dead_code)]
 mod local_laplacian_app;
@@ -116,12 +119,28 @@ fn bench_local_laplacian(c: &mut Criterion) {
     g.finish();
 }
 
+fn bench_interpolate(c: &mut Criterion) {
+    let input = interpolate_app::image(H, W);
+    let mut out = Array3::<f32>::zeros((3, H, W));
+    let mut g = c.benchmark_group("interpolate_1536x2560");
+    g.sample_size(20);
+    g.throughput(Throughput::Elements((H * W) as u64));
+    g.bench_function("halite", |b| {
+        b.iter(|| interpolate_app::interpolate(input.view(), out.view_mut()).unwrap())
+    });
+    g.bench_function("plain_loop", |b| {
+        b.iter(|| interpolate_app::plain(&input, &mut out))
+    });
+    g.finish();
+}
+
 criterion_group!(
     benches,
     bench_unsharp,
     bench_harris,
     bench_bilateral,
     bench_dwsep,
-    bench_local_laplacian
+    bench_local_laplacian,
+    bench_interpolate
 );
 criterion_main!(benches);

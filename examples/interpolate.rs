@@ -31,19 +31,23 @@ pub fn interpolate(input: ArrayView3<f32>, out: ArrayViewMut3<f32>) -> Result<()
         clamped(3, y, x)
     };
     for l in 1..levels {
+        // Downsample with a 1 2 1 filter, first in x, then in y.
         if l == 4 {
             // As in Halide's app: a boundary condition at a middle level keeps the footprint of
             // the coarse levels from reaching far outside the image.
             let h = input.shape()[1] / (1 << (l - 1));
             let w = input.shape()[2] / (1 << (l - 1));
-            prev[l](c, y, x) = down[l - 1](c, y.clamp(0, h), x.clamp(0, w));
-        } else {
-            prev[l](c, y, x) = down[l - 1](c, y, x);
-        }
-        // Downsample with a 1 2 1 filter, first in x, then in y.
-        downx[l](c, y, x) =
-            (prev[l](c, y, 2 * x - 1) + 2.0 * prev[l](c, y, 2 * x) + prev[l](c, y, 2 * x + 1))
+            below[l](c, y, x) = down[l - 1](c, y.clamp(0, h), x.clamp(0, w));
+            downx[l](c, y, x) = (below[l](c, y, 2 * x - 1)
+                + 2.0 * below[l](c, y, 2 * x)
+                + below[l](c, y, 2 * x + 1))
                 * 0.25;
+        } else {
+            downx[l](c, y, x) = (down[l - 1](c, y, 2 * x - 1)
+                + 2.0 * down[l - 1](c, y, 2 * x)
+                + down[l - 1](c, y, 2 * x + 1))
+                * 0.25;
+        }
         down[l](c, y, x) =
             (downx[l](c, 2 * y - 1, x) + 2.0 * downx[l](c, 2 * y, x) + downx[l](c, 2 * y + 1, x))
                 * 0.25;
@@ -64,8 +68,12 @@ pub fn interpolate(input: ArrayView3<f32>, out: ArrayViewMut3<f32>) -> Result<()
     out(c, y, x) = interp[0](c, y, x) / interp[0](3, y, x);
 
     schedule! {
-        // Halide's CPU schedule: the downsampled levels computed whole, in parallel over rows;
-        // the output in parallel strips of 32 rows, the upsampled levels per strip.
+        // Halide's CPU schedule, adapted: the downsampled levels computed whole, in parallel
+        // over rows; the output in parallel strips of 32 rows. Halide slides the upsampled
+        // levels along each strip (`store_at(out, yo).compute_at(out, yi)`) and computes a
+        // copy of level 0 per row of level 1 (`clone_in`); without sliding windows, halite
+        // computes the two finest upsampled levels per strip, the others whole, and reads
+        // level 0 inlined (a copy per strip of level 1 measured slower).
         for l in 1..levels - 1 {
             down[l].compute_root().reorder(y, c, x).parallel(y, 8).vectorize(x, 8);
         }

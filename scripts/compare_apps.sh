@@ -3,12 +3,12 @@
 # same algorithm with the app's own manual schedule, JIT-compiled) and against the example's
 # plain Rust loops (single-threaded), on this machine, alternating halite and Halide, one thread
 # first. Needs `pip install halide numpy`.
-# Usage: scripts/compare_apps.sh [ROUNDS] [APP..]   (apps: unsharp harris bilateral_grid depthwise_separable_conv local_laplacian)
+# Usage: scripts/compare_apps.sh [ROUNDS] [APP..]   (apps: unsharp harris bilateral_grid depthwise_separable_conv local_laplacian interpolate)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROUNDS=${1:-3}
 shift || true
-APPS=${*:-"unsharp harris bilateral_grid depthwise_separable_conv local_laplacian"}
+APPS=${*:-"unsharp harris bilateral_grid depthwise_separable_conv local_laplacian interpolate"}
 for app in $APPS; do cargo build --release --example "$app" -q; done
 ratio() { python3 -c "print(round($1/$2, 2))"; }
 printf "%-15s %7s %5s %10s %10s %10s %14s %13s\n" app threads round "Halide ms" "halite ms" "plain ms" "halite/Halide" "plain/halite"

@@ -74,7 +74,7 @@ fn chain(e: &syn::Expr, front: &mut Front, out: &mut Vec<Directive>) {
     }
     let syn::Expr::Path(base) = cur else { return };
     let func_ident = base.path.get_ident().unwrap();
-    let func = func_ident.to_string();
+    let mut func = func_ident.to_string();
     let func_origin = front.origins.of(func_ident);
     let mut update = None;
     let mut specialization: Option<halite_core::Expr> = None;
@@ -175,6 +175,13 @@ fn chain(e: &syn::Expr, front: &mut Front, out: &mut Vec<Directive>) {
             }
             continue;
         }
+        // The directives after `f.clone_in(g)` schedule the clone.
+        let cloned = match (name.as_str(), args.as_slice()) {
+            ("clone_in", [Arg::Ident(g, _)]) => {
+                Some(halite_schedule::clone_in::clone_name(&func, g))
+            }
+            _ => None,
+        };
         out.push(Directive {
             func: func.clone().into(),
             func_origin,
@@ -185,5 +192,8 @@ fn chain(e: &syn::Expr, front: &mut Front, out: &mut Vec<Directive>) {
             specialization: specialization.clone(),
             binding: None,
         });
+        if let Some(c) = cloned {
+            func = c;
+        }
     }
 }

@@ -17,6 +17,7 @@
 //! 10. [`passes::simplify::simplify_stmt`].
 
 pub mod check;
+pub mod clone_in;
 pub mod directive;
 pub mod passes;
 pub mod rfactor;
@@ -91,7 +92,8 @@ impl Lowered {
 /// Lowers `p` under the schedule `directives`.
 pub fn lower(p: &Pipeline, directives: &[Directive]) -> Result<Lowered, Vec<Diagnostic>> {
     let algorithm = p;
-    let (p, directives) = rfactor::apply(p, directives)?;
+    let (p, directives) = clone_in::apply(p, directives)?;
+    let (p, directives) = rfactor::apply(&p, &directives)?;
     let (p, directives) = (&p, &directives[..]);
     let mut versions = specialize::versions(p, directives)?;
     let general = versions.pop().expect("the general version");

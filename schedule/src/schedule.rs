@@ -171,6 +171,7 @@ const KNOWN: &[&str] = &[
     "reorder_storage",
     "specialize",
     "rfactor",
+    "clone_in",
 ];
 
 impl FuncSchedule {
