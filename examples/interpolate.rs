@@ -72,16 +72,17 @@ pub fn interpolate(input: ArrayView3<f32>, out: ArrayViewMut3<f32>) -> Result<()
         // over rows; the output in parallel strips of 32 rows. Halide slides the upsampled
         // levels along each strip (`store_at(out, yo).compute_at(out, yi)`) and computes a
         // copy of level 0 per row of level 1 (`clone_in`); without sliding windows, halite
-        // computes the two finest upsampled levels per strip, the others whole, and reads
-        // level 0 inlined (a copy per strip of level 1 measured slower).
+        // computes the four finest upsampled levels per strip, the others whole, and reads
+        // level 0 inlined (a copy per strip of level 1 measured slower). (All nine per strip
+        // also works; it runs no faster here and takes minutes to compile.)
         for l in 1..levels - 1 {
             down[l].compute_root().reorder(y, c, x).parallel(y, 8).vectorize(x, 8);
         }
         out.split(y, yo, yi, 32).reorder(yo, yi, c, x).parallel(yo).vectorize(x, 8);
-        for l in 1..3 {
+        for l in 1..5 {
             interp[l].compute_at(out, yo).vectorize(x, 8);
         }
-        for l in 3..levels {
+        for l in 5..levels {
             interp[l].compute_root().parallel(y, 8).vectorize(x, 8);
         }
     }

@@ -8,7 +8,7 @@
 //!   constants;
 //! * `min`/`max`/`select` with equal or constant operands collapse.
 
-use crate::expr::{substitute_var, BinOp, Expr, ExprMutator, ExprNode, UnOp};
+use crate::expr::{substitute_var, BinOp, Expr, ExprMutator, ExprNode, Intrinsic, UnOp};
 use crate::types::Type;
 use crate::value::Value;
 
@@ -216,7 +216,10 @@ fn push_into_select(e: &Expr) -> Option<Expr> {
 }
 
 /// Collapses a chain `min(min(a + 1, b), a + 3)`: operands that differ only by a constant
-/// keep the smallest (largest for `max`) constant.
+/// keep the smallest (largest for `max`) constant. The same for operands
+/// `(a + c).div_euclid(k)` with one `a` and `k > 0` (flooring division is monotone), which
+/// the regions of upsampled pyramid levels are made of: without it, each level's region
+/// holds the next one's twice.
 fn min_max_chain(op: BinOp, e: &Expr) -> Expr {
     fn flatten(op: BinOp, e: &Expr, out: &mut Vec<Expr>) {
         match e.node() {
@@ -227,44 +230,55 @@ fn min_max_chain(op: BinOp, e: &Expr) -> Expr {
             _ => out.push(e.clone()),
         }
     }
+    let ty = e.ty();
+    let pick = |a: i64, b: i64| if op == BinOp::Min { a.min(b) } else { a.max(b) };
     // The direct operands first: `min(m, m + 1)` with `m` itself a `min` must not be taken
     // apart before its twin is seen.
     if let ExprNode::Binary(_, a, b) = e.node() {
-        let ((ta, ca), (tb, cb)) = (split_const(a), split_const(b));
-        if ta == tb {
-            let c = if op == BinOp::Min {
-                ca.min(cb)
-            } else {
-                ca.max(cb)
-            };
-            return linear(&ta.add(Expr::constant(Value::from_i64(e.ty(), c))));
+        let ((ta, ka, ca), (tb, kb, cb)) = (monotone_parts(a), monotone_parts(b));
+        if ta == tb && ka == kb {
+            return rebuild(ty, ta, ka, pick(ca, cb));
         }
     }
     let mut operands = Vec::new();
     flatten(op, e, &mut operands);
-    let mut groups: Vec<(Expr, i64)> = Vec::new();
+    let mut groups: Vec<(Expr, Option<Expr>, i64)> = Vec::new();
     for o in &operands {
-        let (t, c) = split_const(o);
-        match groups.iter_mut().find(|(u, _)| *u == t) {
-            Some(g) => {
-                g.1 = if op == BinOp::Min {
-                    g.1.min(c)
-                } else {
-                    g.1.max(c)
-                }
-            }
-            None => groups.push((t, c)),
+        let (t, k, c) = monotone_parts(o);
+        match groups.iter_mut().find(|(u, l, _)| *u == t && *l == k) {
+            Some(g) => g.2 = pick(g.2, c),
+            None => groups.push((t, k, c)),
         }
     }
     if groups.len() == operands.len() {
         return e.clone();
     }
-    let ty = e.ty();
     groups
         .into_iter()
-        .map(|(t, c)| linear(&t.add(Expr::constant(Value::from_i64(ty, c)))))
+        .map(|(t, k, c)| rebuild(ty, t, k, c))
         .reduce(|a, b| Expr::binary(op, a, b))
         .unwrap()
+}
+
+/// `e` as `t + c` (`k` is `None`) or `(t + c).div_euclid(k)` with a constant `k > 0`.
+fn monotone_parts(e: &Expr) -> (Expr, Option<Expr>, i64) {
+    if let ExprNode::Intrinsic(Intrinsic::DivEuclid, v) = e.node() {
+        if v[1].as_int().is_some_and(|k| k > 0) {
+            let (t, c) = split_const(&v[0]);
+            return (t, Some(v[1].clone()), c);
+        }
+    }
+    let (t, c) = split_const(e);
+    (t, None, c)
+}
+
+/// The inverse of [`monotone_parts`].
+fn rebuild(ty: Type, t: Expr, k: Option<Expr>, c: i64) -> Expr {
+    let sum = |ty: Type| linear(&t.clone().add(Expr::constant(Value::from_i64(ty, c))));
+    match k {
+        None => sum(ty),
+        Some(k) => Expr::intrinsic(Intrinsic::DivEuclid, vec![sum(k.ty()), k]),
+    }
 }
 
 /// Splits `t + c` into `(t, c)`; a non-sum is `(e, 0)`.
