@@ -110,3 +110,47 @@ fn a_pyramid_written_with_for_loops_equals_its_reference() {
     // The loop nest names family members by their Funcs.
     assert!(pyramid::loop_nest().contains("produce g_4:"));
 }
+
+/// A pyramid whose upsampled levels (two reads each, `x / 2` and `(x + 1) / 2`) are all
+/// computed per strip of the output: each level's region is written in terms of the next
+/// one's. This took minutes and aborted rustc at 7 levels before the simplifier knew that
+/// flooring division is monotone (the regions doubled per level).
+#[kernel]
+pub fn up_chain(input: ArrayView2<f32>, out: ArrayViewMut2<f32>) -> Result<(), Error> {
+    let levels = 7;
+    let clamped = repeat_edge(input);
+    down[0](y, x) = clamped(y, x);
+    for l in 1..levels {
+        down[l](y, x) = (down[l - 1](2 * y, 2 * x) + down[l - 1](2 * y + 1, 2 * x + 1)) * 0.5;
+    }
+    up[levels - 1](y, x) = down[levels - 1](y, x);
+    for l in (0..levels - 1).rev() {
+        up[l](y, x) = down[l](y, x)
+            + up[l + 1](y.div_euclid(2), x.div_euclid(2))
+            + up[l + 1]((y + 1).div_euclid(2), (x + 1).div_euclid(2));
+    }
+    out(y, x) = up[0](y, x);
+    schedule! {
+        out.split(y, yo, yi, 16).parallel(yo).vectorize(x, 8);
+        for l in 1..levels {
+            down[l].compute_root();
+            up[l].compute_at(out, yo).vectorize(x, 8);
+        }
+    }
+}
+
+#[test]
+fn a_chain_of_upsampled_levels_per_strip_stays_small_and_exact() {
+    assert!(
+        up_chain::loop_nest().len() < 150_000,
+        "the loop nest grew to {} bytes",
+        up_chain::loop_nest().len()
+    );
+    for (h, w) in [(70, 45), (1, 1), (33, 9)] {
+        let input = Array2::from_shape_fn((h, w), |(y, x)| ((y * 13 + x * 7) % 11) as f32);
+        let (mut a, mut b) = (Array2::zeros((h, w)), Array2::zeros((h, w)));
+        up_chain(input.view(), a.view_mut()).unwrap();
+        up_chain::reference(input.view(), b.view_mut()).unwrap();
+        assert_eq!(a, b, "{h}x{w}");
+    }
+}

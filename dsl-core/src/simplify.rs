@@ -462,6 +462,18 @@ mod tests {
             .max(x.clone())
             .max(x.clone().add(Expr::i64(1)));
         assert_eq!(format!("{}", simplify_bounds(&e)), "max(x + 1, y)");
+        // Flooring division by a positive constant is monotone: the region of an upsampled
+        // level, `min(a.div_euclid(2), (a + 1).div_euclid(2))`, is `a.div_euclid(2)`.
+        let half = |e: Expr| Expr::intrinsic(Intrinsic::DivEuclid, vec![e, Expr::i64(2)]);
+        let e = half(x.clone()).min(half(x.clone().add(Expr::i64(1))));
+        assert_eq!(format!("{}", simplify_bounds(&e)), "x.div_euclid(2)");
+        let e = half(x.clone().sub(Expr::i64(1)))
+            .max(y.clone())
+            .max(half(x.clone().add(Expr::i64(1))));
+        assert_eq!(
+            format!("{}", simplify_bounds(&e)),
+            "max((x + 1).div_euclid(2), y)"
+        );
         // Not in exact mode: with wrap-around, `min(x + 1, x + 2)` is `x + 2` at `i32::MAX - 1`.
         let xi = Expr::var("x", Type::I32);
         let e = xi.clone().add(Expr::i32(1)).min(xi.add(Expr::i32(2)));
