@@ -916,7 +916,9 @@ fn emit_version(
                 let __Env { #(#names),* } = __env;
                 #shadow
                 #(#stack_tops)*
-                // SAFETY: see `emit_kernel`: every access is inside the checked region.
+                // SAFETY: see `emit_kernel`: every access is inside the checked region; the
+                // `__shuf` functions of this path need its instruction set, which `rt::isa()`
+                // detected before dispatching here.
                 unsafe { #body }
             }
         }

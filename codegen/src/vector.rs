@@ -426,7 +426,7 @@ impl<'a> VecGen<'a> {
                 V::Varying(id)
             }
             ExprNode::Call { name, args, .. }
-                if self.w >= 2 && self.w % 2 == 0 && self.halves(name, args).is_some() =>
+                if self.w >= 2 && self.w.is_multiple_of(2) && self.halves(name, args).is_some() =>
             {
                 let i = self.halves(name, args).unwrap();
                 let id = self.fresh();
