@@ -193,6 +193,13 @@ impl<T: Copy + Default + Send + 'static> Scratch<T> {
     }
 }
 
+/// Drops every buffer the pool holds (see [`crate::release_storage`]).
+pub fn release_pool() {
+    if let Ok(mut pool) = POOL.lock() {
+        pool.clear();
+    }
+}
+
 impl<T: Copy + Default + Send + 'static> Drop for Scratch<T> {
     fn drop(&mut self) {
         let v = std::mem::take(&mut self.v);
@@ -367,5 +374,43 @@ pub fn load_fence() {
     // SAFETY: an empty instruction sequence; it reads and writes nothing.
     unsafe {
         core::arch::asm!("", options(nostack, preserves_flags, readonly))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A type no kernel uses, so that other tests' buffers do not interfere.
+    #[derive(Clone, Copy, Default, Debug, PartialEq)]
+    struct Probe(u16);
+
+    fn pooled_probes() -> usize {
+        let id = std::any::TypeId::of::<Probe>();
+        POOL.lock().unwrap().iter().filter(|p| p.0 == id).count()
+    }
+
+    #[test]
+    fn storage_is_reused_across_calls_and_released_on_request() {
+        let mut a = alloc::<Probe>("k", "f", &[10, 100]).unwrap();
+        assert_eq!(a.len(), 1000);
+        assert!(a.iter().all(|p| *p == Probe(0)), "fresh storage is zeroed");
+        a[999] = Probe(7);
+        let at = a.as_ptr();
+        drop(a);
+        assert_eq!(pooled_probes(), 1);
+        // A smaller request takes the same buffer (its values are the last user's).
+        let b = scratch::<Probe>(500);
+        assert_eq!((b.as_ptr(), b.len()), (at, 500));
+        drop(b);
+        // A larger one grows it, zeroing only what the buffer never held.
+        let c = scratch::<Probe>(1000);
+        assert_eq!(c.len(), 1000);
+        assert_eq!(c[999], Probe(0));
+        drop(c);
+        crate::release_storage();
+        assert_eq!(pooled_probes(), 0);
+        // Sizes that overflow are errors, not panics.
+        assert!(alloc::<Probe>("k", "f", &[i64::MAX, i64::MAX]).is_err());
     }
 }
