@@ -324,9 +324,7 @@ impl Gen {
                             .map(|(f, ty)| {
                                 let t = rust_type(*ty);
                                 let len = derived(f, "len");
-                                quote!(
-                                    ::std::vec![<#t as ::core::default::Default>::default(); #len]
-                                )
+                                quote!(::halite::rt::scratch::<#t>(#len))
                             })
                             .collect();
                         let binds: Vec<TokenStream> = task_bufs

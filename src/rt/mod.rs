@@ -137,19 +137,22 @@ pub fn scratch<T: Copy + Default + Send + 'static>(len: usize) -> Scratch<T> {
     })
 }
 
-/// The storage of an intermediate Func: a `Vec<T>` of the requested length, taken from a
+/// The storage of an intermediate Func: `len` elements of a `Vec<T>` taken from a
 /// process-wide pool of buffers that earlier calls returned, and given back to it on drop.
 ///
 /// Reusing buffers spares each call the page faults and zeroing of fresh memory (a quarter
 /// of the time of the interpolate app before). Elements start with whatever values the
 /// buffer held (a fresh buffer: zeros): always valid `T`s, and never read before the kernel
-/// writes them, since bounds inference computes every element a consumer reads. The pool
-/// keeps at most [`Scratch::POOL_BUFFERS`] buffers and [`Scratch::POOL_BYTES`] bytes.
+/// writes them, since bounds inference computes every element a consumer reads. A buffer
+/// keeps its whole length while lent (only the first `len` elements are visible), so reuse
+/// never writes to it. The pool keeps at most [`Scratch::POOL_BUFFERS`] buffers and
+/// [`Scratch::POOL_BYTES`] bytes.
 pub struct Scratch<T: Copy + Default + Send + 'static> {
     v: Vec<T>,
+    len: usize,
 }
 
-/// A kept buffer: its element type, capacity in elements and in bytes, and the `Vec<T>`.
+/// A kept buffer: its element type, length in elements and in bytes, and the `Vec<T>`.
 type Pooled = (
     std::any::TypeId,
     usize,
@@ -166,30 +169,26 @@ impl<T: Copy + Default + Send + 'static> Scratch<T> {
 
     fn try_new(len: usize) -> Option<Self> {
         let id = std::any::TypeId::of::<T>();
+        // The shortest kept buffer that is long enough.
         let reused = POOL.lock().ok().and_then(|mut pool| {
             let best = pool
                 .iter()
                 .enumerate()
-                .filter(|(_, (t, cap, _, _))| *t == id && *cap >= len)
-                .min_by_key(|(_, (_, cap, _, _))| *cap)
+                .filter(|(_, (t, n, _, _))| *t == id && *n >= len)
+                .min_by_key(|(_, (_, n, _, _))| *n)
                 .map(|(i, _)| i)?;
             pool.swap_remove(best).3.downcast::<Vec<T>>().ok()
         });
-        let mut v = match reused {
+        let v = match reused {
             Some(v) => *v,
             None => {
                 let mut v = Vec::new();
                 v.try_reserve_exact(len).ok()?;
+                v.resize(len, T::default());
                 v
             }
         };
-        // Zeros only where the buffer never held values (`len` was checked to fit).
-        if v.len() >= len {
-            v.truncate(len);
-        } else {
-            v.resize(len, T::default());
-        }
-        Some(Scratch { v })
+        Some(Scratch { v, len })
     }
 }
 
@@ -203,30 +202,30 @@ pub fn release_pool() {
 impl<T: Copy + Default + Send + 'static> Drop for Scratch<T> {
     fn drop(&mut self) {
         let v = std::mem::take(&mut self.v);
-        let cap = v.capacity();
-        let bytes = cap.saturating_mul(std::mem::size_of::<T>());
+        let n = v.len();
+        let bytes = n.saturating_mul(std::mem::size_of::<T>());
         if bytes == 0 {
             return;
         }
         if let Ok(mut pool) = POOL.lock() {
             let held: usize = pool.iter().map(|(_, _, b, _)| *b).sum();
             if pool.len() < Self::POOL_BUFFERS && held.saturating_add(bytes) <= Self::POOL_BYTES {
-                pool.push((std::any::TypeId::of::<T>(), cap, bytes, Box::new(v)));
+                pool.push((std::any::TypeId::of::<T>(), n, bytes, Box::new(v)));
             }
         }
     }
 }
 
 impl<T: Copy + Default + Send + 'static> std::ops::Deref for Scratch<T> {
-    type Target = Vec<T>;
-    fn deref(&self) -> &Vec<T> {
-        &self.v
+    type Target = [T];
+    fn deref(&self) -> &[T] {
+        &self.v[..self.len]
     }
 }
 
 impl<T: Copy + Default + Send + 'static> std::ops::DerefMut for Scratch<T> {
-    fn deref_mut(&mut self) -> &mut Vec<T> {
-        &mut self.v
+    fn deref_mut(&mut self) -> &mut [T] {
+        &mut self.v[..self.len]
     }
 }
 
@@ -399,15 +398,17 @@ mod tests {
         let at = a.as_ptr();
         drop(a);
         assert_eq!(pooled_probes(), 1);
-        // A smaller request takes the same buffer (its values are the last user's).
+        // A smaller request takes the same buffer, whole: a later larger one sees the values
+        // of the last user that had its full length.
         let b = scratch::<Probe>(500);
         assert_eq!((b.as_ptr(), b.len()), (at, 500));
         drop(b);
-        // A larger one grows it, zeroing only what the buffer never held.
         let c = scratch::<Probe>(1000);
-        assert_eq!(c.len(), 1000);
-        assert_eq!(c[999], Probe(0));
-        drop(c);
+        assert_eq!((c.as_ptr(), c.len(), c[999]), (at, 1000, Probe(7)));
+        // A request longer than any kept buffer gets a fresh, zeroed one.
+        let d = scratch::<Probe>(2000);
+        assert!(d.iter().all(|p| *p == Probe(0)));
+        drop((c, d));
         crate::release_storage();
         assert_eq!(pooled_probes(), 0);
         // Sizes that overflow are errors, not panics.
