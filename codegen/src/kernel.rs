@@ -991,13 +991,12 @@ fn emit_version(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use halite_core::{Expr, Func, Input, Origin, Pipeline};
+    use halite_core::{Expr, Func, Input, Intrinsic, Origin, Pipeline};
     use halite_schedule::{Arg, Directive};
 
-    /// The generated kernel has one body per instruction set, checks before it runs, and
-    /// the parallel loop goes through rayon.
-    #[test]
-    fn kernel_shape() {
+    /// The code of a kernel `k(a: ArrayView2<f32>, out: ArrayViewMut2<f32>)` computing
+    /// `out(y, x) = value` under the directives `(name, args)` on `out`.
+    fn emit_one(value: Expr, directives: Vec<(&str, Vec<Arg>)>) -> String {
         let p = Pipeline {
             name: "k".into(),
             inputs: vec![Input {
@@ -1009,41 +1008,26 @@ mod tests {
                 name: "out".into(),
                 args: vec!["y".into(), "x".into()],
                 ty: Type::F32,
-                value: Expr::call(
-                    CallKind::Input,
-                    "a",
-                    vec![
-                        Expr::var("y", Type::I32),
-                        Expr::var("x", Type::I32).add(Expr::i32(1)),
-                    ],
-                    Type::F32,
-                ),
+                value,
                 updates: vec![],
                 output: Some(0),
                 origin: Origin::NONE,
             }],
             ..Default::default()
         };
-        let d = |name: &str, args: Vec<Arg>| Directive {
-            func: "out".into(),
-            func_origin: Origin::NONE,
-            update: None,
-            name: name.into(),
-            name_origin: Origin::NONE,
-            args,
-            specialization: None,
-            binding: None,
-        };
-        let ds = vec![
-            d(
-                "vectorize",
-                vec![
-                    Arg::Ident("x".into(), Origin::NONE),
-                    Arg::Int(16, Origin::NONE),
-                ],
-            ),
-            d("parallel", vec![Arg::Ident("y".into(), Origin::NONE)]),
-        ];
+        let ds: Vec<Directive> = directives
+            .into_iter()
+            .map(|(name, args)| Directive {
+                func: "out".into(),
+                func_origin: Origin::NONE,
+                update: None,
+                name: name.into(),
+                name_origin: Origin::NONE,
+                args,
+                specialization: None,
+                binding: None,
+            })
+            .collect();
         let lowered = halite_schedule::lower(&p, &ds).unwrap();
         let sig = KernelSig {
             name: "k".into(),
@@ -1064,7 +1048,33 @@ mod tests {
                 },
             ],
         };
-        let code = emit_kernel(&sig, &lowered).to_string();
+        emit_kernel(&sig, &lowered).to_string()
+    }
+
+    fn read(x: Expr) -> Expr {
+        Expr::call(
+            CallKind::Input,
+            "a",
+            vec![Expr::var("y", Type::I32), x],
+            Type::F32,
+        )
+    }
+
+    fn ident(n: &str) -> Arg {
+        Arg::Ident(n.into(), Origin::NONE)
+    }
+
+    /// The generated kernel has one body per instruction set, checks before it runs, and
+    /// the parallel loop goes through rayon.
+    #[test]
+    fn kernel_shape() {
+        let code = emit_one(
+            read(Expr::var("x", Type::I32).add(Expr::i32(1))),
+            vec![
+                ("vectorize", vec![ident("x"), Arg::Int(16, Origin::NONE)]),
+                ("parallel", vec![ident("y")]),
+            ],
+        );
         for needle in [
             "__body_avx512",
             "__body_avx2",
@@ -1080,5 +1090,36 @@ mod tests {
         }
         // Checks come before the dispatch to a body.
         assert!(code.find("check_region").unwrap() < code.find("rt :: isa ()").unwrap());
+    }
+
+    /// Vector reads of pyramids: `a(y, 2 * x)` through the per-ISA shuffle (AVX2 paths bind
+    /// it to `avx2`, the others to `portable`), `a(y, x.div_euclid(2))` as half a vector and a
+    /// spread by parity, and a read through a boundary clamp in a body emitted twice, the
+    /// first version guarded by the clamp's range.
+    #[test]
+    fn pyramid_reads_shape() {
+        let x = || Expr::var("x", Type::I32);
+        let value = read(x().mul(Expr::i32(2)))
+            .add(read(Expr::intrinsic(
+                Intrinsic::DivEuclid,
+                vec![x(), Expr::i32(2)],
+            )))
+            .add(read(Expr::intrinsic(
+                Intrinsic::Clamp,
+                vec![x().sub(Expr::i32(1)), Expr::i32(0), Expr::i32(100)],
+            )));
+        let code = emit_one(
+            value,
+            vec![("vectorize", vec![ident("x"), Arg::Int(8, Origin::NONE)])],
+        );
+        for needle in [
+            "use :: halite :: rt :: shuffle :: avx2 as __shuf",
+            "use :: halite :: rt :: shuffle :: portable as __shuf",
+            "__shuf :: stride2_f32x8",
+            "if __p == 0",
+            "__e0 >=",
+        ] {
+            assert!(code.contains(needle), "missing {needle}");
+        }
     }
 }
