@@ -105,25 +105,37 @@ impl<'a> VecGen<'a> {
         let id = self.fresh();
         let t = rust_type(e.ty());
         let w = self.w;
-        let l = self.lanes_expr(e);
-        self.out.push(quote!(let #id: [#t; #w] = #l;));
+        let binds = self.lane_bindings(quote!(__l as i32));
+        let val = emit(e, self.gen);
+        self.out.push(quote! {
+            let mut #id: [#t; #w] = [<#t as ::core::default::Default>::default(); #w];
+            for __l in 0..#w {
+                #binds
+                #id[__l] = #val;
+            }
+        });
         V::Varying(id)
     }
 
-    /// A block computing `e` lane by lane, as a `[T; w]` value.
-    fn lanes_expr(&self, e: &Expr) -> TokenStream {
+    /// The read `e` of `name` as the whole-vector block `fast`, which assumes the storage's
+    /// unit dimension has stride 1: always true of intermediates, of views only when `DENSE`
+    /// (a view's elements between two of its elements are its own only then), so views get
+    /// the lane-by-lane read otherwise. (Only there: an unused fallback would still be a
+    /// variable-offset access that keeps LLVM from holding a local tile in registers.)
+    fn dense_read(&mut self, e: &Expr, name: &str, fast: TokenStream) -> V {
+        let id = self.fresh();
         let t = rust_type(e.ty());
         let w = self.w;
-        let binds = self.lane_bindings(quote!(__l as i32));
-        let val = emit(e, self.gen);
-        quote!({
-            let mut __r: [#t; #w] = [<#t as ::core::default::Default>::default(); #w];
-            for __l in 0..#w {
-                #binds
-                __r[__l] = #val;
-            }
-            __r
-        })
+        let code = if self.gen.is_view(name) {
+            let V::Varying(g) = self.lanes(e) else {
+                unreachable!()
+            };
+            quote!(let #id: [#t; #w] = if DENSE { #fast } else { #g };)
+        } else {
+            quote!(let #id: [#t; #w] = #fast;)
+        };
+        self.out.push(code);
+        V::Varying(id)
     }
 
     /// A read `name(args)` whose index along the unit dimension is `e.clamp(lo, hi)` (a
@@ -392,7 +404,6 @@ impl<'a> VecGen<'a> {
                 // One unaligned array read at lane 0's offset; for a stride of 2 to 4, one
                 // read of the span and a shuffle.
                 let s = self.stride(name, args, 1).unwrap_or(1) as usize;
-                let id = self.fresh();
                 let t = rust_type(ty);
                 let w = self.w;
                 let fence = if self.fenced.iter().any(|f| f == &**name) {
@@ -410,39 +421,14 @@ impl<'a> VecGen<'a> {
                     let l = self.strided_load(name, args, s, ty);
                     quote!({ let __a: [#t; #w] = #l; #fence __a })
                 };
-                // The lane-by-lane fallback only where a view may be strided: an unused one
-                // would still be a variable-offset access that keeps LLVM from holding a
-                // local tile in registers. (A view's elements between two of its elements
-                // are its own only when it is dense.)
-                let code = if self.gen.is_view(name) {
-                    let V::Varying(g) = self.lanes(e) else {
-                        unreachable!()
-                    };
-                    quote!(let #id: [#t; #w] = if DENSE { #fast } else { #g };)
-                } else {
-                    quote!(let #id: [#t; #w] = #fast;)
-                };
-                self.out.push(code);
-                V::Varying(id)
+                self.dense_read(e, name, fast)
             }
             ExprNode::Call { name, args, .. }
                 if self.w >= 2 && self.w.is_multiple_of(2) && self.halves(name, args).is_some() =>
             {
                 let i = self.halves(name, args).unwrap();
-                let id = self.fresh();
-                let t = rust_type(ty);
-                let w = self.w;
                 let fast = self.half_load(name, args, &i);
-                let code = if self.gen.is_view(name) {
-                    let V::Varying(g) = self.lanes(e) else {
-                        unreachable!()
-                    };
-                    quote!(let #id: [#t; #w] = if DENSE { #fast } else { #g };)
-                } else {
-                    quote!(let #id: [#t; #w] = #fast;)
-                };
-                self.out.push(code);
-                V::Varying(id)
+                self.dense_read(e, name, fast)
             }
             ExprNode::Call { name, args, .. } => {
                 // A gather: the indices as vectors (vector arithmetic, shared with the rest of

@@ -152,14 +152,14 @@ pub struct Scratch<T: Copy + Default + Send + 'static> {
     len: usize,
 }
 
-/// A kept buffer: its element type, length in elements and in bytes, and the `Vec<T>`.
-type Pooled = (
-    std::any::TypeId,
-    usize,
-    usize,
-    Box<dyn std::any::Any + Send>,
-);
-static POOL: std::sync::Mutex<Vec<Pooled>> = std::sync::Mutex::new(Vec::new());
+/// A buffer the pool keeps: a `Vec<T>` of element type `ty`, `len` elements, `bytes` bytes.
+struct Kept {
+    ty: std::any::TypeId,
+    len: usize,
+    bytes: usize,
+    buf: Box<dyn std::any::Any + Send>,
+}
+static POOL: std::sync::Mutex<Vec<Kept>> = std::sync::Mutex::new(Vec::new());
 
 impl<T: Copy + Default + Send + 'static> Scratch<T> {
     /// The most buffers the pool keeps.
@@ -174,10 +174,10 @@ impl<T: Copy + Default + Send + 'static> Scratch<T> {
             let best = pool
                 .iter()
                 .enumerate()
-                .filter(|(_, (t, n, _, _))| *t == id && *n >= len)
-                .min_by_key(|(_, (_, n, _, _))| *n)
+                .filter(|(_, k)| k.ty == id && k.len >= len)
+                .min_by_key(|(_, k)| k.len)
                 .map(|(i, _)| i)?;
-            pool.swap_remove(best).3.downcast::<Vec<T>>().ok()
+            pool.swap_remove(best).buf.downcast::<Vec<T>>().ok()
         });
         let v = match reused {
             Some(v) => *v,
@@ -208,9 +208,14 @@ impl<T: Copy + Default + Send + 'static> Drop for Scratch<T> {
             return;
         }
         if let Ok(mut pool) = POOL.lock() {
-            let held: usize = pool.iter().map(|(_, _, b, _)| *b).sum();
+            let held: usize = pool.iter().map(|k| k.bytes).sum();
             if pool.len() < Self::POOL_BUFFERS && held.saturating_add(bytes) <= Self::POOL_BYTES {
-                pool.push((std::any::TypeId::of::<T>(), n, bytes, Box::new(v)));
+                pool.push(Kept {
+                    ty: std::any::TypeId::of::<T>(),
+                    len: n,
+                    bytes,
+                    buf: Box::new(v),
+                });
             }
         }
     }
@@ -386,7 +391,7 @@ mod tests {
 
     fn pooled_probes() -> usize {
         let id = std::any::TypeId::of::<Probe>();
-        POOL.lock().unwrap().iter().filter(|p| p.0 == id).count()
+        POOL.lock().unwrap().iter().filter(|k| k.ty == id).count()
     }
 
     #[test]
