@@ -93,6 +93,16 @@ fn clone_one(p: &mut Pipeline, d: &Directive) -> Result<(), Diagnostic> {
             ),
         ));
     };
+    let name: Arc<str> = clone_name(&d.func, g).into();
+    if p.func(&name).is_some() {
+        return Err(Diagnostic::new(
+            d.name_origin,
+            format!(
+                "`{}` is already cloned for `{g}`: schedule the clone as `{name}`",
+                d.func
+            ),
+        ));
+    }
     if gi == fi || !p.funcs[gi].exprs().iter().any(|e| calls(e, &d.func)) {
         return Err(Diagnostic::new(
             *go,
@@ -100,13 +110,6 @@ fn clone_one(p: &mut Pipeline, d: &Directive) -> Result<(), Diagnostic> {
                 "`{g}` does not read `{}`: `clone_in` takes a Func that reads it",
                 d.func
             ),
-        ));
-    }
-    let name: Arc<str> = clone_name(&d.func, g).into();
-    if p.func(&name).is_some() {
-        return Err(Diagnostic::new(
-            d.name_origin,
-            format!("`{}` is already cloned for `{g}` (as `{name}`)", d.func),
         ));
     }
     let mut clone = p.funcs[fi].clone();
