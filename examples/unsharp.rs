@@ -37,13 +37,13 @@ pub fn unsharp(input: ArrayView3<f32>, out: ArrayViewMut3<f32>) -> Result<(), Er
     ratio(y, x) = sharpen(y, x) / gray(y, x);
     out(c, y, x) = ratio(y, x) * input(c, y, x);
     schedule! {
-        // Strips of 32 rows in parallel; in each, the gray rows and the vertical blur the strip
-        // needs, computed once (halite has no sliding window yet: 6 extra gray rows per strip);
-        // the ratio of a row computed once for its three channels.
+        // Halide's schedule: strips of 32 rows in parallel; in each, every Func is computed
+        // row by row as the strip needs it, its storage kept across the strip (a sliding
+        // window: each gray row is computed once per strip, 8 rows of storage).
         out.split(y, yo, yi, 32).reorder(yo, yi, c, x).vectorize(x, 8).parallel(yo);
-        gray.compute_at(out, yo).vectorize(x, 8);
-        blur_y.compute_at(out, yo).vectorize(x, 8);
-        ratio.compute_at(out, yi).vectorize(x, 8);
+        gray.compute_at(out, yi).store_at(out, yo).vectorize(x, 8);
+        blur_y.compute_at(out, yi).store_at(out, yo).vectorize(x, 8);
+        ratio.compute_at(out, yi).store_at(out, yo).vectorize(x, 8);
     }
 }
 

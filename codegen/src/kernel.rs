@@ -67,10 +67,13 @@ enum Storage {
     /// An allocated intermediate: dense over its allocation; dimension `unit` has stride 1.
     /// `stack`: the constant strides of a small allocation that lives in a local array (so
     /// that LLVM sees constant offsets and can keep it in registers).
+    /// `folds`: per dimension, the factor of a folded dimension (a sliding window's rows:
+    /// index `i` lives in slot `i & (factor - 1)`).
     Alloc {
         dims: usize,
         unit: usize,
         stack: Option<Vec<isize>>,
+        folds: Vec<Option<i64>>,
     },
 }
 
@@ -104,6 +107,13 @@ fn stack_buf(f: &str, t: &TokenStream, n: usize) -> TokenStream {
 }
 
 /// A constant upper bound of the entry let `name` (an allocation extent), if it has one.
+/// The fold factor of dimension `d` of intermediate `f`, if `sliding_window` folded it.
+fn fold_factor(lowered: &Lowered, f: &str, d: usize) -> Option<i64> {
+    let name = halite_schedule::passes::sliding::fold_var(f, d);
+    let (_, v) = lowered.entry_lets.iter().find(|(n, _)| **n == *name)?;
+    v.as_int()
+}
+
 fn constant_bound(lowered: &Lowered, name: &str) -> Option<i64> {
     let (_, v) = lowered.entry_lets.iter().find(|(n, _)| ident(n) == name)?;
     halite_schedule::passes::tiles::constant_upper_bound(v)
@@ -134,7 +144,12 @@ impl Gen {
                     quote!((#a).wrapping_mul(#s))
                 })
                 .collect(),
-            Some(Storage::Alloc { dims, unit, stack }) => (0..*dims)
+            Some(Storage::Alloc {
+                dims,
+                unit,
+                stack,
+                folds,
+            }) => (0..*dims)
                 .map(|d| {
                     let s = match stack {
                         Some(st) => {
@@ -146,13 +161,18 @@ impl Gen {
                             quote!(#s)
                         }
                     };
+                    let a = &args[d];
+                    if let Some(f) = folds[d] {
+                        // A folded dimension (never the unit one): the slot of the index.
+                        let mask = proc_macro2::Literal::isize_suffixed(f as isize - 1);
+                        return quote!(((#a) & #mask).wrapping_mul(#s));
+                    }
                     // The region's first index as the same `isize` value the loops use, so
                     // that `index - min` folds to the loop counter.
                     let m = self.wide(&Expr::var(
                         halite_schedule::passes::loop_nest::min_var(name, d),
                         Type::I32,
                     ));
-                    let a = &args[d];
                     if d == *unit {
                         // A literal unit stride, so that LLVM sees contiguous accesses.
                         quote!((#a).wrapping_sub(#m))
@@ -828,6 +848,7 @@ fn emit_version(
             n.is_some_and(|n| n > 0 && n * (ty.bits().max(8) as i64 / 8) <= STACK_BYTES)
         });
         let unit = *order.last().unwrap_or(&0);
+        let folds: Vec<Option<i64>> = (0..dims).map(|d| fold_factor(lowered, func, d)).collect();
         if let Some(b) = &stack {
             let mut st = vec![0isize; dims];
             let mut acc = 1isize;
@@ -841,6 +862,7 @@ fn emit_version(
                     dims,
                     unit,
                     stack: Some(st),
+                    folds,
                 },
             );
             gen.stack_bufs
@@ -857,6 +879,7 @@ fn emit_version(
                 dims,
                 unit,
                 stack: None,
+                folds,
             },
         );
         let buf = derived(func, "buf");

@@ -4,6 +4,10 @@
 //! * Every read of an intermediate reads a point that its current `produce` block computed
 //!   (bounds inference gave a big enough region).
 //! * Every store to an intermediate lands inside its allocation (`f.alloc.k` from `f.min.k`).
+//! * A Func with a folded dimension (entry let `f.fold.k`, a sliding window) keeps its values
+//!   across `produce` blocks, in storage modelled slot by slot (`p_k & (fold - 1)` in a folded
+//!   dimension, `p_k - f.min.k` in the others): a read must find the point it asks for in its
+//!   slot, not one that overwrote it (nor anything from before its `allocate`).
 //! * Every read of a buffer is inside it.
 //!
 //! Parallel loops run serially; vector and unrolled loops run as plain loops.
@@ -49,12 +53,22 @@ pub fn run_nest_traced(
         inputs,
         outputs,
         funcs: HashMap::new(),
+        folds: HashMap::new(),
+        allocated: Vec::new(),
         loops: Vec::new(),
         trace,
     };
     for (n, v) in entry_lets {
         let val = m.eval(v)?;
         m.env.push((n.clone(), val));
+        if let Some((f, d)) = n.rsplit_once(".fold.") {
+            let (Ok(d), Some(fac)) = (d.parse::<usize>(), val.as_i64()) else {
+                return Err(format!("ill-formed fold `{n}`"));
+            };
+            let v = m.folds.entry(f.into()).or_default();
+            v.resize(v.len().max(d + 1), None);
+            v[d] = Some(fac);
+        }
     }
     m.stmt(body)
 }
@@ -63,8 +77,13 @@ struct Machine<'a> {
     env: Vec<(Arc<str>, Value)>,
     inputs: &'a HashMap<Arc<str>, Buffer>,
     outputs: &'a mut HashMap<Arc<str>, Buffer>,
-    /// Points computed by the current `produce` of each intermediate.
-    funcs: HashMap<Arc<str>, HashMap<Vec<i64>, Value>>,
+    /// The values of each intermediate: by point (computed by its current `produce`), or for
+    /// a folded Func by storage slot (with the point each slot holds).
+    funcs: HashMap<Arc<str>, HashMap<Vec<i64>, (Vec<i64>, Value)>>,
+    /// The fold factor of each folded dimension, per Func.
+    folds: HashMap<Arc<str>, Vec<Option<i64>>>,
+    /// The Funcs whose `allocate` encloses the current statement.
+    allocated: Vec<Arc<str>>,
     loops: Vec<(Arc<str>, ForKind, i64)>,
     trace: &'a mut dyn FnMut(&StoreEvent),
 }
@@ -77,6 +96,25 @@ impl Machine<'_> {
             .find(|(m, _)| &**m == n)
             .map(|(_, v)| *v)
             .ok_or_else(|| format!("unbound `{n}`"))
+    }
+
+    fn fold(&self, func: &str, d: usize) -> Option<i64> {
+        self.folds.get(func)?.get(d).copied().flatten()
+    }
+
+    /// Where point `p` of intermediate `func` lives: the point itself, or for a folded Func its
+    /// storage slot.
+    fn slot(&self, func: &str, p: &[i64]) -> Result<Vec<i64>, String> {
+        if !self.folds.contains_key(func) {
+            return Ok(p.to_vec());
+        }
+        p.iter()
+            .enumerate()
+            .map(|(d, &x)| match self.fold(func, d) {
+                Some(f) => Ok(x & (f - 1)),
+                None => Ok(x - self.int(&format!("{func}.min.{d}"))?),
+            })
+            .collect()
     }
 
     fn int(&self, n: &str) -> Result<i64, String> {
@@ -126,13 +164,13 @@ impl Machine<'_> {
                     .iter()
                     .map(|a| self.eval(a).and_then(|v| v.as_i64().ok_or_else(bad)))
                     .collect::<Result<Vec<_>, _>>()?;
-                if *kind == CallKind::Func {
-                    if let Some(pts) = self.funcs.get(name) {
-                        return pts
-                            .get(&p)
-                            .copied()
-                            .ok_or_else(|| format!("read of `{name}` at {p:?}, which its current produce did not compute"));
-                    }
+                if *kind == CallKind::Func && self.funcs.contains_key(name) {
+                    let key = self.slot(name, &p)?;
+                    return match self.funcs[name].get(&key) {
+                        Some((q, v)) if *q == p => Ok(*v),
+                        Some((q, _)) => Err(format!("read of `{name}` at {p:?} finds {q:?} in its folded storage")),
+                        None => Err(format!("read of `{name}` at {p:?}, which its current produce did not compute")),
+                    };
                 }
                 let buf = self.inputs.get(name).or_else(|| self.outputs.get(name));
                 let b = buf.ok_or_else(|| format!("unknown buffer `{name}`"))?;
@@ -191,22 +229,44 @@ impl Machine<'_> {
                     return Ok(());
                 }
                 for (d, &x) in p.iter().enumerate() {
+                    if self.fold(func, d).is_some() {
+                        continue;
+                    }
                     let lo = self.int(&format!("{func}.min.{d}"))?;
                     let alloc = self.int(&format!("{func}.alloc.{d}"))?;
                     if x < lo || x - lo >= alloc {
                         return Err(format!("store to `{func}` at {p:?} outside its storage ({d}: [{lo}, +{alloc}))"));
                     }
                 }
-                self.funcs.entry(func.clone()).or_default().insert(p, v);
+                let key = self.slot(func, &p)?;
+                self.funcs.entry(func.clone()).or_default().insert(key, (p, v));
                 Ok(())
             }
             Stmt::Produce { func, body } => {
                 if !self.outputs.contains_key(func) {
-                    self.funcs.insert(func.clone(), HashMap::new());
+                    if self.folds.contains_key(func) {
+                        // A sliding window: earlier iterations' values stay.
+                        self.funcs.entry(func.clone()).or_default();
+                    } else {
+                        self.funcs.insert(func.clone(), HashMap::new());
+                    }
                 }
                 self.stmt(body)
             }
-            Stmt::Allocate { body, .. } => self.stmt(body),
+            Stmt::Allocate { func, body, .. } => {
+                // Fresh storage holds nothing computed yet (an allocation inside one of the
+                // same Func, a copy of a tile, is the same storage).
+                let fresh = !self.allocated.contains(func);
+                if fresh {
+                    self.funcs.remove(func);
+                    self.allocated.push(func.clone());
+                }
+                let r = self.stmt(body);
+                if fresh {
+                    self.allocated.pop();
+                }
+                r
+            }
             Stmt::If { cond, then } => {
                 if self.eval(cond)?.as_bool() == Some(true) {
                     self.stmt(then)?;
@@ -232,6 +292,8 @@ pub fn eval_at_entry(
         inputs: &inputs,
         outputs: &mut outputs,
         funcs: HashMap::new(),
+        folds: HashMap::new(),
+        allocated: Vec::new(),
         loops: Vec::new(),
         trace: &mut ignore,
     };

@@ -3,7 +3,8 @@
 //! * [`types`]: element types; [`expr`]: expressions and **the semantics** every part of
 //!   halite implements; [`value`]: the executable form of those semantics.
 //! * [`func`]: pipelines of Funcs (the algorithm); [`stmt`]: loop nests (the lowered program).
-//! * [`simplify`](mod@simplify): exact rewrites; [`interval`]: bounds of index expressions.
+//! * [`simplify`](mod@simplify): exact rewrites; [`interval`]: bounds of index expressions;
+//!   [`monotonic`]: the direction an index moves as a loop advances.
 //! * [`interp`]: the reference interpreter, the oracle of every test; [`math`]: the `f32`
 //!   exponential it shares with the kernels.
 //! * [`sexpr`]: an exact text form of a pipeline, embedded by the macro for `reference`.
@@ -17,6 +18,7 @@ pub mod interp;
 pub mod interp_nest;
 pub mod interval;
 pub mod math;
+pub mod monotonic;
 mod print;
 pub mod sexpr;
 pub mod simplify;

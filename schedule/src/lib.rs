@@ -9,12 +9,13 @@
 //! 2. [`passes::inline::inline_funcs`]: substitute inlined Funcs into their callers;
 //! 3. [`passes::loop_nest::schedule_functions`]: each computed Func's loops, at its level;
 //! 4. [`passes::bounds::infer_regions`]: the region of each intermediate at its site;
-//! 5. [`passes::hoist::hoist_entry_lets`]: values computed before any loop go to the entry;
-//! 6. [`passes::allocate::allocate`]: storage, sized once per call;
-//! 7. [`passes::checks::entry_checks`]: the regions read from buffers, and overflow guards;
-//! 8. [`passes::unswitch::hoist_invariant_ifs`]: predicates out of the loops they do not use;
-//! 9. [`passes::tiles::specialize_full_tiles`]: a full-tile copy of code over small regions;
-//! 10. [`passes::simplify::simplify_stmt`].
+//! 5. [`passes::sliding::sliding_window`]: only the new rows, when storage outlives an iteration;
+//! 6. [`passes::hoist::hoist_entry_lets`]: values computed before any loop go to the entry;
+//! 7. [`passes::allocate::allocate`]: storage, sized once per call;
+//! 8. [`passes::checks::entry_checks`]: the regions read from buffers, and overflow guards;
+//! 9. [`passes::unswitch::hoist_invariant_ifs`]: predicates out of the loops they do not use;
+//! 10. [`passes::tiles::specialize_full_tiles`]: a full-tile copy of code over small regions;
+//! 11. [`passes::simplify::simplify_stmt`].
 
 pub mod check;
 pub mod clone_in;
@@ -146,15 +147,16 @@ fn lower_version(
 ) -> Result<Lowered, Vec<Diagnostic>> {
     let inlined = passes::inline::inline_funcs(p, &schedule);
     let s = passes::loop_nest::schedule_functions(&inlined, &schedule)?;
-    let s = passes::bounds::infer_regions(s, &inlined, &schedule)?;
-    let (mut entry_lets, s) = passes::hoist::hoist_entry_lets(s);
-    let intermediates: Vec<&halite_core::Func> =
-        inlined.funcs.iter().filter(|f| !f.is_output()).collect();
+    let (s, regions) = passes::bounds::infer_regions(s, &inlined, &schedule)?;
     let hints = passes::bounds::Hints {
         pipeline: &inlined,
         schedule: &schedule,
     };
-    let (alloc_lets, s) = passes::allocate::allocate(s, &intermediates, &hints)?;
+    let (s, folds) = passes::sliding::sliding_window(s, &inlined, &schedule, &regions, &hints);
+    let (mut entry_lets, s) = passes::hoist::hoist_entry_lets(s);
+    let intermediates: Vec<&halite_core::Func> =
+        inlined.funcs.iter().filter(|f| !f.is_output()).collect();
+    let (alloc_lets, s) = passes::allocate::allocate(s, &intermediates, &hints, &folds)?;
     entry_lets.extend(alloc_lets);
     let (checks, mut guards) = passes::checks::entry_checks(&s, &inlined, &schedule, algorithm)?;
     // The entry lets' own arithmetic must not wrap either.

@@ -6,11 +6,14 @@
 //! written) or, when it is computed inside a parallel loop, at the start of the body of the
 //! innermost enclosing parallel loop (one buffer per parallel iteration, so threads never
 //! share one). No allocation ever happens inside a serial loop nest. Storage is dense,
-//! ordered by the Func's storage order; element `p` lives at `sum((p_k - f.min.k) * stride_k)`.
+//! ordered by the Func's storage order; element `p` lives at `sum((p_k - f.min.k) * stride_k)`,
+//! except in a dimension folded by `sliding_window`: `let f.fold.k` (the factor) is an entry let
+//! too, and `p_k` lives at `(p_k & (factor - 1)) * stride_k`.
 
 use crate::directive::Diagnostic;
 use crate::passes::bounds::{loop_interval, restore};
 use crate::passes::loop_nest::min_var;
+use crate::passes::sliding::{fold_var, Fold};
 use halite_core::interval::{Bounds, Scope};
 use halite_core::{simplify_bounds, Expr, ForKind, Func, Stmt, Type};
 use std::sync::Arc;
@@ -165,6 +168,7 @@ pub fn allocate(
     s: Stmt,
     funcs: &[&Func],
     hints: &crate::passes::bounds::Hints,
+    folds: &[Fold],
 ) -> Result<(EntryLets, Stmt), Vec<Diagnostic>> {
     let mut lets = Vec::new();
     let mut s = s;
@@ -203,6 +207,15 @@ pub fn allocate(
         }
         let mut bounds = Vec::new();
         for (d, e) in ext.into_iter().enumerate() {
+            let name = alloc_var(&f.name, d);
+            if let Some(fold) = folds.iter().find(|x| x.func == f.name && x.dim == d) {
+                // A folded dimension holds `factor` slots, whatever the region.
+                let v = Expr::i64(fold.factor);
+                lets.push((fold_var(&f.name, d).into(), v.clone()));
+                lets.push((Arc::<str>::from(name.as_str()), v));
+                bounds.push((Expr::i64(0), Expr::var(name, Type::I64)));
+                continue;
+            }
             let upper =
                 e.and_then(|e| crate::passes::bounds::bounds_at_site(&s, &f.name, &e, hints)?.max);
             let Some(upper) = upper else {
@@ -212,7 +225,6 @@ pub fn allocate(
                 ));
                 continue;
             };
-            let name = alloc_var(&f.name, d);
             let v = simplify_bounds(&upper.max(Expr::i64(0)));
             lets.push((Arc::<str>::from(name.as_str()), v));
             bounds.push((Expr::i64(0), Expr::var(name, Type::I64)));

@@ -836,10 +836,12 @@ pub fn region_of(name: &str, calls: &[CallBox]) -> Result<Option<Region>, Vec<Di
 ///
 /// Pre: `schedule_functions` placed a `produce f` block for every computed Func, followed in
 /// the same block by the code that uses it. Post: every intermediate's region variables are
-/// bound before its `produce` block and stay in scope over its consumers.
-pub fn infer_regions(s: Stmt, p: &Pipeline, sch: &Schedule) -> Result<Stmt, Vec<Diagnostic>> {
+/// bound before its `produce` block and stay in scope over its consumers. Also returns each
+/// region as bounds (`i64`, in terms of the names in scope at the `produce` block).
+pub fn infer_regions(s: Stmt, p: &Pipeline, sch: &Schedule) -> Result<(Stmt, Regions), Vec<Diagnostic>> {
     let mut s = s;
     let mut errors = Vec::new();
+    let mut regions = Regions::new();
     for f in p.funcs.iter().rev() {
         if f.is_output() {
             continue;
@@ -874,7 +876,12 @@ pub fn infer_regions(s: Stmt, p: &Pipeline, sch: &Schedule) -> Result<Stmt, Vec<
                     );
                 }
                 match region_of(&f.name, &calls).and_then(|r| with_updates(f, r)) {
-                    Ok(r) => r,
+                    Ok(r) => {
+                        if let Some(r) = &r {
+                            regions.insert(f.name.clone(), r.clone());
+                        }
+                        r
+                    }
                     Err(e) => {
                         result = Err(e);
                         None
@@ -899,11 +906,14 @@ pub fn infer_regions(s: Stmt, p: &Pipeline, sch: &Schedule) -> Result<Stmt, Vec<
         }
     }
     if errors.is_empty() {
-        Ok(s)
+        Ok((s, regions))
     } else {
         Err(errors)
     }
 }
+
+/// The region of each intermediate at its compute site, as [`infer_regions`] found it.
+pub type Regions = std::collections::HashMap<Arc<str>, Region>;
 
 /// Finds the block holding `produce name` and wraps it and the rest of that block in the
 /// region lets computed by `region` from the statements after it.

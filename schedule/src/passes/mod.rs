@@ -7,5 +7,6 @@ pub mod hoist;
 pub mod inline;
 pub mod loop_nest;
 pub mod simplify;
+pub mod sliding;
 pub mod tiles;
 pub mod unswitch;
