@@ -109,6 +109,41 @@ for name, (sig, ty, margin, funcs) in PIPES.items():
         }}
     }}""")
 
+# Sliding windows: every producer computed per row of a strip of the output and stored across
+# the strip (or at root), with its own random loops (a separate stream keeps the kernels above).
+R = random.Random(seed * 7919 + 1)
+for name, (sig, ty, margin, funcs) in PIPES.items():
+    for rep in range(3):
+        k += 1
+        kname = f"{name}_slide_{rep}"
+        lines = [f"out.split(y, yo, yi, {R.choice([2, 3, 8, 32])});"]
+        if R.random() < 0.6:
+            lines.append(f"out.vectorize(x, {R.choice([4, 8, 16])});")
+        if R.random() < 0.5:
+            lines.append("out.parallel(yo);")
+        for f, _ in reversed(funcs):
+            if f == "out":
+                continue
+            store = "store_root()" if R.random() < 0.3 else "store_at(out, yo)"
+            lines.append(f"{f}.compute_at(out, yi).{store};")
+            loops(f, ["y", "x"], lines)
+        body = PRE.get(name, "") + "".join(f"    {f}(y, x) = {e};\n" for f, e in funcs)
+        sched = "".join(f"        {l}\n" for l in lines)
+        out.append(f"#[kernel]\nfn {kname}({sig}) -> Result<(), Error> {{\n{body}    schedule! {{\n{sched}    }}\n}}\n")
+        args_k = "input.view(), 1.5, o.view_mut()" if name == "mixed" else "input.view(), o.view_mut()"
+        args_r = args_k.replace("o.view_mut()", "r.view_mut()")
+        tests.append(f"""    for &(h, w) in SHAPES {{
+        let input = make::<{ty}>(2 * h + {margin} + 18, 2 * w + {margin} + 18);
+        let mut r = Array2::<{ty}>::default((h, w));
+        {kname}::reference({args_r}).unwrap();
+        for &isa in ISAS {{
+            if !isa.supported() {{ continue; }}
+            let mut o = Array2::<{ty}>::default((h, w));
+            halite::rt::isa::with_isa(isa, || {kname}({args_k})).unwrap();
+            assert_eq!(o, r, "{kname} at {{h}}x{{w}} on {{isa:?}}\\n{{}}", {kname}::loop_nest());
+        }}
+    }}""")
+
 out.append("""const SHAPES: &[(usize, usize)] = &[(1, 1), (1, 7), (3, 2), (5, 17), (16, 16), (33, 70), (64, 3)];
 const ISAS: &[Isa] = &[Isa::Avx512, Isa::Avx2, Isa::Sse2, Isa::Neon, Isa::Scalar];
 
@@ -120,5 +155,7 @@ impl Make for f32 { fn make(i: usize) -> Self { (i * 13 % 97) as f32 * 0.25 - 10
 fn make<T: Make>(h: usize, w: usize) -> Array2<T> { Array2::from_shape_fn((h, w), |(y, x)| T::make(y * 131 + x)) }
 """)
 out.append("#[test]\nfn random_schedules_through_codegen() {\n" + "\n".join(tests) + "\n}\n")
+slides = [n for n in (f"{p}_slide_{r}" for p in PIPES for r in range(3))]
+out.append("/// Most of the `_slide_` kernels do slide (fold their storage): the test above runs that code.\n#[test]\nfn sliding_windows_are_exercised() {\n    let nests = [" + ", ".join(f"{n}::loop_nest()" for n in slides) + "];\n    let sliding = nests.iter().filter(|n| n.contains(\".fold.\")).count();\n    assert!(sliding * 2 >= nests.len(), \"only {sliding} of {} kernels slide\", nests.len());\n}\n")
 open("tests/random_schedules_codegen.rs", "w").write("\n".join(out))
 print(f"wrote {k} kernels")

@@ -48,6 +48,54 @@ fn brighten_split(input: ArrayView2<f32>, out: ArrayViewMut2<f32>) -> Result<(),
     }
 }
 
+/// Halide's sliding window: rows of `blur_x` computed once per strip of 8 output rows.
+#[kernel]
+fn blur3x3_sliding(input: ArrayView2<u16>, out: ArrayViewMut2<u16>) -> Result<(), Error> {
+    blur_x(y, x) = (input(y, x) + input(y, x + 1) + input(y, x + 2)) / 3;
+    out(y, x) = (blur_x(y, x) + blur_x(y + 1, x) + blur_x(y + 2, x)) / 3;
+    schedule! {
+        out.split(y, yo, yi, 8).parallel(yo);
+        blur_x.store_at(out, yo).compute_at(out, yi);
+    }
+}
+
+/// Each iteration of `yi` after the first computes the rows the previous one did not
+/// (`blur_x.slide.0.min`); storage keeps 4 rows (`fold`), indexed by row & 3.
+#[test]
+fn blur_sliding_window() {
+    expect![[r#"
+        kernel blur3x3_sliding
+        check input covers [0, min((out.extent.0 as i64 + 7) / 8 * 8 - 1, out.extent.0 as i64 - 1) + 2] x [0, select(0 < out.extent.1 as i64, out.extent.1 as i64, 0) + 1]
+        let blur_x.fold.0 = 4
+        let blur_x.alloc.0 = 4
+        let blur_x.alloc.1 = max(min(select(0 < out.extent.1 as i64, out.extent.1 as i64, 0) as i32 as i64, max(out.extent.1 as i64, 0) as i32 as i64), 0)
+        produce out:
+          parallel for out.yo in [0, +(out.extent.0 + 7) / 8):
+            allocate blur_x: u16 over [0, +blur_x.alloc.0) x [0, +blur_x.alloc.1)
+              for out.yi in [0, +min(8, out.extent.0 - out.yo * 8)):
+                let blur_x.min.0 = (out.yo as i64 * 8 + out.yi as i64) as i32
+                let blur_x.extent.0 = select(0 < out.extent.1 as i64, 3, 0) as i32
+                let blur_x.min.1 = 0
+                let blur_x.extent.1 = select(0 < out.extent.1 as i64, out.extent.1 as i64, 0) as i32
+                produce blur_x:
+                  let blur_x.slide.0.min = select(0 < out.yi, min(max(blur_x.min.0, (out.yo as i64 * 8 + (out.yi - 1) as i64 + 2) as i32 + 1), blur_x.min.0 + blur_x.extent.0), blur_x.min.0)
+                  let blur_x.slide.0.extent = blur_x.min.0 + blur_x.extent.0 - blur_x.slide.0.min
+                  for blur_x.y in [blur_x.slide.0.min, +blur_x.slide.0.extent):
+                    for blur_x.x in [blur_x.min.1, +blur_x.extent.1):
+                      blur_x(blur_x.y, blur_x.x) = (input(blur_x.y, blur_x.x) + input(blur_x.y, blur_x.x + 1) + input(blur_x.y, blur_x.x + 2)) / 3u16
+                for out.x in [0, +out.extent.1):
+                  let out.y.v = out.yo * 8 + out.yi
+                  out(out.y.v, out.x) = (blur_x(out.y.v, out.x) + blur_x(out.y.v + 1, out.x) + blur_x(out.y.v + 2, out.x)) / 3u16
+    "#]]
+    .assert_eq(blur3x3_sliding::loop_nest());
+    let input = Array2::from_shape_fn((21, 12), |(y, x)| (y * 977 + x * 131) as u16);
+    let mut got = Array2::<u16>::zeros((19, 10));
+    let mut want = got.clone();
+    blur3x3_sliding(input.view(), got.view_mut()).unwrap();
+    blur3x3_sliding::reference(input.view(), want.view_mut()).unwrap();
+    assert_eq!(got, want);
+}
+
 #[test]
 fn blur_design_schedule() {
     expect![[r#"

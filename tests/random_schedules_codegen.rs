@@ -333,6 +333,177 @@ fn down_5(input: ArrayView2<i32>, out: ArrayViewMut2<i32>) -> Result<(), Error> 
     }
 }
 
+#[kernel]
+fn blur_slide_0(input: ArrayView2<u16>, out: ArrayViewMut2<u16>) -> Result<(), Error> {
+    bx(y, x) = (input(y, x) + input(y, x + 1) + input(y, x + 2)) / 3;
+    out(y, x) = (bx(y, x) + bx(y + 1, x) + bx(y + 2, x)) / 3;
+    schedule! {
+        out.split(y, yo, yi, 2);
+        bx.compute_at(out, yi).store_at(out, yo);
+        bx.vectorize(x, 4);
+        bx.parallel(y);
+    }
+}
+
+#[kernel]
+fn blur_slide_1(input: ArrayView2<u16>, out: ArrayViewMut2<u16>) -> Result<(), Error> {
+    bx(y, x) = (input(y, x) + input(y, x + 1) + input(y, x + 2)) / 3;
+    out(y, x) = (bx(y, x) + bx(y + 1, x) + bx(y + 2, x)) / 3;
+    schedule! {
+        out.split(y, yo, yi, 32);
+        out.vectorize(x, 8);
+        bx.compute_at(out, yi).store_at(out, yo);
+        bx.split(x, o1, i2, 16);
+        bx.split(i2, o3, i4, 2, GuardWithIf);
+    }
+}
+
+#[kernel]
+fn blur_slide_2(input: ArrayView2<u16>, out: ArrayViewMut2<u16>) -> Result<(), Error> {
+    bx(y, x) = (input(y, x) + input(y, x + 1) + input(y, x + 2)) / 3;
+    out(y, x) = (bx(y, x) + bx(y + 1, x) + bx(y + 2, x)) / 3;
+    schedule! {
+        out.split(y, yo, yi, 3);
+        bx.compute_at(out, yi).store_at(out, yo);
+        bx.parallel(y);
+    }
+}
+
+#[kernel]
+fn edges_slide_0(input: ArrayView2<f32>, out: ArrayViewMut2<f32>) -> Result<(), Error> {
+    let p = repeat_edge(input);
+    a(y, x) = p(y - 1, x) + p(y + 1, x);
+    b(y, x) = a(y, x - 1) * 2.0 - a(y, x + 1);
+    out(y, x) = b(y, x) + a(y, x) * 0.5;
+    schedule! {
+        out.split(y, yo, yi, 32);
+        out.vectorize(x, 4);
+        b.compute_at(out, yi).store_at(out, yo);
+        b.reorder(y, x);
+        b.parallel(y);
+        a.compute_at(out, yi).store_at(out, yo);
+        a.tile(y, x, yi1, xi2, 2, 8);
+        a.vectorize(xi2, 8);
+        a.parallel(y);
+    }
+}
+
+#[kernel]
+fn edges_slide_1(input: ArrayView2<f32>, out: ArrayViewMut2<f32>) -> Result<(), Error> {
+    let p = repeat_edge(input);
+    a(y, x) = p(y - 1, x) + p(y + 1, x);
+    b(y, x) = a(y, x - 1) * 2.0 - a(y, x + 1);
+    out(y, x) = b(y, x) + a(y, x) * 0.5;
+    schedule! {
+        out.split(y, yo, yi, 32);
+        out.vectorize(x, 4);
+        out.parallel(yo);
+        b.compute_at(out, yi).store_at(out, yo);
+        b.split(y, o1, i2, 8, GuardWithIf);
+        b.parallel(o1);
+        a.compute_at(out, yi).store_at(out, yo);
+        a.vectorize(x, 32);
+        a.parallel(y);
+    }
+}
+
+#[kernel]
+fn edges_slide_2(input: ArrayView2<f32>, out: ArrayViewMut2<f32>) -> Result<(), Error> {
+    let p = repeat_edge(input);
+    a(y, x) = p(y - 1, x) + p(y + 1, x);
+    b(y, x) = a(y, x - 1) * 2.0 - a(y, x + 1);
+    out(y, x) = b(y, x) + a(y, x) * 0.5;
+    schedule! {
+        out.split(y, yo, yi, 8);
+        out.parallel(yo);
+        b.compute_at(out, yi).store_root();
+        b.unroll(y, 4);
+        a.compute_at(out, yi).store_at(out, yo);
+        a.unroll(x, 4);
+        a.split(x_unroll, o1, i2, 2, ShiftInwards);
+    }
+}
+
+#[kernel]
+fn mixed_slide_0(input: ArrayView2<u8>, gain: f32, out: ArrayViewMut2<u8>) -> Result<(), Error> {
+    f(y, x) = input(y, x) as f32 * gain;
+    out(y, x) = (f(y, x) + f(y + 1, x + 1)).clamp(0.0, 255.0) as u8;
+    schedule! {
+        out.split(y, yo, yi, 3);
+        out.vectorize(x, 16);
+        f.compute_at(out, yi).store_at(out, yo);
+        f.parallel(y);
+    }
+}
+
+#[kernel]
+fn mixed_slide_1(input: ArrayView2<u8>, gain: f32, out: ArrayViewMut2<u8>) -> Result<(), Error> {
+    f(y, x) = input(y, x) as f32 * gain;
+    out(y, x) = (f(y, x) + f(y + 1, x + 1)).clamp(0.0, 255.0) as u8;
+    schedule! {
+        out.split(y, yo, yi, 3);
+        f.compute_at(out, yi).store_at(out, yo);
+        f.reorder(y, x);
+        f.reorder(x, y);
+    }
+}
+
+#[kernel]
+fn mixed_slide_2(input: ArrayView2<u8>, gain: f32, out: ArrayViewMut2<u8>) -> Result<(), Error> {
+    f(y, x) = input(y, x) as f32 * gain;
+    out(y, x) = (f(y, x) + f(y + 1, x + 1)).clamp(0.0, 255.0) as u8;
+    schedule! {
+        out.split(y, yo, yi, 3);
+        out.vectorize(x, 16);
+        f.compute_at(out, yi).store_at(out, yo);
+        f.split(x, o1, i2, 16);
+        f.vectorize(i2, 8);
+        f.parallel(y);
+    }
+}
+
+#[kernel]
+fn down_slide_0(input: ArrayView2<i32>, out: ArrayViewMut2<i32>) -> Result<(), Error> {
+    let m = mirror_image(input);
+    d(y, x) = m(y * 2, x * 2) + m(y * 2 + 1, x * 2 - 1);
+    out(y, x) = d(y, x) - d(y, x - 1);
+    schedule! {
+        out.split(y, yo, yi, 8);
+        out.vectorize(x, 4);
+        out.parallel(yo);
+        d.compute_at(out, yi).store_root();
+        d.vectorize(x, 16);
+        d.parallel(y);
+    }
+}
+
+#[kernel]
+fn down_slide_1(input: ArrayView2<i32>, out: ArrayViewMut2<i32>) -> Result<(), Error> {
+    let m = mirror_image(input);
+    d(y, x) = m(y * 2, x * 2) + m(y * 2 + 1, x * 2 - 1);
+    out(y, x) = d(y, x) - d(y, x - 1);
+    schedule! {
+        out.split(y, yo, yi, 8);
+        out.vectorize(x, 8);
+        d.compute_at(out, yi).store_at(out, yo);
+        d.tile(y, x, yi1, xi2, 32, 16);
+        d.split(xi2, o3, i4, 3);
+    }
+}
+
+#[kernel]
+fn down_slide_2(input: ArrayView2<i32>, out: ArrayViewMut2<i32>) -> Result<(), Error> {
+    let m = mirror_image(input);
+    d(y, x) = m(y * 2, x * 2) + m(y * 2 + 1, x * 2 - 1);
+    out(y, x) = d(y, x) - d(y, x - 1);
+    schedule! {
+        out.split(y, yo, yi, 3);
+        out.parallel(yo);
+        d.compute_at(out, yi).store_root();
+        d.unroll(y, 3);
+    }
+}
+
 const SHAPES: &[(usize, usize)] = &[(1, 1), (1, 7), (3, 2), (5, 17), (16, 16), (33, 70), (64, 3)];
 const ISAS: &[Isa] = &[Isa::Avx512, Isa::Avx2, Isa::Sse2, Isa::Neon, Isa::Scalar];
 
@@ -797,4 +968,248 @@ fn random_schedules_through_codegen() {
             );
         }
     }
+    for &(h, w) in SHAPES {
+        let input = make::<u16>(2 * h + 2 + 18, 2 * w + 2 + 18);
+        let mut r = Array2::<u16>::default((h, w));
+        blur_slide_0::reference(input.view(), r.view_mut()).unwrap();
+        for &isa in ISAS {
+            if !isa.supported() {
+                continue;
+            }
+            let mut o = Array2::<u16>::default((h, w));
+            halite::rt::isa::with_isa(isa, || blur_slide_0(input.view(), o.view_mut())).unwrap();
+            assert_eq!(
+                o,
+                r,
+                "blur_slide_0 at {h}x{w} on {isa:?}\n{}",
+                blur_slide_0::loop_nest()
+            );
+        }
+    }
+    for &(h, w) in SHAPES {
+        let input = make::<u16>(2 * h + 2 + 18, 2 * w + 2 + 18);
+        let mut r = Array2::<u16>::default((h, w));
+        blur_slide_1::reference(input.view(), r.view_mut()).unwrap();
+        for &isa in ISAS {
+            if !isa.supported() {
+                continue;
+            }
+            let mut o = Array2::<u16>::default((h, w));
+            halite::rt::isa::with_isa(isa, || blur_slide_1(input.view(), o.view_mut())).unwrap();
+            assert_eq!(
+                o,
+                r,
+                "blur_slide_1 at {h}x{w} on {isa:?}\n{}",
+                blur_slide_1::loop_nest()
+            );
+        }
+    }
+    for &(h, w) in SHAPES {
+        let input = make::<u16>(2 * h + 2 + 18, 2 * w + 2 + 18);
+        let mut r = Array2::<u16>::default((h, w));
+        blur_slide_2::reference(input.view(), r.view_mut()).unwrap();
+        for &isa in ISAS {
+            if !isa.supported() {
+                continue;
+            }
+            let mut o = Array2::<u16>::default((h, w));
+            halite::rt::isa::with_isa(isa, || blur_slide_2(input.view(), o.view_mut())).unwrap();
+            assert_eq!(
+                o,
+                r,
+                "blur_slide_2 at {h}x{w} on {isa:?}\n{}",
+                blur_slide_2::loop_nest()
+            );
+        }
+    }
+    for &(h, w) in SHAPES {
+        let input = make::<f32>(2 * h + 0 + 18, 2 * w + 0 + 18);
+        let mut r = Array2::<f32>::default((h, w));
+        edges_slide_0::reference(input.view(), r.view_mut()).unwrap();
+        for &isa in ISAS {
+            if !isa.supported() {
+                continue;
+            }
+            let mut o = Array2::<f32>::default((h, w));
+            halite::rt::isa::with_isa(isa, || edges_slide_0(input.view(), o.view_mut())).unwrap();
+            assert_eq!(
+                o,
+                r,
+                "edges_slide_0 at {h}x{w} on {isa:?}\n{}",
+                edges_slide_0::loop_nest()
+            );
+        }
+    }
+    for &(h, w) in SHAPES {
+        let input = make::<f32>(2 * h + 0 + 18, 2 * w + 0 + 18);
+        let mut r = Array2::<f32>::default((h, w));
+        edges_slide_1::reference(input.view(), r.view_mut()).unwrap();
+        for &isa in ISAS {
+            if !isa.supported() {
+                continue;
+            }
+            let mut o = Array2::<f32>::default((h, w));
+            halite::rt::isa::with_isa(isa, || edges_slide_1(input.view(), o.view_mut())).unwrap();
+            assert_eq!(
+                o,
+                r,
+                "edges_slide_1 at {h}x{w} on {isa:?}\n{}",
+                edges_slide_1::loop_nest()
+            );
+        }
+    }
+    for &(h, w) in SHAPES {
+        let input = make::<f32>(2 * h + 0 + 18, 2 * w + 0 + 18);
+        let mut r = Array2::<f32>::default((h, w));
+        edges_slide_2::reference(input.view(), r.view_mut()).unwrap();
+        for &isa in ISAS {
+            if !isa.supported() {
+                continue;
+            }
+            let mut o = Array2::<f32>::default((h, w));
+            halite::rt::isa::with_isa(isa, || edges_slide_2(input.view(), o.view_mut())).unwrap();
+            assert_eq!(
+                o,
+                r,
+                "edges_slide_2 at {h}x{w} on {isa:?}\n{}",
+                edges_slide_2::loop_nest()
+            );
+        }
+    }
+    for &(h, w) in SHAPES {
+        let input = make::<u8>(2 * h + 1 + 18, 2 * w + 1 + 18);
+        let mut r = Array2::<u8>::default((h, w));
+        mixed_slide_0::reference(input.view(), 1.5, r.view_mut()).unwrap();
+        for &isa in ISAS {
+            if !isa.supported() {
+                continue;
+            }
+            let mut o = Array2::<u8>::default((h, w));
+            halite::rt::isa::with_isa(isa, || mixed_slide_0(input.view(), 1.5, o.view_mut()))
+                .unwrap();
+            assert_eq!(
+                o,
+                r,
+                "mixed_slide_0 at {h}x{w} on {isa:?}\n{}",
+                mixed_slide_0::loop_nest()
+            );
+        }
+    }
+    for &(h, w) in SHAPES {
+        let input = make::<u8>(2 * h + 1 + 18, 2 * w + 1 + 18);
+        let mut r = Array2::<u8>::default((h, w));
+        mixed_slide_1::reference(input.view(), 1.5, r.view_mut()).unwrap();
+        for &isa in ISAS {
+            if !isa.supported() {
+                continue;
+            }
+            let mut o = Array2::<u8>::default((h, w));
+            halite::rt::isa::with_isa(isa, || mixed_slide_1(input.view(), 1.5, o.view_mut()))
+                .unwrap();
+            assert_eq!(
+                o,
+                r,
+                "mixed_slide_1 at {h}x{w} on {isa:?}\n{}",
+                mixed_slide_1::loop_nest()
+            );
+        }
+    }
+    for &(h, w) in SHAPES {
+        let input = make::<u8>(2 * h + 1 + 18, 2 * w + 1 + 18);
+        let mut r = Array2::<u8>::default((h, w));
+        mixed_slide_2::reference(input.view(), 1.5, r.view_mut()).unwrap();
+        for &isa in ISAS {
+            if !isa.supported() {
+                continue;
+            }
+            let mut o = Array2::<u8>::default((h, w));
+            halite::rt::isa::with_isa(isa, || mixed_slide_2(input.view(), 1.5, o.view_mut()))
+                .unwrap();
+            assert_eq!(
+                o,
+                r,
+                "mixed_slide_2 at {h}x{w} on {isa:?}\n{}",
+                mixed_slide_2::loop_nest()
+            );
+        }
+    }
+    for &(h, w) in SHAPES {
+        let input = make::<i32>(2 * h + 0 + 18, 2 * w + 0 + 18);
+        let mut r = Array2::<i32>::default((h, w));
+        down_slide_0::reference(input.view(), r.view_mut()).unwrap();
+        for &isa in ISAS {
+            if !isa.supported() {
+                continue;
+            }
+            let mut o = Array2::<i32>::default((h, w));
+            halite::rt::isa::with_isa(isa, || down_slide_0(input.view(), o.view_mut())).unwrap();
+            assert_eq!(
+                o,
+                r,
+                "down_slide_0 at {h}x{w} on {isa:?}\n{}",
+                down_slide_0::loop_nest()
+            );
+        }
+    }
+    for &(h, w) in SHAPES {
+        let input = make::<i32>(2 * h + 0 + 18, 2 * w + 0 + 18);
+        let mut r = Array2::<i32>::default((h, w));
+        down_slide_1::reference(input.view(), r.view_mut()).unwrap();
+        for &isa in ISAS {
+            if !isa.supported() {
+                continue;
+            }
+            let mut o = Array2::<i32>::default((h, w));
+            halite::rt::isa::with_isa(isa, || down_slide_1(input.view(), o.view_mut())).unwrap();
+            assert_eq!(
+                o,
+                r,
+                "down_slide_1 at {h}x{w} on {isa:?}\n{}",
+                down_slide_1::loop_nest()
+            );
+        }
+    }
+    for &(h, w) in SHAPES {
+        let input = make::<i32>(2 * h + 0 + 18, 2 * w + 0 + 18);
+        let mut r = Array2::<i32>::default((h, w));
+        down_slide_2::reference(input.view(), r.view_mut()).unwrap();
+        for &isa in ISAS {
+            if !isa.supported() {
+                continue;
+            }
+            let mut o = Array2::<i32>::default((h, w));
+            halite::rt::isa::with_isa(isa, || down_slide_2(input.view(), o.view_mut())).unwrap();
+            assert_eq!(
+                o,
+                r,
+                "down_slide_2 at {h}x{w} on {isa:?}\n{}",
+                down_slide_2::loop_nest()
+            );
+        }
+    }
+}
+
+/// Most of the `_slide_` kernels do slide (fold their storage): the test above runs that code.
+#[test]
+fn sliding_windows_are_exercised() {
+    let nests = [
+        blur_slide_0::loop_nest(),
+        blur_slide_1::loop_nest(),
+        blur_slide_2::loop_nest(),
+        edges_slide_0::loop_nest(),
+        edges_slide_1::loop_nest(),
+        edges_slide_2::loop_nest(),
+        mixed_slide_0::loop_nest(),
+        mixed_slide_1::loop_nest(),
+        mixed_slide_2::loop_nest(),
+        down_slide_0::loop_nest(),
+        down_slide_1::loop_nest(),
+        down_slide_2::loop_nest(),
+    ];
+    let sliding = nests.iter().filter(|n| n.contains(".fold.")).count();
+    assert!(
+        sliding * 2 >= nests.len(),
+        "only {sliding} of {} kernels slide",
+        nests.len()
+    );
 }

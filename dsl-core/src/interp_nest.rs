@@ -73,13 +73,16 @@ pub fn run_nest_traced(
     m.stmt(body)
 }
 
+/// An intermediate's values: by point or by slot (see [`Machine::slot`]), each with its point.
+type Storage = HashMap<Vec<i64>, (Vec<i64>, Value)>;
+
 struct Machine<'a> {
     env: Vec<(Arc<str>, Value)>,
     inputs: &'a HashMap<Arc<str>, Buffer>,
     outputs: &'a mut HashMap<Arc<str>, Buffer>,
     /// The values of each intermediate: by point (computed by its current `produce`), or for
     /// a folded Func by storage slot (with the point each slot holds).
-    funcs: HashMap<Arc<str>, HashMap<Vec<i64>, (Vec<i64>, Value)>>,
+    funcs: HashMap<Arc<str>, Storage>,
     /// The fold factor of each folded dimension, per Func.
     folds: HashMap<Arc<str>, Vec<Option<i64>>>,
     /// The Funcs whose `allocate` encloses the current statement.
@@ -168,8 +171,12 @@ impl Machine<'_> {
                     let key = self.slot(name, &p)?;
                     return match self.funcs[name].get(&key) {
                         Some((q, v)) if *q == p => Ok(*v),
-                        Some((q, _)) => Err(format!("read of `{name}` at {p:?} finds {q:?} in its folded storage")),
-                        None => Err(format!("read of `{name}` at {p:?}, which its current produce did not compute")),
+                        Some((q, _)) => Err(format!(
+                            "read of `{name}` at {p:?} finds {q:?} in its folded storage"
+                        )),
+                        None => Err(format!(
+                            "read of `{name}` at {p:?}, which its current produce did not compute"
+                        )),
                     };
                 }
                 let buf = self.inputs.get(name).or_else(|| self.outputs.get(name));
@@ -239,7 +246,10 @@ impl Machine<'_> {
                     }
                 }
                 let key = self.slot(func, &p)?;
-                self.funcs.entry(func.clone()).or_default().insert(key, (p, v));
+                self.funcs
+                    .entry(func.clone())
+                    .or_default()
+                    .insert(key, (p, v));
                 Ok(())
             }
             Stmt::Produce { func, body } => {

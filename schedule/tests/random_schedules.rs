@@ -521,7 +521,11 @@ fn random_schedule(r: &mut Rng, p: &Pipeline) -> Vec<Directive> {
                     Some(u) => {
                         let l = &loops[u];
                         let k = r.below(l.len());
-                        ds.push(directive(&f.name, "compute_at", vec![ident(u), ident(&l[k])]));
+                        ds.push(directive(
+                            &f.name,
+                            "compute_at",
+                            vec![ident(u), ident(&l[k])],
+                        ));
                         // Storage outside the compute level: a sliding window where the
                         // region moves along a loop in between.
                         if r.chance(0.3) {
@@ -580,7 +584,13 @@ fn random_schedules_match_the_reference() {
         for _ in 0..cases {
             let ds = random_schedule(&mut r, &p);
             if std::env::var_os("HALITE_PROPTEST_TRACE").is_some() {
-                eprintln!("{}: {:?}", p.name, ds.iter().map(|d| format!("{}.{}", d.func, d.name)).collect::<Vec<_>>());
+                eprintln!(
+                    "{}: {:?}",
+                    p.name,
+                    ds.iter()
+                        .map(|d| format!("{}.{}", d.func, d.name))
+                        .collect::<Vec<_>>()
+                );
             }
             let exact = !ds.iter().any(|d| &*d.name == "rfactor")
                 || p.funcs.iter().all(|f| !f.ty.is_float());
@@ -743,11 +753,8 @@ fn random_schedules_match_the_reference() {
                 );
                 ran += 1;
                 factored_ran += ds.iter().any(|d| &*d.name == "rfactor") as usize;
-                sliding_ran += lowered
-                    .entry_lets
-                    .iter()
-                    .any(|(n, _)| n.contains(".fold."))
-                    as usize;
+                sliding_ran +=
+                    lowered.entry_lets.iter().any(|(n, _)| n.contains(".fold.")) as usize;
             }
         }
     }

@@ -838,7 +838,11 @@ pub fn region_of(name: &str, calls: &[CallBox]) -> Result<Option<Region>, Vec<Di
 /// the same block by the code that uses it. Post: every intermediate's region variables are
 /// bound before its `produce` block and stay in scope over its consumers. Also returns each
 /// region as bounds (`i64`, in terms of the names in scope at the `produce` block).
-pub fn infer_regions(s: Stmt, p: &Pipeline, sch: &Schedule) -> Result<(Stmt, Regions), Vec<Diagnostic>> {
+pub fn infer_regions(
+    s: Stmt,
+    p: &Pipeline,
+    sch: &Schedule,
+) -> Result<(Stmt, Regions), Vec<Diagnostic>> {
     let mut s = s;
     let mut errors = Vec::new();
     let mut regions = Regions::new();

@@ -29,7 +29,9 @@ use crate::passes::loop_nest::{extent_var, hosting_stage, loop_var, min_var, sta
 use crate::schedule::{Level, Schedule, Split, TailStrategy};
 use halite_core::expr::substitute;
 use halite_core::monotonic::{monotonic, Monotonic};
-use halite_core::{simplify, BinOp, Expr, ForKind, Func, Stmt, Type};
+use halite_core::{
+    simplify, BinOp, Expr, ExprMutator, ExprNode, ForKind, Func, Intrinsic, Stmt, Type,
+};
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -114,6 +116,7 @@ pub fn sliding_window(
         let job = Job {
             f,
             region,
+            regions,
             store_loop: store_loop.as_deref(),
             uppers: &uppers,
             unit,
@@ -128,6 +131,7 @@ pub fn sliding_window(
 struct Job<'a> {
     f: &'a Func,
     region: &'a crate::passes::bounds::Region,
+    regions: &'a Regions,
     store_loop: Option<&'a str>,
     uppers: &'a [Option<i64>],
     unit: usize,
@@ -237,10 +241,13 @@ fn slide(job: &Job, ctx: &[Ctx]) -> Option<(Vec<(Arc<str>, Expr)>, usize, i64)> 
         let Ctx::Loop { var, min, kind } = &ctx[i] else {
             unreachable!()
         };
-        // How each name inside `L` moves as `L` grows.
+        // How each name inside `L` moves as `L` grows, with the emptiness tests of regions
+        // decided where the extent is provably positive (see `Facts`).
+        let mut facts = Facts::default();
         let mut mono: HashMap<Arc<str>, Monotonic> = HashMap::new();
         mono.insert(var.clone(), Monotonic::Increasing);
         let mut blocked = false;
+        let mut values: HashMap<Arc<str>, Expr> = HashMap::new();
         for c in &ctx[i + 1..] {
             match c {
                 Ctx::Loop { var, kind, .. } => {
@@ -248,20 +255,27 @@ fn slide(job: &Job, ctx: &[Ctx]) -> Option<(Vec<(Arc<str>, Expr)>, usize, i64)> 
                     blocked |= !matches!(kind, ForKind::Serial | ForKind::Unrolled(_));
                 }
                 Ctx::Let(n, v) => {
-                    let m = monotonic(v, &|x| mono.get(x).copied());
+                    let v = facts.learn(n, v, job.regions);
+                    let m = monotonic(&v, &|x| mono.get(x).copied());
                     mono.insert(n.clone(), m);
+                    values.insert(n.clone(), v);
                 }
                 Ctx::If => blocked = true,
             }
         }
         let of = |e: &Expr| monotonic(e, &|x| mono.get(x).copied());
+        let nonempty = facts.rewrite(&region.nonempty);
+        let dims: Vec<(Expr, Expr)> = region
+            .dims
+            .iter()
+            .map(|(lo, hi)| (facts.rewrite(lo), facts.rewrite(hi)))
+            .collect();
         let moving: Vec<usize> = (0..f.dims())
             .filter(|&d| {
-                of(&region.dims[d].0) != Monotonic::Constant
-                    || of(&region.dims[d].1) != Monotonic::Constant
+                of(&dims[d].0) != Monotonic::Constant || of(&dims[d].1) != Monotonic::Constant
             })
             .collect();
-        if moving.is_empty() && of(&region.nonempty) == Monotonic::Constant {
+        if moving.is_empty() && of(&nonempty) == Monotonic::Constant {
             // The region does not depend on this loop: try the one around it.
             continue;
         }
@@ -269,14 +283,18 @@ fn slide(job: &Job, ctx: &[Ctx]) -> Option<(Vec<(Arc<str>, Expr)>, usize, i64)> 
         let [d] = moving[..] else { return None };
         if blocked
             || !matches!(kind, ForKind::Serial | ForKind::Unrolled(_))
-            || of(&region.nonempty) != Monotonic::Constant
-            || !forward(of(&region.dims[d].0))
-            || !forward(of(&region.dims[d].1))
+            || of(&nonempty) != Monotonic::Constant
+            || !forward(of(&dims[d].0))
+            || !forward(of(&dims[d].1))
             || d == job.unit
         {
             return None;
         }
-        let factor = job.uppers[d]?;
+        let own = facts.range(&Expr::var(extent_var(&f.name, d), Type::I32)).1;
+        let factor = match (job.uppers[d], own) {
+            (Some(a), Some(b)) => a.min(b),
+            (a, b) => a.or(b)?,
+        };
         // A region one row high has nothing to reuse.
         if factor <= 1 || factor > MAX_FOLD {
             return None;
@@ -292,7 +310,8 @@ fn slide(job: &Job, ctx: &[Ctx]) -> Option<(Vec<(Arc<str>, Expr)>, usize, i64)> 
         );
         let mut lets: Vec<(Arc<str>, Expr)> = Vec::new();
         for c in &ctx[i + 1..] {
-            if let Ctx::Let(n, v) = c {
+            if let Ctx::Let(n, _) = c {
+                let v = &values[n];
                 if mono.get(n) != Some(&Monotonic::Constant) {
                     let pv = simplify(&substitute(v, &|x| renamed.get(x).cloned()));
                     renamed.insert(n.clone(), Expr::var(prev_name(n), v.ty()));
@@ -300,7 +319,7 @@ fn slide(job: &Job, ctx: &[Ctx]) -> Option<(Vec<(Arc<str>, Expr)>, usize, i64)> 
                 }
             }
         }
-        let prev_hi = simplify(&substitute(&region.dims[d].1, &|x| renamed.get(x).cloned()));
+        let prev_hi = simplify(&substitute(&dims[d].1, &|x| renamed.get(x).cloned()));
         // Keep only the copies the previous maximum uses.
         let mut needed: Vec<Arc<str>> = Vec::new();
         prev_hi.visit(&mut |e| {
@@ -335,4 +354,359 @@ fn slide(job: &Job, ctx: &[Ctx]) -> Option<(Vec<(Arc<str>, Expr)>, usize, i64)> 
         return Some((lets, d, factor));
     }
     None
+}
+
+type Range = (Option<i64>, Option<i64>);
+
+/// What the pass knows about the lets inside the sliding loop: constant bounds of their values,
+/// and for a region's extent `select(c, hi - lo + 1, 0)` whose `hi - lo + 1` is provably
+/// positive, that `0 < extent` is just `c`. The emptiness test of a region read by another
+/// Func's loops names that Func's extents; rewritten this way, it no longer seems to move with
+/// the loop when the extents only do (an upsampled level's rows `[y / 2, (y + 1) / 2]`).
+#[derive(Default)]
+struct Facts {
+    ranges: HashMap<Arc<str>, Range>,
+    positive_when: HashMap<Arc<str>, Expr>,
+    /// `g.extent.k` lets: the first and last index and the emptiness test of `g`'s region
+    /// (`lo + extent` is `select(nonempty, hi + 1, lo)`, whose direction is visible).
+    extents: HashMap<Arc<str>, (Expr, Expr, Expr)>,
+}
+
+impl Facts {
+    /// Records let `name = value`; returns the value with what is known substituted (the same
+    /// value at run time).
+    fn learn(&mut self, name: &Arc<str>, value: &Expr, regions: &Regions) -> Expr {
+        let v = self.rewrite(value);
+        // `g.extent.k`, the extent of another Func's region here: its bounds, for `lo + extent`.
+        if let Some((g, k)) = name.rsplit_once(".extent.") {
+            if let (Some(r), Ok(k)) = (regions.get(g), k.parse::<usize>()) {
+                if let Some((lo, hi)) = r.dims.get(k) {
+                    let parts = (
+                        self.rewrite(lo),
+                        self.rewrite(hi),
+                        self.rewrite(&r.nonempty),
+                    );
+                    self.extents.insert(name.clone(), parts);
+                }
+            }
+        }
+        self.ranges.insert(name.clone(), self.range(&v));
+        if let ExprNode::Select(c, t, f) = strip_casts(&v).node() {
+            if f.as_int() == Some(0) && self.range(t).0.is_some_and(|lo| lo >= 1) {
+                self.positive_when.insert(name.clone(), c.clone());
+            }
+        }
+        v
+    }
+
+    /// `e` with each `0 < x` (`x` a let known to be positive exactly when `c`) replaced by `c`.
+    fn rewrite(&self, e: &Expr) -> Expr {
+        let mut m = PositiveTests(self);
+        simplify(&m.mutate(e))
+    }
+
+    /// Constant bounds of an integer expression (extents are non-negative).
+    fn range(&self, e: &Expr) -> Range {
+        self.range_of(e, true)
+    }
+
+    /// [`Facts::range`]; `structural`: a difference is also bounded by [`diff_range_in`].
+    fn range_of(&self, e: &Expr, structural: bool) -> Range {
+        let add = |a: Option<i64>, b: Option<i64>| a.zip(b).and_then(|(x, y)| x.checked_add(y));
+        match e.node() {
+            ExprNode::Const(_) => (e.as_int(), e.as_int()),
+            ExprNode::Var(n) => match self.ranges.get(n) {
+                Some(r) => *r,
+                None if n.contains(".extent.") => (Some(0), None),
+                None => (None, None),
+            },
+            ExprNode::Cast(a) if a.ty().is_int() && e.ty().is_int() => self.range_of(a, structural),
+            ExprNode::Binary(op, a, b) => {
+                let (ra, rb) = (self.range_of(a, structural), self.range_of(b, structural));
+                match op {
+                    BinOp::Add => (add(ra.0, rb.0), add(ra.1, rb.1)),
+                    BinOp::Sub => {
+                        let plain = (
+                            add(ra.0, rb.1.and_then(i64::checked_neg)),
+                            add(ra.1, rb.0.and_then(i64::checked_neg)),
+                        );
+                        if !structural {
+                            return plain;
+                        }
+                        let d = diff_range_in(self, a, b);
+                        (max_opt(plain.0, d.0), min_opt(plain.1, d.1))
+                    }
+                    BinOp::Min => (ra.0.zip(rb.0).map(|(x, y)| x.min(y)), min_opt(ra.1, rb.1)),
+                    BinOp::Max => (max_opt(ra.0, rb.0), ra.1.zip(rb.1).map(|(x, y)| x.max(y))),
+                    BinOp::Mul => match b.as_int() {
+                        Some(k) if k >= 0 => (
+                            ra.0.and_then(|x| x.checked_mul(k)),
+                            ra.1.and_then(|x| x.checked_mul(k)),
+                        ),
+                        _ => (None, None),
+                    },
+                    _ => (None, None),
+                }
+            }
+            ExprNode::Select(_, t, f) => {
+                hull(self.range_of(t, structural), self.range_of(f, structural))
+            }
+            ExprNode::Intrinsic(Intrinsic::DivEuclid, args) => match args[1].as_int() {
+                Some(k) if k > 0 => {
+                    let r = self.range_of(&args[0], structural);
+                    (r.0.map(|x| x.div_euclid(k)), r.1.map(|x| x.div_euclid(k)))
+                }
+                _ => (None, None),
+            },
+            _ => (None, None),
+        }
+    }
+}
+
+struct PositiveTests<'a>(&'a Facts);
+
+impl halite_core::ExprMutator for PositiveTests<'_> {
+    fn mutate(&mut self, e: &Expr) -> Expr {
+        // A sum with a term `g.extent.k` and other terms `lo_g + k` (`k` constant): the end
+        // of `g`'s region plus `k`, `select(nonempty, hi_g + 1 + k, lo_g + k)`.
+        if matches!(e.node(), ExprNode::Binary(BinOp::Add, ..)) {
+            if let Some((n, others)) = take_extent(e, &self.0.extents) {
+                let (lo, hi, c) = &self.0.extents[&n];
+                // `lo_g` as an expression, or as the let that holds it.
+                let (g, d) = n.rsplit_once(".extent.").expect("an extent let");
+                let min_let = Expr::cast(e.ty(), Expr::var(format!("{g}.min.{d}"), Type::I32));
+                let offset = [lo.clone(), min_let]
+                    .iter()
+                    .filter(|l| l.ty() == others.ty())
+                    .map(|l| diff_range_in(self.0, &others, l))
+                    .find(|r| r.0.is_some() && r.0 == r.1);
+                if hi.ty() == e.ty() {
+                    if let Some((Some(k), Some(k2))) = offset {
+                        if k == k2 {
+                            let others = self.mutate(&others);
+                            let one =
+                                |v: i64| Expr::constant(halite_core::Value::from_i64(e.ty(), v));
+                            let end = hi.clone().add(one(1 + k));
+                            return Expr::select(c.clone(), end, others);
+                        }
+                    }
+                }
+            }
+        }
+        if let ExprNode::Binary(BinOp::Lt, z, x) = e.node() {
+            if z.as_int() == Some(0) {
+                let x = strip_casts(x);
+                if let Some(n) = x.as_var() {
+                    if let Some(c) = self.0.positive_when.get(n) {
+                        return c.clone();
+                    }
+                }
+                // An extent written out: `0 < select(c, t, 0)` is `c && 0 < t`.
+                if let ExprNode::Select(c, t, f) = x.node() {
+                    if f.as_int() == Some(0) {
+                        let inner = self.mutate(&Expr::binary(BinOp::Lt, z.clone(), t.clone()));
+                        return self.mutate(c).and(inner);
+                    }
+                }
+                if self.0.range(x).0.is_some_and(|lo| lo >= 1) {
+                    return Expr::bool(true);
+                }
+            }
+        }
+        self.mutate_children(e)
+    }
+}
+
+fn strip_casts(e: &Expr) -> &Expr {
+    match e.node() {
+        ExprNode::Cast(a) if a.ty().is_int() && e.ty().is_int() => strip_casts(a),
+        _ => e,
+    }
+}
+
+fn hull(a: Range, b: Range) -> Range {
+    (
+        a.0.zip(b.0).map(|(x, y)| x.min(y)),
+        a.1.zip(b.1).map(|(x, y)| x.max(y)),
+    )
+}
+
+fn max_opt(a: Option<i64>, b: Option<i64>) -> Option<i64> {
+    match (a, b) {
+        (Some(x), Some(y)) => Some(x.max(y)),
+        (x, y) => x.or(y),
+    }
+}
+
+fn min_opt(a: Option<i64>, b: Option<i64>) -> Option<i64> {
+    match (a, b) {
+        (Some(x), Some(y)) => Some(x.min(y)),
+        (x, y) => x.or(y),
+    }
+}
+
+/// Constant bounds of `a - b` from their shapes: equal terms cancel, constants add up, a
+/// `select`, `min` or `max` splits into its arms, and `u.div_euclid(k) - v.div_euclid(k)` lies
+/// in `[floor(lo / k), ceil(hi / k)]` when `u - v` lies in `[lo, hi]` (so the rows `[y / 2,
+/// (y + 1) / 2]` of an upsampled level are at most 2).
+fn diff_range_in(facts: &Facts, a: &Expr, b: &Expr) -> Range {
+    let diff_range = |a: &Expr, b: &Expr| diff_range_in(facts, a, b);
+    if a == b {
+        return (Some(0), Some(0));
+    }
+    let shift = |r: Range, c: i64| (r.0.map(|x| x + c), r.1.map(|x| x + c));
+    match (a.node(), b.node()) {
+        (ExprNode::Cast(x), ExprNode::Cast(y))
+            if x.ty().is_int() && y.ty().is_int() && x.ty() == y.ty() && a.ty().is_int() =>
+        {
+            return diff_range(x, y)
+        }
+        (ExprNode::Binary(BinOp::Add, x, c), _) if c.as_int().is_some() => {
+            return shift(diff_range(x, b), c.as_int().unwrap())
+        }
+        (_, ExprNode::Binary(BinOp::Add, y, c)) if c.as_int().is_some() => {
+            return shift(diff_range(a, y), -c.as_int().unwrap())
+        }
+        (ExprNode::Binary(BinOp::Sub, x, c), _) if c.as_int().is_some() => {
+            return shift(diff_range(x, b), -c.as_int().unwrap())
+        }
+        (_, ExprNode::Binary(BinOp::Sub, y, c)) if c.as_int().is_some() => {
+            return shift(diff_range(a, y), c.as_int().unwrap())
+        }
+        (ExprNode::Select(_, t, f), _) => return hull(diff_range(t, b), diff_range(f, b)),
+        (_, ExprNode::Select(_, t, f)) => return hull(diff_range(a, t), diff_range(a, f)),
+        (ExprNode::Binary(BinOp::Max, x, y), _) => {
+            let (p, q) = (diff_range(x, b), diff_range(y, b));
+            return (max_opt(p.0, q.0), p.1.zip(q.1).map(|(u, v)| u.max(v)));
+        }
+        (ExprNode::Binary(BinOp::Min, x, y), _) => {
+            let (p, q) = (diff_range(x, b), diff_range(y, b));
+            return (p.0.zip(q.0).map(|(u, v)| u.min(v)), min_opt(p.1, q.1));
+        }
+        (_, ExprNode::Binary(BinOp::Max, x, y)) => {
+            let (p, q) = (diff_range(a, x), diff_range(a, y));
+            return (p.0.zip(q.0).map(|(u, v)| u.min(v)), min_opt(p.1, q.1));
+        }
+        (_, ExprNode::Binary(BinOp::Min, x, y)) => {
+            let (p, q) = (diff_range(a, x), diff_range(a, y));
+            return (max_opt(p.0, q.0), p.1.zip(q.1).map(|(u, v)| u.max(v)));
+        }
+        (
+            ExprNode::Intrinsic(Intrinsic::DivEuclid, u),
+            ExprNode::Intrinsic(Intrinsic::DivEuclid, v),
+        ) => {
+            if let (Some(k), Some(k2)) = (u[1].as_int(), v[1].as_int()) {
+                if k == k2 && k > 0 {
+                    let r = diff_range(&u[0], &v[0]);
+                    return (
+                        r.0.map(|x| x.div_euclid(k)),
+                        r.1.map(|x| -(-x).div_euclid(k)),
+                    );
+                }
+            }
+        }
+        _ => {}
+    }
+    facts.range_of(&simplify(&a.clone().sub(b.clone())), false)
+}
+
+/// Splits a sum `e` into a term `g.extent.k` (a let in `extents`, possibly cast) and the sum of
+/// the other terms.
+fn take_extent(
+    e: &Expr,
+    extents: &HashMap<Arc<str>, (Expr, Expr, Expr)>,
+) -> Option<(Arc<str>, Expr)> {
+    let is_ext = |x: &Expr| {
+        strip_casts(x)
+            .as_var()
+            .filter(|n| extents.contains_key(*n))
+            .map(Arc::<str>::from)
+    };
+    match e.node() {
+        ExprNode::Binary(BinOp::Add, a, b) => {
+            if let Some(n) = is_ext(b) {
+                return Some((n, a.clone()));
+            }
+            if let Some(n) = is_ext(a) {
+                return Some((n, b.clone()));
+            }
+            if let Some((n, rest)) = take_extent(a, extents) {
+                return Some((n, rest.add(b.clone())));
+            }
+            take_extent(b, extents).map(|(n, rest)| (n, a.clone().add(rest)))
+        }
+        ExprNode::Binary(BinOp::Sub, a, b) => {
+            take_extent(a, extents).map(|(n, rest)| (n, rest.sub(b.clone())))
+        }
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn y() -> Expr {
+        Expr::var("y", Type::I64)
+    }
+    fn half(e: Expr) -> Expr {
+        Expr::intrinsic(Intrinsic::DivEuclid, vec![e, Expr::i64(2)])
+    }
+
+    /// The rows of an upsampled level, `[y / 2, (y + 1) / 2]`, are 1 or 2; through a second
+    /// level and a `max`, still bounded.
+    #[test]
+    fn differences_of_shapes() {
+        let facts = Facts::default();
+        let (lo, hi) = (half(y()), half(y().add(Expr::i64(1))));
+        assert_eq!(diff_range_in(&facts, &hi, &lo), (Some(0), Some(1)));
+        let hi2 = half(hi.clone().add(Expr::i64(1))).max(half(hi.clone()));
+        assert_eq!(
+            diff_range_in(&facts, &hi2, &half(lo.clone())),
+            (Some(0), Some(1))
+        );
+        let lo3 = lo.clone().sub(Expr::i64(1)).min(lo.clone());
+        assert_eq!(diff_range_in(&facts, &hi, &lo3), (Some(1), Some(2)));
+        // Unrelated terms are not bounded.
+        let n = Expr::var("n", Type::I64);
+        assert_eq!(diff_range_in(&facts, &n, &lo), (None, None));
+    }
+
+    /// `0 < g.extent.k` becomes `g`'s emptiness test when its extent is positive whenever
+    /// the region is nonempty; `g.min.k + g.extent.k` becomes the end of its region.
+    #[test]
+    fn extents_are_seen_through() {
+        let mut facts = Facts::default();
+        let c = Expr::i32(0).lt(Expr::var("out.extent.0", Type::I32));
+        let (lo, hi) = (half(y()), half(y().add(Expr::i64(1))));
+        let ext = Expr::cast(
+            Type::I32,
+            Expr::select(
+                c.clone(),
+                hi.clone().sub(lo.clone()).add(Expr::i64(1)),
+                Expr::i64(0),
+            ),
+        );
+        let mut regions = Regions::new();
+        regions.insert(
+            "g".into(),
+            crate::passes::bounds::Region {
+                dims: vec![(lo.clone(), hi.clone())],
+                nonempty: c.clone(),
+            },
+        );
+        facts.learn(&Arc::from("g.extent.0"), &ext, &regions);
+        assert_eq!(
+            facts.range(&Expr::var("g.extent.0", Type::I32)),
+            (Some(0), Some(2))
+        );
+        let nonempty = Expr::i32(0).lt(Expr::var("g.extent.0", Type::I32));
+        assert_eq!(facts.rewrite(&nonempty), simplify(&c));
+        let end = lo
+            .clone()
+            .add(Expr::cast(Type::I64, Expr::var("g.extent.0", Type::I32)));
+        let seen = facts.rewrite(&end);
+        let direction = monotonic(&seen, &|n| (n == "y").then_some(Monotonic::Increasing));
+        assert_eq!(direction, Monotonic::Increasing, "{seen}");
+    }
 }
