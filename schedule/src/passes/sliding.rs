@@ -15,7 +15,8 @@
 //! level outside its compute level, no update definitions and no round-up splits; the region
 //! depends on one serial loop `L` between the two levels (the innermost one it depends on,
 //! with no parallel loop and no `if` between `L` and the `produce` block), through one
-//! dimension `d` that is not the contiguous dimension of its storage, monotonically
+//! dimension `d` that is not the contiguous dimension of its storage nor fixed by `bound`,
+//! monotonically
 //! ([`halite_core::monotonic`]); `d`'s extent has a constant bound.
 //!
 //! Pre: regions inferred ([`crate::passes::bounds::infer_regions`], whose region bounds this
@@ -120,6 +121,7 @@ pub fn sliding_window(
             store_loop: store_loop.as_deref(),
             uppers: &uppers,
             unit,
+            bounded: fs.bounds.iter().map(|b| b.0).collect(),
         };
         let mut fold = None;
         s = walk(s, &job, &mut Vec::new(), &mut fold);
@@ -135,6 +137,8 @@ struct Job<'a> {
     store_loop: Option<&'a str>,
     uppers: &'a [Option<i64>],
     unit: usize,
+    /// Dimensions with a `bound` (a fixed region: nothing slides).
+    bounded: Vec<usize>,
 }
 
 fn walk(s: Stmt, job: &Job, ctx: &mut Vec<Ctx>, fold: &mut Option<Fold>) -> Stmt {
@@ -287,6 +291,7 @@ fn slide(job: &Job, ctx: &[Ctx]) -> Option<(Vec<(Arc<str>, Expr)>, usize, i64)> 
             || !forward(of(&dims[d].0))
             || !forward(of(&dims[d].1))
             || d == job.unit
+            || job.bounded.contains(&d)
         {
             return None;
         }
