@@ -105,8 +105,9 @@ pub fn local_laplacian(
     schedule! {
         // Halide's CPU schedule, with strips of 64 output rows in parallel. The large levels
         // of the pyramids are computed whole, in parallel over rows; the output pyramid's
-        // first two levels per strip (Halide slides its first five along the strip; halite
-        // computes levels 2-4 whole instead); the small levels whole and serially.
+        // first two levels per strip (Halide slides its first five along the strip; sliding
+        // them in halite measured slower than computing levels 2-4 whole); the small levels
+        // whole and serially.
         remap.compute_root();
         out.split(y, yo, yi, 64).reorder(yo, yi, c, x).parallel(yo).vectorize(x, 8);
         gray.compute_root().parallel(y, 32).vectorize(x, 8);
