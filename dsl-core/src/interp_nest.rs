@@ -73,8 +73,9 @@ pub fn run_nest_traced(
     m.stmt(body)
 }
 
-/// An intermediate's values: by point or by slot (see [`Machine::slot`]), each with its point.
-type Storage = HashMap<Vec<i64>, (Vec<i64>, Value)>;
+/// An intermediate's values: by point, or for a folded Func by storage slot (see
+/// [`Machine::slot`]) with the point the slot holds.
+type Storage = HashMap<Vec<i64>, (Option<Vec<i64>>, Value)>;
 
 struct Machine<'a> {
     env: Vec<(Arc<str>, Value)>,
@@ -105,11 +106,11 @@ impl Machine<'_> {
         self.folds.get(func)?.get(d).copied().flatten()
     }
 
-    /// Where point `p` of intermediate `func` lives: the point itself, or for a folded Func its
-    /// storage slot.
-    fn slot(&self, func: &str, p: &[i64]) -> Result<Vec<i64>, String> {
+    /// Where point `p` of a folded intermediate `func` lives: its storage slot. `None` for a
+    /// Func without folds, whose values are kept by point.
+    fn slot(&self, func: &str, p: &[i64]) -> Result<Option<Vec<i64>>, String> {
         if !self.folds.contains_key(func) {
-            return Ok(p.to_vec());
+            return Ok(None);
         }
         p.iter()
             .enumerate()
@@ -117,7 +118,8 @@ impl Machine<'_> {
                 Some(f) => Ok(x & (f - 1)),
                 None => Ok(x - self.int(&format!("{func}.min.{d}"))?),
             })
-            .collect()
+            .collect::<Result<Vec<_>, _>>()
+            .map(Some)
     }
 
     fn int(&self, n: &str) -> Result<i64, String> {
@@ -169,9 +171,10 @@ impl Machine<'_> {
                     .collect::<Result<Vec<_>, _>>()?;
                 if *kind == CallKind::Func && self.funcs.contains_key(name) {
                     let key = self.slot(name, &p)?;
-                    return match self.funcs[name].get(&key) {
-                        Some((q, v)) if *q == p => Ok(*v),
-                        Some((q, _)) => Err(format!(
+                    return match self.funcs[name].get(key.as_deref().unwrap_or(&p)) {
+                        Some((None, v)) => Ok(*v),
+                        Some((Some(q), v)) if *q == p => Ok(*v),
+                        Some((Some(q), _)) => Err(format!(
                             "read of `{name}` at {p:?} finds {q:?} in its folded storage"
                         )),
                         None => Err(format!(
@@ -245,11 +248,14 @@ impl Machine<'_> {
                         return Err(format!("store to `{func}` at {p:?} outside its storage ({d}: [{lo}, +{alloc}))"));
                     }
                 }
-                let key = self.slot(func, &p)?;
+                let entry = match self.slot(func, &p)? {
+                    Some(key) => (key, (Some(p), v)),
+                    None => (p, (None, v)),
+                };
                 self.funcs
                     .entry(func.clone())
                     .or_default()
-                    .insert(key, (p, v));
+                    .insert(entry.0, entry.1);
                 Ok(())
             }
             Stmt::Produce { func, body } => {

@@ -175,6 +175,20 @@ const KNOWN: &[&str] = &[
 ];
 
 impl FuncSchedule {
+    /// Whether a split of its pure definition rounds up (`TailStrategy::RoundUp`): its loops
+    /// may then run, and write, past its region.
+    pub fn rounds_up(&self) -> bool {
+        self.splits.iter().any(|s| {
+            matches!(
+                s,
+                Split::Split {
+                    tail: TailStrategy::RoundUp,
+                    ..
+                }
+            )
+        })
+    }
+
     fn new(f: &halite_core::Func) -> FuncSchedule {
         FuncSchedule {
             compute: if f.is_output() {

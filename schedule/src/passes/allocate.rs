@@ -174,17 +174,11 @@ pub fn allocate(
     let mut s = s;
     let mut errors = Vec::new();
     let rounds_up = |f: &Func| {
-        hints.schedule.funcs.get(&f.name).is_some_and(|fs| {
-            fs.splits.iter().any(|sp| {
-                matches!(
-                    sp,
-                    crate::schedule::Split::Split {
-                        tail: crate::schedule::TailStrategy::RoundUp,
-                        ..
-                    }
-                )
-            })
-        })
+        hints
+            .schedule
+            .funcs
+            .get(&f.name)
+            .is_some_and(|fs| fs.rounds_up())
     };
     let mut top = Vec::new();
     for f in funcs {

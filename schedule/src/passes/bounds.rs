@@ -7,7 +7,7 @@
 //! `crate::passes::checks` (what the kernel reads, checked at entry).
 
 use crate::directive::Diagnostic;
-use crate::schedule::{Level, Schedule, Split, TailStrategy};
+use crate::schedule::{Level, Schedule};
 use halite_core::interval::{Bounds, Interval, Scope};
 use halite_core::{
     simplify_bounds as simplify, BinOp, CallKind, Expr, ExprNode, Origin, Pipeline, Stmt, Type,
@@ -61,16 +61,7 @@ impl Hints<'_> {
             .position(|a| &**a == x)
             .or_else(|| f.args.iter().position(|a| Some(&**a) == unstaged))?;
         let fs = self.schedule.funcs.get(g)?;
-        let rounds = fs.splits.iter().any(|s| {
-            matches!(
-                s,
-                Split::Split {
-                    tail: TailStrategy::RoundUp,
-                    ..
-                }
-            )
-        });
-        if rounds {
+        if fs.rounds_up() {
             return None;
         }
         Some(region_vars(f, d))

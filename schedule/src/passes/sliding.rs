@@ -27,7 +27,8 @@
 
 use crate::passes::bounds::{bounds_at_site, Hints, Regions};
 use crate::passes::loop_nest::{extent_var, hosting_stage, loop_var, min_var, stage_prefix};
-use crate::schedule::{Level, Schedule, Split, TailStrategy};
+use crate::passes::tiles::{constant_range, Range};
+use crate::schedule::{Level, Schedule};
 use halite_core::expr::substitute;
 use halite_core::monotonic::{monotonic, Monotonic};
 use halite_core::{
@@ -82,16 +83,7 @@ pub fn sliding_window(
             (Some(st), c) if st != c && *c != Level::Inline && *c != Level::Root => st.clone(),
             _ => continue,
         };
-        let rounds = fs.splits.iter().any(|sp| {
-            matches!(
-                sp,
-                Split::Split {
-                    tail: TailStrategy::RoundUp,
-                    ..
-                }
-            )
-        });
-        if !f.updates.is_empty() || rounds || f.dims() < 2 {
+        if !f.updates.is_empty() || fs.rounds_up() || f.dims() < 2 {
             continue;
         }
         let Some(region) = regions.get(&f.name) else {
@@ -361,8 +353,6 @@ fn slide(job: &Job, ctx: &[Ctx]) -> Option<(Vec<(Arc<str>, Expr)>, usize, i64)> 
     None
 }
 
-type Range = (Option<i64>, Option<i64>);
-
 /// What the pass knows about the lets inside the sliding loop: constant bounds of their values,
 /// and for a region's extent `select(c, hi - lo + 1, 0)` whose `hi - lo + 1` is provably
 /// positive, that `0 < extent` is just `c`. The emptiness test of a region read by another
@@ -417,54 +407,13 @@ impl Facts {
 
     /// [`Facts::range`]; `structural`: a difference is also bounded by [`diff_range_in`].
     fn range_of(&self, e: &Expr, structural: bool) -> Range {
-        let add = |a: Option<i64>, b: Option<i64>| a.zip(b).and_then(|(x, y)| x.checked_add(y));
-        match e.node() {
-            ExprNode::Const(_) => (e.as_int(), e.as_int()),
-            ExprNode::Var(n) => match self.ranges.get(n) {
-                Some(r) => *r,
-                None if n.contains(".extent.") => (Some(0), None),
-                None => (None, None),
-            },
-            ExprNode::Cast(a) if a.ty().is_int() && e.ty().is_int() => self.range_of(a, structural),
-            ExprNode::Binary(op, a, b) => {
-                let (ra, rb) = (self.range_of(a, structural), self.range_of(b, structural));
-                match op {
-                    BinOp::Add => (add(ra.0, rb.0), add(ra.1, rb.1)),
-                    BinOp::Sub => {
-                        let plain = (
-                            add(ra.0, rb.1.and_then(i64::checked_neg)),
-                            add(ra.1, rb.0.and_then(i64::checked_neg)),
-                        );
-                        if !structural {
-                            return plain;
-                        }
-                        let d = diff_range_in(self, a, b);
-                        (max_opt(plain.0, d.0), min_opt(plain.1, d.1))
-                    }
-                    BinOp::Min => (ra.0.zip(rb.0).map(|(x, y)| x.min(y)), min_opt(ra.1, rb.1)),
-                    BinOp::Max => (max_opt(ra.0, rb.0), ra.1.zip(rb.1).map(|(x, y)| x.max(y))),
-                    BinOp::Mul => match b.as_int() {
-                        Some(k) if k >= 0 => (
-                            ra.0.and_then(|x| x.checked_mul(k)),
-                            ra.1.and_then(|x| x.checked_mul(k)),
-                        ),
-                        _ => (None, None),
-                    },
-                    _ => (None, None),
-                }
+        constant_range(e, &|n| self.ranges.get(n).copied(), &|a, b| {
+            if structural {
+                diff_range_in(self, a, b)
+            } else {
+                (None, None)
             }
-            ExprNode::Select(_, t, f) => {
-                hull(self.range_of(t, structural), self.range_of(f, structural))
-            }
-            ExprNode::Intrinsic(Intrinsic::DivEuclid, args) => match args[1].as_int() {
-                Some(k) if k > 0 => {
-                    let r = self.range_of(&args[0], structural);
-                    (r.0.map(|x| x.div_euclid(k)), r.1.map(|x| x.div_euclid(k)))
-                }
-                _ => (None, None),
-            },
-            _ => (None, None),
-        }
+        })
     }
 }
 

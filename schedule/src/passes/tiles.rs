@@ -338,19 +338,41 @@ fn hoist_guards(s: Stmt) -> (Vec<Expr>, Stmt) {
 /// A constant upper bound of an integer expression in which every variable is unknown, except
 /// that extents (`*.extent.*`, `*.alloc.*`) are non-negative. `None` if there is none.
 pub fn constant_upper_bound(e: &Expr) -> Option<i64> {
-    range(e).1
+    constant_range(e, &|_| None, &|_, _| (None, None)).1
 }
 
-/// Constant lower and upper bounds (see [`constant_upper_bound`]).
-fn range(e: &Expr) -> (Option<i64>, Option<i64>) {
+/// Constant lower and upper bounds, each `None` where there is none.
+pub type Range = (Option<i64>, Option<i64>);
+
+/// Constant bounds of an integer expression. `var` knows the bounds of some variables (others
+/// are unknown, extents `*.extent.*`/`*.alloc.*` non-negative); `diff` may bound a difference
+/// `a - b` better than its operands' bounds do (both are used).
+pub fn constant_range(
+    e: &Expr,
+    var: &dyn Fn(&str) -> Option<Range>,
+    diff: &dyn Fn(&Expr, &Expr) -> Range,
+) -> Range {
     use halite_core::ExprNode;
+    let range = |x: &Expr| constant_range(x, var, diff);
     let add = |a: Option<i64>, b: Option<i64>| a.zip(b).and_then(|(x, y)| x.checked_add(y));
+    let max_opt = |a: Option<i64>, b: Option<i64>| match (a, b) {
+        (Some(x), Some(y)) => Some(x.max(y)),
+        (x, None) | (None, x) => x,
+    };
+    let min_opt = |a: Option<i64>, b: Option<i64>| match (a, b) {
+        (Some(x), Some(y)) => Some(x.min(y)),
+        (x, None) | (None, x) => x,
+    };
     match e.node() {
         ExprNode::Const(_) => {
             let v = e.as_int();
             (v, v)
         }
-        ExprNode::Var(n) if n.contains(".extent.") || n.contains(".alloc.") => (Some(0), None),
+        ExprNode::Var(n) => match var(n) {
+            Some(r) => r,
+            None if n.contains(".extent.") || n.contains(".alloc.") => (Some(0), None),
+            None => (None, None),
+        },
         ExprNode::Cast(a)
             if a.ty().is_int() && e.ty().is_int() && e.ty().bits() >= a.ty().bits() =>
         {
@@ -363,24 +385,15 @@ fn range(e: &Expr) -> (Option<i64>, Option<i64>) {
             let (bl, bh) = range(b);
             match op {
                 BinOp::Add => (add(al, bl), add(ah, bh)),
-                BinOp::Sub => (
-                    add(al, bh.and_then(|x| x.checked_neg())),
-                    add(ah, bl.and_then(|x| x.checked_neg())),
-                ),
-                BinOp::Min => (
-                    al.zip(bl).map(|(x, y)| x.min(y)),
-                    match (ah, bh) {
-                        (Some(x), Some(y)) => Some(x.min(y)),
-                        (x, None) | (None, x) => x,
-                    },
-                ),
-                BinOp::Max => (
-                    match (al, bl) {
-                        (Some(x), Some(y)) => Some(x.max(y)),
-                        (x, None) | (None, x) => x,
-                    },
-                    ah.zip(bh).map(|(x, y)| x.max(y)),
-                ),
+                BinOp::Sub => {
+                    let (dl, dh) = diff(a, b);
+                    (
+                        max_opt(add(al, bh.and_then(|x| x.checked_neg())), dl),
+                        min_opt(add(ah, bl.and_then(|x| x.checked_neg())), dh),
+                    )
+                }
+                BinOp::Min => (al.zip(bl).map(|(x, y)| x.min(y)), min_opt(ah, bh)),
+                BinOp::Max => (max_opt(al, bl), ah.zip(bh).map(|(x, y)| x.max(y))),
                 BinOp::Mul => match b.as_int() {
                     Some(c) if c >= 0 => (
                         al.and_then(|x| x.checked_mul(c)),
@@ -396,6 +409,13 @@ fn range(e: &Expr) -> (Option<i64>, Option<i64>) {
                 _ => (None, None),
             }
         }
+        ExprNode::Intrinsic(halite_core::Intrinsic::DivEuclid, args) => match args[1].as_int() {
+            Some(c) if c > 0 => {
+                let (l, h) = range(&args[0]);
+                (l.map(|x| x.div_euclid(c)), h.map(|x| x.div_euclid(c)))
+            }
+            _ => (None, None),
+        },
         ExprNode::Select(_, t, f) => {
             let (tl, th) = range(t);
             let (fl, fh) = range(f);
