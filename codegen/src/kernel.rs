@@ -106,7 +106,6 @@ fn stack_buf(f: &str, t: &TokenStream, n: usize) -> TokenStream {
     }
 }
 
-/// A constant upper bound of the entry let `name` (an allocation extent), if it has one.
 /// The fold factor of dimension `d` of intermediate `f`, if `sliding_window` folded it.
 fn fold_factor(lowered: &Lowered, f: &str, d: usize) -> Option<i64> {
     let name = halite_schedule::passes::sliding::fold_var(f, d);
@@ -114,6 +113,7 @@ fn fold_factor(lowered: &Lowered, f: &str, d: usize) -> Option<i64> {
     v.as_int()
 }
 
+/// A constant upper bound of the entry let `name` (an allocation extent), if it has one.
 fn constant_bound(lowered: &Lowered, name: &str) -> Option<i64> {
     let (_, v) = lowered.entry_lets.iter().find(|(n, _)| ident(n) == name)?;
     halite_schedule::passes::tiles::constant_upper_bound(v)
@@ -134,35 +134,68 @@ impl Gen {
         matches!(self.storage.get(name), Some(Storage::View { .. }))
     }
 
+    /// The element stride of dimension `d` of `name`'s storage (a literal where it is known),
+    /// and the fold factor of the dimension if it is folded.
+    fn stride(&self, name: &str, d: usize) -> (TokenStream, Option<i64>) {
+        match self.storage.get(name) {
+            Some(Storage::Alloc {
+                unit, stack, folds, ..
+            }) => {
+                let s = match stack {
+                    _ if d == *unit => quote!(1isize),
+                    Some(st) => {
+                        let c = proc_macro2::Literal::isize_suffixed(st[d]);
+                        quote!(#c)
+                    }
+                    None => {
+                        let s = derived(name, &format!("s{d}"));
+                        quote!(#s)
+                    }
+                };
+                (s, folds[d])
+            }
+            _ => {
+                let s = derived(name, &format!("s{d}"));
+                (quote!(#s), None)
+            }
+        }
+    }
+
+    /// Whether no dimension of `name`'s storage is folded: its offsets are then linear in
+    /// the indices (see [`Self::linear_part`]).
+    pub(crate) fn unfolded(&self, name: &str) -> bool {
+        match self.storage.get(name) {
+            Some(Storage::Alloc { folds, .. }) => folds.iter().all(Option::is_none),
+            _ => true,
+        }
+    }
+
+    /// `Σ args[d] * stride(d)` over the dimensions `d` that `args` names (`isize`
+    /// expressions): the part of an offset that moves with the indices. For storage that is
+    /// not folded, `offset(a + b) = offset(a) + linear_part(b)`.
+    pub(crate) fn linear_part(&self, name: &str, args: &[(usize, TokenStream)]) -> TokenStream {
+        let terms = args.iter().map(|(d, a)| {
+            let (s, _) = self.stride(name, *d);
+            quote!((#a).wrapping_mul(#s))
+        });
+        quote!(0isize #(.wrapping_add(#terms))*)
+    }
+
     /// The element offset of a point in `name`'s storage; `args` are `isize` expressions.
     pub(crate) fn offset(&self, name: &str, args: &[TokenStream]) -> TokenStream {
         let terms: Vec<TokenStream> = match self.storage.get(name) {
             Some(Storage::View { dims }) => (0..*dims)
                 .map(|d| {
-                    let s = derived(name, &format!("s{d}"));
+                    let (s, _) = self.stride(name, d);
                     let a = &args[d];
                     quote!((#a).wrapping_mul(#s))
                 })
                 .collect(),
-            Some(Storage::Alloc {
-                dims,
-                unit,
-                stack,
-                folds,
-            }) => (0..*dims)
+            Some(Storage::Alloc { dims, unit, .. }) => (0..*dims)
                 .map(|d| {
-                    let s = match stack {
-                        Some(st) => {
-                            let c = proc_macro2::Literal::isize_suffixed(st[d]);
-                            quote!(#c)
-                        }
-                        None => {
-                            let s = derived(name, &format!("s{d}"));
-                            quote!(#s)
-                        }
-                    };
+                    let (s, fold) = self.stride(name, d);
                     let a = &args[d];
-                    if let Some(f) = folds[d] {
+                    if let Some(f) = fold {
                         // A folded dimension (never the unit one): the slot of the index.
                         let mask = proc_macro2::Literal::isize_suffixed(f as isize - 1);
                         return quote!(((#a) & #mask).wrapping_mul(#s));

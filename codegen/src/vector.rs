@@ -34,6 +34,8 @@ pub(crate) struct VecGen<'a> {
     /// Buffers read more than once in the body: their whole-vector loads get a
     /// `load_fence` (see `halite::rt::load_fence`); others stay free to be kept in registers.
     fenced: Vec<String>,
+    /// The index vectors of gathers already made (see [`Self::gather`]), by key.
+    bases: Vec<(String, Ident)>,
 }
 
 impl<'a> VecGen<'a> {
@@ -47,6 +49,7 @@ impl<'a> VecGen<'a> {
             out: Vec::new(),
             n: 0,
             fenced,
+            bases: Vec::new(),
         }
     }
 
@@ -430,32 +433,141 @@ impl<'a> VecGen<'a> {
                 let fast = self.half_load(name, args, &i);
                 self.dense_read(e, name, fast)
             }
-            ExprNode::Call { name, args, .. } => {
-                // A gather: the indices as vectors (vector arithmetic, shared with the rest of
-                // the body), then one load per lane.
-                let parts: Vec<V> = args.iter().map(|a| self.expr(a)).collect();
-                let a: Vec<TokenStream> = parts
-                    .iter()
-                    .map(|p| match p {
-                        V::Uniform(u) => quote!(((#u) as isize)),
-                        V::Varying(v) => quote!((#v[__l] as isize)),
-                    })
-                    .collect();
-                let off = self.gen.offset(name, &a);
-                let p = derived(name, "ptr");
-                let id = self.fresh();
-                let t = rust_type(ty);
-                let w = self.w;
-                self.out.push(quote! {
-                    let mut #id: [#t; #w] = [<#t as ::core::default::Default>::default(); #w];
-                    for __l in 0..#w {
-                        #id[__l] = #p.load(#off);
-                    }
-                });
-                V::Varying(id)
-            }
+            ExprNode::Call { name, args, .. } => self.gather(name, args, ty),
             _ => self.lanes(e),
         }
+    }
+}
+
+impl VecGen<'_> {
+    /// A gather: a read whose lanes' offsets have no constant stride.
+    ///
+    /// Each index is split into the terms that vary across lanes and those that do not
+    /// (`zi + 1` into `zi` and `1`); the varying terms give a vector of offsets, and the rest
+    /// one scalar offset per read. Reads of the same storage whose indices differ only in
+    /// uniform terms (the corners of a trilinear interpolation) share the vector, so each of
+    /// their lane loads is one addition away from it. Folded storage (whose offset is not
+    /// linear in the index) computes each lane's offset whole.
+    fn gather(&mut self, name: &str, args: &[Expr], ty: halite_core::Type) -> V {
+        let p = derived(name, "ptr");
+        let id = self.fresh();
+        let t = rust_type(ty);
+        let w = self.w;
+        if !self.gen.unfolded(name) {
+            let parts: Vec<V> = args.iter().map(|a| self.expr(a)).collect();
+            let a: Vec<TokenStream> = parts
+                .iter()
+                .map(|p| match p {
+                    V::Uniform(u) => quote!(((#u) as isize)),
+                    V::Varying(v) => quote!((#v[__l] as isize)),
+                })
+                .collect();
+            let off = self.gen.offset(name, &a);
+            self.out.push(quote! {
+                let mut #id: [#t; #w] = [<#t as ::core::default::Default>::default(); #w];
+                for __l in 0..#w {
+                    #id[__l] = #p.load(#off);
+                }
+            });
+            return V::Varying(id);
+        }
+        let mut varying = Vec::new();
+        let mut uniform = Vec::new();
+        for a in args {
+            let (v, u) = self.split_terms(a);
+            varying.push(v);
+            uniform.push(u);
+        }
+        let key = format!(
+            "{name}|{}",
+            varying
+                .iter()
+                .map(|v| v.as_ref().map_or(String::new(), |v| v.to_string()))
+                .collect::<Vec<_>>()
+                .join("|")
+        );
+        let base = match self.bases.iter().find(|(k, _)| *k == key) {
+            Some((_, b)) => b.clone(),
+            None => {
+                let mut terms = Vec::new();
+                for (d, v) in varying.iter().enumerate() {
+                    if let Some(v) = v {
+                        let t = match self.expr(v) {
+                            V::Varying(a) => quote!((#a[__l] as isize)),
+                            V::Uniform(u) => quote!(((#u) as isize)),
+                        };
+                        terms.push((d, t));
+                    }
+                }
+                let b = self.fresh();
+                let lin = self.gen.linear_part(name, &terms);
+                self.out.push(quote! {
+                    let mut #b: [isize; #w] = [0isize; #w];
+                    for __l in 0..#w {
+                        #b[__l] = #lin;
+                    }
+                });
+                self.bases.push((key, b.clone()));
+                b
+            }
+        };
+        let u: Vec<TokenStream> = uniform.iter().map(|u| self.gen.wide(u)).collect();
+        let off = self.gen.offset(name, &u);
+        self.out.push(quote! {
+            let mut #id: [#t; #w] = [<#t as ::core::default::Default>::default(); #w];
+            {
+                let __u: isize = #off;
+                for __l in 0..#w {
+                    #id[__l] = #p.load(#base[__l].wrapping_add(__u));
+                }
+            }
+        });
+        V::Varying(id)
+    }
+
+    /// `e` as (the sum of its terms that vary across lanes, the sum of those that do not),
+    /// looking through `+` and `-`. The varying part is `None` if no term varies; the
+    /// uniform part is `0` if every term does.
+    fn split_terms(&self, e: &Expr) -> (Option<Expr>, Expr) {
+        fn go(
+            vg: &VecGen,
+            e: &Expr,
+            neg: bool,
+            v: &mut Vec<(bool, Expr)>,
+            u: &mut Vec<(bool, Expr)>,
+        ) {
+            match e.node() {
+                ExprNode::Binary(halite_core::BinOp::Add, a, b) => {
+                    go(vg, a, neg, v, u);
+                    go(vg, b, neg, v, u);
+                }
+                ExprNode::Binary(halite_core::BinOp::Sub, a, b) => {
+                    go(vg, a, neg, v, u);
+                    go(vg, b, !neg, v, u);
+                }
+                _ if vg.varying(e) => v.push((neg, e.clone())),
+                _ => u.push((neg, e.clone())),
+            }
+        }
+        let sum = |terms: Vec<(bool, Expr)>| {
+            terms.into_iter().fold(None, |acc: Option<Expr>, (neg, t)| {
+                Some(match (acc, neg) {
+                    (None, false) => t,
+                    (None, true) => Expr::i32(0).sub(t),
+                    (Some(a), false) => a.add(t),
+                    (Some(a), true) => a.sub(t),
+                })
+            })
+        };
+        let (mut v, mut u) = (Vec::new(), Vec::new());
+        if e.ty() == halite_core::Type::I32 {
+            go(self, e, false, &mut v, &mut u);
+        } else if self.varying(e) {
+            v.push((false, e.clone()));
+        } else {
+            u.push((false, e.clone()));
+        }
+        (sum(v), sum(u).unwrap_or_else(|| Expr::i32(0)))
     }
 }
 

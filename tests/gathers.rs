@@ -1,0 +1,143 @@
+//! Vectorized reads whose lanes have no constant stride (gathers): table lookups at computed
+//! indices, reads along a non-contiguous dimension, and lookups into intermediates (plain and
+//! folded by a sliding window), on every instruction set this machine runs, against
+//! `reference`. Gathers share one vector of offsets when their indices differ only in terms
+//! that are the same in every lane; these kernels mix such terms (`+ 1`, `- 1`, `255 - v`)
+//! with varying ones.
+use halite::prelude::*;
+use halite::rt::Isa;
+
+const ISAS: &[Isa] = &[Isa::Scalar, Isa::Sse2, Isa::Avx2, Isa::Avx512, Isa::Neon];
+const SHAPES: &[(usize, usize)] = &[(1, 1), (3, 7), (5, 8), (9, 17), (16, 33), (2, 64)];
+
+#[kernel]
+fn lookup(
+    input: ArrayView2<u8>,
+    table: ArrayView1<i32>,
+    out: ArrayViewMut2<i32>,
+) -> Result<(), Error> {
+    let v = input(y, x) as i32;
+    out(y, x) = table(v) * 3 + table(255 - v) - table(v / 2 + 1);
+    schedule! {
+        out.vectorize(x, 8);
+    }
+}
+
+#[kernel]
+fn transposed(input: ArrayView2<f32>, out: ArrayViewMut2<f32>) -> Result<(), Error> {
+    out(y, x) = input(x, y) + input(x + 1, y) * 2.0 - input(x + 2, y + 1);
+    schedule! {
+        out.vectorize(x, 8);
+    }
+}
+
+#[kernel]
+fn grid_root(input: ArrayView2<u16>, out: ArrayViewMut2<u16>) -> Result<(), Error> {
+    g(z, y, x) = input(y, x) / (z + 1) as u16 + z as u16;
+    let k = (input(y, x) % 4) as i32;
+    out(y, x) = g(k, y, x / 2) + g(k + 1, y + 1, x / 2 + 1) - g(3 - k, y, x / 2);
+    schedule! {
+        g.compute_root().bound(z, 0, 5);
+        out.vectorize(x, 8);
+    }
+}
+
+#[kernel]
+fn grid_folded(input: ArrayView2<u16>, out: ArrayViewMut2<u16>) -> Result<(), Error> {
+    g(z, y, x) = input(y, x) / (z + 1) as u16 + z as u16;
+    let k = (input(y, x) % 4) as i32;
+    out(y, x) = g(k, y, x) + g(k + 1, y + 1, x) + g(3 - k, y + 2, x);
+    schedule! {
+        g.store_root().compute_at(out, y).bound(z, 0, 5).reorder_storage(y, z, x);
+        out.vectorize(x, 8);
+    }
+}
+
+fn make<T: Copy>(h: usize, w: usize, f: impl Fn(usize) -> T) -> Array2<T> {
+    Array2::from_shape_fn((h, w), |(y, x)| f(y * 131 + x * 17 + (x * y) % 7))
+}
+
+/// Runs `kernel` on every supported instruction set and compares with `reference`.
+fn check<T: PartialEq + std::fmt::Debug + Default + Clone>(
+    name: &str,
+    (h, w): (usize, usize),
+    reference: impl Fn(ArrayViewMut2<T>) -> Result<(), Error>,
+    kernel: impl Fn(ArrayViewMut2<T>) -> Result<(), Error>,
+    nest: &str,
+) {
+    let mut r = Array2::<T>::default((h, w));
+    reference(r.view_mut()).unwrap();
+    for &isa in ISAS {
+        if !isa.supported() {
+            continue;
+        }
+        let mut o = Array2::<T>::default((h, w));
+        halite::rt::isa::with_isa(isa, || kernel(o.view_mut())).unwrap();
+        assert_eq!(o, r, "{name} at {h}x{w} on {isa:?}\n{nest}");
+    }
+}
+
+#[test]
+fn table_lookups_at_computed_indices() {
+    let table = Array1::from_shape_fn(256, |i| (i * i) as i32 - 1000);
+    for &(h, w) in SHAPES {
+        let input = make(h, w, |i| (i % 256) as u8);
+        check(
+            "lookup",
+            (h, w),
+            |o| lookup::reference(input.view(), table.view(), o),
+            |o| lookup(input.view(), table.view(), o),
+            lookup::loop_nest(),
+        );
+    }
+}
+
+#[test]
+fn reads_along_a_non_contiguous_dimension() {
+    for &(h, w) in SHAPES {
+        let input = make(w + 2, h + 1, |i| (i % 1000) as f32 * 0.25);
+        check(
+            "transposed",
+            (h, w),
+            |o| transposed::reference(input.view(), o),
+            |o| transposed(input.view(), o),
+            transposed::loop_nest(),
+        );
+        // A view that is not dense: every other column of a wider array.
+        let wide = make(w + 2, 2 * (h + 1), |i| (i % 999) as f32 * 0.5);
+        let strided = wide.slice(ndarray::s![.., ..;2]);
+        check(
+            "transposed (strided view)",
+            (h, w),
+            |o| transposed::reference(strided, o),
+            |o| transposed(strided, o),
+            transposed::loop_nest(),
+        );
+    }
+}
+
+#[test]
+fn lookups_into_intermediates() {
+    let nest = grid_folded::loop_nest();
+    assert!(
+        nest.contains(".fold."),
+        "the folded case must fold:\n{nest}"
+    );
+    for &(h, w) in SHAPES {
+        let input = make(h + 2, w + 2, |i| (i % 5000) as u16);
+        check(
+            "grid_root",
+            (h, w),
+            |o| grid_root::reference(input.view(), o),
+            |o| grid_root(input.view(), o),
+            grid_root::loop_nest(),
+        );
+        check(
+            "grid_folded",
+            (h, w),
+            |o| grid_folded::reference(input.view(), o),
+            |o| grid_folded(input.view(), o),
+            nest,
+        );
+    }
+}
