@@ -718,7 +718,7 @@ fn reordered_guarded_split() {
 }
 
 // ---------------------------------------------------------------------------------------------
-// 8. Float to narrow integer casts are Rust's `as` exactly (they are emitted in a vectorizable
+// 8. Float to narrow integer and to i32 casts are Rust's `as` exactly (they are emitted in a vectorizable
 //    form, so check the edges).
 
 #[kernel]
@@ -729,14 +729,20 @@ fn narrow(
     b: ArrayViewMut1<i8>,
     c: ArrayViewMut1<u16>,
     e: ArrayViewMut1<i16>,
+    f: ArrayViewMut1<i32>,
+    g: ArrayViewMut1<i32>,
 ) -> Result<(), Error> {
     a(x) = v(x) as u8;
     b(x) = v(x) as i8;
     c(x) = d(x) as u16;
     e(x) = d(x) as i16;
+    f(x) = v(x) as i32;
+    g(x) = d(x) as i32;
     schedule! {
         a.vectorize(x, 16);
         b.vectorize(x, 16);
+        f.vectorize(x, 8);
+        g.vectorize(x, 4);
     }
 }
 
@@ -771,6 +777,10 @@ fn float_to_narrow_int_casts_saturate_like_rust() {
         -32768.9,
         65535.9,
         65536.0,
+        2147483520.0,
+        2147483648.0,
+        -2147483648.0,
+        -2147483904.0,
         3.5,
         -3.5,
         f32::MIN_POSITIVE,
@@ -779,9 +789,24 @@ fn float_to_narrow_int_casts_saturate_like_rust() {
     ];
     let n = specials.len() * 3;
     let v = Array1::from_iter((0..n).map(|i| specials[i % specials.len()]));
-    let d = v.mapv(|x| x as f64 * 1.5);
+    // f64 values: the f32 ones scaled, then the edges of i32.
+    let f64_edges = [
+        2147483647.0,
+        2147483647.9,
+        2147483648.0,
+        -2147483648.0,
+        -2147483648.9,
+        -2147483649.0,
+        f64::NAN,
+        f64::INFINITY,
+    ];
+    let d = Array1::from_iter((0..n).map(|i| match i.checked_sub(n - f64_edges.len()) {
+        Some(k) => f64_edges[k],
+        None => v[i] as f64 * 1.5,
+    }));
     let (mut a, mut b) = (Array1::<u8>::zeros(n), Array1::<i8>::zeros(n));
     let (mut c, mut e) = (Array1::<u16>::zeros(n), Array1::<i16>::zeros(n));
+    let (mut f, mut g) = (Array1::<i32>::zeros(n), Array1::<i32>::zeros(n));
     narrow(
         v.view(),
         d.view(),
@@ -789,6 +814,8 @@ fn float_to_narrow_int_casts_saturate_like_rust() {
         b.view_mut(),
         c.view_mut(),
         e.view_mut(),
+        f.view_mut(),
+        g.view_mut(),
     )
     .unwrap();
     for i in 0..n {
@@ -796,6 +823,8 @@ fn float_to_narrow_int_casts_saturate_like_rust() {
         assert_eq!(b[i], v[i] as i8, "{} as i8", v[i]);
         assert_eq!(c[i], d[i] as u16, "{} as u16", d[i]);
         assert_eq!(e[i], d[i] as i16, "{} as i16", d[i]);
+        assert_eq!(f[i], v[i] as i32, "{} as i32", v[i]);
+        assert_eq!(g[i], d[i] as i32, "{} as i32", d[i]);
     }
 }
 

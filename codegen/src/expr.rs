@@ -138,28 +138,47 @@ pub fn cast(from: Type, to: Type, a: TokenStream) -> TokenStream {
         (Type::F16 | Type::BF16, Type::F64) => quote!((#a).to_f64()),
         (Type::F32, Type::F16 | Type::BF16) => quote!(#t::from_f32(#a)),
         (Type::F64, Type::F16 | Type::BF16) => quote!(#t::from_f64(#a)),
-        // Float to a narrow integer, written so that it vectorizes: clamping first (Rust's
-        // `max`/`min` send NaN to the lower bound, which is `as`'s 0 for unsigned targets; signed
-        // ones test NaN first), the conversion to i32 is exact and truncating, and the result is
-        // in range, so this is exactly `as`. LLVM scalarizes a direct saturating conversion to 8
-        // or 16 bits.
-        (Type::F32 | Type::F64, Type::U8 | Type::I8 | Type::U16 | Type::I16) => {
+        // Float to a narrow integer or to i32, written so that it vectorizes (LLVM scalarizes
+        // a saturating conversion on x86, and also `max`/`min` next to a NaN test): the value
+        // is clamped into the target's range with comparisons (`if v > lo { v } else { lo }`
+        // sends NaN to `lo`), converted to i32 exactly and truncating, then NaN is sent to 0
+        // (signed targets; for unsigned ones `lo` is 0 already) and, for i32 from f32, values
+        // from 2^31 up to `i32::MAX` (the clamp's upper end there is the largest f32 below
+        // 2^31). That is `as`, exactly.
+        (Type::F32 | Type::F64, Type::U8 | Type::I8 | Type::U16 | Type::I16 | Type::I32) => {
             let (lo, hi) = to.int_range().expect("integer");
             let f = rust_type(from);
+            let hi = if (from, to) == (Type::F32, Type::I32) {
+                2147483520.0
+            } else {
+                hi as f64
+            };
             let (lo, hi) = (
                 Literal::f64_unsuffixed(lo as f64),
-                Literal::f64_unsuffixed(hi as f64),
+                Literal::f64_unsuffixed(hi),
             );
-            // SAFETY: after `max(lo).min(hi)` the value is finite, not NaN (Rust's `max` returns
-            // the other operand for NaN) and inside the target's range, which is inside i32:
-            // exactly the precondition of `to_int_unchecked`.
-            let conv = quote!(((unsafe { __f.max(#lo as #f).min(#hi as #f).to_int_unchecked::<i32>() }) as #t));
-            if to.is_signed_int() {
-                // NaN converts to 0, not to the lower bound.
-                quote!({ let __f: #f = #a; if __f != __f { 0 as #t } else { #conv } })
+            let nan = if to.is_signed_int() {
+                quote!(let __i: i32 = if __f == __f { __i } else { 0 };)
             } else {
-                quote!({ let __f: #f = #a; #conv })
-            }
+                quote!()
+            };
+            let top = if (from, to) == (Type::F32, Type::I32) {
+                quote!(let __i: i32 = if __f >= 2147483648.0 { i32::MAX } else { __i };)
+            } else {
+                quote!()
+            };
+            quote!({
+                let __f: #f = #a;
+                let __g: #f = if __f > #lo as #f { __f } else { #lo as #f };
+                let __g: #f = if __g < #hi as #f { __g } else { #hi as #f };
+                // SAFETY: `__g` is not NaN (the first comparison is false for NaN, which
+                // gives `lo`) and lies in [lo, hi], inside i32's range: exactly the
+                // precondition of `to_int_unchecked`.
+                let __i: i32 = unsafe { __g.to_int_unchecked::<i32>() };
+                #top
+                #nan
+                __i as #t
+            })
         }
         _ => quote!(((#a) as #t)),
     }
@@ -398,6 +417,9 @@ mod tests {
             "(v) . to_f32 ()"
         );
         assert!(cast(Type::F32, Type::U8, a.clone())
+            .to_string()
+            .contains("to_int_unchecked"));
+        assert!(cast(Type::F32, Type::I32, a.clone())
             .to_string()
             .contains("to_int_unchecked"));
         assert_eq!(cast(Type::I32, Type::I32, a).to_string(), "v");
