@@ -94,6 +94,9 @@ pub(crate) struct Gen {
     allocated: Vec<String>,
     /// Small allocations kept in local arrays: element type, length, allocated once per call?
     stack_bufs: std::collections::BTreeMap<String, (TokenStream, usize, bool)>,
+    /// Constant bounds of the integer `let`s in scope (innermost last), for the extents of
+    /// short loops.
+    let_ranges: Vec<(String, halite_schedule::passes::tiles::Range)>,
 }
 
 /// `let mut f_buf = [T; n]; let f_ptr = ..` for a small allocation.
@@ -297,7 +300,9 @@ impl Gen {
                     _ => {}
                 });
                 let to_stack = to_stack && innermost;
-                let short = halite_schedule::passes::tiles::constant_upper_bound(extent)
+                let short = self
+                    .constant_range(extent)
+                    .1
                     .filter(|&w| to_stack && (1..=16).contains(&w) && extent.as_int().is_none());
                 // `w` copies of the body at `__min + k`, each run only while `k < __ext` when
                 // `guarded`.
@@ -504,7 +509,10 @@ impl Gen {
                 } else {
                     quote!()
                 };
+                let range = self.constant_range(value);
+                self.let_ranges.push((name.to_string(), range));
                 let b = self.stmt(body);
+                self.let_ranges.pop();
                 quote!(let #id: #t = #v; #wide #b)
             }
             Stmt::If { cond, then } => {
@@ -526,6 +534,21 @@ fn wide_ident(name: &str) -> Ident {
 }
 
 impl Gen {
+    /// Constant bounds of an integer expression, knowing those of the `let`s in scope.
+    fn constant_range(&self, e: &Expr) -> halite_schedule::passes::tiles::Range {
+        halite_schedule::passes::tiles::constant_range(
+            e,
+            &|n| {
+                self.let_ranges
+                    .iter()
+                    .rev()
+                    .find(|(m, _)| m == n)
+                    .map(|(_, r)| *r)
+            },
+            &|_, _| (None, None),
+        )
+    }
+
     /// An `i32` index expression computed in `isize`. The entry guards prove that no index
     /// expression wraps in `i32`, so the value is the same; computing it wide keeps addresses
     /// affine in the loop variables (a wrapping `i32` then sign-extended is not), which is what
@@ -707,6 +730,7 @@ pub fn emit_kernel(sig: &KernelSig, lowered: &Lowered) -> TokenStream {
         dense_shadow: quote!(),
         stack_bufs: Default::default(),
         allocated: Vec::new(),
+        let_ranges: Vec::new(),
     };
     for (cond, l) in &lowered.specializations {
         let c = emit(cond, &cond_gen);
@@ -784,6 +808,7 @@ fn emit_version(
         dense_shadow: quote!(#(#dense_shadow)*),
         stack_bufs: Default::default(),
         allocated: Vec::new(),
+        let_ranges: Vec::new(),
     };
     for (n, v) in &lowered.entry_lets {
         let id = ident(n);
