@@ -135,3 +135,36 @@ fn factored_histogram_still_checks_its_bins() {
     let mut r = Array1::<u32>::from_elem(100, 7);
     assert!(histogram::reference(input.view(), r.view_mut()).is_err());
 }
+
+#[path = "../examples/softmax.rs"]
+#[allow(dead_code)]
+mod softmax_app;
+
+/// The softmax example's schedule (row max and row sum each `rfactor`ed over 8 lanes, kept in
+/// local accumulators whose loops run short at a row's tail) on widths around the vector width
+/// and on every instruction set this machine runs. The max is exact; the sums are regrouped.
+#[test]
+fn softmax_accumulators_at_every_width_and_isa() {
+    use halite::rt::Isa;
+    for w in [1, 3, 7, 8, 9, 15, 16, 17, 31, 64, 67] {
+        let input = Array2::from_shape_fn((3, w), |(y, x)| {
+            ((y * 31 + x * 17) % 101) as f32 * 0.05 - 2.0
+        });
+        let mut want = Array2::<f32>::zeros((3, w));
+        softmax_app::softmax::reference(input.view(), want.view_mut()).unwrap();
+        for isa in [Isa::Scalar, Isa::Sse2, Isa::Avx2, Isa::Avx512, Isa::Neon] {
+            if !isa.supported() {
+                continue;
+            }
+            let mut got = Array2::<f32>::zeros((3, w));
+            halite::rt::isa::with_isa(isa, || softmax_app::softmax(input.view(), got.view_mut()))
+                .unwrap();
+            for (a, b) in got.iter().zip(&want) {
+                assert!(
+                    (a - b).abs() <= 8.0 * f32::EPSILON * b.abs(),
+                    "softmax at width {w} on {isa:?}: {a} vs {b}"
+                );
+            }
+        }
+    }
+}
