@@ -14,8 +14,10 @@ use halite::prelude::*;
 mod common;
 use common::{best_of, max_abs_diff};
 
-/// The Harris corner response of an RGB image.
-#[kernel]
+/// The Harris corner response of an RGB image. `fma`: every `a * b + c` is one fused
+/// multiply-add, as in Halide's build of the app (LLVM contracts them there); `reference`
+/// fuses the same ones.
+#[kernel(fma)]
 pub fn harris(input: ArrayView3<f32>, out: ArrayViewMut2<f32>) -> Result<(), Error> {
     gray(y, x) = 0.299 * input(0, y, x) + 0.587 * input(1, y, x) + 0.114 * input(2, y, x);
     iy(y, x) = gray(y - 1, x - 1) * (-1.0 / 12.0)

@@ -885,3 +885,57 @@ fn typed_constants_and_exp() {
         );
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// 9. `#[kernel(fma)]`: every float `a * b + c` of the algorithm is one `mul_add`, in the kernel
+//    on every instruction set and in `reference` alike.
+
+#[kernel(fma)]
+fn fused(a: ArrayView2<f32>, b: ArrayView2<f32>, out: ArrayViewMut2<f32>) -> Result<(), Error> {
+    t(y, x) = a(y, x) * b(y, x) - 1.0;
+    out(y, x) = 0.5 - t(y, x) * a(y, x) + b(y, x) * b(y, x) * 3.0;
+    schedule! {
+        t.compute_at(out, y).vectorize(x, 8);
+        out.vectorize(x, 8);
+    }
+}
+
+#[test]
+fn fma_kernels_fuse_every_multiply_add() {
+    use halite::rt::Isa;
+    let (h, w) = (5, 37);
+    let a = Array2::from_shape_fn((h, w), |(y, x)| {
+        1.0 + (y * 37 + x) as f32 * f32::EPSILON * 3.0
+    });
+    let b = Array2::from_shape_fn((h, w), |(y, x)| 0.3 + (x * 7 + y) as f32 * 0.0137);
+    let want = Array2::from_shape_fn((h, w), |(y, x)| {
+        let (a, b) = (a[[y, x]], b[[y, x]]);
+        let t = a.mul_add(b, -1.0);
+        let s = (-t).mul_add(a, 0.5);
+        (b * b).mul_add(3.0, s)
+    });
+    let unfused = Array2::from_shape_fn((h, w), |(y, x)| {
+        let (a, b) = (a[[y, x]], b[[y, x]]);
+        0.5 - (a * b - 1.0) * a + b * b * 3.0
+    });
+    assert_ne!(
+        want, unfused,
+        "the data must tell fused from unfused arithmetic"
+    );
+    let mut r = Array2::<f32>::zeros((h, w));
+    fused::reference(a.view(), b.view(), r.view_mut()).unwrap();
+    assert_eq!(r, want);
+    for isa in [Isa::Scalar, Isa::Sse2, Isa::Avx2, Isa::Avx512, Isa::Neon] {
+        if !isa.supported() {
+            continue;
+        }
+        let mut o = Array2::<f32>::zeros((h, w));
+        halite::rt::isa::with_isa(isa, || fused(a.view(), b.view(), o.view_mut())).unwrap();
+        assert_eq!(o, want, "on {isa:?}");
+    }
+    assert!(
+        fused::loop_nest().contains("mul_add"),
+        "{}",
+        fused::loop_nest()
+    );
+}

@@ -12,6 +12,7 @@
 //! This crate knows nothing of `syn` or of the runtime: nodes carry an opaque
 //! [`expr::Origin`] that the macro crate maps back to source spans.
 
+pub mod contract;
 pub mod expr;
 pub mod func;
 pub mod interp;

@@ -34,8 +34,16 @@ fn write_prec(f: &mut fmt::Formatter<'_>, e: &Expr, min_prec: u8) -> fmt::Result
             Ok(())
         }
         ExprNode::Unary(op, a) => {
+            // A method's receiver binds tighter than a prefix operator: `(-a).abs()`.
+            if min_prec > 12 {
+                write!(f, "(")?;
+            }
             write!(f, "{}", if *op == UnOp::Neg { "-" } else { "!" })?;
-            write_prec(f, a, 12)
+            write_prec(f, a, 12)?;
+            if min_prec > 12 {
+                write!(f, ")")?;
+            }
+            Ok(())
         }
         ExprNode::Binary(op @ (BinOp::Min | BinOp::Max), a, b) => {
             write!(f, "{}(", op.symbol())?;
@@ -67,7 +75,7 @@ fn write_prec(f: &mut fmt::Formatter<'_>, e: &Expr, min_prec: u8) -> fmt::Result
             write!(f, ")")
         }
         ExprNode::Intrinsic(op, args) => {
-            write_prec(f, &args[0], 12)?;
+            write_prec(f, &args[0], 13)?;
             write!(f, ".{}(", op.name())?;
             for (i, a) in args[1..].iter().enumerate() {
                 if i > 0 {

@@ -35,9 +35,18 @@ fn expand(attr: TokenStream, item: TokenStream) -> TokenStream {
         }
     };
     let mut errors = diag::Errors::default();
-    if !attr.is_empty() {
-        errors.spanned(&attr, "#[kernel] takes no arguments");
-    }
+    // `#[kernel(fma)]`: contract the algorithm's `a * b + c` into `mul_add`.
+    let fma = match syn::parse2::<Option<syn::Ident>>(attr.clone()) {
+        Ok(None) => false,
+        Ok(Some(id)) if id == "fma" => true,
+        _ => {
+            errors.spanned(
+                &attr,
+                "#[kernel] takes no arguments except `fma` (`#[kernel(fma)]` fuses every floating-point `a * b + c` of the algorithm into `mul_add`)",
+            );
+            false
+        }
+    };
     let mut origins = diag::Origins::default();
     let args = sig::analyze(&func.sig, &mut errors);
     let name = func.sig.ident.to_string();
@@ -62,6 +71,11 @@ fn expand(attr: TokenStream, item: TokenStream) -> TokenStream {
     if let Some(e) = finish(&mut errors) {
         return stub(&func, &reference_sig, e);
     }
+    let pipeline = if fma {
+        halite_core::contract::contract_fma(&pipeline)
+    } else {
+        pipeline
+    };
     let lowered = match halite_schedule::lower(&pipeline, &directives) {
         Ok(l) => l,
         Err(diags) => {

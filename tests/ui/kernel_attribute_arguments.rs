@@ -1,4 +1,4 @@
-// `#[kernel]` takes no arguments.
+// `#[kernel]` takes no arguments but `fma`.
 use halite::prelude::*;
 
 #[kernel(fast)]
