@@ -142,6 +142,9 @@ pub struct Front<'a> {
     /// Intermediates whose pure definition is a literal typed by default (`s(y) = 0.0;`): the
     /// first update may give them its type instead ("the type of its other definitions").
     literal_init: HashMap<String, syn::Expr>,
+    /// Funcs whose definition had an error (already reported): uses of them are not
+    /// reported again as unknown.
+    broken: Vec<String>,
 }
 
 fn ident_of(e: &syn::Expr) -> Option<&syn::Ident> {
@@ -219,6 +222,7 @@ impl<'a> Front<'a> {
             rvars_allowed: false,
             anon: 0,
             literal_init: HashMap::new(),
+            broken: Vec::new(),
         };
         let mut k = 0;
         for (a, _) in args {
@@ -599,7 +603,10 @@ impl<'a> Front<'a> {
         if let Some((red, c)) = folded {
             let r = self.reduction_parts(red, c, output.map(|o| o.0));
             self.pure.clear();
-            let (e, rvars, predicates) = r?;
+            let Ok((e, rvars, predicates)) = r else {
+                self.broken.push(name.clone());
+                return Err(Reported);
+            };
             let ty = e.ty();
             if let Some((t, _, _)) = output {
                 if ty != t {
@@ -631,7 +638,10 @@ impl<'a> Front<'a> {
         }
         let value = self.expr(rhs, output.map(|o| o.0));
         self.pure.clear();
-        let mut value = value?;
+        let Ok(mut value) = value else {
+            self.broken.push(name.clone());
+            return Err(Reported);
+        };
         let ty = match output {
             Some((t, _, _)) => {
                 if value.ty() != t {
@@ -1665,6 +1675,9 @@ impl<'a> Front<'a> {
                 fid,
                 format!("`{name}` is a value, not a Func; it cannot be called"),
             );
+        } else if self.broken.contains(&name) {
+            // Its definition's error is the one to fix.
+            return Err(Reported);
         } else {
             let family = self.family_hint(&name);
             return self.err(
