@@ -145,6 +145,8 @@ pub struct Front<'a> {
     /// Funcs whose definition had an error (already reported): uses of them are not
     /// reported again as unknown.
     broken: Vec<String>,
+    /// The Func whose pure definition is being read (it cannot call itself).
+    defining: Option<String>,
 }
 
 fn ident_of(e: &syn::Expr) -> Option<&syn::Ident> {
@@ -223,6 +225,7 @@ impl<'a> Front<'a> {
             anon: 0,
             literal_init: HashMap::new(),
             broken: Vec::new(),
+            defining: None,
         };
         let mut k = 0;
         for (a, _) in args {
@@ -585,6 +588,7 @@ impl<'a> Front<'a> {
             }
         }
         self.pure = vars.clone();
+        self.defining = Some(name.clone());
         // `f(y) = sum(e);`: `f` itself becomes the reduction.
         let folded = match peel(rhs) {
             syn::Expr::Call(c) => match ident_of(&c.func) {
@@ -603,6 +607,7 @@ impl<'a> Front<'a> {
         if let Some((red, c)) = folded {
             let r = self.reduction_parts(red, c, output.map(|o| o.0));
             self.pure.clear();
+            self.defining = None;
             let Ok((e, rvars, predicates)) = r else {
                 self.broken.push(name.clone());
                 return Err(Reported);
@@ -638,6 +643,7 @@ impl<'a> Front<'a> {
         }
         let value = self.expr(rhs, output.map(|o| o.0));
         self.pure.clear();
+        self.defining = None;
         let Ok(mut value) = value else {
             self.broken.push(name.clone());
             return Err(Reported);
@@ -1661,6 +1667,11 @@ impl<'a> Front<'a> {
             (CallKind::Input, t, d)
         } else if let Some(f) = self.funcs.iter().find(|f| *f.name == *name) {
             (CallKind::Func, f.ty, f.dims())
+        } else if self.defining.as_deref() == Some(name.as_str()) {
+            return self.err(
+                fid,
+                format!("`{name}` reads itself in its pure definition, which cannot be recursive: give `{name}` an initial value first, then refer to earlier values in an update definition after it (`let r = rdom(1..n); {name}(r) = {name}(r - 1) + ..;`)"),
+            );
         } else if self.outputs.contains_key(&name) {
             return self.err(
                 fid,
