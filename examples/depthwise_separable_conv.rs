@@ -28,7 +28,14 @@ pub fn depthwise_separable_conv(
     bias: ArrayView1<f32>,
     out: ArrayViewMut4<f32>,
 ) -> Result<(), Error> {
-    let padded = constant_exterior(input, 0.0);
+    let (h, w) = (input.shape()[1], input.shape()[2]);
+    // Zero padding of the rows and columns, as in Halide's app (images and channels need
+    // none: a check of the channel would be a per-lane select in the vector loop over them).
+    padded(b, y, x, d) = if y >= 0 && y < h && x >= 0 && x < w {
+        input(b, y.clamp(0, h - 1), x.clamp(0, w - 1), d)
+    } else {
+        0.0f32
+    };
     let pad_h = depthwise_filter.shape()[0] / 2;
     let pad_w = depthwise_filter.shape()[1] / 2;
     let (ry, rx) = rdom(
@@ -54,9 +61,14 @@ pub fn depthwise_separable_conv(
         out.split(y, y, yi, 2).split(x, x, xi, 3).split(d, d, di, 16)
             .reorder(b, y, x, d, yi, xi, di).vectorize(di, 8).unroll(di).unroll(xi).unroll(yi)
             .fuse(b, y, by).parallel(by);
-        padded.compute_at(out, by).vectorize(d3, 8);
+        padded.compute_at(out, by).vectorize(d, 8);
         depthwise.compute_at(out, by).vectorize(d, 8);
-        depthwise.update(0).reorder(b, y, ry, rx, x, d).vectorize(d, 8);
+        // The taps of 8 channels of a pixel, in order: one accumulator per vector; for the
+        // usual 3x3 filter (which the specialization knows the size of), unrolled.
+        depthwise.update(0).vectorize(d, 8).reorder(b, y, x, d, ry, rx, d_vec);
+        depthwise.update(0)
+            .specialize(depthwise_filter.shape()[0] == 3 && depthwise_filter.shape()[1] == 3)
+            .unroll(ry).unroll(rx);
         pointwise.compute_at(out, d).vectorize(d, 8).unroll(d, 2).unroll(x, 3).unroll(y, 2);
         pointwise.update(0).reorder(b, rc, y, x, d).vectorize(d, 8).unroll(d, 2).unroll(x, 3)
             .unroll(y, 2);

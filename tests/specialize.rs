@@ -111,3 +111,57 @@ fn specialized_update_stage() {
         assert_eq!(out, a.sum_axis(Axis(1)));
     }
 }
+
+/// A filter whose length is only known at run time; the specialization for three taps knows it
+/// (its condition pins `k.len()`), so its reduction loop has a constant extent and unrolls
+/// whole, and a scalar parameter pinned to a value is that value inside the version.
+#[kernel]
+fn taps(
+    input: ArrayView1<f32>,
+    k: ArrayView1<f32>,
+    step: usize,
+    out: ArrayViewMut1<f32>,
+) -> Result<(), Error> {
+    let r = rdom(0..k.len());
+    out(x) = 0.0f32;
+    out(x) += k(r) * input(x * step + r);
+    schedule! {
+        out.update(0).specialize(k.len() == 3 && step == 1).reorder(r, x).vectorize(x, 8);
+        out.update(0).reorder(r, x);
+    }
+}
+
+#[test]
+fn specialization_knows_the_values_its_condition_pins() {
+    let text = taps::loop_nest();
+    let spec = text
+        .split("specialized when")
+        .nth(1)
+        .expect("a specialized version");
+    let (spec, general) = spec.split_once("otherwise:").expect(text);
+    // Inside the version: `k.extent.0` is 3 and `step` is 1, so neither appears in its nest
+    // (after the condition on its first line); the general version still reads both.
+    let body = spec.split_once('\n').map(|(_, b)| b).unwrap_or(spec);
+    assert!(!body.contains("k.extent.0"), "{text}");
+    assert!(!body.contains("step"), "{text}");
+    assert!(body.contains("[0, +3)"), "{text}");
+    assert!(
+        general.contains("k.extent.0") && general.contains("step"),
+        "{text}"
+    );
+    for (n, kl, step) in [
+        (37, 3, 1),
+        (37, 3, 2),
+        (20, 4, 1),
+        (5, 3, 1),
+        (0, 3, 1),
+        (9, 0, 1),
+    ] {
+        let input = Array1::from_shape_fn(n * step + kl + 1, |i| (i % 7) as f32 - 2.5);
+        let k = Array1::from_shape_fn(kl, |i| 0.5 + i as f32);
+        let (mut got, mut want) = (Array1::<f32>::zeros(n), Array1::<f32>::zeros(n));
+        taps(input.view(), k.view(), step, got.view_mut()).unwrap();
+        taps::reference(input.view(), k.view(), step, want.view_mut()).unwrap();
+        assert_eq!(got, want, "n {n}, {kl} taps, step {step}");
+    }
+}

@@ -503,7 +503,26 @@ impl Gen {
                 let v = emit(value, self);
                 let wide = if value.ty() == Type::I32 {
                     let w = wide_ident(name);
-                    let wv = self.wide(value);
+                    // Only affine arithmetic gains from being computed wide (see `wide`);
+                    // anything else is the `i32` value widened, not a second copy of it.
+                    let affine = matches!(
+                        value.node(),
+                        halite_core::ExprNode::Var(_)
+                            | halite_core::ExprNode::Const(_)
+                            | halite_core::ExprNode::Unary(halite_core::UnOp::Neg, _)
+                            | halite_core::ExprNode::Binary(
+                                halite_core::BinOp::Add
+                                    | halite_core::BinOp::Sub
+                                    | halite_core::BinOp::Mul,
+                                _,
+                                _
+                            )
+                    );
+                    let wv = if affine {
+                        self.wide(value)
+                    } else {
+                        quote!((#id as isize))
+                    };
                     self.wide_vars.push(name.to_string());
                     quote!(let #w: isize = #wv;)
                 } else {
@@ -1044,23 +1063,19 @@ fn emit_version(
             // computed over; outputs are written over their own shape. The `#[target_feature]`
             // paths run only when `rt::isa()` detected those features on this CPU.
             unsafe {
+                // Views with a non-unit innermost stride (transposed, stepped) take the
+                // portable path: one instantiation for every such layout instead of one per
+                // instruction set, which keeps compile times down; standard layouts get the
+                // vector code of the detected instruction set.
                 match (__isa, __dense) {
                     #[cfg(target_arch = "x86_64")]
                     (::halite::rt::Isa::Avx512, true) => __body_avx512::<true>(__env),
                     #[cfg(target_arch = "x86_64")]
-                    (::halite::rt::Isa::Avx512, false) => __body_avx512::<false>(__env),
-                    #[cfg(target_arch = "x86_64")]
                     (::halite::rt::Isa::Avx2, true) => __body_avx2::<true>(__env),
                     #[cfg(target_arch = "x86_64")]
-                    (::halite::rt::Isa::Avx2, false) => __body_avx2::<false>(__env),
-                    #[cfg(target_arch = "x86_64")]
                     (::halite::rt::Isa::Sse2, true) => __body_sse2::<true>(__env),
-                    #[cfg(target_arch = "x86_64")]
-                    (::halite::rt::Isa::Sse2, false) => __body_sse2::<false>(__env),
                     #[cfg(target_arch = "aarch64")]
                     (::halite::rt::Isa::Neon, true) => __body_neon::<true>(__env),
-                    #[cfg(target_arch = "aarch64")]
-                    (::halite::rt::Isa::Neon, false) => __body_neon::<false>(__env),
                     _ => __body_scalar::<false>(__env),
                 }
             }

@@ -14,8 +14,9 @@
 //! 7. [`passes::allocate::allocate`]: storage, sized once per call;
 //! 8. [`passes::checks::entry_checks`]: the regions read from buffers, and overflow guards;
 //! 9. [`passes::unswitch::hoist_invariant_ifs`]: predicates out of the loops they do not use;
-//! 10. [`passes::tiles::specialize_full_tiles`]: a full-tile copy of code over small regions;
-//! 11. [`passes::simplify::simplify_stmt`].
+//! 10. [`passes::ranges::simplify_in_ranges`]: what the ranges of loops and lets decide;
+//! 11. [`passes::tiles::specialize_full_tiles`]: a full-tile copy of code over small regions;
+//! 12. [`passes::simplify::simplify_stmt`].
 
 pub mod check;
 pub mod clone_in;
@@ -112,14 +113,16 @@ pub fn lower(p: &Pipeline, directives: &[Directive]) -> Result<Lowered, Vec<Diag
     if !inlined.is_empty() {
         return Err(inlined);
     }
-    let mut lowered = lower_version(p, schedule, algorithm)?;
+    let mut lowered = lower_version(p, schedule, algorithm, &[])?;
     let mut errors: Vec<Diagnostic> = Vec::new();
     for v in versions {
-        match Schedule::from_directives(p, &v.directives)
-            .and_then(|s| lower_version(p, s, algorithm))
+        let cond = halite_core::simplify(&v.cond.expect("a specialized condition"));
+        let facts = specialize::facts(&cond);
+        let pv = specialize::assume(p, &facts);
+        match Schedule::from_directives(&pv, &v.directives)
+            .and_then(|s| lower_version(&pv, s, algorithm, &facts))
         {
             Ok(l) => {
-                let cond = halite_core::simplify(&v.cond.expect("a specialized condition"));
                 lowered.specializations.push((cond, l));
             }
             Err(es) => {
@@ -139,14 +142,28 @@ pub fn lower(p: &Pipeline, directives: &[Directive]) -> Result<Lowered, Vec<Diag
 }
 
 /// Lowers one version of the schedule (read from directives without `specialize`);
-/// `algorithm` is the pipeline before `rfactor`, the one `reference` runs.
+/// `algorithm` is the pipeline before `rfactor`, the one `reference` runs. `facts`: names the
+/// version's condition pins to constants (already substituted into `p`), substituted into
+/// the loop nest too (output extents).
 fn lower_version(
     p: &Pipeline,
     schedule: Schedule,
     algorithm: &Pipeline,
+    facts: &[(Arc<str>, Expr)],
 ) -> Result<Lowered, Vec<Diagnostic>> {
     let inlined = passes::inline::inline_funcs(p, &schedule);
     let s = passes::loop_nest::schedule_functions(&inlined, &schedule)?;
+    let s = if facts.is_empty() {
+        s
+    } else {
+        let map = |n: &str| {
+            facts
+                .iter()
+                .find(|(m, _)| &**m == n)
+                .map(|(_, v)| v.clone())
+        };
+        s.map_exprs(&mut |e| halite_core::simplify(&halite_core::expr::substitute(e, &map)))
+    };
     let (s, regions) = passes::bounds::infer_regions(s, &inlined, &schedule)?;
     let hints = passes::bounds::Hints {
         pipeline: &inlined,
@@ -176,6 +193,7 @@ fn lower_version(
         .map(|(n, v)| (n, halite_core::simplify(&v)))
         .collect();
     let s = passes::unswitch::hoist_invariant_ifs(s);
+    let s = passes::ranges::simplify_in_ranges(&s);
     let s = passes::tiles::specialize_full_tiles(s);
     let s = passes::tiles::drop_single_iterations(s);
     let body: Stmt = passes::simplify::simplify_stmt(&s);

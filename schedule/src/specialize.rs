@@ -196,3 +196,67 @@ fn version(groups: &[Group], picks: &[Option<usize>], directives: &[Directive]) 
         directives: out,
     })
 }
+
+/// What a version's condition pins down: `(name, value)` for each conjunct `name == constant`
+/// (either way round) where `name` is an integer scalar parameter or a buffer extent. Inside the
+/// version these names *are* those constants (the kernel checks the condition before it picks
+/// the version), so the version is lowered with them substituted, as Halide does: regions,
+/// reduction domains and allocations become constant, which makes tiles fully unrollable.
+/// Floating-point parameters are left alone (`x == 0.0` also holds for `-0.0`).
+pub fn facts(cond: &Expr) -> Vec<(Arc<str>, Expr)> {
+    use halite_core::{BinOp, ExprNode};
+    let mut out: Vec<(Arc<str>, Expr)> = Vec::new();
+    let mut todo = vec![cond.clone()];
+    while let Some(e) = todo.pop() {
+        match e.node() {
+            ExprNode::Binary(BinOp::And, a, b) => {
+                todo.push(a.clone());
+                todo.push(b.clone());
+            }
+            ExprNode::Binary(BinOp::Eq, a, b) => {
+                let pinned = match (a.node(), b.node()) {
+                    (ExprNode::Var(n), ExprNode::Const(_)) => Some((n.clone(), b.clone())),
+                    (ExprNode::Const(_), ExprNode::Var(n)) => Some((n.clone(), a.clone())),
+                    _ => None,
+                };
+                if let Some((n, c)) = pinned {
+                    let integral = !c.ty().is_float();
+                    if integral && !out.iter().any(|(m, _)| *m == n) {
+                        out.push((n, c));
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+/// `p` with every name of `facts` replaced by its value, in every definition.
+pub fn assume(p: &Pipeline, facts: &[(Arc<str>, Expr)]) -> Pipeline {
+    let map = |n: &str| {
+        facts
+            .iter()
+            .find(|(m, _)| &**m == n)
+            .map(|(_, v)| v.clone())
+    };
+    let sub = |e: &Expr| halite_core::simplify(&halite_core::expr::substitute(e, &map));
+    let mut p = p.clone();
+    for f in &mut p.funcs {
+        f.value = sub(&f.value);
+        for u in &mut f.updates {
+            for a in &mut u.args {
+                *a = sub(a);
+            }
+            u.value = sub(&u.value);
+            for c in &mut u.predicates {
+                *c = sub(c);
+            }
+            for r in &mut u.rvars {
+                r.min = sub(&r.min);
+                r.extent = sub(&r.extent);
+            }
+        }
+    }
+    p
+}

@@ -66,6 +66,30 @@ impl Hints<'_> {
         }
         Some(region_vars(f, d))
     }
+
+    /// Whether the let `g.x.v` (or `g.s<k>.x.v`) of [`Self::region_of_let`] lies inside the
+    /// region on every iteration, not only under its guards: its stage has no split in guard
+    /// mode (see [`crate::passes::loop_nest::guard_mode_splits`]), so no loop runs past it.
+    fn inside_everywhere(&self, name: &str) -> bool {
+        let Some((g, rest)) = name.strip_suffix(".v").and_then(|r| r.split_once('.')) else {
+            return false;
+        };
+        let Some(fs) = self.schedule.funcs.get(g) else {
+            return false;
+        };
+        let stage = rest
+            .strip_prefix('s')
+            .and_then(|t| t.split_once('.'))
+            .and_then(|(k, _)| k.parse::<usize>().ok());
+        let fs = match stage {
+            Some(0) | None => fs,
+            Some(k) => match fs.updates.get(k - 1) {
+                Some(u) => u,
+                None => return false,
+            },
+        };
+        crate::passes::loop_nest::guard_mode_splits(fs).is_empty()
+    }
 }
 
 /// The `i32` expressions of the first index and extent of Func `f`'s region in dimension `d`.
@@ -78,6 +102,18 @@ pub fn region_vars(f: &halite_core::Func, d: usize) -> (Expr, Expr) {
             Expr::var(crate::passes::loop_nest::extent_var(&f.name, d), Type::I32),
         )
     }
+}
+
+/// Whether `e` divides by a non-constant: the outer variable of a fused loop (`by / ny`, whose
+/// interval over `by` is as wide as `by`'s; the inner one, `by % ny`, is bounded by `ny`).
+fn divides_by_variable(e: &Expr) -> bool {
+    let mut found = false;
+    e.visit(&mut |x| {
+        if let ExprNode::Binary(BinOp::Div, _, d) = x.node() {
+            found |= d.as_const().is_none();
+        }
+    });
+    found
 }
 
 fn and(a: &Expr, b: Expr) -> Expr {
@@ -577,9 +613,16 @@ impl Walker<'_, '_> {
                     self.scope.insert(name.clone(), intersect(iv, hint))
                 };
                 let sv = self.raw_subst(value);
-                // Symbolically, the value itself is exact; under a split's guard it is also
-                // inside the region, which says so where the loops run past it.
-                let sv = match (region, self.in_guard) {
+                // Symbolically, the value itself is exact; it is also inside the region (under
+                // a split's guard, or everywhere when no loop of its stage runs past the
+                // region), which says so where interval arithmetic loses it (a fused loop's
+                // `by / ny`, the loops of a guarded split).
+                // (Everywhere: only where a fused loop divides by a run-time extent, which
+                // interval arithmetic cannot see through; elsewhere the clamp would only make
+                // every region expression bigger.)
+                let inside = self.in_guard
+                    || (divides_by_variable(value) && self.hints.inside_everywhere(name));
+                let sv = match (region, inside) {
                     (Some((m, e)), true) => {
                         let hi = self.raw_subst(&m.clone().add(e).sub(Expr::i32(1)));
                         Expr::intrinsic(

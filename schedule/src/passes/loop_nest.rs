@@ -161,6 +161,66 @@ pub fn hosting_stage(p: &Pipeline, sch: &Schedule, consumer: &str, producer: &st
     0
 }
 
+/// The splits of a stage that run in guard mode: guarded splits whose inner loop (or a loop
+/// split from it) ends up outside their outer loop, or fused with it, cannot shorten the
+/// inner loop's last iteration (its extent would depend on a loop inside it): they run the
+/// full factor under an `if` instead, as Halide's GuardWithIf does. Indices into `fs.splits`.
+/// Without any, every loop of the stage stays inside its region.
+pub fn guard_mode_splits(fs: &FuncSchedule) -> Vec<usize> {
+    let parallel = parallel_names(fs);
+    let pos = |n: &str| fs.dims.iter().position(|d| &*d.name == n);
+    let descendants = |root: &Arc<str>, from: usize| -> Vec<Arc<str>> {
+        let mut set = vec![root.clone()];
+        for sp in &fs.splits[from..] {
+            match sp {
+                Split::Split {
+                    old, outer, inner, ..
+                } if set.contains(old) => {
+                    set.push(outer.clone());
+                    set.push(inner.clone());
+                }
+                Split::Fuse {
+                    outer,
+                    inner,
+                    fused,
+                } if set.contains(outer) || set.contains(inner) => set.push(fused.clone()),
+                _ => {}
+            }
+        }
+        set
+    };
+    fs
+        .splits
+        .iter()
+        .enumerate()
+        .filter_map(|(k, sp)| match sp {
+            Split::Split {
+                outer, inner, tail, ..
+            } if resolve_tail(*tail, outer, &parallel) == TailStrategy::GuardWithIf => {
+                let lo_inner = descendants(inner, k + 1)
+                    .iter()
+                    .filter_map(|n| pos(n))
+                    .min();
+                let hi_outer = descendants(outer, k + 1)
+                    .iter()
+                    .filter_map(|n| pos(n))
+                    .max();
+                let (di, dout) = (descendants(inner, k + 1), descendants(outer, k + 1));
+                let fused_together = fs.splits[k + 1..].iter().any(|t| {
+                    matches!(t, Split::Fuse { outer: a, inner: b, .. }
+                        if (dout.contains(a) && di.contains(b)) || (di.contains(a) && dout.contains(b)))
+                });
+                match (lo_inner, hi_outer) {
+                    (Some(i), Some(o)) if i < o => Some(k),
+                    _ if fused_together => Some(k),
+                    _ => None,
+                }
+            }
+            _ => None,
+        })
+        .collect()
+}
+
 /// The loop nest of one stage of a Func (0: its pure definition, `k`: update `k - 1`), without
 /// its `produce` marker. `fs` is that stage's schedule; `bounds` the Func's `bound`s.
 pub fn func_nest(
@@ -247,60 +307,7 @@ pub fn func_nest(
         vars.push(r.name.clone());
     }
     let parallel = parallel_names(fs);
-    // Guarded splits whose inner loop (or a loop split from it) ends up outside their outer
-    // loop cannot shorten the inner loop's last iteration (its extent would depend on a loop
-    // inside it): they run the full factor under an `if` instead, as Halide's GuardWithIf does.
-    let pos = |n: &str| fs.dims.iter().position(|d| &*d.name == n);
-    let descendants = |root: &Arc<str>, from: usize| -> Vec<Arc<str>> {
-        let mut set = vec![root.clone()];
-        for sp in &fs.splits[from..] {
-            match sp {
-                Split::Split {
-                    old, outer, inner, ..
-                } if set.contains(old) => {
-                    set.push(outer.clone());
-                    set.push(inner.clone());
-                }
-                Split::Fuse {
-                    outer,
-                    inner,
-                    fused,
-                } if set.contains(outer) || set.contains(inner) => set.push(fused.clone()),
-                _ => {}
-            }
-        }
-        set
-    };
-    let guard_mode: Vec<usize> = fs
-        .splits
-        .iter()
-        .enumerate()
-        .filter_map(|(k, sp)| match sp {
-            Split::Split {
-                outer, inner, tail, ..
-            } if resolve_tail(*tail, outer, &parallel) == TailStrategy::GuardWithIf => {
-                let lo_inner = descendants(inner, k + 1)
-                    .iter()
-                    .filter_map(|n| pos(n))
-                    .min();
-                let hi_outer = descendants(outer, k + 1)
-                    .iter()
-                    .filter_map(|n| pos(n))
-                    .max();
-                let (di, dout) = (descendants(inner, k + 1), descendants(outer, k + 1));
-                let fused_together = fs.splits[k + 1..].iter().any(|t| {
-                    matches!(t, Split::Fuse { outer: a, inner: b, .. }
-                        if (dout.contains(a) && di.contains(b)) || (di.contains(a) && dout.contains(b)))
-                });
-                match (lo_inner, hi_outer) {
-                    (Some(i), Some(o)) if i < o => Some(k),
-                    _ if fused_together => Some(k),
-                    _ => None,
-                }
-            }
-            _ => None,
-        })
-        .collect();
+    let guard_mode = guard_mode_splits(fs);
     let mut guards: Vec<Expr> = Vec::new();
     let mut new_guard: Option<Expr> = None;
     let take = |loops: &mut Vec<LoopInfo>, n: &str| -> LoopInfo {

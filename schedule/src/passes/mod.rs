@@ -6,6 +6,7 @@ pub mod checks;
 pub mod hoist;
 pub mod inline;
 pub mod loop_nest;
+pub mod ranges;
 pub mod simplify;
 pub mod sliding;
 pub mod tiles;

@@ -143,6 +143,7 @@ fn specialize_region(f: &str, s: Stmt, allocs: &Allocs) -> Stmt {
             }
         }
     }
+    let plain = cur.clone();
     let body = tiles(cur, allocs);
     let mut consts: Vec<(Arc<str>, i64)> = Vec::new();
     let mut size: i64 = 1;
@@ -184,11 +185,15 @@ fn specialize_region(f: &str, s: Stmt, allocs: &Allocs) -> Stmt {
         // The consumer's own full-iteration guards inside the tile usually hold with it: assume
         // them too (checked with the extents), so that no loop of the full copy has a
         // variable trip count.
+        // Inside the full tile, the regions of what it computes are often constant too.
+        let full = super::ranges::simplify_in_ranges(&full);
         let full = full_iterations(drop_single_iterations(full), true);
         let (hoisted, full) = hoist_guards(full);
         let cond = hoisted.into_iter().fold(cond, |a, b| a.and(b));
-        // The edge tiles run the general code, with plain loops instead of unrolled copies.
-        let edge = serial_unrolls(body, f);
+        // The edge tiles run the general code, with plain loops instead of unrolled copies
+        // and without full-tile copies of what they compute (edges are rare: their code is
+        // kept small rather than fast).
+        let edge = serial_unrolls(plain);
         // The full tile gets storage of its own: a small tile then lives in a local array
         // that only constant offsets touch, which LLVM keeps in registers.
         let full = match allocs.iter().find(|(n, _, _)| &**n == f) {
@@ -428,9 +433,8 @@ pub fn constant_range(
     }
 }
 
-/// `s` with the unrolled loops of `f` made serial.
-fn serial_unrolls(s: Stmt, f: &str) -> Stmt {
-    let prefix = format!("{f}.");
+/// `s` with its unrolled loops made serial.
+fn serial_unrolls(s: Stmt) -> Stmt {
     match s {
         Stmt::For {
             var,
@@ -440,9 +444,7 @@ fn serial_unrolls(s: Stmt, f: &str) -> Stmt {
             body,
         } => {
             let kind = match kind {
-                halite_core::ForKind::Unrolled(_) if var.starts_with(&prefix) => {
-                    halite_core::ForKind::Serial
-                }
+                halite_core::ForKind::Unrolled(_) => halite_core::ForKind::Serial,
                 k => k,
             };
             Stmt::For {
@@ -450,10 +452,10 @@ fn serial_unrolls(s: Stmt, f: &str) -> Stmt {
                 min,
                 extent,
                 kind,
-                body: Box::new(serial_unrolls(*body, f)),
+                body: Box::new(serial_unrolls(*body)),
             }
         }
-        s => s.map_children(&mut |x| serial_unrolls(x, f)),
+        s => s.map_children(&mut serial_unrolls),
     }
 }
 
