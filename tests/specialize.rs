@@ -165,3 +165,28 @@ fn specialization_knows_the_values_its_condition_pins() {
         assert_eq!(got, want, "n {n}, {kl} taps, step {step}");
     }
 }
+
+/// An output extent pinned by the condition: the version's loops run over the constant.
+#[kernel]
+fn rows16(input: ArrayView2<i32>, out: ArrayViewMut2<i32>) -> Result<(), Error> {
+    out(y, x) = input(y, x) * 3 - input(y, x + 1);
+    schedule! {
+        out.specialize(out.ncols() == 16).vectorize(x, 16);
+    }
+}
+
+#[test]
+fn specialization_on_an_output_extent() {
+    let text = rows16::loop_nest();
+    let spec = text.split("specialized when").nth(1).expect(text);
+    let (spec, _) = spec.split_once("otherwise:").expect(text);
+    let body = spec.split_once('\n').map(|(_, b)| b).unwrap_or(spec);
+    assert!(!body.contains("out.extent.1"), "{text}");
+    for (h, w) in [(3, 16), (5, 15), (2, 17), (1, 1), (0, 16)] {
+        let input = Array2::from_shape_fn((h, w + 1), |(y, x)| (y * 31 + x * 7) as i32 - 50);
+        let (mut got, mut want) = (Array2::<i32>::zeros((h, w)), Array2::<i32>::zeros((h, w)));
+        rows16(input.view(), got.view_mut()).unwrap();
+        rows16::reference(input.view(), want.view_mut()).unwrap();
+        assert_eq!(got, want, "{h}x{w}");
+    }
+}
