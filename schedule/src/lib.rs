@@ -156,13 +156,7 @@ fn lower_version(
     let s = if facts.is_empty() {
         s
     } else {
-        let map = |n: &str| {
-            facts
-                .iter()
-                .find(|(m, _)| &**m == n)
-                .map(|(_, v)| v.clone())
-        };
-        s.map_exprs(&mut |e| halite_core::simplify(&halite_core::expr::substitute(e, &map)))
+        s.map_exprs(&mut |e| specialize::substitute_facts(e, facts))
     };
     let (s, regions) = passes::bounds::infer_regions(s, &inlined, &schedule)?;
     let hints = passes::bounds::Hints {
@@ -193,7 +187,7 @@ fn lower_version(
         .map(|(n, v)| (n, halite_core::simplify(&v)))
         .collect();
     let s = passes::unswitch::hoist_invariant_ifs(s);
-    let s = passes::ranges::simplify_in_ranges(&s);
+    let s = passes::ranges::simplify_in_ranges(s);
     let s = passes::tiles::specialize_full_tiles(s);
     let s = passes::tiles::drop_single_iterations(s);
     let body: Stmt = passes::simplify::simplify_stmt(&s);

@@ -232,15 +232,20 @@ pub fn facts(cond: &Expr) -> Vec<(Arc<str>, Expr)> {
     out
 }
 
-/// `p` with every name of `facts` replaced by its value, in every definition.
-pub fn assume(p: &Pipeline, facts: &[(Arc<str>, Expr)]) -> Pipeline {
+/// `e` with every name of `facts` replaced by its value, simplified.
+pub fn substitute_facts(e: &Expr, facts: &[(Arc<str>, Expr)]) -> Expr {
     let map = |n: &str| {
         facts
             .iter()
             .find(|(m, _)| &**m == n)
             .map(|(_, v)| v.clone())
     };
-    let sub = |e: &Expr| halite_core::simplify(&halite_core::expr::substitute(e, &map));
+    halite_core::simplify(&halite_core::expr::substitute(e, &map))
+}
+
+/// `p` with every name of `facts` replaced by its value, in every definition.
+pub fn assume(p: &Pipeline, facts: &[(Arc<str>, Expr)]) -> Pipeline {
+    let sub = |e: &Expr| substitute_facts(e, facts);
     let mut p = p.clone();
     for f in &mut p.funcs {
         f.value = sub(&f.value);

@@ -46,20 +46,9 @@ impl Hints<'_> {
     /// If a let named `g.x.v` holds pure variable `x` of Func `g` (whose loops do not round
     /// up), the region of `g` along `x`: `(min, extent)` as `i32` expressions.
     fn region_of_let(&self, name: &str) -> Option<(Expr, Expr)> {
-        let rest = name.strip_suffix(".v")?;
-        let (g, x) = rest.split_once('.')?;
+        let (g, _, x) = let_var(name)?;
         let f = self.pipeline.func(g)?;
-        // Update stages name their loops `g.s<k>.x`.
-        let unstaged = x
-            .strip_prefix('s')
-            .and_then(|t| t.split_once('.'))
-            .filter(|(k, _)| !k.is_empty() && k.bytes().all(|b| b.is_ascii_digit()))
-            .map(|(_, v)| v);
-        let d = f
-            .args
-            .iter()
-            .position(|a| &**a == x)
-            .or_else(|| f.args.iter().position(|a| Some(&**a) == unstaged))?;
+        let d = f.args.iter().position(|a| &**a == x)?;
         let fs = self.schedule.funcs.get(g)?;
         if fs.rounds_up() {
             return None;
@@ -71,25 +60,34 @@ impl Hints<'_> {
     /// region on every iteration, not only under its guards: its stage has no split in guard
     /// mode (see [`crate::passes::loop_nest::guard_mode_splits`]), so no loop runs past it.
     fn inside_everywhere(&self, name: &str) -> bool {
-        let Some((g, rest)) = name.strip_suffix(".v").and_then(|r| r.split_once('.')) else {
+        let Some((g, stage, _)) = let_var(name) else {
             return false;
         };
-        let Some(fs) = self.schedule.funcs.get(g) else {
-            return false;
-        };
-        let stage = rest
-            .strip_prefix('s')
-            .and_then(|t| t.split_once('.'))
-            .and_then(|(k, _)| k.parse::<usize>().ok());
-        let fs = match stage {
-            Some(0) | None => fs,
-            Some(k) => match fs.updates.get(k - 1) {
+        let fs = match (self.schedule.funcs.get(g), stage) {
+            (Some(fs), 0) => fs,
+            (Some(fs), k) => match fs.updates.get(k - 1) {
                 Some(u) => u,
                 None => return false,
             },
+            (None, _) => return false,
         };
         crate::passes::loop_nest::guard_mode_splits(fs).is_empty()
     }
+}
+
+/// A let named `g.x.v` (pure variable `x` of Func `g`'s pure definition) or `g.s<k>.x.v` (of
+/// its stage `k`, update `k - 1`): `(g, stage, x)`.
+fn let_var(name: &str) -> Option<(&str, usize, &str)> {
+    let (g, x) = name.strip_suffix(".v")?.split_once('.')?;
+    let staged = x
+        .strip_prefix('s')
+        .and_then(|t| t.split_once('.'))
+        .filter(|(k, _)| !k.is_empty() && k.bytes().all(|b| b.is_ascii_digit()))
+        .and_then(|(k, v)| Some((k.parse::<usize>().ok()?, v)));
+    Some(match staged {
+        Some((k, v)) => (g, k, v),
+        None => (g, 0, x),
+    })
 }
 
 /// The `i32` expressions of the first index and extent of Func `f`'s region in dimension `d`.

@@ -16,12 +16,13 @@
 //!
 //! Pre: none. Post: the same program, with fewer run-time conditions and more constants.
 
+use super::bounds::restore;
 use halite_core::interval::{Bounds, Interval, Scope};
 use halite_core::{BinOp, Expr, ExprMutator, ExprNode, Stmt, Type};
 use std::sync::Arc;
 
 /// Runs the pass.
-pub fn simplify_in_ranges(s: &Stmt) -> Stmt {
+pub fn simplify_in_ranges(s: Stmt) -> Stmt {
     let mut cx = Ranges {
         scope: Scope::new(),
         nonneg: Vec::new(),
@@ -37,7 +38,7 @@ struct Ranges {
 }
 
 impl Ranges {
-    fn stmt(&mut self, s: &Stmt) -> Stmt {
+    fn stmt(&mut self, s: Stmt) -> Stmt {
         match s {
             Stmt::For {
                 var,
@@ -46,60 +47,60 @@ impl Ranges {
                 kind,
                 body,
             } => {
-                let min = self.expr(min);
-                let extent = self.expr(extent);
+                let min = self.expr(&min);
+                let extent = self.expr(&extent);
                 let last = Expr::cast(Type::I64, min.clone())
                     .add(Expr::cast(Type::I64, extent.clone()))
                     .sub(Expr::i64(1));
                 let lo = self.interval(&min).min;
                 let hi = self.interval(&last).max;
-                let nonneg = lo.as_ref().and_then(|e| e.as_int()).is_some_and(|v| v >= 0);
+                let nonneg = constant(&lo).is_some_and(|v| v >= 0);
                 let old = self
                     .scope
                     .insert(var.clone(), Interval { min: lo, max: hi });
                 if nonneg {
                     self.nonneg.push(var.clone());
                 }
-                let body = self.stmt(body);
+                let body = self.stmt(*body);
                 if nonneg {
                     self.nonneg.pop();
                 }
-                self.restore(var, old);
+                restore(&mut self.scope, &var, old);
                 Stmt::For {
-                    var: var.clone(),
+                    var,
                     min,
                     extent,
-                    kind: *kind,
+                    kind,
                     body: Box::new(body),
                 }
             }
             Stmt::Let { name, value, body } => {
-                let value = self.expr(value);
+                let value = self.expr(&value);
                 let iv = self.interval(&value);
                 let old = self.scope.insert(name.clone(), iv);
-                let body = self.stmt(body);
-                self.restore(name, old);
+                let body = self.stmt(*body);
+                restore(&mut self.scope, &name, old);
                 Stmt::Let {
-                    name: name.clone(),
+                    name,
                     value,
                     body: Box::new(body),
                 }
             }
             Stmt::If { cond, then } => {
-                let cond = self.expr(cond);
+                let cond = self.expr(&cond);
                 match cond.as_const().and_then(|v| v.as_bool()) {
-                    Some(true) => self.stmt(then),
+                    Some(true) => self.stmt(*then),
                     Some(false) => Stmt::Block(vec![]),
                     None => Stmt::If {
                         cond,
-                        then: Box::new(self.stmt(then)),
+                        then: Box::new(self.stmt(*then)),
                     },
                 }
             }
             Stmt::Store { func, args, value } => Stmt::Store {
-                func: func.clone(),
+                func,
                 args: args.iter().map(|a| self.expr(a)).collect(),
-                value: self.expr(value),
+                value: self.expr(&value),
             },
             Stmt::Allocate {
                 func,
@@ -107,27 +108,16 @@ impl Ranges {
                 bounds,
                 body,
             } => Stmt::Allocate {
-                func: func.clone(),
-                ty: *ty,
+                func,
+                ty,
                 bounds: bounds
                     .iter()
                     .map(|(m, e)| (self.expr(m), self.expr(e)))
                     .collect(),
-                body: Box::new(self.stmt(body)),
+                body: Box::new(self.stmt(*body)),
             },
-            Stmt::Produce { func, body } => Stmt::Produce {
-                func: func.clone(),
-                body: Box::new(self.stmt(body)),
-            },
-            Stmt::Block(v) => Stmt::Block(v.iter().map(|s| self.stmt(s)).collect()),
+            s @ (Stmt::Produce { .. } | Stmt::Block(_)) => s.map_children(&mut |c| self.stmt(c)),
         }
-    }
-
-    fn restore(&mut self, name: &Arc<str>, old: Option<Interval>) {
-        match old {
-            Some(iv) => self.scope.insert(name.clone(), iv),
-            None => self.scope.remove(name),
-        };
     }
 
     /// The interval of an integer expression, or unbounded where it relies on a guard.
@@ -193,13 +183,14 @@ impl ExprMutator for Decide<'_> {
                 let Some(iv) = self.0.scope.get(n) else {
                     return e;
                 };
+                // A point interval of a value the type holds (bounds are mathematical).
                 match (constant(&iv.min), constant(&iv.max)) {
                     (Some(lo), Some(hi)) if lo == hi && e.ty().is_int() => {
-                        match halite_core::Value::from_i64(e.ty(), lo).as_i64() {
-                            Some(v) if v == lo => {
-                                Expr::constant(halite_core::Value::from_i64(e.ty(), lo))
-                            }
-                            _ => e,
+                        let c = halite_core::Value::from_i64(e.ty(), lo);
+                        if c.as_i64() == Some(lo) {
+                            Expr::constant(c)
+                        } else {
+                            e
                         }
                     }
                     _ => e,
@@ -287,7 +278,7 @@ mod tests {
                 body: Box::new(guarded),
             }),
         };
-        let out = simplify_in_ranges(&s).to_string();
+        let out = simplify_in_ranges(s).to_string();
         assert!(out.contains("let e = 16"), "{out}");
         assert!(!out.contains("if"), "{out}");
         assert!(out.contains("f(16) = 0"), "{out}");
@@ -308,7 +299,7 @@ mod tests {
             kind: ForKind::Serial,
             body: Box::new(body),
         };
-        let out = simplify_in_ranges(&s).to_string();
+        let out = simplify_in_ranges(s).to_string();
         assert!(out.contains("min(x * 3, n)"), "{out}");
         assert!(out.contains("= true"), "{out}");
     }

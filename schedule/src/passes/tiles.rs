@@ -186,7 +186,7 @@ fn specialize_region(f: &str, s: Stmt, allocs: &Allocs) -> Stmt {
         // them too (checked with the extents), so that no loop of the full copy has a
         // variable trip count.
         // Inside the full tile, the regions of what it computes are often constant too.
-        let full = super::ranges::simplify_in_ranges(&full);
+        let full = super::ranges::simplify_in_ranges(full);
         let full = full_iterations(drop_single_iterations(full), true);
         let (hoisted, full) = hoist_guards(full);
         let cond = hoisted.into_iter().fold(cond, |a, b| a.and(b));
