@@ -68,24 +68,25 @@ fn blur_sliding_window() {
         check input covers [0, min((out.extent.0 as i64 + 7) / 8 * 8 - 1, out.extent.0 as i64 - 1) + 2] x [0, select(0 < out.extent.1 as i64, out.extent.1 as i64, 0) + 1]
         let blur_x.fold.0 = 4
         let blur_x.alloc.0 = 4
-        let blur_x.alloc.1 = max(min(select(0 < out.extent.1 as i64, out.extent.1 as i64, 0) as i32 as i64, max(out.extent.1 as i64, 0) as i32 as i64), 0)
-        produce out:
-          parallel for out.yo in [0, +(out.extent.0 + 7) / 8):
-            allocate blur_x: u16 over [0, +blur_x.alloc.0) x [0, +blur_x.alloc.1)
-              for out.yi in [0, +min(8, out.extent.0 - out.yo * 8)):
-                let blur_x.min.0 = (out.yo as i64 * 8 + out.yi as i64) as i32
-                let blur_x.extent.0 = select(0 < out.extent.1 as i64, 3, 0) as i32
-                let blur_x.min.1 = 0
-                let blur_x.extent.1 = select(0 < out.extent.1 as i64, out.extent.1 as i64, 0) as i32
-                produce blur_x:
-                  let blur_x.slide.0.min = select(0 < out.yi, min(max(blur_x.min.0, (out.yo as i64 * 8 + (out.yi - 1) as i64 + 2) as i32 + 1), blur_x.min.0 + blur_x.extent.0), blur_x.min.0)
-                  let blur_x.slide.0.extent = blur_x.min.0 + blur_x.extent.0 - blur_x.slide.0.min
-                  for blur_x.y in [blur_x.slide.0.min, +blur_x.slide.0.extent):
-                    for blur_x.x in [0, +blur_x.extent.1):
-                      blur_x(blur_x.y, blur_x.x) = (input(blur_x.y, blur_x.x) + input(blur_x.y, blur_x.x + 1) + input(blur_x.y, blur_x.x + 2)) / 3u16
-                for out.x in [0, +out.extent.1):
-                  let out.y.v = out.yo * 8 + out.yi
-                  out(out.y.v, out.x) = (blur_x(out.y.v, out.x) + blur_x(out.y.v + 1, out.x) + blur_x(out.y.v + 2, out.x)) / 3u16
+        let blur_x.alloc.1 = out.extent.1 as i64 as i32 as i64
+        if 0 < out.extent.0 && 0 < out.extent.1:
+          produce out:
+            parallel for out.yo in [0, +(out.extent.0 + 7) / 8):
+              allocate blur_x: u16 over [0, +blur_x.alloc.0) x [0, +blur_x.alloc.1)
+                for out.yi in [0, +min(8, out.extent.0 - out.yo * 8)):
+                  let blur_x.min.0 = (out.yo as i64 * 8 + out.yi as i64) as i32
+                  let blur_x.extent.0 = 3
+                  let blur_x.min.1 = 0
+                  let blur_x.extent.1 = out.extent.1 as i64 as i32
+                  produce blur_x:
+                    let blur_x.slide.0.min = select(0 < out.yi, min(max(blur_x.min.0, (out.yo as i64 * 8 + (out.yi - 1) as i64 + 2) as i32 + 1), blur_x.min.0 + 3), blur_x.min.0)
+                    let blur_x.slide.0.extent = blur_x.min.0 - blur_x.slide.0.min + 3
+                    for blur_x.y in [blur_x.slide.0.min, +blur_x.slide.0.extent):
+                      for blur_x.x in [0, +blur_x.extent.1):
+                        blur_x(blur_x.y, blur_x.x) = (input(blur_x.y, blur_x.x) + input(blur_x.y, blur_x.x + 1) + input(blur_x.y, blur_x.x + 2)) / 3u16
+                  for out.x in [0, +out.extent.1):
+                    let out.y.v = out.yo * 8 + out.yi
+                    out(out.y.v, out.x) = (blur_x(out.y.v, out.x) + blur_x(out.y.v + 1, out.x) + blur_x(out.y.v + 2, out.x)) / 3u16
     "#]]
     .assert_eq(blur3x3_sliding::loop_nest());
     let input = Array2::from_shape_fn((21, 12), |(y, x)| (y * 977 + x * 131) as u16);
@@ -101,25 +102,26 @@ fn blur_design_schedule() {
     expect![[r#"
         kernel blur3x3_tiled
         check input covers [0, max(min((out.extent.0 as i64 + 31) / 32 * 32 + 2, out.extent.0 as i64 + 2), (out.extent.0 as i64 + 31) / 32 * 32 - 32) - 1] x [0, max(min((out.extent.1 as i64 + 255) / 256 * 256, out.extent.1 as i64), (out.extent.1 as i64 + 255) / 256 * 256 - 256) + 1]
-        let blur_x.alloc.0 = max(min(33, out.extent.0 as i64 + 1) + 1, 0)
-        let blur_x.alloc.1 = max(min(255, out.extent.1 as i64 - 1) + 1, 0)
-        produce out:
-          parallel for out.y in [0, +(out.extent.0 + 31) / 32):
-            allocate blur_x: u16 over [0, +blur_x.alloc.0) x [0, +blur_x.alloc.1)
-              for out.x in [0, +(out.extent.1 + 255) / 256):
-                let blur_x.min.0 = (out.y as i64 * 32) as i32
-                let blur_x.extent.0 = select(0 < min(32, out.extent.0 - out.y * 32) as i64 && 0 < min(256, out.extent.1 - out.x * 256) as i64, min(33, -(out.y as i64 * 32) + out.extent.0 as i64 + 1) + 1, 0) as i32
-                let blur_x.min.1 = (out.x as i64 * 256) as i32
-                let blur_x.extent.1 = select(0 < min(32, out.extent.0 - out.y * 32) as i64 && 0 < min(256, out.extent.1 - out.x * 256) as i64, min(255, -(out.x as i64 * 256) + out.extent.1 as i64 - 1) + 1, 0) as i32
-                produce blur_x:
-                  for blur_x.y in [blur_x.min.0, +blur_x.extent.0):
-                    vectorized(x16) for blur_x.x in [blur_x.min.1, +blur_x.extent.1):
-                      blur_x(blur_x.y, blur_x.x) = (input(blur_x.y, blur_x.x) + input(blur_x.y, blur_x.x + 1) + input(blur_x.y, blur_x.x + 2)) / 3u16
-                for out.yi in [0, +min(32, out.extent.0 - out.y * 32)):
-                  vectorized(x16) for out.xi in [0, +min(256, out.extent.1 - out.x * 256)):
-                    let out.y.v = out.y * 32 + out.yi
-                    let out.x.v = out.x * 256 + out.xi
-                    out(out.y.v, out.x.v) = (blur_x(out.y.v, out.x.v) + blur_x(out.y.v + 1, out.x.v) + blur_x(out.y.v + 2, out.x.v)) / 3u16
+        let blur_x.alloc.0 = min(33, out.extent.0 as i64 + 1) + 1
+        let blur_x.alloc.1 = min(255, out.extent.1 as i64 - 1) + 1
+        if 0 < out.extent.0 && 0 < out.extent.1:
+          produce out:
+            parallel for out.y in [0, +(out.extent.0 + 31) / 32):
+              allocate blur_x: u16 over [0, +blur_x.alloc.0) x [0, +blur_x.alloc.1)
+                for out.x in [0, +(out.extent.1 + 255) / 256):
+                  let blur_x.min.0 = (out.y as i64 * 32) as i32
+                  let blur_x.extent.0 = select(0 < min(32, out.extent.0 - out.y * 32) as i64 && 0 < min(256, out.extent.1 - out.x * 256) as i64, min(33, -(out.y as i64 * 32) + out.extent.0 as i64 + 1) + 1, 0) as i32
+                  let blur_x.min.1 = (out.x as i64 * 256) as i32
+                  let blur_x.extent.1 = select(0 < min(32, out.extent.0 - out.y * 32) as i64 && 0 < min(256, out.extent.1 - out.x * 256) as i64, min(255, -(out.x as i64 * 256) + out.extent.1 as i64 - 1) + 1, 0) as i32
+                  produce blur_x:
+                    for blur_x.y in [blur_x.min.0, +blur_x.extent.0):
+                      vectorized(x16) for blur_x.x in [blur_x.min.1, +blur_x.extent.1):
+                        blur_x(blur_x.y, blur_x.x) = (input(blur_x.y, blur_x.x) + input(blur_x.y, blur_x.x + 1) + input(blur_x.y, blur_x.x + 2)) / 3u16
+                  for out.yi in [0, +min(32, out.extent.0 - out.y * 32)):
+                    vectorized(x16) for out.xi in [0, +min(256, out.extent.1 - out.x * 256)):
+                      let out.y.v = out.y * 32 + out.yi
+                      let out.x.v = out.x * 256 + out.xi
+                      out(out.y.v, out.x.v) = (blur_x(out.y.v, out.x.v) + blur_x(out.y.v + 1, out.x.v) + blur_x(out.y.v + 2, out.x.v)) / 3u16
     "#]].assert_eq(blur3x3_tiled::loop_nest());
 }
 
@@ -128,18 +130,19 @@ fn split_unroll_fuse_parallel() {
     expect![[r#"
         kernel brighten_split
         check input covers [min(0, out.extent.0 as i64 - 1), min(max(out.extent.0 as i64 * ((out.extent.1 as i64 + 7) / 8) - 1, 0), out.extent.0 as i64 - 1)] x [0, min(min(out.extent.0 as i64 * ((out.extent.1 as i64 + 7) / 8) - 1, max(max((out.extent.1 as i64 + 7) / 8, 1) - 1, 0)) * 8 + 7, out.extent.1 as i64 - 1)]
-        produce out:
-          parallel for out.t in [0, +out.extent.0 * ((out.extent.1 + 7) / 8)):
-            if min(8, out.extent.1 - out.t % max((out.extent.1 + 7) / 8, 1) * 8) == 8:
-              unrolled(x8) for out.xi in [0, +8):
-                let out.y.v = out.t / max((out.extent.1 + 7) / 8, 1)
-                let out.x.v = out.t % max((out.extent.1 + 7) / 8, 1) * 8 + out.xi
-                out(out.y.v, out.x.v) = input(out.y.v, out.x.v) * 2.0f32 + 1.0f32
-            if !(min(8, out.extent.1 - out.t % max((out.extent.1 + 7) / 8, 1) * 8) == 8):
-              for out.xi in [0, +min(8, out.extent.1 - out.t % max((out.extent.1 + 7) / 8, 1) * 8)):
-                let out.y.v = out.t / max((out.extent.1 + 7) / 8, 1)
-                let out.x.v = out.t % max((out.extent.1 + 7) / 8, 1) * 8 + out.xi
-                out(out.y.v, out.x.v) = input(out.y.v, out.x.v) * 2.0f32 + 1.0f32
+        if 0 < out.extent.0 && 0 < out.extent.1:
+          produce out:
+            parallel for out.t in [0, +out.extent.0 * ((out.extent.1 + 7) / 8)):
+              if min(8, out.extent.1 - out.t % max((out.extent.1 + 7) / 8, 1) * 8) == 8:
+                unrolled(x8) for out.xi in [0, +8):
+                  let out.y.v = out.t / max((out.extent.1 + 7) / 8, 1)
+                  let out.x.v = out.t % max((out.extent.1 + 7) / 8, 1) * 8 + out.xi
+                  out(out.y.v, out.x.v) = input(out.y.v, out.x.v) * 2.0f32 + 1.0f32
+              if !(min(8, out.extent.1 - out.t % max((out.extent.1 + 7) / 8, 1) * 8) == 8):
+                for out.xi in [0, +min(8, out.extent.1 - out.t % max((out.extent.1 + 7) / 8, 1) * 8)):
+                  let out.y.v = out.t / max((out.extent.1 + 7) / 8, 1)
+                  let out.x.v = out.t % max((out.extent.1 + 7) / 8, 1) * 8 + out.xi
+                  out(out.y.v, out.x.v) = input(out.y.v, out.x.v) * 2.0f32 + 1.0f32
     "#]].assert_eq(brighten_split::loop_nest());
 }
 
@@ -159,10 +162,11 @@ fn blur_compute_root() {
             for blur_x.y in [blur_x.min.0, +blur_x.extent.0):
               for blur_x.x in [blur_x.min.1, +blur_x.extent.1):
                 blur_x(blur_x.y, blur_x.x) = (input(blur_x.y, blur_x.x) + input(blur_x.y, blur_x.x + 1) + input(blur_x.y, blur_x.x + 2)) / 3u16
-          produce out:
-            for out.y in [0, +out.extent.0):
-              for out.x in [0, +out.extent.1):
-                out(out.y, out.x) = (blur_x(out.y, out.x) + blur_x(out.y + 1, out.x) + blur_x(out.y + 2, out.x)) / 3u16
+          if 0 < out.extent.0 && 0 < out.extent.1:
+            produce out:
+              for out.y in [0, +out.extent.0):
+                for out.x in [0, +out.extent.1):
+                  out(out.y, out.x) = (blur_x(out.y, out.x) + blur_x(out.y + 1, out.x) + blur_x(out.y + 2, out.x)) / 3u16
     "#]]
     .assert_eq(blur3x3::loop_nest());
 }
@@ -172,10 +176,11 @@ fn blur_inlined() {
     expect![[r#"
         kernel blur3x3_inline
         check input covers [0, out.extent.0 as i64 + 1] x [0, out.extent.1 as i64 + 1]
-        produce out:
-          for out.y in [0, +out.extent.0):
-            for out.x in [0, +out.extent.1):
-              out(out.y, out.x) = ((input(out.y, out.x) + input(out.y, out.x + 1) + input(out.y, out.x + 2)) / 3u16 + (input(out.y + 1, out.x) + input(out.y + 1, out.x + 1) + input(out.y + 1, out.x + 2)) / 3u16 + (input(out.y + 2, out.x) + input(out.y + 2, out.x + 1) + input(out.y + 2, out.x + 2)) / 3u16) / 3u16
+        if 0 < out.extent.0 && 0 < out.extent.1:
+          produce out:
+            for out.y in [0, +out.extent.0):
+              for out.x in [0, +out.extent.1):
+                out(out.y, out.x) = ((input(out.y, out.x) + input(out.y, out.x + 1) + input(out.y, out.x + 2)) / 3u16 + (input(out.y + 1, out.x) + input(out.y + 1, out.x + 1) + input(out.y + 1, out.x + 2)) / 3u16 + (input(out.y + 2, out.x) + input(out.y + 2, out.x + 1) + input(out.y + 2, out.x + 2)) / 3u16) / 3u16
     "#]].assert_eq(blur3x3_inline::loop_nest());
 }
 
@@ -195,10 +200,11 @@ fn boundary_condition_at_root() {
             for bx.y in [bx.min.0, +bx.extent.0):
               for bx.x in [bx.min.1, +bx.extent.1):
                 bx(bx.y, bx.x) = input(bx.y.clamp(0, input.extent.0 - 1), (bx.x - 1).clamp(0, input.extent.1 - 1)) + input(bx.y.clamp(0, input.extent.0 - 1), (bx.x + 1).clamp(0, input.extent.1 - 1))
-          produce out:
-            for out.y in [0, +out.extent.0):
-              for out.x in [0, +out.extent.1):
-                out(out.y, out.x) = bx(out.y - 1, out.x) + bx(out.y + 1, out.x)
+          if 0 < out.extent.0 && 0 < out.extent.1:
+            produce out:
+              for out.y in [0, +out.extent.0):
+                for out.x in [0, +out.extent.1):
+                  out(out.y, out.x) = bx(out.y - 1, out.x) + bx(out.y + 1, out.x)
     "#]].assert_eq(edge_blur::loop_nest());
 }
 

@@ -210,8 +210,8 @@ pub(crate) fn binary(op: BinOp, ty: Type, a: TokenStream, b: TokenStream) -> Tok
         BinOp::Ge => quote!((#a >= #b)),
         BinOp::Min if int => quote!(::core::cmp::min(#a, #b)),
         BinOp::Max if int => quote!(::core::cmp::max(#a, #b)),
-        BinOp::Min => quote!((#a).min(#b)),
-        BinOp::Max => quote!((#a).max(#b)),
+        BinOp::Min => quote!(::halite::rt::ops::fmin(#a, #b)),
+        BinOp::Max => quote!(::halite::rt::ops::fmax(#a, #b)),
     }
 }
 
@@ -442,7 +442,7 @@ mod tests {
         );
         assert_eq!(
             binary(BinOp::Min, Type::F32, a, b).to_string(),
-            "(a) . min (b)"
+            ":: halite :: rt :: ops :: fmin (a , b)"
         );
     }
 }

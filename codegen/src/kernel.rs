@@ -342,6 +342,24 @@ impl Gen {
                         }
                     }
                     ForKind::VectorizedRow(width)
+                        if self.simd && extent.as_int() == Some(i64::from(*width)) =>
+                    {
+                        // A row of exactly one vector (the lanes of an `rfactor`ed reduction
+                        // inside its steady-state loop): whole-vector arrays, as for a
+                        // vectorized loop. As a flat loop, LLVM unrolls it into scalars and
+                        // then vectorizes the loop around it, across the lanes' accumulators.
+                        match crate::vector::vector_body(self, var, *width as usize, body_stmt) {
+                            Some(arrays) => quote! {
+                                let __min: i32 = #min_t;
+                                #arrays
+                            },
+                            None => quote! {
+                                let __min: i32 = #min_t;
+                                #serial
+                            },
+                        }
+                    }
+                    ForKind::VectorizedRow(width)
                         if self.simd && crate::vector::has_gather(self, var, body_stmt) =>
                     {
                         // LLVM does not vectorize a flat loop whose loads are gathers (it

@@ -353,12 +353,14 @@ impl Value {
             Ge => each_cmp!(a, b, x, y => x >= y).map(Value::Bool),
             And => Some(Value::Bool(a.as_bool()? && b.as_bool()?)),
             Or => Some(Value::Bool(a.as_bool()? || b.as_bool()?)),
-            Min => {
-                each_int2!(a, b, x, y => x.min(y)).or_else(|| each_float2!(a, b, x, y => x.min(y)))
-            }
-            Max => {
-                each_int2!(a, b, x, y => x.max(y)).or_else(|| each_float2!(a, b, x, y => x.max(y)))
-            }
+            // Floats: a NaN operand is ignored (Rust's meaning); of equal operands (`-0.0`,
+            // `0.0`) the first wins, as in the runtime's `ops::fmin`/`fmax`.
+            #[allow(clippy::eq_op)]
+            Min => each_int2!(a, b, x, y => x.min(y))
+                .or_else(|| each_float2!(a, b, x, y => if x != x || y < x { y } else { x })),
+            #[allow(clippy::eq_op)]
+            Max => each_int2!(a, b, x, y => x.max(y))
+                .or_else(|| each_float2!(a, b, x, y => if x != x || y > x { y } else { x })),
         }
     }
 

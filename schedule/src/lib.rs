@@ -13,10 +13,12 @@
 //! 6. [`passes::hoist::hoist_entry_lets`]: values computed before any loop go to the entry;
 //! 7. [`passes::allocate::allocate`]: storage, sized once per call;
 //! 8. [`passes::checks::entry_checks`]: the regions read from buffers, and overflow guards;
-//! 9. [`passes::unswitch::hoist_invariant_ifs`]: predicates out of the loops they do not use;
-//! 10. [`passes::ranges::simplify_in_ranges`]: what the ranges of loops and lets decide;
-//! 11. [`passes::tiles::specialize_full_tiles`]: a full-tile copy of code over small regions;
-//! 12. [`passes::simplify::simplify_stmt`].
+//! 9. [`passes::nonempty::skip_empty_outputs`]: an empty output runs no loops;
+//! 10. [`passes::unswitch::hoist_invariant_ifs`]: predicates out of the loops they do not use;
+//! 11. [`passes::ranges::simplify_in_ranges`]: what the ranges of loops and lets decide;
+//! 12. [`passes::tiles::specialize_full_tiles`]: a full-tile copy of code over small regions;
+//! 13. [`passes::partition::partition_loops`]: the steady state of loops cut short at the end;
+//! 14. [`passes::simplify::simplify_stmt`].
 
 pub mod check;
 pub mod clone_in;
@@ -168,6 +170,23 @@ fn lower_version(
     let intermediates: Vec<&halite_core::Func> =
         inlined.funcs.iter().filter(|f| !f.is_output()).collect();
     let (alloc_lets, s) = passes::allocate::allocate(s, &intermediates, &hints, &folds)?;
+    let outputs: Vec<&halite_core::Func> = inlined.funcs.iter().filter(|f| f.is_output()).collect();
+    // Storage sized for non-empty outputs: with one output, nothing runs otherwise.
+    let nonempty: Vec<(Arc<str>, Expr)> = outputs
+        .iter()
+        .filter(|f| f.dims() > 0)
+        .map(|f| {
+            let cond = passes::nonempty::nonempty(f);
+            (f.name.clone(), specialize::substitute_facts(&cond, facts))
+        })
+        .collect();
+    let alloc_lets: Vec<_> = match &nonempty[..] {
+        [(_, cond)] if outputs.len() == 1 => alloc_lets
+            .into_iter()
+            .map(|(n, v)| (n, passes::ranges::simplify_assuming(&v, cond)))
+            .collect(),
+        _ => alloc_lets,
+    };
     entry_lets.extend(alloc_lets);
     let (checks, mut guards) = passes::checks::entry_checks(&s, &inlined, &schedule, algorithm)?;
     // The entry lets' own arithmetic must not wrap either.
@@ -186,9 +205,11 @@ fn lower_version(
         .into_iter()
         .map(|(n, v)| (n, halite_core::simplify(&v)))
         .collect();
+    let s = passes::nonempty::skip_empty_outputs(s, &nonempty);
     let s = passes::unswitch::hoist_invariant_ifs(s);
     let s = passes::ranges::simplify_in_ranges(s);
     let s = passes::tiles::specialize_full_tiles(s);
+    let s = passes::partition::partition_loops(s);
     let s = passes::tiles::drop_single_iterations(s);
     let body: Stmt = passes::simplify::simplify_stmt(&s);
     let storage = inlined

@@ -6,6 +6,8 @@ pub mod checks;
 pub mod hoist;
 pub mod inline;
 pub mod loop_nest;
+pub mod nonempty;
+pub mod partition;
 pub mod ranges;
 pub mod simplify;
 pub mod sliding;

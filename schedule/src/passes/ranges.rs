@@ -9,7 +9,9 @@
 //! * replaces a variable whose interval is a single constant by that constant,
 //! * decides integer comparisons whose operands' intervals do not overlap (or are one point),
 //! * drops the operand of an integer `min`/`max` that can never be the result,
-//! * keeps the taken side of an `if` whose condition it decided.
+//! * keeps the taken side of an `if` whose condition it decided,
+//! * inside an `if` whose condition bounds a variable from below (`0 < out.extent.1`), uses
+//!   that bound where the intervals alone decide nothing (see [`lower_bounds_of`]).
 //!
 //! Intervals are those of `halite_core::interval` (symbolic, so `x * 3 <= x * 3 + 2` holds for
 //! an unknown `x` too); a decision that relies on a guard against wrap-around is not taken.
@@ -26,8 +28,87 @@ pub fn simplify_in_ranges(s: Stmt) -> Stmt {
     let mut cx = Ranges {
         scope: Scope::new(),
         nonneg: Vec::new(),
+        facts: Scope::new(),
     };
     cx.stmt(s)
+}
+
+/// `e` simplified knowing the lower bounds that `cond` places on variables (as inside
+/// `if cond`); for values computed outside the nest, such as allocation sizes.
+pub fn simplify_assuming(e: &Expr, cond: &Expr) -> Expr {
+    let mut cx = Ranges {
+        scope: Scope::new(),
+        nonneg: Vec::new(),
+        facts: lower_bounds_of(cond).into_iter().collect(),
+    };
+    cx.expr(e)
+}
+
+/// The lower bounds that the conjuncts of `cond` put on integer variables: `c < v`, `c <= v`,
+/// `v > c`, `v >= c` (through casts that keep the value) give `v` in `[c + 1, ..]` or `[c, ..]`.
+pub fn lower_bounds_of(cond: &Expr) -> Vec<(Arc<str>, Interval)> {
+    fn var_of(e: &Expr) -> Option<(Arc<str>, Type)> {
+        match e.node() {
+            ExprNode::Var(n) if e.ty().is_int() => Some((n.clone(), e.ty())),
+            // Widening casts keep the value, so they keep the bound.
+            ExprNode::Cast(a) if e.ty().is_int() && a.ty().is_int() => {
+                let wider = match (a.ty().int_range(), e.ty().int_range()) {
+                    (Some((a0, a1)), Some((b0, b1))) => a0 >= b0 && a1 <= b1,
+                    _ => false,
+                };
+                if wider {
+                    var_of(a)
+                } else {
+                    None
+                }
+            }
+            _ => None,
+        }
+    }
+    let mut out: Vec<(Arc<str>, Interval)> = Vec::new();
+    let mut todo = vec![cond.clone()];
+    while let Some(e) = todo.pop() {
+        let ExprNode::Binary(op, a, b) = e.node() else {
+            continue;
+        };
+        // `(variable side, constant side, strict)`: `a < b` bounds `b` below by `a + 1`.
+        let (var_side, const_side, strict) = match op {
+            BinOp::And => {
+                todo.push(a.clone());
+                todo.push(b.clone());
+                continue;
+            }
+            BinOp::Lt => (b, a, true),
+            BinOp::Le => (b, a, false),
+            BinOp::Gt => (a, b, true),
+            BinOp::Ge => (a, b, false),
+            _ => continue,
+        };
+        let (Some((name, ty)), Some(k)) = (var_of(var_side), const_side.as_int()) else {
+            continue;
+        };
+        let Some(lo) = k.checked_add(strict as i64) else {
+            continue;
+        };
+        // Intervals in scope are `i64` whatever the variable's type (as for loops); the upper
+        // side is the type's largest value, so arithmetic on the bound is known not to wrap.
+        let Some((_, top)) = ty.int_range() else {
+            continue;
+        };
+        let fits = i128::from(lo) <= top;
+        let iv = Interval {
+            min: Some(Expr::i64(lo)),
+            max: i64::try_from(top).ok().map(Expr::i64),
+        };
+        let weaker = out
+            .iter()
+            .any(|(n, known)| *n == name && constant(&known.min).is_some_and(|m| m >= lo));
+        if fits && !weaker {
+            out.retain(|(n, _)| *n != name);
+            out.push((name, iv));
+        }
+    }
+    out
 }
 
 /// The intervals known at a point of the nest.
@@ -35,6 +116,10 @@ struct Ranges {
     scope: Scope,
     /// Loop variables whose loop starts at a non-negative constant.
     nonneg: Vec<Arc<str>>,
+    /// Lower bounds that enclosing `if` conditions put on variables, used only where the
+    /// intervals of `scope` decide nothing (a bound with no upper side would make `scope`
+    /// lose what it knows symbolically, such as `n - (n - 1) = 1`).
+    facts: Scope,
 }
 
 impl Ranges {
@@ -77,9 +162,22 @@ impl Ranges {
             Stmt::Let { name, value, body } => {
                 let value = self.expr(&value);
                 let iv = self.interval(&value);
+                // What the enclosing conditions add (`e.extent.1 >= 1` inside `if 0 < n`).
+                let fact = if self.facts.is_empty() {
+                    None
+                } else {
+                    let more = self.interval_with_facts(&value);
+                    (more != iv).then_some(more)
+                };
                 let old = self.scope.insert(name.clone(), iv);
+                // (An outer fact about a name this let shadows no longer holds.)
+                let old_fact = match fact {
+                    Some(f) => self.facts.insert(name.clone(), f),
+                    None => self.facts.remove(&name),
+                };
                 let body = self.stmt(*body);
                 restore(&mut self.scope, &name, old);
+                restore(&mut self.facts, &name, old_fact);
                 Stmt::Let {
                     name,
                     value,
@@ -91,10 +189,24 @@ impl Ranges {
                 match cond.as_const().and_then(|v| v.as_bool()) {
                     Some(true) => self.stmt(*then),
                     Some(false) => Stmt::Block(vec![]),
-                    None => Stmt::If {
-                        cond,
-                        then: Box::new(self.stmt(*then)),
-                    },
+                    None => {
+                        let known = lower_bounds_of(&cond);
+                        let saved: Vec<_> = known
+                            .into_iter()
+                            .map(|(n, iv)| {
+                                let old = self.facts.insert(n.clone(), iv);
+                                (n, old)
+                            })
+                            .collect();
+                        let then = self.stmt(*then);
+                        for (n, old) in saved.into_iter().rev() {
+                            restore(&mut self.facts, &n, old);
+                        }
+                        Stmt::If {
+                            cond,
+                            then: Box::new(then),
+                        }
+                    }
                 }
             }
             Stmt::Store { func, args, value } => Stmt::Store {
@@ -135,16 +247,61 @@ impl Ranges {
         }
     }
 
+    /// The interval of `e` with the enclosing conditions' lower bounds too, for a side that
+    /// [`Ranges::interval`] leaves unknown.
+    fn interval_with_facts(&self, e: &Expr) -> Interval {
+        let iv = self.interval(e);
+        let known = |side: &Option<Expr>| side.as_ref().is_some_and(|x| x.as_int().is_some());
+        if self.facts.is_empty() || (known(&iv.min) && known(&iv.max)) {
+            return iv;
+        }
+        let mut both = self.scope.clone();
+        for (n, f) in &self.facts {
+            let merged = match both.get(n) {
+                Some(iv) => Interval {
+                    min: prefer_constant(iv.min.clone(), f.min.clone()),
+                    max: prefer_constant(iv.max.clone(), f.max.clone()),
+                },
+                None => f.clone(),
+            };
+            both.insert(n.clone(), merged);
+        }
+        let mut b = Bounds::new(&both);
+        b.nonneg_vars = self.nonneg.clone();
+        let more = b.of(e);
+        if !b.guards.is_empty() {
+            return iv;
+        }
+        Interval {
+            min: prefer_constant(iv.min, more.min),
+            max: prefer_constant(iv.max, more.max),
+        }
+    }
+
     fn expr(&mut self, e: &Expr) -> Expr {
-        if self.scope.is_empty() || has_let(e) {
+        if (self.scope.is_empty() && self.facts.is_empty()) || has_let(e) {
             return e.clone();
         }
-        let r = Decide(self).mutate(e);
-        if r.same_as(e) {
-            r
-        } else {
-            halite_core::simplify(&r)
+        // Each round decides what the simplified result of the last one shows
+        // (`0 < select(true, 1, 0)`); a few rounds reach what nested regions need.
+        let mut cur = e.clone();
+        for _ in 0..4 {
+            let r = Decide(self).mutate(&cur);
+            if r.same_as(&cur) {
+                break;
+            }
+            cur = halite_core::simplify(&r);
         }
+        cur
+    }
+}
+
+/// Of two valid bounds on the same side, a constant one (the one that decides comparisons).
+fn prefer_constant(a: Option<Expr>, b: Option<Expr>) -> Option<Expr> {
+    match (&a, &b) {
+        (Some(x), _) if x.as_int().is_some() => a,
+        (_, Some(y)) if y.as_int().is_some() => b,
+        _ => a.or(b),
     }
 }
 
@@ -170,7 +327,7 @@ impl Decide<'_> {
             return None;
         }
         let d = Expr::cast(Type::I64, b.clone()).sub(Expr::cast(Type::I64, a.clone()));
-        let iv = self.0.interval(&d);
+        let iv = self.0.interval_with_facts(&d);
         Some((constant(&iv.min), constant(&iv.max)))
     }
 }
@@ -302,5 +459,32 @@ mod tests {
         let out = simplify_in_ranges(s).to_string();
         assert!(out.contains("min(x * 3, n)"), "{out}");
         assert!(out.contains("= true"), "{out}");
+    }
+}
+
+#[cfg(test)]
+mod facts_tests {
+    use super::*;
+
+    #[test]
+    fn an_if_bounds_its_variables_below() {
+        let n = Expr::var("out.extent.1", Type::I32);
+        let pos = Expr::binary(BinOp::Lt, Expr::i64(0), Expr::cast(Type::I64, n.clone()));
+        let sel = Expr::cast(
+            Type::I32,
+            Expr::select(pos.clone(), Expr::i32(1), Expr::i32(0)),
+        );
+        let outer = Expr::binary(BinOp::Lt, Expr::i64(0), Expr::cast(Type::I64, sel));
+        let store = Stmt::Store {
+            func: "f".into(),
+            args: vec![Expr::i32(0)],
+            value: outer,
+        };
+        let s = Stmt::If {
+            cond: Expr::binary(BinOp::Lt, Expr::i32(0), n),
+            then: Box::new(store),
+        };
+        let out = simplify_in_ranges(s).to_string();
+        assert!(out.contains("f(0) = true"), "{out}");
     }
 }

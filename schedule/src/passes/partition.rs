@@ -1,0 +1,323 @@
+//! Pass `partition_loops`: the steady state of a loop whose inner vector loop is cut short
+//! only at the end.
+//!
+//! Splitting a reduction variable by `w` (`r` into `ro`, `ri`) with a guard gives
+//! `for ro: vectorized for ri in [0, +max(min(w, n - ro * w), 0))`: `w` lanes on every
+//! iteration but the last. Code generation would test the extent on every iteration (and LLVM
+//! then cannot keep an accumulator vector in registers across the branch). This pass cuts the
+//! outer loop in two, as Halide's loop partitioning does:
+//!
+//! ```text
+//! let ro.steady = min + clamp(floor((n - w - min * w) / w) + 1, 0, extent)
+//! for ro in [min, +(ro.steady - min)):         body[extent := w]
+//! for ro in [ro.steady, +(min + extent - ro.steady)): body
+//! ```
+//!
+//! Only inner loops of one vector or one unrolled block (`w` equal to the vector width or the
+//! unroll factor), where a test on every iteration costs as much as the work, are considered,
+//! and only the first such extent of a body is used to partition it.
+//!
+//! Pre: none. Post: the same iterations in the same order; in the first loop the matched
+//! extent is the constant `w`.
+
+use halite_core::{BinOp, Expr, ExprMutator, ExprNode, ForKind, Stmt, Type};
+use std::sync::Arc;
+
+/// Runs the pass.
+pub fn partition_loops(s: Stmt) -> Stmt {
+    match s {
+        Stmt::For {
+            var,
+            min,
+            extent,
+            kind,
+            body,
+        } => {
+            let body = partition_loops(*body);
+            let plain = |body: Stmt| Stmt::For {
+                var: var.clone(),
+                min: min.clone(),
+                extent: extent.clone(),
+                kind,
+                body: Box::new(body),
+            };
+            if kind != ForKind::Serial {
+                return plain(body);
+            }
+            let Some(cut) = find_cut(&body, &var) else {
+                return plain(body);
+            };
+            let steady_name: Arc<str> = format!("{var}.steady").into();
+            let steady = Expr::var(steady_name.clone(), Type::I32);
+            let end = min.clone().add(extent.clone());
+            // Steady iterations from `min`: the `v` with `b - v * c >= w`, i.e.
+            // `t = b - w - min * c >= (v - min) * c`: `t / c + 1` of them when `t >= 0` (where
+            // `/` truncates as it floors), none otherwise; at most `extent`.
+            let t = cut
+                .b
+                .clone()
+                .sub(Expr::i64(cut.w))
+                .sub(Expr::cast(Type::I64, min.clone()).mul(Expr::i64(cut.c)));
+            let count = Expr::select(
+                Expr::binary(BinOp::Lt, t.clone(), Expr::i64(0)),
+                Expr::i64(0),
+                Expr::binary(
+                    BinOp::Min,
+                    Expr::binary(BinOp::Div, t, Expr::i64(cut.c)).add(Expr::i64(1)),
+                    Expr::cast(Type::I64, extent.clone()),
+                ),
+            );
+            let value = halite_core::simplify(&min.clone().add(Expr::cast(Type::I32, count)));
+            let w = Expr::constant(halite_core::Value::from_i64(cut.extent.ty(), cut.w));
+            let full = replace(&body, &cut.extent, &w);
+            let first = Stmt::For {
+                var: var.clone(),
+                min: min.clone(),
+                extent: halite_core::simplify(&steady.clone().sub(min.clone())),
+                kind,
+                body: Box::new(full),
+            };
+            let rest = Stmt::For {
+                var: var.clone(),
+                min: steady.clone(),
+                extent: halite_core::simplify(&end.sub(steady)),
+                kind,
+                body: Box::new(body),
+            };
+            Stmt::Let {
+                name: steady_name,
+                value,
+                body: Box::new(Stmt::block(vec![first, rest])),
+            }
+        }
+        s => s.map_children(&mut partition_loops),
+    }
+}
+
+/// An inner extent `max(min(w, b - v * c), 0)` (casts allowed): it is `w` while
+/// `b - v * c >= w`.
+struct Cut {
+    /// The extent expression as written in the nest.
+    extent: Expr,
+    w: i64,
+    /// `b` and `c` in `i64`.
+    b: Expr,
+    c: i64,
+}
+
+/// The first vectorized or unrolled loop in `s` whose extent is a cut over `v`.
+fn find_cut(s: &Stmt, v: &str) -> Option<Cut> {
+    let mut found = None;
+    s.visit(&mut |x| {
+        if found.is_some() {
+            return;
+        }
+        if let Stmt::For {
+            extent,
+            kind: ForKind::Vectorized(k) | ForKind::VectorizedRow(k) | ForKind::Unrolled(k),
+            ..
+        } = x
+        {
+            // One vector (or one unrolled copy) per iteration: a per-iteration branch costs
+            // as much as the work. Longer inner loops keep their test.
+            found = as_cut(extent, v).filter(|c| c.w == i64::from(*k));
+        }
+    });
+    found
+}
+
+/// Strips integer casts that keep every value (widening).
+fn widened(e: &Expr) -> &Expr {
+    match e.node() {
+        ExprNode::Cast(a) if a.ty().is_int() && e.ty().is_int() => {
+            match (a.ty().int_range(), e.ty().int_range()) {
+                (Some((a0, a1)), Some((b0, b1))) if a0 >= b0 && a1 <= b1 => widened(a),
+                _ => e,
+            }
+        }
+        _ => e,
+    }
+}
+
+/// Strips a cast to a type that holds every value of the expression inside (the cast back to
+/// `i32` of an extent computed in `i64` and clamped to `[0, w]`).
+fn clamped_cast(e: &Expr) -> &Expr {
+    match e.node() {
+        ExprNode::Cast(a) if a.ty().is_int() && e.ty().is_int() => a,
+        _ => e,
+    }
+}
+
+fn as_cut(extent: &Expr, v: &str) -> Option<Cut> {
+    // `max(.., 0)` around `min(w, ..)`, in either order; the cast of the result is exact
+    // because the value lies in `[0, w]`.
+    let inner = clamped_cast(extent);
+    let inner = match inner.node() {
+        ExprNode::Binary(BinOp::Max, a, b) if b.as_int() == Some(0) => a,
+        ExprNode::Binary(BinOp::Max, a, b) if a.as_int() == Some(0) => b,
+        _ => inner,
+    };
+    let ExprNode::Binary(BinOp::Min, a, b) = inner.node() else {
+        return None;
+    };
+    let (w, x) = match (a.as_int(), b.as_int()) {
+        (Some(w), None) => (w, b),
+        (None, Some(w)) => (w, a),
+        _ => return None,
+    };
+    if w <= 0 || w > i64::from(i32::MAX) {
+        return None;
+    }
+    let ExprNode::Binary(BinOp::Sub, b_, vc) = widened(x).node() else {
+        return None;
+    };
+    let ExprNode::Binary(BinOp::Mul, vv, c) = widened(vc).node() else {
+        return None;
+    };
+    let c = c.as_int().filter(|&c| c > 0)?;
+    if widened(vv).as_var() != Some(v) || mentions(b_, v) {
+        return None;
+    }
+    // The arithmetic must not wrap for the rewrite to be exact: only `i32` values widened to
+    // `i64`, or `i64` itself where `b - v * c` was computed.
+    if x.ty() != Type::I64 && x.ty() != Type::I32 {
+        return None;
+    }
+    Some(Cut {
+        extent: extent.clone(),
+        w,
+        b: Expr::cast(Type::I64, b_.clone()),
+        c,
+    })
+}
+
+fn mentions(e: &Expr, v: &str) -> bool {
+    let mut found = false;
+    e.visit(&mut |x| found |= x.as_var() == Some(v));
+    found
+}
+
+/// `s` with every occurrence of the expression `from` replaced by `to`.
+fn replace(s: &Stmt, from: &Expr, to: &Expr) -> Stmt {
+    struct Replace<'a>(&'a Expr, &'a Expr);
+    impl ExprMutator for Replace<'_> {
+        fn mutate(&mut self, e: &Expr) -> Expr {
+            if e == self.0 {
+                return self.1.clone();
+            }
+            self.mutate_children(e)
+        }
+    }
+    s.map_exprs(&mut |e| Replace(from, to).mutate(e))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The inner vector loop of a guarded split of `r` by 8 runs 8 lanes in the first part.
+    #[test]
+    fn a_guarded_inner_vector_loop_gets_its_steady_state() {
+        let n = Expr::var("n", Type::I32);
+        let ro = Expr::var("ro", Type::I32);
+        let ext = Expr::cast(
+            Type::I32,
+            Expr::binary(
+                BinOp::Max,
+                Expr::binary(
+                    BinOp::Min,
+                    Expr::i64(8),
+                    Expr::cast(Type::I64, n.clone())
+                        .sub(Expr::cast(Type::I64, ro.mul(Expr::i32(8)))),
+                ),
+                Expr::i64(0),
+            ),
+        );
+        let inner = Stmt::For {
+            var: "ri".into(),
+            min: Expr::i32(0),
+            extent: ext,
+            kind: ForKind::Vectorized(8),
+            body: Box::new(Stmt::Store {
+                func: "f".into(),
+                args: vec![Expr::var("ri", Type::I32)],
+                value: Expr::i32(1),
+            }),
+        };
+        let s = Stmt::For {
+            var: "ro".into(),
+            min: Expr::i32(0),
+            extent: n.add(Expr::i32(7)).div(Expr::i32(8)),
+            kind: ForKind::Serial,
+            body: Box::new(inner),
+        };
+        let out = partition_loops(s).to_string();
+        expect_test::expect![[r#"
+            let ro.steady = select(n as i64 - 8 < 0, 0, min((n as i64 - 8) / 8 + 1, ((n + 7) / 8) as i64)) as i32
+            for ro in [0, +ro.steady):
+              vectorized(x8) for ri in [0, +8):
+                f(ri) = 1
+            for ro in [ro.steady, +(n + 7) / 8 - ro.steady):
+              vectorized(x8) for ri in [0, +max(min(8, n as i64 - (ro * 8) as i64), 0) as i32):
+                f(ri) = 1
+        "#]]
+        .assert_eq(&out);
+    }
+
+    /// Against brute force: the steady part is exactly the iterations whose extent is `w`,
+    /// for loops starting below, at and above zero and extents that run short at once.
+    #[test]
+    fn the_steady_part_is_exactly_the_full_iterations() {
+        use halite_core::expr::substitute;
+        for (w, c) in [(8i64, 8i64), (8, 4), (4, 8), (1, 1), (16, 16)] {
+            for n in -3..40i32 {
+                for lo in -3..4i32 {
+                    for ext in 0..12i32 {
+                        let v = Expr::var("v", Type::I32);
+                        let extent = Expr::cast(
+                            Type::I32,
+                            Expr::binary(
+                                BinOp::Max,
+                                Expr::binary(
+                                    BinOp::Min,
+                                    Expr::i64(w),
+                                    Expr::cast(Type::I64, Expr::var("n", Type::I32))
+                                        .sub(Expr::cast(Type::I64, v.mul(Expr::i32(c as i32)))),
+                                ),
+                                Expr::i64(0),
+                            ),
+                        );
+                        let s = Stmt::For {
+                            var: "v".into(),
+                            min: Expr::i32(lo),
+                            extent: Expr::i32(ext),
+                            kind: ForKind::Serial,
+                            body: Box::new(Stmt::For {
+                                var: "l".into(),
+                                min: Expr::i32(0),
+                                extent: extent.clone(),
+                                kind: ForKind::Vectorized(w as u32),
+                                body: Box::new(Stmt::Block(vec![])),
+                            }),
+                        };
+                        let Stmt::Let { value, .. } = partition_loops(s) else {
+                            panic!("not partitioned")
+                        };
+                        let at = |e: &Expr, vv: Option<i32>| {
+                            let e = substitute(e, &|m| match m {
+                                "n" => Some(Expr::i32(n)),
+                                "v" => vv.map(Expr::i32),
+                                _ => None,
+                            });
+                            halite_core::simplify(&e).as_int().expect("a constant")
+                        };
+                        let steady = at(&value, None);
+                        let full = (lo..lo + ext).take_while(|&i| at(&extent, Some(i)) == w);
+                        let want = i64::from(lo) + full.count() as i64;
+                        assert_eq!(steady, want, "w={w} c={c} n={n} min={lo} extent={ext}");
+                    }
+                }
+            }
+        }
+    }
+}
