@@ -13,7 +13,8 @@
 //! for ro in [ro.steady, +(min + extent - ro.steady)): body
 //! ```
 //!
-//! Only inner loops of one vector or one unrolled block (`w` equal to the vector width or the
+//! Only loops that carry an accumulator (some store does not move with the loop variable) and
+//! only inner loops of one vector or one unrolled block (`w` equal to the vector width or the
 //! unroll factor), where a test on every iteration costs as much as the work, are considered,
 //! and only the first such extent of a body is used to partition it.
 //!
@@ -123,7 +124,31 @@ fn find_cut(s: &Stmt, v: &str) -> Option<Cut> {
             found = as_cut(extent, v).filter(|c| c.w == i64::from(*k));
         }
     });
-    found
+    // Only accumulators: the loop stores somewhere that does not move with `v`, so the
+    // stored vector is carried from one iteration to the next (LLVM keeps it in registers
+    // only without a branch around it). Where every store moves with `v`, the test on each
+    // iteration is cheap, and a second copy of the loop measured slower.
+    let moving = names_moving_with(v, s);
+    let mut carried = false;
+    s.visit(&mut |x| {
+        if let Stmt::Store { args, .. } = x {
+            carried |= !args.iter().any(|a| moving.iter().any(|n| mentions(a, n)));
+        }
+    });
+    found.filter(|_| carried)
+}
+
+/// `v` and the names of the lets of `s` whose values use it, directly or through another.
+fn names_moving_with(v: &str, s: &Stmt) -> Vec<Arc<str>> {
+    let mut names: Vec<Arc<str>> = vec![v.into()];
+    s.visit(&mut |x| {
+        if let Stmt::Let { name, value, .. } = x {
+            if names.iter().any(|n| mentions(value, n)) {
+                names.push(name.clone());
+            }
+        }
+    });
+    names
 }
 
 /// Strips integer casts that keep every value (widening).
@@ -297,7 +322,11 @@ mod tests {
                                 min: Expr::i32(0),
                                 extent: extent.clone(),
                                 kind: ForKind::Vectorized(w as u32),
-                                body: Box::new(Stmt::Block(vec![])),
+                                body: Box::new(Stmt::Store {
+                                    func: "acc".into(),
+                                    args: vec![Expr::var("l", Type::I32)],
+                                    value: Expr::i32(0),
+                                }),
                             }),
                         };
                         let Stmt::Let { value, .. } = partition_loops(s) else {
