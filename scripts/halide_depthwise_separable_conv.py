@@ -12,7 +12,7 @@ Run with HL_NUM_THREADS=1 or 2. `scripts/compare_apps.sh` alternates it with hal
 import sys
 import numpy as np
 import halide as hl
-from halide_common import best_ms
+from halide_common import best_ms, has_32_vector_registers, natural_vec
 
 
 def pipeline():
@@ -38,9 +38,18 @@ def pipeline():
     pointwise[d, x, y, b] += pwf[d, rc] * depthwise[rc, x, y, b]
     out = hl.Func("output")
     out[d, x, y, b] = hl.max(pointwise[d, x, y, b], hl.f32(0.0))
-    # The app's CPU schedule for 16 vector registers of 8 floats (AVX2).
-    vec = 8
-    tile_d, tile_w, tile_h = 2 * vec, 3, 2
+    # The app's CPU schedule, with its register tiles for this target.
+    vec = natural_vec()
+    num_regs = 32 if has_32_vector_registers() else 16
+    if num_regs == 32 and vec == 16:
+        tile_d, tile_w, tile_h = 1, 6, 4
+    elif num_regs == 32 and vec == 4:
+        tile_d, tile_w, tile_h = 4, 3, 2
+    elif num_regs == 16 and vec == 8:
+        tile_d, tile_w, tile_h = 2, 3, 2
+    else:
+        tile_d, tile_w, tile_h = 4, 2, 1
+    tile_d *= vec
     di, xi, yi = hl.Var("di"), hl.Var("xi"), hl.Var("yi")
     ro, ri = hl.RVar("ro"), hl.RVar("ri")
     out.tile([d, x, y], [di, xi, yi], [tile_d, tile_w, tile_h]).vectorize(di).unroll(xi) \

@@ -11,7 +11,7 @@ Run with HL_NUM_THREADS=1 or 2. `scripts/compare_apps.sh` alternates it with hal
 import sys
 import numpy as np
 import halide as hl
-from halide_common import best_ms
+from halide_common import best_ms, natural_vec
 
 
 def sum3x3(f, x, y):
@@ -49,7 +49,7 @@ def pipeline():
     out[x, y] = harris[x + 2, y + 2]
     # The app's manual CPU schedule.
     yi = hl.Var("yi")
-    vec = 8
+    vec = natural_vec()  # as the app: natural_vector_size<float>()
     out.split(y, y, yi, 32).parallel(y).vectorize(x, vec)
     ix.store_at(out, y).compute_at(out, yi).vectorize(x, vec)
     iy.store_at(out, y).compute_at(out, yi).vectorize(x, vec)

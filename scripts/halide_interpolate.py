@@ -12,10 +12,10 @@ Run with HL_NUM_THREADS=1 or 2. `scripts/compare_apps.sh` alternates it with hal
 import sys
 import numpy as np
 import halide as hl
-from halide_common import best_ms
+from halide_common import best_ms, natural_vec
 
 LEVELS = 10
-VEC = 8  # natural_vector_size<float>() with AVX2
+VEC = natural_vec()  # as the app: natural_vector_size<float>() (16 with AVX-512)
 x, y, c = hl.Var("x"), hl.Var("y"), hl.Var("c")
 f32 = hl.f32
 

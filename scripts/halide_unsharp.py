@@ -11,7 +11,7 @@ Run with HL_NUM_THREADS=1 or 2. `scripts/compare_apps.sh` alternates it with hal
 import sys
 import numpy as np
 import halide as hl
-from halide_common import best_ms
+from halide_common import best_ms, natural_vec
 
 
 def pipeline():
@@ -42,7 +42,7 @@ def pipeline():
     out[x, y, c] = ratio[x, y] * inp[x, y, c]
     # The app's manual CPU schedule.
     yo, yi = hl.Var("yo"), hl.Var("yi")
-    vec = 8
+    vec = natural_vec()  # as the app: natural_vector_size<float>()
     out.split(y, yo, yi, 32).vectorize(x, vec).parallel(yo).reorder(x, c, yi, yo)
     gray.compute_at(out, yi).store_at(out, yo).vectorize(x, vec)
     blur_y.compute_at(out, yi).store_at(out, yo).vectorize(x, vec)
