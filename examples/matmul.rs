@@ -1,8 +1,9 @@
-//! SGEMM `c = a · b` in halite: the algorithm is two lines, the schedule blocks it into 6x16
+//! SGEMM `c = a · b` in halite: the algorithm is two lines, the schedule blocks it into 6x32
 //! register tiles (a tile-sized accumulator `prod` computed per tile, its reduction loop
-//! outside the unrolled and vectorized pure loops) and packs the 16-column panel of `b` that
-//! each column of tiles reads (`bw`, computed once per panel). Checks itself against its
-//! `reference` and against ndarray, then prints the time of each.
+//! outside the unrolled and vectorized pure loops: 12 accumulators of 16 lanes, sized for
+//! AVX-512's 32 registers) and packs the 32-column panel of `b` that each column of tiles reads
+//! (`bw`, computed once per panel). Checks itself against its `reference` and against ndarray,
+//! then prints the time of each.
 //!
 //! `cargo run --release --example matmul [N] [--halite-only]`
 
@@ -22,11 +23,11 @@ pub fn matmul(a: ArrayView2<f32>, b: ArrayView2<f32>, c: ArrayViewMut2<f32>) -> 
     prod(i, j) = a(i, k).mul_add(bw(k, j), prod(i, j));
     c(i, j) = prod(i, j);
     schedule! {
-        c.split(i, io, ii, 6).split(j, jo, ji, 16).reorder(jo, io, ii, ji)
-            .vectorize(ji, 8).unroll(ji).unroll(ii).parallel(jo);
-        bw.compute_at(c, jo).vectorize(j, 8);
-        prod.compute_at(c, io).vectorize(j, 8).unroll(j, 2).unroll(i, 6);
-        prod.update(0).reorder(k, i, j).vectorize(j, 8).unroll(j, 2).unroll(i, 6);
+        c.split(i, io, ii, 6).split(j, jo, ji, 32).reorder(jo, io, ii, ji)
+            .vectorize(ji, 16).unroll(ji).unroll(ii).parallel(jo);
+        bw.compute_at(c, jo).vectorize(j, 16);
+        prod.compute_at(c, io).vectorize(j, 16).unroll(j, 2).unroll(i, 6);
+        prod.update(0).reorder(k, i, j).vectorize(j, 16).unroll(j, 2).unroll(i, 6);
     }
 }
 

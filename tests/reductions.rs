@@ -120,7 +120,7 @@ fn matmul_tiled(
     }
 }
 
-/// The example's schedule: 6x16 register tiles, and the panel of `b` a column of tiles reads
+/// The example's schedule: 6x32 register tiles of 16 lanes, and the panel of `b` a column of tiles reads
 /// packed once per panel, at a loop outside the tiles that read it (through `prod`). `bw` is
 /// defined between `prod`'s definitions: the pipeline still computes it first.
 #[kernel]
@@ -135,11 +135,11 @@ fn matmul_packed(
     prod(i, j) = a(i, k).mul_add(bw(k, j), prod(i, j));
     c(i, j) = prod(i, j);
     schedule! {
-        c.split(i, io, ii, 6).split(j, jo, ji, 16).reorder(jo, io, ii, ji)
-            .vectorize(ji, 8).unroll(ji).unroll(ii).parallel(jo);
-        bw.compute_at(c, jo).vectorize(j, 8);
-        prod.compute_at(c, io).vectorize(j, 8).unroll(j, 2).unroll(i, 6);
-        prod.update(0).reorder(k, i, j).vectorize(j, 8).unroll(j, 2).unroll(i, 6);
+        c.split(i, io, ii, 6).split(j, jo, ji, 32).reorder(jo, io, ii, ji)
+            .vectorize(ji, 16).unroll(ji).unroll(ii).parallel(jo);
+        bw.compute_at(c, jo).vectorize(j, 16);
+        prod.compute_at(c, io).vectorize(j, 16).unroll(j, 2).unroll(i, 6);
+        prod.update(0).reorder(k, i, j).vectorize(j, 16).unroll(j, 2).unroll(i, 6);
     }
 }
 

@@ -258,6 +258,11 @@ impl Gen {
                 let v = ident(var);
                 let vw = wide_ident(var);
                 let (min_t, ext) = (emit(min, self), emit(extent, self));
+                // The first iteration as `i32` and as the `isize` value offsets use (the wide
+                // form of `min`, so that `v - region min` folds to a constant when the loop
+                // starts at the region's first index).
+                let min_w = self.wide(min);
+                let min_decl = quote!(let __min: i32 = #min_t; let __min_w: isize = #min_w;);
                 let shadow = self.dense_shadow.clone();
                 self.wide_vars.push(var.to_string());
                 // Storage allocated at the top of a parallel loop's body is made once per rayon
@@ -284,7 +289,7 @@ impl Gen {
                 let serial = quote! {
                     for __i in 0..#ext {
                         let #v: i32 = __min.wrapping_add(__i);
-                        let #vw: isize = (__min as isize) + (__i as isize);
+                        let #vw: isize = __min_w + (__i as isize);
                         #body
                     }
                 };
@@ -308,7 +313,7 @@ impl Gen {
                 // `guarded`.
                 let copies = |w: i32, guarded: bool| {
                     let copies = (0..w).map(|k| {
-                        let one = quote!({ let #v: i32 = __min.wrapping_add(#k); let #vw: isize = (__min as isize) + (#k as isize); #body });
+                        let one = quote!({ let #v: i32 = __min.wrapping_add(#k); let #vw: isize = __min_w + (#k as isize); #body });
                         if guarded {
                             quote!(if #k < __ext #one)
                         } else {
@@ -333,7 +338,7 @@ impl Gen {
                         let full = arrays.unwrap_or_else(|| copies(w, false));
                         let guarded = copies(w, true);
                         quote! {
-                            let __min: i32 = #min_t;
+                            #min_decl
                             if #ext == #w {
                                 #full
                             } else {
@@ -350,11 +355,11 @@ impl Gen {
                         // then vectorizes the loop around it, across the lanes' accumulators.
                         match crate::vector::vector_body(self, var, *width as usize, body_stmt) {
                             Some(arrays) => quote! {
-                                let __min: i32 = #min_t;
+                                #min_decl
                                 #arrays
                             },
                             None => quote! {
-                                let __min: i32 = #min_t;
+                                #min_decl
                                 #serial
                             },
                         }
@@ -369,29 +374,32 @@ impl Gen {
                         match crate::vector::vector_body(self, var, w as usize, body_stmt) {
                             Some(arrays) => quote! {
                                 let __min0: i32 = #min_t;
+                                let __min0_w: isize = #min_w;
                                 let __ext0: i32 = #ext;
                                 let __full: i32 = __ext0 - __ext0 % #w;
                                 let mut __c: i32 = 0;
                                 while __c < __full {
                                     let __min: i32 = __min0.wrapping_add(__c);
+                                    let __min_w: isize = __min0_w + (__c as isize);
                                     #arrays
                                     __c += #w;
                                 }
                                 let __min: i32 = __min0.wrapping_add(__full);
+                                let __min_w: isize = __min0_w + (__full as isize);
                                 for __i in 0..(__ext0 - __full) {
                                     let #v: i32 = __min.wrapping_add(__i);
-                                    let #vw: isize = (__min as isize) + (__i as isize);
+                                    let #vw: isize = __min_w + (__i as isize);
                                     #body
                                 }
                             },
                             None => quote! {
-                                let __min: i32 = #min_t;
+                                #min_decl
                                 #serial
                             },
                         }
                     }
                     ForKind::Serial | ForKind::VectorizedRow(_) => quote! {
-                        let __min: i32 = #min_t;
+                        #min_decl
                         #serial
                     },
                     ForKind::Parallel { .. } => {
@@ -444,7 +452,7 @@ impl Gen {
                             quote! {
                                 for __l in 0..#w {
                                     let #v: i32 = __min.wrapping_add(__l);
-                                    let #vw: isize = (__min as isize) + (__l as isize);
+                                    let #vw: isize = __min_w + (__l as isize);
                                     #body
                                 }
                             }
@@ -457,12 +465,12 @@ impl Gen {
                         };
                         if extent.as_int() == Some(w as i64) {
                             quote! {
-                                let __min: i32 = #min_t;
+                                #min_decl
                                 #fast
                             }
                         } else {
                             quote! {
-                                let __min: i32 = #min_t;
+                                #min_decl
                                 if #ext == #w {
                                     #fast
                                 } else {
@@ -472,7 +480,7 @@ impl Gen {
                         }
                     }
                     ForKind::Vectorized(_) | ForKind::Unrolled(_) => quote! {
-                        let __min: i32 = #min_t;
+                        #min_decl
                         #serial
                     },
                 }
@@ -948,7 +956,11 @@ fn emit_version(
             let mut st = vec![0isize; dims];
             let mut acc = 1isize;
             for &d in order.iter().rev() {
-                st[d] = acc;
+                // A dimension of one element has one valid index (the region's min): stride 0
+                // drops its term from offsets, which then stay constant even where LLVM cannot
+                // prove `index - min == 0` (a consumer computing the index its own way), so
+                // that the array can live in registers.
+                st[d] = if b[d] == 1 { 0 } else { acc };
                 acc *= b[d] as isize;
             }
             gen.storage.insert(

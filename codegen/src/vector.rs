@@ -87,7 +87,7 @@ impl<'a> VecGen<'a> {
         let vw = derived(&self.var, "w");
         let mut t = vec![quote! {
             let #v: i32 = __min.wrapping_add(#lane);
-            let #vw: isize = (__min as isize) + ((#lane) as isize);
+            let #vw: isize = __min_w + ((#lane) as isize);
         }];
         for (n, val, _) in &self.lets {
             let id = ident(n);

@@ -7,21 +7,11 @@
 use halite::prelude::*;
 use std::time::Instant;
 
-#[kernel]
-fn matmul(a: ArrayView2<f32>, b: ArrayView2<f32>, c: ArrayViewMut2<f32>) -> Result<(), Error> {
-    let k = rdom(0..a.ncols());
-    bw(kk, j) = b(kk, j);
-    prod(i, j) = 0.0;
-    prod(i, j) = a(i, k).mul_add(bw(k, j), prod(i, j));
-    c(i, j) = prod(i, j);
-    schedule! {
-        c.split(i, io, ii, 6).split(j, jo, ji, 16).reorder(jo, io, ii, ji)
-            .vectorize(ji, 8).unroll(ji).unroll(ii).parallel(jo);
-        bw.compute_at(c, jo).vectorize(j, 8);
-        prod.compute_at(c, io).vectorize(j, 8).unroll(j, 2).unroll(i, 6);
-        prod.update(0).reorder(k, i, j).vectorize(j, 8).unroll(j, 2).unroll(i, 6);
-    }
-}
+// The kernel and schedule of the example itself.
+#[path = "../../../examples/matmul.rs"]
+#[allow(dead_code)]
+mod matmul_app;
+use matmul_app::matmul;
 
 fn gemm_crate(a: &Array2<f32>, b: &Array2<f32>, c: &mut Array2<f32>, threads: usize) {
     let (m, k) = a.dim();
