@@ -939,3 +939,30 @@ fn fma_kernels_fuse_every_multiply_add() {
         fused::loop_nest()
     );
 }
+
+/// A producer computed per tile of a `ShiftInwards` split: the last tile is shifted inwards,
+/// so the union of the tiles' reads is the output's footprint; the entry check must not ask
+/// for more (it did: the region's min and extent, bounded separately, added up past it).
+#[kernel]
+fn shifted_tiles(input: ArrayView1<f32>, out: ArrayViewMut1<f32>) -> Result<(), Error> {
+    f(x) = input(x) + input(x + 2);
+    out(x) = f(x) * 2.0;
+    schedule! {
+        out.split(x, xo, xi, 16, ShiftInwards).vectorize(xi, 16);
+        f.compute_at(out, xo).vectorize(x, 16);
+    }
+}
+
+#[test]
+fn shift_inwards_tiles_read_only_the_footprint() {
+    for n in [1usize, 15, 16, 17, 40, 56, 57] {
+        let input = Array1::from_shape_fn(n + 2, |i| i as f32 * 0.5);
+        let (mut got, mut want) = (Array1::<f32>::zeros(n), Array1::<f32>::zeros(n));
+        shifted_tiles(input.view(), got.view_mut()).unwrap();
+        shifted_tiles::reference(input.view(), want.view_mut()).unwrap();
+        assert_eq!(got, want, "n = {n}");
+        // One element short: an error, not a read past the end.
+        let short = input.slice(ndarray::s![..n + 1]);
+        assert!(shifted_tiles(short, got.view_mut()).is_err(), "n = {n}");
+    }
+}

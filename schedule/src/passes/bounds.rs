@@ -173,6 +173,72 @@ pub fn collect_calls(
     w.stmt(s, when);
 }
 
+/// The largest expression (in nodes) that [`selects_outside`] rewrites.
+const MAX_SELECT_SPREAD: usize = 4000;
+
+/// `e` in `i64` with its `select`s moved outside the sums around them, so that terms cancel:
+/// a loop over a region runs to `min + extent - 1`, and where both are substituted,
+/// `m + select(c, h - m + 1, 0) - 1` becomes `select(c, h, m - 1)`. Bounded apart, `m` and the
+/// extent reach their largest values on different iterations (a tile shifted inwards), and
+/// their sum overshoots the region. Casts between `i32` and `i64` are dropped (index
+/// arithmetic does not wrap: the entry guards check it). `None` for expressions too large or
+/// of other types.
+/// [`selects_outside`] of `e`, or `e` where it does not apply.
+fn spread_or_keep(e: Expr) -> Expr {
+    selects_outside(&e).unwrap_or(e)
+}
+
+fn selects_outside(e: &Expr) -> Option<Expr> {
+    fn is_index(t: Type) -> bool {
+        matches!(t, Type::I32 | Type::I64)
+    }
+    fn widen(e: &Expr) -> Expr {
+        let leaf = || Expr::cast(Type::I64, e.clone());
+        match e.node() {
+            _ if !is_index(e.ty()) => leaf(),
+            ExprNode::Const(v) => v.as_i64().map(Expr::i64).unwrap_or_else(leaf),
+            ExprNode::Cast(a) if is_index(a.ty()) => widen(a),
+            ExprNode::Binary(
+                op @ (BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Min | BinOp::Max),
+                a,
+                b,
+            ) => Expr::binary(*op, widen(a), widen(b)),
+            ExprNode::Select(c, a, b) => Expr::select(c.clone(), widen(a), widen(b)),
+            _ => leaf(),
+        }
+    }
+    fn spread(e: &Expr) -> Expr {
+        match e.node() {
+            ExprNode::Binary(op @ (BinOp::Add | BinOp::Sub), a, b) => {
+                let (a, b) = (spread(a), spread(b));
+                if let ExprNode::Select(c, t, f) = b.node() {
+                    let side =
+                        |x: &Expr| spread(&simplify(&Expr::binary(*op, a.clone(), x.clone())));
+                    return Expr::select(c.clone(), side(t), side(f));
+                }
+                if let ExprNode::Select(c, t, f) = a.node() {
+                    let side =
+                        |x: &Expr| spread(&simplify(&Expr::binary(*op, x.clone(), b.clone())));
+                    return Expr::select(c.clone(), side(t), side(f));
+                }
+                simplify(&Expr::binary(*op, a, b))
+            }
+            ExprNode::Select(c, a, b) => Expr::select(c.clone(), spread(a), spread(b)),
+            _ => e.clone(),
+        }
+    }
+    fn size(e: &Expr) -> usize {
+        let mut n = 0;
+        e.visit(&mut |_| n += 1);
+        n
+    }
+    if !is_index(e.ty()) || size(e) > MAX_SELECT_SPREAD {
+        return None;
+    }
+    let r = simplify(&spread(&widen(e)));
+    (size(&r) <= MAX_SELECT_SPREAD).then_some(r)
+}
+
 /// Replaces `min(a, b)`/`max(a, b)` by one operand where `a - b` has a known sign over `scope`
 /// (for example `max(32 * y, 0)` is `32 * y` when `y >= 0`), so that later cancellations see
 /// through it.
@@ -422,6 +488,7 @@ impl Walker<'_, '_> {
 
     /// [`Self::bounds`] of an expression whose lets are already substituted.
     fn bounds_of_substituted(&self, e: Expr) -> Interval {
+        let e = selects_outside(&e).unwrap_or(e);
         let mut iv = Interval {
             min: Some(e.clone()),
             max: Some(e),
@@ -578,8 +645,8 @@ impl Walker<'_, '_> {
                     None => when.clone(),
                 };
                 let sym = Interval {
-                    min: Some(self.subst(min)),
-                    max: Some(self.subst(&last)),
+                    min: Some(spread_or_keep(self.subst(min))),
+                    max: Some(spread_or_keep(self.subst(&last))),
                 };
                 let saved = self
                     .scope
@@ -718,8 +785,8 @@ impl Walker<'_, '_> {
             } => {
                 let last = min.clone().add(extent.clone()).sub(Expr::i32(1));
                 let sym = Interval {
-                    min: Some(self.subst(min)),
-                    max: Some(self.subst(&last)),
+                    min: Some(spread_or_keep(self.subst(min))),
+                    max: Some(spread_or_keep(self.subst(&last))),
                 };
                 self.loops.push((var.clone(), sym));
                 let r = self.find_site(body, func, e);

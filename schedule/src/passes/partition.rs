@@ -138,14 +138,18 @@ fn find_cut(s: &Stmt, v: &str) -> Option<Cut> {
     found.filter(|_| carried)
 }
 
-/// `v` and the names of the lets of `s` whose values use it, directly or through another.
+/// `v` and the names bound in `s` that move with it: lets whose values use a moving name,
+/// and loop variables whose loop starts at one (a tile's loop over its region).
 fn names_moving_with(v: &str, s: &Stmt) -> Vec<Arc<str>> {
     let mut names: Vec<Arc<str>> = vec![v.into()];
     s.visit(&mut |x| {
-        if let Stmt::Let { name, value, .. } = x {
-            if names.iter().any(|n| mentions(value, n)) {
-                names.push(name.clone());
-            }
+        let (name, value) = match x {
+            Stmt::Let { name, value, .. } => (name, value),
+            Stmt::For { var, min, .. } => (var, min),
+            _ => return,
+        };
+        if names.iter().any(|n| mentions(value, n)) {
+            names.push(name.clone());
         }
     });
     names
