@@ -386,3 +386,41 @@ fn computed_indices_may_use_pure_variables() {
         assert_eq!(r, want);
     }
 }
+
+#[path = "../examples/conv2d.rs"]
+#[allow(dead_code)]
+mod conv2d_app;
+
+/// The conv2d example's register tiles (4 channels x 2 rows x 8 columns) on layers whose
+/// channels, rows and columns are not multiples of the tile, and on every instruction set:
+/// bit for bit the reference (the schedule keeps each sum's order).
+#[test]
+fn conv2d_example_tiles_are_exact_at_the_edges() {
+    use halite::rt::Isa;
+    for (n, ci, co, h, w) in [
+        (1, 3, 4, 2, 8),
+        (2, 5, 6, 3, 9),
+        (1, 2, 7, 5, 17),
+        (1, 1, 1, 1, 1),
+    ] {
+        let input = Array4::from_shape_fn((n, ci, h + 2, w + 2), |(a, b, c, d)| {
+            ((a * 3 + b * 7 + c * 5 + d * 11) % 19) as f32 * 0.1 - 0.9
+        });
+        let wt = Array4::from_shape_fn((co, ci, 3, 3), |(a, b, c, d)| {
+            ((a * 13 + b * 3 + c * 7 + d) % 23) as f32 * 0.05 - 0.5
+        });
+        let mut want = Array4::<f32>::zeros((n, co, h, w));
+        conv2d_app::conv2d::reference(input.view(), wt.view(), want.view_mut()).unwrap();
+        for isa in [Isa::Scalar, Isa::Sse2, Isa::Avx2, Isa::Avx512, Isa::Neon] {
+            if !isa.supported() {
+                continue;
+            }
+            let mut got = Array4::<f32>::zeros((n, co, h, w));
+            halite::rt::isa::with_isa(isa, || {
+                conv2d_app::conv2d(input.view(), wt.view(), got.view_mut())
+            })
+            .unwrap();
+            assert_eq!(got, want, "{n}x{ci}x{h}x{w} -> {co} on {isa:?}");
+        }
+    }
+}
