@@ -1028,6 +1028,9 @@ fn emit_version(
         let tf = features.map(|feat| quote!(#[target_feature(enable = #feat)]));
         // The lane selections of this path (see `halite::rt::shuffle`).
         let shuf = match features {
+            Some(f) if f.contains("avx512f") => quote!(
+                use ::halite::rt::shuffle::avx512 as __shuf;
+            ),
             Some(f) if f.contains("avx2") => quote!(
                 use ::halite::rt::shuffle::avx2 as __shuf;
             ),
@@ -1239,6 +1242,7 @@ mod tests {
             vec![("vectorize", vec![ident("x"), Arg::Int(8, Origin::NONE)])],
         );
         for needle in [
+            "use :: halite :: rt :: shuffle :: avx512 as __shuf",
             "use :: halite :: rt :: shuffle :: avx2 as __shuf",
             "use :: halite :: rt :: shuffle :: portable as __shuf",
             "__shuf :: stride2_f32x8",

@@ -292,6 +292,9 @@ impl<'a> VecGen<'a> {
         if (s, w, ty) == (2, 8, halite_core::Type::F32) {
             return quote!({ #binds __shuf::stride2_f32x8(#p, #off) });
         }
+        if (s, w, ty) == (2, 16, halite_core::Type::F32) {
+            return quote!({ #binds __shuf::stride2_f32x16(#p, #off) });
+        }
         let starts: Vec<usize> = (0..n.div_ceil(w)).map(|k| (k * w).min(n - w)).collect();
         let chunks: Vec<Ident> = (0..starts.len())
             .map(|k| Ident::new(&format!("__c{k}"), Span::call_site()))

@@ -1,7 +1,7 @@
 //! Lane selections that portable array code does not compile to shuffles: generated vector
 //! code calls them through a per-instruction-set alias (`__shuf`, bound in each
-//! `#[target_feature]` body to [`avx2`] or [`portable`]), so the same body picks the
-//! instructions of its path.
+//! `#[target_feature]` body to [`avx512`], [`avx2`] or [`portable`]), so the same body picks
+//! the instructions of its path.
 //!
 //! Why: a whole-vector read of `[T; W]` whose lanes are then used one by one (every other
 //! lane, for a downsampling `f(2 * x)`) is split by LLVM into scalar loads, which it then
@@ -20,6 +20,17 @@ pub mod portable {
         // SAFETY: the caller's contract.
         let (a, b) = unsafe { (p.load_array::<8>(off), p.load_array::<8>(off + 7)) };
         [a[0], a[2], a[4], a[6], b[1], b[3], b[5], b[7]]
+    }
+
+    /// Elements `off, off + 2, .., off + 30` of `p`.
+    ///
+    /// # Safety
+    /// `off .. off + 31` is inside the allocation `p` points into.
+    #[inline(always)]
+    pub unsafe fn stride2_f32x16(p: Ptr<f32>, off: isize) -> [f32; 16] {
+        // SAFETY: the caller's contract (the second read ends at `off + 30`).
+        let (a, b) = unsafe { (p.load_array::<16>(off), p.load_array::<16>(off + 15)) };
+        core::array::from_fn(|l| if l < 8 { a[2 * l] } else { b[2 * l - 15] })
     }
 }
 
@@ -48,6 +59,49 @@ pub mod avx2 {
             core::mem::transmute::<__m256, [f32; 8]>(r)
         }
     }
+
+    /// As [`super::portable::stride2_f32x16`]: two halves of eight lanes.
+    ///
+    /// # Safety
+    /// As [`super::portable::stride2_f32x16`], and the CPU has AVX2.
+    #[inline]
+    #[target_feature(enable = "avx2,avx")]
+    pub unsafe fn stride2_f32x16(p: Ptr<f32>, off: isize) -> [f32; 16] {
+        // SAFETY: the caller's contract: the halves read `off .. off + 15` and
+        // `off + 16 .. off + 31`; the caller has AVX2.
+        let (lo, hi) = unsafe { (stride2_f32x8(p, off), stride2_f32x8(p, off + 16)) };
+        core::array::from_fn(|l| if l < 8 { lo[l] } else { hi[l - 8] })
+    }
+}
+
+/// AVX-512 (with AVX2 for the narrower selections).
+#[cfg(target_arch = "x86_64")]
+pub mod avx512 {
+    pub use super::avx2::stride2_f32x8;
+    use crate::rt::Ptr;
+    use core::arch::x86_64::*;
+
+    /// As [`super::portable::stride2_f32x16`]: two vector loads and one two-source
+    /// permutation.
+    ///
+    /// # Safety
+    /// As [`super::portable::stride2_f32x16`], and the CPU has AVX-512F.
+    #[inline]
+    #[target_feature(enable = "avx512f")]
+    pub unsafe fn stride2_f32x16(p: Ptr<f32>, off: isize) -> [f32; 16] {
+        // SAFETY: the caller's contract: 16 elements at `off` and at `off + 15` are readable;
+        // the caller has AVX-512F.
+        unsafe {
+            let base = p.as_ptr().offset(off);
+            let a = _mm512_loadu_ps(base);
+            let b = _mm512_loadu_ps(base.offset(15));
+            // Lanes 0..8 take a[0], a[2], .., a[14]; lanes 8..16 take b[1], b[3], .., b[15]
+            // (index 16 + k selects b[k]).
+            let idx = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 17, 19, 21, 23, 25, 27, 29, 31);
+            let r = _mm512_permutex2var_ps(a, idx, b);
+            core::mem::transmute::<__m512, [f32; 16]>(r)
+        }
+    }
 }
 
 #[cfg(test)]
@@ -66,6 +120,20 @@ mod tests {
         if std::is_x86_feature_detected!("avx2") {
             // SAFETY: as above, and the CPU has AVX2.
             assert_eq!(unsafe { avx2::stride2_f32x8(p, 3) }, want);
+        }
+        let want16: [f32; 16] = core::array::from_fn(|l| (3 + 2 * l) as f32);
+        // SAFETY: 3 .. 34 is inside the 40 elements.
+        assert_eq!(unsafe { portable::stride2_f32x16(p, 3) }, want16);
+        #[cfg(target_arch = "x86_64")]
+        {
+            if std::is_x86_feature_detected!("avx2") {
+                // SAFETY: as above, and the CPU has AVX2.
+                assert_eq!(unsafe { avx2::stride2_f32x16(p, 3) }, want16);
+            }
+            if std::is_x86_feature_detected!("avx512f") {
+                // SAFETY: as above, and the CPU has AVX-512F.
+                assert_eq!(unsafe { avx512::stride2_f32x16(p, 3) }, want16);
+            }
         }
     }
 }
