@@ -124,6 +124,14 @@ fn find_cut(s: &Stmt, v: &str) -> Option<Cut> {
             found = as_cut(extent, v).filter(|c| c.w == i64::from(*k));
         }
     });
+    // The cut point is computed before the loop: `b` may use only names bound outside it.
+    let mut bound_inside: Vec<Arc<str>> = Vec::new();
+    s.visit(&mut |x| match x {
+        Stmt::Let { name, .. } => bound_inside.push(name.clone()),
+        Stmt::For { var, .. } => bound_inside.push(var.clone()),
+        _ => {}
+    });
+    let found = found.filter(|c| !bound_inside.iter().any(|n| mentions(&c.b, n)));
     // Only accumulators: the loop stores somewhere that does not move with `v`, so the
     // stored vector is carried from one iteration to the next (LLVM keeps it in registers
     // only without a branch around it). Where every store moves with `v`, the test on each
@@ -352,5 +360,41 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// A bound computed inside the loop (a `let` of its body) cannot place the cut before
+    /// the loop: the loop stays whole.
+    #[test]
+    fn a_bound_from_inside_the_body_is_not_used() {
+        let ro = Expr::var("ro", Type::I32);
+        let e = Expr::var("e", Type::I32);
+        let ext = Expr::binary(
+            BinOp::Min,
+            Expr::i32(8),
+            e.sub(ro.clone().mul(Expr::i32(8))),
+        );
+        let s = Stmt::For {
+            var: "ro".into(),
+            min: Expr::i32(0),
+            extent: Expr::i32(4),
+            kind: ForKind::Serial,
+            body: Box::new(Stmt::Let {
+                name: "e".into(),
+                value: ro.add(Expr::var("n", Type::I32)),
+                body: Box::new(Stmt::For {
+                    var: "ri".into(),
+                    min: Expr::i32(0),
+                    extent: ext,
+                    kind: ForKind::Vectorized(8),
+                    body: Box::new(Stmt::Store {
+                        func: "acc".into(),
+                        args: vec![Expr::var("ri", Type::I32)],
+                        value: Expr::i32(0),
+                    }),
+                }),
+            }),
+        };
+        let out = partition_loops(s.clone()).to_string();
+        assert_eq!(out, s.to_string());
     }
 }
