@@ -235,6 +235,17 @@ impl Gen {
                 body,
             } => {
                 let body_stmt: &Stmt = body;
+                // A row of exactly one vector (the lanes of an `rfactor`ed reduction in its
+                // steady-state loop) is a vector loop: emitted as a flat loop, LLVM unrolls it
+                // into scalars and then vectorizes the loop around it, across the lanes.
+                let one_vector;
+                let kind = match kind {
+                    ForKind::VectorizedRow(w) if extent.as_int() == Some(i64::from(*w)) => {
+                        one_vector = ForKind::Vectorized(*w);
+                        &one_vector
+                    }
+                    k => k,
+                };
                 if let ForKind::Unrolled(w) = kind {
                     if extent.as_int() == Some(*w as i64) {
                         // A constant trip count: one copy of the body per iteration, with the
@@ -344,24 +355,6 @@ impl Gen {
                             } else {
                                 #guarded
                             }
-                        }
-                    }
-                    ForKind::VectorizedRow(width)
-                        if self.simd && extent.as_int() == Some(i64::from(*width)) =>
-                    {
-                        // A row of exactly one vector (the lanes of an `rfactor`ed reduction
-                        // inside its steady-state loop): whole-vector arrays, as for a
-                        // vectorized loop. As a flat loop, LLVM unrolls it into scalars and
-                        // then vectorizes the loop around it, across the lanes' accumulators.
-                        match crate::vector::vector_body(self, var, *width as usize, body_stmt) {
-                            Some(arrays) => quote! {
-                                #min_decl
-                                #arrays
-                            },
-                            None => quote! {
-                                #min_decl
-                                #serial
-                            },
                         }
                     }
                     ForKind::VectorizedRow(width)

@@ -620,9 +620,7 @@ impl<'a> Bounds<'a> {
 
     /// Bounds of a cast to `ty` of a value in `ia` of integer type `src`.
     fn fit(&mut self, ty: Type, ia: Interval, src: Type) -> Interval {
-        let (slo, shi) = src.int_range().unwrap();
-        let (tlo, thi) = ty.int_range().unwrap();
-        if slo >= tlo && shi <= thi {
+        if ty.holds_all_of(src) {
             return ia; // widening: exact
         }
         self.wrap(ty, ia)

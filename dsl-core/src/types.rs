@@ -122,6 +122,15 @@ impl Type {
             _ => return None,
         })
     }
+
+    /// Whether every value of integer type `from` is a value of `self` (a cast from `from` to
+    /// `self` widens: it keeps the value). `false` unless both are integer types.
+    pub fn holds_all_of(self, from: Type) -> bool {
+        match (from.int_range(), self.int_range()) {
+            (Some((a0, a1)), Some((b0, b1))) => a0 >= b0 && a1 <= b1,
+            _ => false,
+        }
+    }
 }
 
 impl fmt::Display for Type {

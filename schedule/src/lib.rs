@@ -171,7 +171,6 @@ fn lower_version(
         inlined.funcs.iter().filter(|f| !f.is_output()).collect();
     let (alloc_lets, s) = passes::allocate::allocate(s, &intermediates, &hints, &folds)?;
     let outputs: Vec<&halite_core::Func> = inlined.funcs.iter().filter(|f| f.is_output()).collect();
-    // Storage sized for non-empty outputs: with one output, nothing runs otherwise.
     let nonempty: Vec<(Arc<str>, Expr)> = outputs
         .iter()
         .filter(|f| f.dims() > 0)
@@ -180,14 +179,11 @@ fn lower_version(
             (f.name.clone(), specialize::substitute_facts(&cond, facts))
         })
         .collect();
-    let alloc_lets: Vec<_> = match &nonempty[..] {
-        [(_, cond)] if outputs.len() == 1 => alloc_lets
-            .into_iter()
-            .map(|(n, v)| (n, passes::ranges::simplify_assuming(&v, cond)))
-            .collect(),
-        _ => alloc_lets,
-    };
-    entry_lets.extend(alloc_lets);
+    entry_lets.extend(passes::nonempty::sized_for_nonempty(
+        alloc_lets,
+        &nonempty,
+        outputs.len(),
+    ));
     let (checks, mut guards) = passes::checks::entry_checks(&s, &inlined, &schedule, algorithm)?;
     // The entry lets' own arithmetic must not wrap either.
     let scope = Scope::new();

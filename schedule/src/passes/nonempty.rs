@@ -30,6 +30,24 @@ pub fn nonempty(f: &Func) -> Expr {
         .unwrap_or_else(|| Expr::bool(true))
 }
 
+/// Allocation sizes simplified under the condition of the only output (`conds`, one per
+/// output of rank at least 1; `outputs` counts all outputs). With one output, nothing runs
+/// when it is empty, so storage may be sized as if it were not; the sizes stay upper bounds
+/// of what the nest uses. With several, the lets are returned unchanged.
+pub fn sized_for_nonempty(
+    lets: Vec<(Arc<str>, Expr)>,
+    conds: &[(Arc<str>, Expr)],
+    outputs: usize,
+) -> Vec<(Arc<str>, Expr)> {
+    match conds {
+        [(_, cond)] if outputs == 1 => lets
+            .into_iter()
+            .map(|(n, v)| (n, super::ranges::simplify_assuming(&v, cond)))
+            .collect(),
+        _ => lets,
+    }
+}
+
 /// Runs the pass: wraps `produce f` of every output `f` listed in `conds` in `if` its
 /// condition (usually [`nonempty`] of it).
 pub fn skip_empty_outputs(s: Stmt, conds: &[(Arc<str>, Expr)]) -> Stmt {

@@ -131,7 +131,7 @@ fn find_cut(s: &Stmt, v: &str) -> Option<Cut> {
         Stmt::For { var, .. } => bound_inside.push(var.clone()),
         _ => {}
     });
-    let found = found.filter(|c| !bound_inside.iter().any(|n| mentions(&c.b, n)));
+    let found = found.filter(|c| !bound_inside.iter().any(|n| c.b.uses_var(n)));
     // Only accumulators: the loop stores somewhere that does not move with `v`, so the
     // stored vector is carried from one iteration to the next (LLVM keeps it in registers
     // only without a branch around it). Where every store moves with `v`, the test on each
@@ -140,7 +140,7 @@ fn find_cut(s: &Stmt, v: &str) -> Option<Cut> {
     let mut carried = false;
     s.visit(&mut |x| {
         if let Stmt::Store { args, .. } = x {
-            carried |= !args.iter().any(|a| moving.iter().any(|n| mentions(a, n)));
+            carried |= !args.iter().any(|a| moving.iter().any(|n| a.uses_var(n)));
         }
     });
     found.filter(|_| carried)
@@ -156,7 +156,7 @@ fn names_moving_with(v: &str, s: &Stmt) -> Vec<Arc<str>> {
             Stmt::For { var, min, .. } => (var, min),
             _ => return,
         };
-        if names.iter().any(|n| mentions(value, n)) {
+        if names.iter().any(|n| value.uses_var(n)) {
             names.push(name.clone());
         }
     });
@@ -166,12 +166,7 @@ fn names_moving_with(v: &str, s: &Stmt) -> Vec<Arc<str>> {
 /// Strips integer casts that keep every value (widening).
 fn widened(e: &Expr) -> &Expr {
     match e.node() {
-        ExprNode::Cast(a) if a.ty().is_int() && e.ty().is_int() => {
-            match (a.ty().int_range(), e.ty().int_range()) {
-                (Some((a0, a1)), Some((b0, b1))) if a0 >= b0 && a1 <= b1 => widened(a),
-                _ => e,
-            }
-        }
+        ExprNode::Cast(a) if e.ty().holds_all_of(a.ty()) => widened(a),
         _ => e,
     }
 }
@@ -212,7 +207,7 @@ fn as_cut(extent: &Expr, v: &str) -> Option<Cut> {
         return None;
     };
     let c = c.as_int().filter(|&c| c > 0)?;
-    if widened(vv).as_var() != Some(v) || mentions(b_, v) {
+    if widened(vv).as_var() != Some(v) || b_.uses_var(v) {
         return None;
     }
     // The arithmetic must not wrap for the rewrite to be exact: only `i32` values widened to
@@ -226,12 +221,6 @@ fn as_cut(extent: &Expr, v: &str) -> Option<Cut> {
         b: Expr::cast(Type::I64, b_.clone()),
         c,
     })
-}
-
-fn mentions(e: &Expr, v: &str) -> bool {
-    let mut found = false;
-    e.visit(&mut |x| found |= x.as_var() == Some(v));
-    found
 }
 
 /// `s` with every occurrence of the expression `from` replaced by `to`.

@@ -51,17 +51,7 @@ pub fn lower_bounds_of(cond: &Expr) -> Vec<(Arc<str>, Interval)> {
         match e.node() {
             ExprNode::Var(n) if e.ty().is_int() => Some((n.clone(), e.ty())),
             // Widening casts keep the value, so they keep the bound.
-            ExprNode::Cast(a) if e.ty().is_int() && a.ty().is_int() => {
-                let wider = match (a.ty().int_range(), e.ty().int_range()) {
-                    (Some((a0, a1)), Some((b0, b1))) => a0 >= b0 && a1 <= b1,
-                    _ => false,
-                };
-                if wider {
-                    var_of(a)
-                } else {
-                    None
-                }
-            }
+            ExprNode::Cast(a) if e.ty().holds_all_of(a.ty()) => var_of(a),
             _ => None,
         }
     }
