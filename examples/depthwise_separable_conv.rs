@@ -61,11 +61,12 @@ pub fn depthwise_separable_conv(
         out.split(y, y, yi, 2).split(x, x, xi, 3).split(d, d, di, 16)
             .reorder(b, y, x, d, yi, xi, di).vectorize(di, 8).unroll(di).unroll(xi).unroll(yi)
             .fuse(b, y, by).parallel(by);
-        padded.compute_at(out, by).vectorize(d, 8);
-        depthwise.compute_at(out, by).vectorize(d, 8);
-        // The taps of 8 channels of a pixel, in order: one accumulator per vector; for the
-        // usual 3x3 filter (which the specialization knows the size of), unrolled.
-        depthwise.update(0).vectorize(d, 8).reorder(b, y, x, d, ry, rx, d_vec);
+        padded.compute_at(out, by).vectorize(d, 16);
+        depthwise.compute_at(out, by).vectorize(d, 16);
+        // The taps of 16 channels of a pixel, in order: one accumulator per vector, kept in
+        // a register across the taps (`promote_accumulators`); for the usual 3x3 filter
+        // (which the specialization knows the size of), unrolled.
+        depthwise.update(0).vectorize(d, 16).reorder(b, y, x, d, ry, rx, d_vec);
         depthwise.update(0)
             .specialize(depthwise_filter.shape()[0] == 3 && depthwise_filter.shape()[1] == 3)
             .unroll(ry).unroll(rx);

@@ -192,6 +192,79 @@ fn scheduled_matmuls_are_exact_on_every_path() {
     }
 }
 
+/// Taps around a vector loop: the pass `promote_accumulators` keeps each output vector in a
+/// local array across the taps (the output, and an intermediate computed per row in a
+/// parallel loop, whose storage reaches the row as a `&mut` slice).
+#[kernel]
+fn taps(
+    input: ArrayView2<f32>,
+    w: ArrayView2<f32>,
+    out: ArrayViewMut2<f32>,
+    rows: ArrayViewMut2<f32>,
+) -> Result<(), Error> {
+    let (ry, rx) = rdom(0..w.nrows(), 0..w.ncols());
+    t(y, x) = 0.0f32;
+    t(y, x) += w(ry, rx) * input(y + ry, x + rx);
+    out(y, x) = 0.5f32;
+    out(y, x) += w(ry, rx) * input(y + ry, x + rx);
+    rows(y, x) = t(y, x) * 2.0;
+    schedule! {
+        out.update(0).vectorize(x, 8).reorder(y, x, ry, rx, x_vec);
+        rows.parallel(y);
+        t.compute_at(rows, y).vectorize(x, 16);
+        t.update(0).vectorize(x, 16).reorder(y, x, ry, rx, x_vec);
+    }
+}
+
+#[test]
+fn taps_accumulate_in_registers_exactly_on_every_path() {
+    use halite::rt::Isa;
+    for (h, w, fh, fw) in [
+        (1, 1, 1, 1),
+        (3, 7, 2, 3),
+        (9, 37, 3, 3),
+        (5, 64, 1, 5),
+        (4, 0, 3, 3),
+    ] {
+        let input = pattern_f32(h + fh - 1, w + fw - 1);
+        let filt = pattern_f32(fh, fw);
+        let (mut want_o, mut want_r) = (Array2::zeros((h, w)), Array2::zeros((h, w)));
+        taps::reference(
+            input.view(),
+            filt.view(),
+            want_o.view_mut(),
+            want_r.view_mut(),
+        )
+        .unwrap();
+        for isa in [Isa::Avx512, Isa::Avx2, Isa::Sse2, Isa::Scalar] {
+            if !isa.supported() {
+                continue;
+            }
+            let (mut o, mut r) = (
+                Array2::from_elem((h, w), 9.0),
+                Array2::from_elem((h, w), 9.0),
+            );
+            halite::rt::isa::with_isa(isa, || {
+                taps(input.view(), filt.view(), o.view_mut(), r.view_mut())
+            })
+            .unwrap();
+            assert_eq!(o, want_o, "{isa:?} {h}x{w} {fh}x{fw}");
+            assert_eq!(r, want_r, "{isa:?} {h}x{w} {fh}x{fw}");
+        }
+    }
+    // The nest keeps the accumulators in local arrays.
+    assert!(
+        taps::loop_nest().contains("allocate out.acc"),
+        "{}",
+        taps::loop_nest()
+    );
+    assert!(
+        taps::loop_nest().contains("allocate t.acc"),
+        "{}",
+        taps::loop_nest()
+    );
+}
+
 // ---------------------------------------------------------------------------------------------
 // Predicates, multi-dimensional domains, empty domains, scans, argmin ties.
 

@@ -20,7 +20,7 @@ use crate::names::{derived, ident, rust_type};
 use halite_core::{CallKind, Expr, ForKind, Stmt, Type};
 use halite_schedule::{Guard, Lowered};
 use proc_macro2::{Ident, Span, TokenStream};
-use quote::quote;
+use quote::{format_ident, quote};
 use std::collections::HashMap;
 
 /// One parameter of the kernel's signature, in order.
@@ -404,13 +404,32 @@ impl Gen {
                                 quote!(::halite::rt::scratch::<#t>(#len))
                             })
                             .collect();
+                        // Each task's storage reaches its iterations as `&mut [T]` arguments
+                        // of a closure called at once: LLVM then knows that no other pointer
+                        // (views, other storage) reaches it, and keeps values stored there in
+                        // registers across loads and stores of the views.
+                        let params: Vec<TokenStream> = task_bufs
+                            .iter()
+                            .enumerate()
+                            .map(|(i, (_, ty))| {
+                                let t = rust_type(*ty);
+                                let a = format_ident!("__task_buf{}", i);
+                                quote!(#a: &mut [#t])
+                            })
+                            .collect();
+                        let args: Vec<TokenStream> = (0..task_bufs.len())
+                            .map(|i| {
+                                let i = proc_macro2::Literal::usize_unsuffixed(i);
+                                quote!(&mut __bufs.#i[..])
+                            })
+                            .collect();
                         let binds: Vec<TokenStream> = task_bufs
                             .iter()
                             .enumerate()
                             .map(|(i, (f, _))| {
                                 let p = derived(f, "ptr");
-                                let i = proc_macro2::Literal::usize_unsuffixed(i);
-                                quote!(let #p = ::halite::rt::Ptr::new(__bufs.#i.as_mut_ptr());)
+                                let a = format_ident!("__task_buf{}", i);
+                                quote!(let #p = ::halite::rt::Ptr::new(#a.as_mut_ptr());)
                             })
                             .collect();
                         quote! {
@@ -421,11 +440,13 @@ impl Gen {
                             // twice), and storage computed inside a parallel loop belongs to one
                             // rayon task at a time.
                             ::halite::rt::par_for_init(#min_t, #ext, || (#(#inits,)*), move |__bufs, #v: i32| {
-                                #(#binds)*
-                                #(#task_stack)*
-                                #shadow
-                                let #vw: isize = #v as isize;
-                                #body
+                                (move |#(#params),*| {
+                                    #(#binds)*
+                                    #(#task_stack)*
+                                    #shadow
+                                    let #vw: isize = #v as isize;
+                                    #body
+                                })(#(#args),*)
                             });
                         }
                     }

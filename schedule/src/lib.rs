@@ -197,7 +197,7 @@ fn lower_version(
             }
         }
     }
-    let entry_lets = entry_lets
+    let entry_lets: Vec<(Arc<str>, Expr)> = entry_lets
         .into_iter()
         .map(|(n, v)| (n, halite_core::simplify(&v)))
         .collect();
@@ -207,6 +207,9 @@ fn lower_version(
     let s = passes::tiles::specialize_full_tiles(s);
     let s = passes::partition::partition_loops(s);
     let s = passes::tiles::drop_single_iterations(s);
+    let (acc_lets, s) = passes::promote::promote_accumulators(s);
+    let mut entry_lets = entry_lets;
+    entry_lets.extend(acc_lets);
     let body: Stmt = passes::simplify::simplify_stmt(&s);
     let storage = inlined
         .funcs

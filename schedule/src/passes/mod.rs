@@ -8,6 +8,7 @@ pub mod inline;
 pub mod loop_nest;
 pub mod nonempty;
 pub mod partition;
+pub mod promote;
 pub mod ranges;
 pub mod simplify;
 pub mod sliding;
