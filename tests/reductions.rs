@@ -153,8 +153,30 @@ fn matmul_ikj(a: ArrayView2<f32>, b: ArrayView2<f32>, c: ArrayViewMut2<f32>) -> 
     }
 }
 
+/// A register tile of the output itself (no intermediate): `promote_accumulators` keeps the
+/// 4x16 tile in a local array across `k`.
+#[kernel]
+fn matmul_tile_in_output(
+    a: ArrayView2<f32>,
+    b: ArrayView2<f32>,
+    c: ArrayViewMut2<f32>,
+) -> Result<(), Error> {
+    let k = rdom(0..a.ncols());
+    c(i, j) = 0.0;
+    c(i, j) = a(i, k).mul_add(b(k, j), c(i, j));
+    schedule! {
+        c.update(0).split(i, io, ii, 4).split(j, jo, ji, 16).reorder(io, jo, k, ii, ji)
+            .vectorize(ji, 8).unroll(ji).unroll(ii);
+    }
+}
+
 #[test]
 fn scheduled_matmuls_are_exact_on_every_path() {
+    assert!(
+        matmul_tile_in_output::loop_nest().contains("allocate c.acc"),
+        "{}",
+        matmul_tile_in_output::loop_nest()
+    );
     use halite::rt::Isa;
     // Ragged sizes: partial tiles and vectors at both edges.
     for (m, kk, n) in [
@@ -184,6 +206,12 @@ fn scheduled_matmuls_are_exact_on_every_path() {
             halite::rt::isa::with_isa(isa, || matmul_packed(a.view(), b.view(), p.view_mut()))
                 .unwrap();
             assert_eq!(p, fused, "packed {isa:?} {m}x{kk}x{n}");
+            let mut t = Array2::<f32>::from_elem((m, n), 9.0);
+            halite::rt::isa::with_isa(isa, || {
+                matmul_tile_in_output(a.view(), b.view(), t.view_mut())
+            })
+            .unwrap();
+            assert_eq!(t, fused, "tile in output {isa:?} {m}x{kk}x{n}");
             let mut d = Array2::<f32>::zeros((m, n));
             halite::rt::isa::with_isa(isa, || matmul_ikj(a.view(), b.view(), d.view_mut()))
                 .unwrap();

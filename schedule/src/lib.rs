@@ -205,6 +205,7 @@ fn lower_version(
     let s = passes::unswitch::hoist_invariant_ifs(s);
     let s = passes::ranges::simplify_in_ranges(s);
     let s = passes::tiles::specialize_full_tiles(s);
+    let s = passes::unswitch::hoist_invariant_branches(s);
     let s = passes::partition::partition_loops(s);
     let s = passes::tiles::drop_single_iterations(s);
     let (acc_lets, s) = passes::promote::promote_accumulators(s);

@@ -13,10 +13,12 @@
 //! for ro in [ro.steady, +(min + extent - ro.steady)): body
 //! ```
 //!
-//! Only loops that carry an accumulator (some store does not move with the loop variable) and
-//! only inner loops of one vector or one unrolled block (`w` equal to the vector width or the
-//! unroll factor), where a test on every iteration costs as much as the work, are considered,
-//! and only the first such extent of a body is used to partition it.
+//! Only loops that carry an accumulator (some store does not move with the loop variable, or
+//! with a serial or unrolled loop inside it: the taps of a convolution around its vector loop,
+//! whose vector `promote` keeps in registers only where the vector loop has a constant trip
+//! count) and only inner loops of one vector or one unrolled block (`w` equal to the vector
+//! width or the unroll factor), where a test on every iteration costs as much as the work, are
+//! considered, and only the first such extent of a body is used to partition it.
 //!
 //! Pre: none. Post: the same iterations in the same order; in the first loop the matched
 //! extent is the constant `w`.
@@ -132,10 +134,31 @@ fn find_cut(s: &Stmt, v: &str) -> Option<Cut> {
         _ => {}
     });
     let found = found.filter(|c| !bound_inside.iter().any(|n| c.b.uses_var(n)));
-    // Only accumulators: the loop stores somewhere that does not move with `v`, so the
-    // stored vector is carried from one iteration to the next (LLVM keeps it in registers
-    // only without a branch around it). Where every store moves with `v`, the test on each
-    // iteration is cheap, and a second copy of the loop measured slower.
+    // Only accumulators: some store does not move with `v`, or with a serial or unrolled
+    // loop inside it (a tap loop around the vector loop), so the stored vector is carried
+    // from one iteration to the next (LLVM keeps it in registers only without a branch
+    // around it). Where every store moves with every loop, the test on each iteration is
+    // cheap, and a second copy of the loop measured slower.
+    let carried = carries(v, s) || {
+        let mut inner = false;
+        s.visit(&mut |x| {
+            if let Stmt::For {
+                var,
+                kind: ForKind::Serial | ForKind::Unrolled(_),
+                body,
+                ..
+            } = x
+            {
+                inner |= carries(var, body);
+            }
+        });
+        inner
+    };
+    found.filter(|_| carried)
+}
+
+/// Whether some store in `s` (the body of the loop over `v`) does not move with `v`.
+fn carries(v: &str, s: &Stmt) -> bool {
     let moving = names_moving_with(v, s);
     let mut carried = false;
     s.visit(&mut |x| {
@@ -143,7 +166,7 @@ fn find_cut(s: &Stmt, v: &str) -> Option<Cut> {
             carried |= !args.iter().any(|a| moving.iter().any(|n| a.uses_var(n)));
         }
     });
-    found.filter(|_| carried)
+    carried
 }
 
 /// `v` and the names bound in `s` that move with it: lets whose values use a moving name,
@@ -385,5 +408,47 @@ mod tests {
         };
         let out = partition_loops(s.clone()).to_string();
         assert_eq!(out, s.to_string());
+    }
+
+    /// A row of vectors whose stores move with the row loop is partitioned only when a tap
+    /// loop around the vector loop carries each vector.
+    #[test]
+    fn tap_loops_carry_the_vector() {
+        let x = Expr::var("x", Type::I32);
+        let n = Expr::var("n", Type::I32);
+        let ext = Expr::binary(
+            BinOp::Min,
+            Expr::i32(8),
+            n.clone().sub(x.clone().mul(Expr::i32(8))),
+        );
+        let store = Stmt::Store {
+            func: "f".into(),
+            args: vec![x.clone().mul(Expr::i32(8)).add(Expr::var("v", Type::I32))],
+            value: Expr::i32(0),
+        };
+        let lanes = Stmt::For {
+            var: "v".into(),
+            min: Expr::i32(0),
+            extent: ext,
+            kind: ForKind::Vectorized(8),
+            body: Box::new(store),
+        };
+        let row = |body: Stmt| Stmt::For {
+            var: "x".into(),
+            min: Expr::i32(0),
+            extent: n.clone().add(Expr::i32(7)).div(Expr::i32(8)),
+            kind: ForKind::Serial,
+            body: Box::new(body),
+        };
+        let plain = row(lanes.clone());
+        assert_eq!(partition_loops(plain.clone()), plain);
+        let taps = row(Stmt::For {
+            var: "r".into(),
+            min: Expr::i32(0),
+            extent: Expr::i32(3),
+            kind: ForKind::Unrolled(3),
+            body: Box::new(lanes),
+        });
+        assert!(partition_loops(taps).to_string().contains("x.steady"));
     }
 }

@@ -30,9 +30,6 @@
 use halite_core::{CallKind, Expr, ExprMutator, ExprNode, ForKind, Stmt, Type};
 use std::sync::Arc;
 
-/// The largest lane loop whose elements are moved to a local array.
-const MAX_LANES: i64 = 64;
-
 /// Runs the pass; returns the entry lets of the new arrays' sizes and the nest.
 pub fn promote_accumulators(s: Stmt) -> (Vec<(Arc<str>, Expr)>, Stmt) {
     let mut p = Promote::default();
@@ -40,10 +37,22 @@ pub fn promote_accumulators(s: Stmt) -> (Vec<(Arc<str>, Expr)>, Stmt) {
     (p.lets, s)
 }
 
+/// The most elements of one local array (a register tile of 16 vectors of 16 lanes is 256).
+const MAX_ELEMENTS: i64 = 1024;
+
 #[derive(Default)]
 struct Promote {
     lets: Vec<(Arc<str>, Expr)>,
     count: usize,
+}
+
+/// A loop of the chain: variable, min, extent, kind.
+#[derive(Clone)]
+struct Loop {
+    var: Arc<str>,
+    min: Expr,
+    extent: Expr,
+    kind: ForKind,
 }
 
 /// The matched chain of a loop's body.
@@ -51,11 +60,13 @@ struct Chain<'a> {
     /// The stored Func, its arguments and the stored value.
     func: Arc<str>,
     args: &'a [Expr],
-    /// The lane loop (variable, min, extent, width) and its lets the arguments need.
-    lane: Option<(Arc<str>, Expr, Expr, u32)>,
-    lane_lets: Vec<(Arc<str>, Expr)>,
-    /// Extents of the chain's loops (the matched loop first).
-    extents: Vec<Expr>,
+    /// The loops that the stored element moves with (a tile), outermost first, then the
+    /// vector loop if there is one: the dimensions of the local array.
+    dims: Vec<Loop>,
+    /// The lets the arguments need, in order.
+    lets: Vec<(Arc<str>, Expr)>,
+    /// Extents of the loops the element does not move with (the matched loop first).
+    taps: Vec<Expr>,
 }
 
 impl Promote {
@@ -76,56 +87,64 @@ impl Promote {
         let acc: Arc<str> = format!("{}.acc{}", c.func, self.count).into();
         self.count += 1;
         let ty = store_type(s);
-        let (lanes, index) = match &c.lane {
-            Some((v, _, ext, _)) => (
-                crate::passes::tiles::constant_upper_bound(ext).unwrap_or(1),
-                Expr::var(v.clone(), Type::I32),
-            ),
-            None => (1, Expr::i32(0)),
+        let index: Vec<Expr> = if c.dims.is_empty() {
+            vec![Expr::i32(0)]
+        } else {
+            c.dims
+                .iter()
+                .map(|l| Expr::var(l.var.clone(), Type::I32))
+                .collect()
         };
-        let size: Arc<str> = crate::passes::allocate::alloc_var(&acc, 0).into();
-        self.lets.push((size.clone(), Expr::i64(lanes)));
+        let mut bounds = Vec::new();
+        let mut mins = Vec::new();
+        for (d, l) in c.dims.iter().enumerate() {
+            let size: Arc<str> = crate::passes::allocate::alloc_var(&acc, d).into();
+            let n = crate::passes::tiles::constant_upper_bound(&l.extent).unwrap_or(1);
+            self.lets.push((size.clone(), Expr::i64(n)));
+            bounds.push((Expr::i64(0), Expr::var(size, Type::I64)));
+            mins.push((crate::passes::loop_nest::min_var(&acc, d), l.min.clone()));
+        }
+        if c.dims.is_empty() {
+            let size: Arc<str> = crate::passes::allocate::alloc_var(&acc, 0).into();
+            self.lets.push((size.clone(), Expr::i64(1)));
+            bounds.push((Expr::i64(0), Expr::var(size, Type::I64)));
+            mins.push((crate::passes::loop_nest::min_var(&acc, 0), Expr::i32(0)));
+        }
         let read_f = Expr::call(CallKind::Func, c.func.clone(), c.args.to_vec(), ty);
-        let read_acc = Expr::call(CallKind::Func, acc.clone(), vec![index.clone()], ty);
+        let read_acc = Expr::call(CallKind::Func, acc.clone(), index.clone(), ty);
         // The loop with `f(args)` replaced by the array, in reads and in the store.
         let mut rep = Replace {
             from: &read_f,
             to: &read_acc,
         };
         let inner = replace_store(s.clone(), &mut rep, &acc, &index);
-        let lane_loop = |body: Stmt| match &c.lane {
-            Some((v, min, ext, w)) => {
-                let body = c.lane_lets.iter().rev().fold(body, |b, (n, e)| Stmt::Let {
-                    name: n.clone(),
-                    value: e.clone(),
-                    body: Box::new(b),
-                });
-                Stmt::For {
-                    var: v.clone(),
-                    min: min.clone(),
-                    extent: ext.clone(),
-                    kind: ForKind::Vectorized(*w),
-                    body: Box::new(body),
-                }
-            }
-            None => body,
+        // A copy of the tile's loops around a store (the lets the arguments need inside).
+        let tile_loops = |store: Stmt| {
+            let body = c.lets.iter().rev().fold(store, |b, (n, e)| Stmt::Let {
+                name: n.clone(),
+                value: e.clone(),
+                body: Box::new(b),
+            });
+            c.dims.iter().rev().fold(body, |b, l| Stmt::For {
+                var: l.var.clone(),
+                min: l.min.clone(),
+                extent: l.extent.clone(),
+                kind: l.kind,
+                body: Box::new(b),
+            })
         };
-        let load = lane_loop(Stmt::Store {
+        let load = tile_loops(Stmt::Store {
             func: acc.clone(),
-            args: vec![index.clone()],
+            args: index.clone(),
             value: read_f.clone(),
         });
-        let store = lane_loop(Stmt::Store {
+        let store = tile_loops(Stmt::Store {
             func: c.func.clone(),
             args: c.args.to_vec(),
             value: read_acc.clone(),
         });
-        let min = match &c.lane {
-            Some((_, m, _, _)) => m.clone(),
-            None => Expr::i32(0),
-        };
         let nonempty = c
-            .extents
+            .taps
             .iter()
             .map(|e| {
                 Expr::binary(
@@ -136,11 +155,16 @@ impl Promote {
             })
             .reduce(Expr::and)
             .unwrap_or_else(|| Expr::bool(true));
-        let body = Stmt::Let {
-            name: crate::passes::loop_nest::min_var(&acc, 0).into(),
-            value: min,
-            body: Box::new(Stmt::block(vec![load, inner, store])),
-        };
+        let body =
+            mins.into_iter()
+                .rev()
+                .fold(Stmt::block(vec![load, inner, store]), |b, (n, m)| {
+                    Stmt::Let {
+                        name: n.into(),
+                        value: m,
+                        body: Box::new(b),
+                    }
+                });
         let nonempty = halite_core::simplify(&nonempty);
         let body = if nonempty.as_const().and_then(|v| v.as_bool()) == Some(true) {
             body
@@ -153,7 +177,7 @@ impl Promote {
         Stmt::Allocate {
             func: acc,
             ty,
-            bounds: vec![(Expr::i64(0), Expr::var(size, Type::I64))],
+            bounds,
             body: Box::new(body),
         }
     }
@@ -171,11 +195,11 @@ fn store_type(s: &Stmt) -> Type {
 }
 
 /// `s` with its one store writing `acc(index)` the value with `f(args)` replaced.
-fn replace_store(s: Stmt, rep: &mut Replace<'_>, acc: &Arc<str>, index: &Expr) -> Stmt {
+fn replace_store(s: Stmt, rep: &mut Replace<'_>, acc: &Arc<str>, index: &[Expr]) -> Stmt {
     match s {
         Stmt::Store { value, .. } => Stmt::Store {
             func: acc.clone(),
-            args: vec![index.clone()],
+            args: index.to_vec(),
             value: rep.mutate(&value),
         },
         s => s.map_children(&mut |c| replace_store(c, rep, acc, index)),
@@ -201,95 +225,175 @@ fn reads(e: &Expr, f: &str) -> bool {
     crate::schedule::calls(e, f)
 }
 
+/// A step of the chain from the matched loop to the store.
+enum Item<'a> {
+    Let(&'a Arc<str>, &'a Expr),
+    Loop(Loop),
+}
+
 /// The chain of the loop `s`, if it has the shape the pass rewrites.
 fn match_chain(s: &Stmt) -> Option<Chain<'_>> {
     let Stmt::For {
         var,
         min,
         extent,
+        kind,
         body,
-        ..
     } = s
     else {
         return None;
     };
-    // Names bound by the chain: they change from one step of the reduction to the next.
-    let mut moving: Vec<Arc<str>> = vec![var.clone()];
-    let mut extents = vec![extent.clone()];
-    let mut bounds = vec![min.clone(), extent.clone()];
-    let mut lets: Vec<&Expr> = Vec::new();
+    let mut items = vec![Item::Loop(Loop {
+        var: var.clone(),
+        min: min.clone(),
+        extent: extent.clone(),
+        kind: *kind,
+    })];
     let mut cur: &Stmt = body;
-    let lane;
+    let mut lane = None;
     loop {
         match cur {
             Stmt::Let { name, value, body } => {
-                moving.push(name.clone());
-                lets.push(value);
+                items.push(Item::Let(name, value));
                 cur = body;
             }
             Stmt::For {
                 var,
                 min,
                 extent,
-                kind: ForKind::Serial | ForKind::Unrolled(_),
+                kind: kind @ (ForKind::Serial | ForKind::Unrolled(_)),
                 body,
-            } => {
-                moving.push(var.clone());
-                extents.push(extent.clone());
-                bounds.push(min.clone());
-                bounds.push(extent.clone());
+            } if lane.is_none() => {
+                items.push(Item::Loop(Loop {
+                    var: var.clone(),
+                    min: min.clone(),
+                    extent: extent.clone(),
+                    kind: *kind,
+                }));
                 cur = body;
             }
             Stmt::For {
                 var,
                 min,
                 extent,
-                kind: ForKind::Vectorized(w),
+                kind: kind @ ForKind::Vectorized(_),
                 body,
-            } => {
-                lane = Some((var, min, extent, *w));
+            } if lane.is_none() => {
+                lane = Some(Loop {
+                    var: var.clone(),
+                    min: min.clone(),
+                    extent: extent.clone(),
+                    kind: *kind,
+                });
                 cur = body;
-                break;
             }
-            Stmt::Store { .. } => {
-                lane = None;
-                break;
-            }
+            Stmt::Store { .. } => break,
             _ => return None,
         }
-    }
-    // Inside the lane loop: lets, then the store.
-    let mut lane_lets: Vec<(Arc<str>, Expr)> = Vec::new();
-    let mut varying: Vec<Arc<str>> = moving.clone();
-    let mut inner_lets: Vec<&Expr> = Vec::new();
-    while let Stmt::Let { name, value, body } = cur {
-        if varying.iter().any(|n| value.uses_var(n)) {
-            varying.push(name.clone());
-        } else {
-            lane_lets.push((name.clone(), value.clone()));
-        }
-        inner_lets.push(value);
-        cur = body;
     }
     let Stmt::Store { func, args, value } = cur else {
         return None;
     };
-    let uses_moving = |e: &Expr| varying.iter().any(|n| e.uses_var(n));
-    if args.iter().any(|a| uses_moving(a) || reads(a, func))
-        || bounds.iter().any(|b| moving.iter().any(|n| b.uses_var(n)))
-        || lets.iter().chain(inner_lets.iter()).any(|e| reads(e, func))
+    // The lets the arguments need (transitively), and the loops they move with.
+    let lets: Vec<(&Arc<str>, &Expr)> = items
+        .iter()
+        .filter_map(|i| match i {
+            Item::Let(n, e) => Some((*n, *e)),
+            Item::Loop(_) => None,
+        })
+        .collect();
+    let mut needed = vec![false; lets.len()];
+    for k in (0..lets.len()).rev() {
+        let name = lets[k].0;
+        needed[k] = args.iter().any(|a| a.uses_var(name))
+            || (k + 1..lets.len()).any(|j| needed[j] && lets[j].1.uses_var(name));
+    }
+    let moves_element = |v: &str| {
+        args.iter().any(|a| a.uses_var(v))
+            || lets
+                .iter()
+                .zip(&needed)
+                .any(|((_, e), &n)| n && e.uses_var(v))
+    };
+    let loops: Vec<&Loop> = items
+        .iter()
+        .filter_map(|i| match i {
+            Item::Loop(l) => Some(l),
+            Item::Let(..) => None,
+        })
+        .collect();
+    let chain_names: Vec<&Arc<str>> = items
+        .iter()
+        .map(|i| match i {
+            Item::Loop(l) => &l.var,
+            Item::Let(n, _) => *n,
+        })
+        .chain(lane.as_ref().map(|l| &l.var))
+        .collect();
+    let invariant = |e: &Expr| !chain_names.iter().any(|n| e.uses_var(n));
+    // The matched loop must not move the element; the others either move it (the tile) or
+    // not (taps).
+    if moves_element(&loops[0].var) {
+        return None;
+    }
+    let mut dims: Vec<Loop> = Vec::new();
+    let mut taps: Vec<Expr> = Vec::new();
+    let mut varying: Vec<Arc<str>> = Vec::new();
+    // The extent of a loop of the tile may use the loops of the tile around it (a vector
+    // loop cut short at the edge of the image), which its copies before and after the taps
+    // keep; its min (the array's first index) and a tap loop's bounds (tested before the
+    // taps) use none of the chain.
+    let tile_invariant = |e: &Expr, outer: &[Loop]| {
+        chain_names
+            .iter()
+            .all(|n| !e.uses_var(n) || outer.iter().any(|l| &l.var == *n))
+    };
+    for l in &loops {
+        if moves_element(&l.var) {
+            if !invariant(&l.min) || !tile_invariant(&l.extent, &dims) {
+                return None;
+            }
+            dims.push((*l).clone());
+        } else {
+            if !invariant(&l.min) || !invariant(&l.extent) {
+                return None;
+            }
+            taps.push(l.extent.clone());
+            varying.push(l.var.clone());
+        }
+    }
+    if let Some(l) = &lane {
+        if !invariant(&l.min) || !tile_invariant(&l.extent, &dims) {
+            return None;
+        }
+        dims.push(l.clone());
+    }
+    // The lets the element needs may not change with the taps.
+    for (k, (n, e)) in lets.iter().enumerate() {
+        if varying.iter().any(|v| e.uses_var(v)) {
+            if needed[k] {
+                return None;
+            }
+            varying.push((*n).clone());
+        }
+    }
+    if args
+        .iter()
+        .any(|a| varying.iter().any(|v| a.uses_var(v)) || reads(a, func))
+        || lets.iter().any(|(_, e)| reads(e, func))
     {
         return None;
     }
-    if let Some((v, min, ext, _)) = &lane {
-        let lanes = crate::passes::tiles::constant_upper_bound(ext);
-        if lanes.is_none_or(|n| !(1..=MAX_LANES).contains(&n))
-            || min.uses_var(v)
-            || moving.iter().any(|n| min.uses_var(n) || ext.uses_var(n))
-            || lane_lets.iter().any(|(_, e)| reads(e, func))
-        {
+    let mut elements = 1i64;
+    for l in &dims {
+        let n = crate::passes::tiles::constant_upper_bound(&l.extent)?;
+        if n < 1 {
             return None;
         }
+        elements = elements.saturating_mul(n);
+    }
+    if elements > MAX_ELEMENTS {
+        return None;
     }
     // The value reads `f` at the stored element and nowhere else.
     let at_args = Expr::call(CallKind::Func, func.clone(), args.clone(), value.ty());
@@ -321,9 +425,14 @@ fn match_chain(s: &Stmt) -> Option<Chain<'_>> {
     Some(Chain {
         func: func.clone(),
         args,
-        lane: lane.map(|(v, m, e, w)| (v.clone(), m.clone(), e.clone(), w)),
-        lane_lets,
-        extents,
+        dims,
+        lets: lets
+            .iter()
+            .zip(&needed)
+            .filter(|(_, &n)| n)
+            .map(|((n, e), _)| ((*n).clone(), (*e).clone()))
+            .collect(),
+        taps,
     })
 }
 
@@ -381,6 +490,78 @@ mod tests {
                     f.acc0(d) = f.acc0(d) + g(x + r, d)
                 vectorized(x8) for d in [0, +8):
                   f(x, d) = f.acc0(d)
+        "#]]
+        .assert_eq(&s.to_string());
+    }
+
+    #[test]
+    fn a_register_tile_of_an_output_is_kept_in_a_local_array() {
+        // for k: unrolled ii in [0, +2): let i.v = io * 2 + ii; vectorized j in [0, +8):
+        //   c(i.v, j) = c(i.v, j) + a(i.v, k) * b(k, j)
+        let iv = var("io").mul(Expr::i32(2)).add(var("ii"));
+        let args = vec![var("i.v"), var("j")];
+        let value = Expr::binary(
+            BinOp::Add,
+            call("c", args.clone()),
+            Expr::binary(
+                BinOp::Mul,
+                call("a", vec![var("i.v"), var("k")]),
+                call("b", vec![var("k"), var("j")]),
+            ),
+        );
+        let s = Stmt::For {
+            var: "k".into(),
+            min: Expr::i32(0),
+            extent: var("n"),
+            kind: ForKind::Serial,
+            body: Box::new(Stmt::For {
+                var: "ii".into(),
+                min: Expr::i32(0),
+                extent: Expr::i32(2),
+                kind: ForKind::Unrolled(2),
+                body: Box::new(Stmt::Let {
+                    name: "i.v".into(),
+                    value: iv,
+                    body: Box::new(Stmt::For {
+                        var: "j".into(),
+                        min: Expr::i32(0),
+                        extent: Expr::i32(8),
+                        kind: ForKind::Vectorized(8),
+                        body: Box::new(Stmt::Store {
+                            func: "c".into(),
+                            args,
+                            value,
+                        }),
+                    }),
+                }),
+            }),
+        };
+        let (lets, s) = promote_accumulators(s);
+        assert_eq!(
+            lets,
+            vec![
+                ("c.acc0.alloc.0".into(), Expr::i64(2)),
+                ("c.acc0.alloc.1".into(), Expr::i64(8))
+            ]
+        );
+        expect_test::expect![[r#"
+            allocate c.acc0: f32 over [0, +c.acc0.alloc.0) x [0, +c.acc0.alloc.1)
+              if 0 < n:
+                let c.acc0.min.0 = 0
+                let c.acc0.min.1 = 0
+                unrolled(x2) for ii in [0, +2):
+                  vectorized(x8) for j in [0, +8):
+                    let i.v = io * 2 + ii
+                    c.acc0(ii, j) = c(i.v, j)
+                for k in [0, +n):
+                  unrolled(x2) for ii in [0, +2):
+                    let i.v = io * 2 + ii
+                    vectorized(x8) for j in [0, +8):
+                      c.acc0(ii, j) = c.acc0(ii, j) + a(i.v, k) * b(k, j)
+                unrolled(x2) for ii in [0, +2):
+                  vectorized(x8) for j in [0, +8):
+                    let i.v = io * 2 + ii
+                    c(i.v, j) = c.acc0(ii, j)
         "#]]
         .assert_eq(&s.to_string());
     }

@@ -72,6 +72,61 @@ fn at_loop(var: Arc<str>, min: Expr, extent: Expr, kind: ForKind, body: Stmt) ->
     }
 }
 
+/// Pass `hoist_invariant_branches` (after `tiles`): a serial or unrolled loop whose body is
+/// `if c { a }` and `if !c { b }`, with `c` free of the loop variable, becomes
+/// `if c { for v { a } }` and `if !c { for v { b } }`, innermost loops first and again on the
+/// new loops.
+///
+/// The full-tile test of a register tile sits inside the reduction loop around the tile
+/// (`for k: if full { tile } if !full { edge }`); outside it, the tile's loops form one
+/// chain from `k` to the store, which `promote` keeps in registers.
+///
+/// Pre: none. Post: the same statements run in the same order (exactly one branch runs on
+/// every iteration, the same one on all of them).
+pub fn hoist_invariant_branches(s: Stmt) -> Stmt {
+    match s {
+        Stmt::For {
+            var,
+            min,
+            extent,
+            kind: kind @ (ForKind::Serial | ForKind::Unrolled(_)),
+            body,
+        } => branches_out(var, min, extent, kind, hoist_invariant_branches(*body)),
+        s => s.map_children(&mut hoist_invariant_branches),
+    }
+}
+
+fn branches_out(var: Arc<str>, min: Expr, extent: Expr, kind: ForKind, body: Stmt) -> Stmt {
+    if let Stmt::Block(v) = &body {
+        if let [Stmt::If { cond: c, then: a }, Stmt::If { cond: nc, then: b }] = v.as_slice() {
+            let complement =
+                matches!(nc.node(), ExprNode::Unary(halite_core::UnOp::Not, x) if x == c);
+            if complement && !c.uses_var(&var) {
+                let lp = |s: &Stmt| {
+                    branches_out(var.clone(), min.clone(), extent.clone(), kind, s.clone())
+                };
+                return Stmt::Block(vec![
+                    Stmt::If {
+                        cond: c.clone(),
+                        then: Box::new(lp(a)),
+                    },
+                    Stmt::If {
+                        cond: nc.clone(),
+                        then: Box::new(lp(b)),
+                    },
+                ]);
+            }
+        }
+    }
+    Stmt::For {
+        var,
+        min,
+        extent,
+        kind,
+        body: Box::new(body),
+    }
+}
+
 /// The loop's extent when a conjunct of `cond` is `var + e < b` (`i32`, with `e` and `b` free
 /// of the names in `bound`), and the other conjuncts (`None`: there are none).
 fn loop_bound(
@@ -220,5 +275,43 @@ mod tests {
                 f(lane) = lane
         "#]]
         .assert_eq(&hoist_invariant_ifs(nest).to_string());
+    }
+
+    /// A full-tile test inside a reduction loop moves out of it, both branches.
+    #[test]
+    fn a_tile_test_leaves_the_reduction_loop() {
+        let v = |n: &str| Expr::var(n, Type::I32);
+        let store = |x: &str| Stmt::Store {
+            func: "f".into(),
+            args: vec![v(x)],
+            value: v("k"),
+        };
+        let full = v("t").lt(v("n"));
+        let body = Stmt::Block(vec![
+            Stmt::If {
+                cond: full.clone(),
+                then: Box::new(store("a")),
+            },
+            Stmt::If {
+                cond: Expr::unary(halite_core::UnOp::Not, full),
+                then: Box::new(store("b")),
+            },
+        ]);
+        let k = Stmt::For {
+            var: "k".into(),
+            min: Expr::i32(0),
+            extent: v("m"),
+            kind: ForKind::Serial,
+            body: Box::new(body),
+        };
+        expect_test::expect![[r#"
+            if t < n:
+              for k in [0, +m):
+                f(a) = k
+            if !(t < n):
+              for k in [0, +m):
+                f(b) = k
+        "#]]
+        .assert_eq(&hoist_invariant_branches(k).to_string());
     }
 }
