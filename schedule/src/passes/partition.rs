@@ -247,7 +247,7 @@ fn as_cut(extent: &Expr, v: &str) -> Option<Cut> {
 }
 
 /// `s` with every occurrence of the expression `from` replaced by `to`.
-fn replace(s: &Stmt, from: &Expr, to: &Expr) -> Stmt {
+pub(crate) fn replace(s: &Stmt, from: &Expr, to: &Expr) -> Stmt {
     struct Replace<'a>(&'a Expr, &'a Expr);
     impl ExprMutator for Replace<'_> {
         fn mutate(&mut self, e: &Expr) -> Expr {

@@ -27,7 +27,8 @@
 //! are kept). Post: the same values are stored to `f`, in the same order of the reduction;
 //! intermediate values live in `f.accN`, whose storage size is returned as entry lets.
 
-use halite_core::{CallKind, Expr, ExprMutator, ExprNode, ForKind, Stmt, Type};
+use crate::schedule::calls;
+use halite_core::{CallKind, Expr, ExprNode, ForKind, Stmt, Type};
 use std::sync::Arc;
 
 /// Runs the pass; returns the entry lets of the new arrays' sizes and the nest.
@@ -67,6 +68,8 @@ struct Chain<'a> {
     lets: Vec<(Arc<str>, Expr)>,
     /// Extents of the loops the element does not move with (the matched loop first).
     taps: Vec<Expr>,
+    /// The element type.
+    ty: Type,
 }
 
 impl Promote {
@@ -86,7 +89,7 @@ impl Promote {
     fn rewrite(&mut self, s: &Stmt, c: Chain<'_>) -> Stmt {
         let acc: Arc<str> = format!("{}.acc{}", c.func, self.count).into();
         self.count += 1;
-        let ty = store_type(s);
+        let ty = c.ty;
         let index: Vec<Expr> = if c.dims.is_empty() {
             vec![Expr::i32(0)]
         } else {
@@ -112,12 +115,13 @@ impl Promote {
         }
         let read_f = Expr::call(CallKind::Func, c.func.clone(), c.args.to_vec(), ty);
         let read_acc = Expr::call(CallKind::Func, acc.clone(), index.clone(), ty);
-        // The loop with `f(args)` replaced by the array, in reads and in the store.
-        let mut rep = Replace {
-            from: &read_f,
-            to: &read_acc,
-        };
-        let inner = replace_store(s.clone(), &mut rep, &acc, &index);
+        // The loop with `f(args)` replaced by the array, in reads (only the stored value reads
+        // `f`) and in the store.
+        let inner = retarget_store(
+            crate::passes::partition::replace(s, &read_f, &read_acc),
+            &acc,
+            &index,
+        );
         // A copy of the tile's loops around a store (the lets the arguments need inside).
         let tile_loops = |store: Stmt| {
             let body = c.lets.iter().rev().fold(store, |b, (n, e)| Stmt::Let {
@@ -183,46 +187,16 @@ impl Promote {
     }
 }
 
-/// The type of the one store in `s`.
-fn store_type(s: &Stmt) -> Type {
-    let mut ty = Type::I32;
-    s.visit(&mut |x| {
-        if let Stmt::Store { value, .. } = x {
-            ty = value.ty();
-        }
-    });
-    ty
-}
-
-/// `s` with its one store writing `acc(index)` the value with `f(args)` replaced.
-fn replace_store(s: Stmt, rep: &mut Replace<'_>, acc: &Arc<str>, index: &[Expr]) -> Stmt {
+/// `s` with its one store writing `acc(index)` instead.
+fn retarget_store(s: Stmt, acc: &Arc<str>, index: &[Expr]) -> Stmt {
     match s {
         Stmt::Store { value, .. } => Stmt::Store {
             func: acc.clone(),
             args: index.to_vec(),
-            value: rep.mutate(&value),
+            value,
         },
-        s => s.map_children(&mut |c| replace_store(c, rep, acc, index)),
+        s => s.map_children(&mut |c| retarget_store(c, acc, index)),
     }
-}
-
-struct Replace<'a> {
-    from: &'a Expr,
-    to: &'a Expr,
-}
-
-impl ExprMutator for Replace<'_> {
-    fn mutate(&mut self, e: &Expr) -> Expr {
-        if e == self.from {
-            return self.to.clone();
-        }
-        self.mutate_children(e)
-    }
-}
-
-/// Whether `e` reads Func `f`.
-fn reads(e: &Expr, f: &str) -> bool {
-    crate::schedule::calls(e, f)
 }
 
 /// A step of the chain from the matched loop to the store.
@@ -379,8 +353,8 @@ fn match_chain(s: &Stmt) -> Option<Chain<'_>> {
     }
     if args
         .iter()
-        .any(|a| varying.iter().any(|v| a.uses_var(v)) || reads(a, func))
-        || lets.iter().any(|(_, e)| reads(e, func))
+        .any(|a| varying.iter().any(|v| a.uses_var(v)) || calls(a, func))
+        || lets.iter().any(|(_, e)| calls(e, func))
     {
         return None;
     }
@@ -433,6 +407,7 @@ fn match_chain(s: &Stmt) -> Option<Chain<'_>> {
             .map(|((n, e), _)| ((*n).clone(), (*e).clone()))
             .collect(),
         taps,
+        ty: value.ty(),
     })
 }
 
