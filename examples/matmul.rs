@@ -23,11 +23,11 @@ pub fn matmul(a: ArrayView2<f32>, b: ArrayView2<f32>, c: ArrayViewMut2<f32>) -> 
     prod(i, j) = a(i, k).mul_add(bw(k, j), prod(i, j));
     c(i, j) = prod(i, j);
     schedule! {
-        c.split(i, io, ii, 6).split(j, jo, ji, 32).reorder(jo, io, ii, ji)
+        c.split(i, io, ii, 6).split(j, jo, ji, 64).reorder(jo, io, ii, ji)
             .vectorize(ji, 16).unroll(ji).unroll(ii).parallel(jo);
         bw.compute_at(c, jo).vectorize(j, 16);
-        prod.compute_at(c, io).vectorize(j, 16).unroll(j, 2).unroll(i, 6);
-        prod.update(0).reorder(k, i, j).vectorize(j, 16).unroll(j, 2).unroll(i, 6);
+        prod.compute_at(c, io).vectorize(j, 16).unroll(j, 4).unroll(i, 6);
+        prod.update(0).reorder(k, i, j).vectorize(j, 16).unroll(j, 4).unroll(i, 6);
     }
 }
 

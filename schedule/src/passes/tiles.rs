@@ -39,7 +39,9 @@ type Allocs = [(Arc<str>, Type, Vec<(Expr, Expr)>)];
 /// An unrolled loop (and, with `vectors`, a vector loop) whose extent is at most its factor
 /// `w` but not constant (the inner part of a guarded split) runs `w` iterations except at the
 /// edge. It becomes `if extent == w { the loop over w } else { the loop }`, the edge's unrolled
-/// loop made serial.
+/// loop made serial. For an unrolled loop, the test also asks that the vector loops inside whose
+/// width depends on it run full on every iteration (see [`full_vectors`]), and the full copy
+/// runs them at their constant width.
 fn full_iterations(s: Stmt, vectors: bool) -> Stmt {
     use halite_core::ForKind;
     match s {
@@ -74,13 +76,21 @@ fn full_iterations(s: Stmt, vectors: bool) -> Stmt {
                     body: Box::new(body),
                 };
             }
-            let cond = extent.clone().eq_(Expr::i32(w as i32));
+            let mut cond = extent.clone().eq_(Expr::i32(w as i32));
+            let mut full_body = body.clone();
+            if matches!(kind, ForKind::Unrolled(_)) {
+                let (conds, widened) = full_vectors(&body, &var, &min, w);
+                for c in conds {
+                    cond = cond.and(c);
+                }
+                full_body = widen_vectors(full_body, &widened);
+            }
             let full = Stmt::For {
                 var: var.clone(),
                 min: min.clone(),
                 extent: Expr::i32(w as i32),
                 kind,
-                body: Box::new(body.clone()),
+                body: Box::new(full_body),
             };
             let edge = Stmt::For {
                 var,
@@ -101,6 +111,84 @@ fn full_iterations(s: Stmt, vectors: bool) -> Stmt {
             ])
         }
         s => s.map_children(&mut |x| full_iterations(x, vectors)),
+    }
+}
+
+/// For an unrolled loop `var` in `[min, +w)` around `body`: the conditions under which every
+/// vector loop in `body` whose width varies with `var` (the last vector of a split row, e.g.
+/// `min(16, n - var*16)`) runs its full width on every iteration, and those loops' extents
+/// (simplified, as text). Only vector loops whose extent uses nothing bound inside `body`
+/// count. Taking them into the full-iteration test gives the common case constant vector
+/// widths too (a register tile needs them).
+fn full_vectors(body: &Stmt, var: &str, min: &Expr, w: u32) -> (Vec<Expr>, Vec<String>) {
+    use halite_core::ForKind;
+    let mut bound: Vec<Arc<str>> = Vec::new();
+    let mut vectors = Vec::new();
+    body.visit(&mut |x| match x {
+        Stmt::For {
+            var: v,
+            extent,
+            kind,
+            ..
+        } => {
+            bound.push(v.clone());
+            if let ForKind::Vectorized(vw) = kind {
+                vectors.push((extent.clone(), *vw));
+            }
+        }
+        Stmt::Let { name, .. } => bound.push(name.clone()),
+        _ => {}
+    });
+    let mut out = Vec::new();
+    let mut widened = Vec::new();
+    for (extent, vw) in vectors {
+        let extent = halite_core::simplify(&extent);
+        if !extent.uses_var(var) || bound.iter().any(|b| extent.uses_var(b)) {
+            continue;
+        }
+        widened.push(extent.to_string());
+        for i in 0..w {
+            let at = min.clone().add(Expr::i32(i as i32));
+            let e =
+                halite_core::simplify(&substitute(&extent, &|n| (n == var).then(|| at.clone())));
+            let c = e.clone().eq_(Expr::i32(vw as i32));
+            if e.as_int() != Some(vw as i64)
+                && !out.iter().any(|o: &Expr| o.to_string() == c.to_string())
+            {
+                out.push(c);
+            }
+        }
+    }
+    (out, widened)
+}
+
+/// `s` with the vector loops whose simplified extent is one of `widened` running their full
+/// width (the caller has established that they do).
+fn widen_vectors(s: Stmt, widened: &[String]) -> Stmt {
+    use halite_core::ForKind;
+    match s {
+        Stmt::For {
+            var,
+            min,
+            extent,
+            kind: ForKind::Vectorized(vw),
+            body,
+        } => {
+            let text = halite_core::simplify(&extent).to_string();
+            let extent = if widened.contains(&text) {
+                Expr::i32(vw as i32)
+            } else {
+                extent
+            };
+            Stmt::For {
+                var,
+                min,
+                extent,
+                kind: ForKind::Vectorized(vw),
+                body: Box::new(widen_vectors(*body, widened)),
+            }
+        }
+        s => s.map_children(&mut |x| widen_vectors(x, widened)),
     }
 }
 
@@ -554,6 +642,44 @@ mod tests {
               produce t:
                 for t.x in [t.min.0, +t.extent.0):
                   t(t.x) = 1
+        "#]]
+        .assert_eq(&out);
+    }
+
+    /// An unrolled loop of vectors over a split row is full only when its last vector is: the
+    /// full copy runs every vector at its constant width.
+    #[test]
+    fn full_iterations_include_the_last_vector() {
+        let i32v = |n: &str| Expr::var(n, Type::I32);
+        let row = Expr::i32(32).min(i32v("n").sub(i32v("o")));
+        let store = Stmt::Store {
+            func: "t".into(),
+            args: vec![i32v("ji").mul(Expr::i32(16)).add(i32v("v"))],
+            value: Expr::i32(1),
+        };
+        let s = Stmt::For {
+            var: "ji".into(),
+            min: Expr::i32(0),
+            extent: row.clone().add(Expr::i32(15)).div(Expr::i32(16)),
+            kind: ForKind::Unrolled(2),
+            body: Box::new(Stmt::For {
+                var: "v".into(),
+                min: Expr::i32(0),
+                extent: Expr::i32(16).min(row.sub(i32v("ji").mul(Expr::i32(16)))),
+                kind: ForKind::Vectorized(16),
+                body: Box::new(store),
+            }),
+        };
+        let out = full_iterations(s, false).to_string();
+        expect_test::expect![[r#"
+            if (min(32, n - o) + 15) / 16 == 2 && min(16, min(32, n - o)) == 16 && min(16, min(32, n - o) - 16) == 16:
+              unrolled(x2) for ji in [0, +2):
+                vectorized(x16) for v in [0, +16):
+                  t(ji * 16 + v) = 1
+            if !((min(32, n - o) + 15) / 16 == 2 && min(16, min(32, n - o)) == 16 && min(16, min(32, n - o) - 16) == 16):
+              for ji in [0, +(min(32, n - o) + 15) / 16):
+                vectorized(x16) for v in [0, +min(16, min(32, n - o) - ji * 16)):
+                  t(ji * 16 + v) = 1
         "#]]
         .assert_eq(&out);
     }
