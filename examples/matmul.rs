@@ -1,8 +1,8 @@
-//! SGEMM `c = a · b` in halite: the algorithm is two lines, the schedule blocks it into 6x32
+//! SGEMM `c = a · b` in halite: the algorithm is two lines, the schedule blocks it into 6x64
 //! register tiles (a tile-sized accumulator `prod` computed per tile, its reduction loop
-//! outside the unrolled and vectorized pure loops: 12 accumulators of 16 lanes, sized for
-//! AVX-512's 32 registers) and packs the 32-column panel of `b` that each column of tiles reads
-//! (`bw`, computed once per panel). Checks itself against its `reference` and against ndarray,
+//! outside the unrolled and vectorized pure loops: 24 accumulators of 16 lanes, plus 4 vectors
+//! of `b` and a broadcast of `a`, within AVX-512's 32 registers) and packs the 64-column panel
+//! of `b` that each column of tiles reads (`bw`, computed once per panel). Checks itself against its `reference` and against ndarray,
 //! then prints the time of each.
 //!
 //! `cargo run --release --example matmul [N] [--halite-only]`
