@@ -36,6 +36,13 @@ pub(crate) struct VecGen<'a> {
     fenced: Vec<String>,
     /// The index vectors of gathers already made (see [`Self::gather`]), by key.
     bases: Vec<(String, Ident)>,
+    /// How many of `lets` have their lane-0 scalar bound in `out` (`None`: not even the loop
+    /// variable yet); see [`Self::lane0`].
+    lane0: Option<usize>,
+    /// The varying `let`s whose vector (`name__vec`) has been computed in `out`: a vector is
+    /// computed when a lane-wise value first uses it, not where the `let` stands, so a `let`
+    /// that only feeds addresses (taken from lane 0) costs no vector code.
+    vectors: Vec<String>,
 }
 
 impl<'a> VecGen<'a> {
@@ -50,6 +57,8 @@ impl<'a> VecGen<'a> {
             n: 0,
             fenced,
             bases: Vec::new(),
+            lane0: None,
+            vectors: Vec::new(),
         }
     }
 
@@ -101,6 +110,41 @@ impl<'a> VecGen<'a> {
             }
         }
         quote!(#(#t)*)
+    }
+
+    /// Binds lane 0's loop variable and the varying `let`s known so far in `out`, each once
+    /// per body (uniform `let`s are bound where they stand): the scalars from which
+    /// whole-vector accesses take their offsets. Returns nothing to splice: the bindings are
+    /// statements of the body, before the access that asked for them.
+    fn lane0(&mut self) -> TokenStream {
+        let start = match self.lane0 {
+            Some(k) => k,
+            None => {
+                let v = ident(&self.var);
+                let vw = derived(&self.var, "w");
+                self.out.push(quote! {
+                    let #v: i32 = __min;
+                    let #vw: isize = __min_w;
+                });
+                0
+            }
+        };
+        for (n, val, varying) in &self.lets[start..] {
+            if !*varying {
+                continue;
+            }
+            let id = ident(n);
+            let ty = rust_type(val.ty());
+            let e = emit(val, self.gen);
+            self.out.push(quote!(let #id: #ty = #e;));
+            if val.ty() == halite_core::Type::I32 {
+                let w = derived(n, "w");
+                let wv = self.gen.wide(val);
+                self.out.push(quote!(let #w: isize = #wv;));
+            }
+        }
+        self.lane0 = Some(self.lets.len());
+        quote!()
     }
 
     /// A per-lane evaluation of a whole expression (the fallback for any node).
@@ -250,8 +294,8 @@ impl<'a> VecGen<'a> {
     /// The read of [`Self::halves`]: lane `l` reads `(l + p) / 2` elements after lane 0, where
     /// `p` is the parity of lane 0's `i`, so the `w / 2` elements from lane 0's and the last
     /// lane's element hold every lane's, and a fixed selection (one per parity) spreads them.
-    fn half_load(&self, name: &str, args: &[Expr], i: &Expr) -> TokenStream {
-        let binds = self.lane_bindings(quote!(0i32));
+    fn half_load(&mut self, name: &str, args: &[Expr], i: &Expr) -> TokenStream {
+        let binds = self.lane0();
         let a: Vec<TokenStream> = args.iter().map(|a| self.gen.wide(a)).collect();
         let off = self.gen.offset(name, &a);
         let i0 = self.gen.wide(i);
@@ -278,13 +322,13 @@ impl<'a> VecGen<'a> {
     /// array read of the span compiles to lane-by-lane loads; whole vectors and a fixed
     /// selection compile to shuffles.)
     fn strided_load(
-        &self,
+        &mut self,
         name: &str,
         args: &[Expr],
         s: usize,
         ty: halite_core::Type,
     ) -> TokenStream {
-        let binds = self.lane_bindings(quote!(0i32));
+        let binds = self.lane0();
         let a: Vec<TokenStream> = args.iter().map(|a| self.gen.wide(a)).collect();
         let off = self.gen.offset(name, &a);
         let p = derived(name, "ptr");
@@ -338,7 +382,28 @@ impl<'a> VecGen<'a> {
                 });
                 V::Varying(id)
             }
-            ExprNode::Var(n) => V::Varying(derived(n, "vec")),
+            ExprNode::Var(n) => {
+                if !self.vectors.iter().any(|m| m == &**n) {
+                    let val = self
+                        .lets
+                        .iter()
+                        .find(|(m, _, _)| m == &**n)
+                        .map(|l| l.1.clone());
+                    let Some(val) = val else {
+                        // Not a `let` of the body: a vector the caller made.
+                        return V::Varying(derived(n, "vec"));
+                    };
+                    let p = self.expr(&val);
+                    let (t, w, id) = (rust_type(val.ty()), self.w, derived(n, "vec"));
+                    let src = match p {
+                        V::Varying(a) => quote!(#a),
+                        V::Uniform(u) => quote!([#u; #w]),
+                    };
+                    self.out.push(quote!(let #id: [#t; #w] = #src;));
+                    self.vectors.push(n.to_string());
+                }
+                V::Varying(derived(n, "vec"))
+            }
             ExprNode::Cast(a) => {
                 let from = a.ty();
                 let p = self.expr(a);
@@ -418,7 +483,7 @@ impl<'a> VecGen<'a> {
                     quote!()
                 };
                 let fast = if s == 1 {
-                    let binds = self.lane_bindings(quote!(0i32));
+                    let binds = self.lane0();
                     let a: Vec<TokenStream> = args.iter().map(|a| self.gen.wide(a)).collect();
                     let off = self.gen.offset(name, &a);
                     let p = derived(name, "ptr");
@@ -670,16 +735,7 @@ fn body_version(
     }
     for (n, val) in lets {
         let varying = vg.varying(val);
-        if varying {
-            let p = vg.expr(val);
-            let t = rust_type(val.ty());
-            let id = derived(n, "vec");
-            let src = match p {
-                V::Varying(a) => quote!(#a),
-                V::Uniform(u) => quote!([#u; #w]),
-            };
-            vg.out.push(quote!(let #id: [#t; #w] = #src;));
-        } else {
+        if !varying {
             // The same in every lane: bound once, for the uniform values that use it.
             let id = ident(n);
             let t = rust_type(val.ty());
@@ -701,7 +757,7 @@ fn body_version(
     };
     let p = derived(func, "ptr");
     let store = if vg.contiguous(func, args) {
-        let binds = vg.lane_bindings(quote!(0i32));
+        let binds = vg.lane0();
         let a: Vec<TokenStream> = args.iter().map(|a| gen.wide(a)).collect();
         let off = gen.offset(func, &a);
         let scatter = vg.scatter(func, args, &vals);
