@@ -11,9 +11,10 @@
 //!     match (isa, dense) { .. => unsafe { body_<isa>_<layout>(env) } }
 //! }
 //! ```
-//! The loop nest is emitted once per instruction set inside `#[target_feature]` functions,
-//! in a *dense* variant (every view's innermost stride is the constant 1, so vector loops
-//! become plain vector loads and stores) and a *strided* variant for any other layout.
+//! The loop nest is emitted once per instruction set inside `#[target_feature]` functions.
+//! The vector paths assume *dense* views (every view's innermost stride is the constant 1, so
+//! vector loops become plain vector loads and stores) and run only for them; the portable
+//! scalar path takes every other layout.
 
 use crate::expr::{emit, emit_saturating, LoadEmitter};
 use crate::names::{derived, ident, rust_type};
@@ -124,17 +125,13 @@ fn constant_bound(lowered: &Lowered, name: &str) -> Option<i64> {
 
 impl Gen {
     /// The storage dimension of `name` with unit stride, if it is known to be contiguous in
-    /// some instantiation (views: when `DENSE`; intermediates: always).
+    /// the body being generated (views: in the vector paths, which run only when `DENSE`;
+    /// intermediates: always).
     pub(crate) fn unit_dim(&self, name: &str) -> Option<usize> {
         match self.storage.get(name)? {
             Storage::View { dims } => Some(dims - 1),
             Storage::Alloc { unit, .. } => Some(*unit),
         }
-    }
-
-    /// Whether `name` is a view parameter (contiguous only when `DENSE`).
-    pub(crate) fn is_view(&self, name: &str) -> bool {
-        matches!(self.storage.get(name), Some(Storage::View { .. }))
     }
 
     /// The element stride of dimension `d` of `name`'s storage (a literal where it is known),
@@ -1036,7 +1033,7 @@ fn emit_version(
     let variant = |fname: &str,
                    features: Option<&str>,
                    cfg: TokenStream,
-                   _dense: bool,
+                   dense: bool,
                    body: &TokenStream| {
         let f = Ident::new(fname, Span::call_site());
         let tf = features.map(|feat| quote!(#[target_feature(enable = #feat)]));
@@ -1056,7 +1053,10 @@ fn emit_version(
             #cfg
             #tf
             #[allow(unused_variables, unused_mut, unused_parens, unused_braces, unused_unsafe, unused_imports, non_snake_case, clippy::all)]
-            unsafe fn #f<const DENSE: bool>(__env: __Env) {
+            unsafe fn #f(__env: __Env) {
+                // Whether every view's innermost stride is 1: the vector paths are called
+                // only then (see the dispatch below), the scalar path for any layout.
+                const DENSE: bool = #dense;
                 #shuf
                 let __Env { #(#names),* } = __env;
                 #shadow
@@ -1073,16 +1073,10 @@ fn emit_version(
     let avx512 = "avx512f,avx512bw,avx512vl,avx512dq,avx2,avx,fma,bmi1,bmi2,lzcnt,popcnt,sse4.2";
     let avx2 = "avx2,avx,fma,bmi1,bmi2,lzcnt,popcnt,sse4.2";
     let fns = [
-        variant(
-            "__body_avx512",
-            Some(avx512),
-            x86.clone(),
-            false,
-            &body_simd,
-        ),
-        variant("__body_avx2", Some(avx2), x86.clone(), false, &body_simd),
-        variant("__body_sse2", None, x86.clone(), false, &body_simd),
-        variant("__body_neon", Some("neon"), arm.clone(), false, &body_simd),
+        variant("__body_avx512", Some(avx512), x86.clone(), true, &body_simd),
+        variant("__body_avx2", Some(avx2), x86.clone(), true, &body_simd),
+        variant("__body_sse2", None, x86.clone(), true, &body_simd),
+        variant("__body_neon", Some("neon"), arm.clone(), true, &body_simd),
         variant("__body_scalar", None, quote!(), false, &body_scalar),
     ];
     let dense_cond = if inner_strides.is_empty() {
@@ -1111,19 +1105,19 @@ fn emit_version(
             // paths run only when `rt::isa()` detected those features on this CPU.
             unsafe {
                 // Views with a non-unit innermost stride (transposed, stepped) take the
-                // portable path: one instantiation for every such layout instead of one per
-                // instruction set, which keeps compile times down; standard layouts get the
-                // vector code of the detected instruction set.
+                // portable path, which computes every offset from the strides; standard
+                // layouts get the vector code of the detected instruction set, which reads
+                // and writes views as whole vectors and so is only sound when `__dense`.
                 match (__isa, __dense) {
                     #[cfg(target_arch = "x86_64")]
-                    (::halite::rt::Isa::Avx512, true) => __body_avx512::<true>(__env),
+                    (::halite::rt::Isa::Avx512, true) => __body_avx512(__env),
                     #[cfg(target_arch = "x86_64")]
-                    (::halite::rt::Isa::Avx2, true) => __body_avx2::<true>(__env),
+                    (::halite::rt::Isa::Avx2, true) => __body_avx2(__env),
                     #[cfg(target_arch = "x86_64")]
-                    (::halite::rt::Isa::Sse2, true) => __body_sse2::<true>(__env),
+                    (::halite::rt::Isa::Sse2, true) => __body_sse2(__env),
                     #[cfg(target_arch = "aarch64")]
-                    (::halite::rt::Isa::Neon, true) => __body_neon::<true>(__env),
-                    _ => __body_scalar::<false>(__env),
+                    (::halite::rt::Isa::Neon, true) => __body_neon(__env),
+                    _ => __body_scalar(__env),
                 }
             }
 

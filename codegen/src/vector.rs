@@ -165,23 +165,14 @@ impl<'a> VecGen<'a> {
     }
 
     /// The read `e` of `name` as the whole-vector block `fast`, which assumes the storage's
-    /// unit dimension has stride 1: always true of intermediates, of views only when `DENSE`
-    /// (a view's elements between two of its elements are its own only then), so views get
-    /// the lane-by-lane read otherwise. (Only there: an unused fallback would still be a
-    /// variable-offset access that keeps LLVM from holding a local tile in registers.)
-    fn dense_read(&mut self, e: &Expr, name: &str, fast: TokenStream) -> V {
+    /// unit dimension has stride 1: always true of intermediates, and of views in the vector
+    /// paths, which run only for views whose innermost stride is 1 (the kernel's dispatch
+    /// sends every other layout to the scalar path).
+    fn dense_read(&mut self, e: &Expr, fast: TokenStream) -> V {
         let id = self.fresh();
         let t = rust_type(e.ty());
         let w = self.w;
-        let code = if self.gen.is_view(name) {
-            let V::Varying(g) = self.lanes(e) else {
-                unreachable!()
-            };
-            quote!(let #id: [#t; #w] = if DENSE { #fast } else { #g };)
-        } else {
-            quote!(let #id: [#t; #w] = #fast;)
-        };
-        self.out.push(code);
+        self.out.push(quote!(let #id: [#t; #w] = #fast;));
         V::Varying(id)
     }
 
@@ -492,14 +483,14 @@ impl<'a> VecGen<'a> {
                     let l = self.strided_load(name, args, s, ty);
                     quote!({ let __a: [#t; #w] = #l; #fence __a })
                 };
-                self.dense_read(e, name, fast)
+                self.dense_read(e, fast)
             }
             ExprNode::Call { name, args, .. }
                 if self.w >= 2 && self.w.is_multiple_of(2) && self.halves(name, args).is_some() =>
             {
                 let i = self.halves(name, args).unwrap();
                 let fast = self.half_load(name, args, &i);
-                self.dense_read(e, name, fast)
+                self.dense_read(e, fast)
             }
             ExprNode::Call { name, args, .. } => self.gather(name, args, ty),
             _ => self.lanes(e),
@@ -760,13 +751,8 @@ fn body_version(
         let binds = vg.lane0();
         let a: Vec<TokenStream> = args.iter().map(|a| gen.wide(a)).collect();
         let off = gen.offset(func, &a);
-        let scatter = vg.scatter(func, args, &vals);
-        let fast = quote!({ #binds #p.store_array::<#w>(#off, __vals); });
-        if gen.is_view(func) {
-            quote!(if DENSE #fast else { #scatter })
-        } else {
-            fast
-        }
+        // Views too: the vector paths run only for unit innermost strides (see `dense_read`).
+        quote!({ #binds #p.store_array::<#w>(#off, __vals); })
     } else {
         vg.scatter(func, args, &vals)
     };
