@@ -58,21 +58,18 @@ pub fn depthwise_separable_conv(
         // of rows of every image in parallel (batch and rows fused, as Halide does); the
         // zero-padded input and the depthwise convolution of a pair of rows computed once for
         // all its tiles.
-        out.split(y, y, yi, 2).split(x, x, xi, 3).split(d, d, di, 16)
-            .reorder(b, y, x, d, yi, xi, di).vectorize(di, 8).unroll(di).unroll(xi).unroll(yi)
+        out.split(y, y, yi, 4).split(x, x, xi, 3).split(d, d, di, 16)
+            .reorder(b, y, x, d, yi, xi, di).vectorize(di, 16).unroll(xi).unroll(yi)
             .fuse(b, y, by).parallel(by);
         padded.compute_at(out, by).vectorize(d, 16);
         depthwise.compute_at(out, by).vectorize(d, 16);
-        // The taps of 16 channels of a pixel, in order: one accumulator per vector, kept in
-        // a register across the taps (`promote_accumulators`); for the usual 3x3 filter
-        // (which the specialization knows the size of), unrolled.
-        depthwise.update(0).vectorize(d, 16).reorder(b, y, x, d, ry, rx, d_vec);
+        depthwise.update(0).split(x, x, xi, 4).vectorize(d, 16)
+            .reorder(b, y, x, d, ry, rx, xi, d_vec).unroll(xi);
         depthwise.update(0)
             .specialize(depthwise_filter.shape()[0] == 3 && depthwise_filter.shape()[1] == 3)
             .unroll(ry).unroll(rx);
-        pointwise.compute_at(out, d).vectorize(d, 8).unroll(d, 2).unroll(x, 3).unroll(y, 2);
-        pointwise.update(0).reorder(b, rc, y, x, d).vectorize(d, 8).unroll(d, 2).unroll(x, 3)
-            .unroll(y, 2);
+        pointwise.compute_at(out, d).vectorize(d, 16).unroll(x, 3).unroll(y, 4);
+        pointwise.update(0).reorder(b, rc, y, x, d).vectorize(d, 16).unroll(x, 3).unroll(y, 4);
     }
 }
 

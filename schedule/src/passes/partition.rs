@@ -21,7 +21,7 @@
 //! considered, and only the first such extent of a body is used to partition it.
 //!
 //! Pre: none. Post: the same iterations in the same order; in the first loop the matched
-//! extent is the constant `w`.
+//! extent is the constant `w`; in the second, unrolled loops are serial.
 
 use halite_core::{BinOp, Expr, ExprMutator, ExprNode, ForKind, Stmt, Type};
 use std::sync::Arc;
@@ -80,12 +80,14 @@ pub fn partition_loops(s: Stmt) -> Stmt {
                 kind,
                 body: Box::new(full),
             };
+            // The rest runs only partial vectors (usually once, at the edge): its unrolled
+            // loops stay loops, so that the edge does not multiply the code of the body.
             let rest = Stmt::For {
                 var: var.clone(),
                 min: steady.clone(),
                 extent: halite_core::simplify(&end.sub(steady)),
                 kind,
-                body: Box::new(body),
+                body: Box::new(super::tiles::serial_unrolls(body)),
             };
             Stmt::Let {
                 name: steady_name,

@@ -522,7 +522,7 @@ pub fn constant_range(
 }
 
 /// `s` with its unrolled loops made serial.
-fn serial_unrolls(s: Stmt) -> Stmt {
+pub(crate) fn serial_unrolls(s: Stmt) -> Stmt {
     match s {
         Stmt::For {
             var,
