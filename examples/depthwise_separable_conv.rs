@@ -54,15 +54,18 @@ pub fn depthwise_separable_conv(
         pointwise_filter(rc, d).mul_add(depthwise(b, y, x, rc), pointwise(b, y, x, d));
     out(b, y, x, d) = pointwise(b, y, x, d).max(0.0);
     schedule! {
-        // Halide's AVX2 tile: 2 rows x 3 pixels x 16 output channels (12 accumulators), pairs
-        // of rows of every image in parallel (batch and rows fused, as Halide does); the
-        // zero-padded input and the depthwise convolution of a pair of rows computed once for
-        // all its tiles.
+        // Tiles of 4 rows x 3 pixels x 16 output channels (12 accumulators of AVX-512's 16
+        // lanes), each group of 4 rows of every image in parallel (batch and rows fused, as
+        // Halide does); the zero-padded input and the depthwise convolution of those rows
+        // computed once for all their tiles.
         out.split(y, y, yi, 4).split(x, x, xi, 3).split(d, d, di, 16)
             .reorder(b, y, x, d, yi, xi, di).vectorize(di, 16).unroll(xi).unroll(yi)
             .fuse(b, y, by).parallel(by);
         padded.compute_at(out, by).vectorize(d, 16);
         depthwise.compute_at(out, by).vectorize(d, 16);
+        // The taps of 4 pixels x 16 channels, in order: 4 accumulators kept in registers
+        // across the taps (`promote_accumulators`); for the usual 3x3 filter (which the
+        // specialization knows the size of), unrolled.
         depthwise.update(0).split(x, x, xi, 4).vectorize(d, 16)
             .reorder(b, y, x, d, ry, rx, xi, d_vec).unroll(xi);
         depthwise.update(0)
