@@ -170,12 +170,37 @@ fn matmul_tile_in_output(
     }
 }
 
+/// A register tile of two vectors per row directly on the output, with the reduction split
+/// into blocks outside the tile loops (the order of each element's sum is unchanged).
+#[kernel]
+fn matmul_blocked_in_output(
+    a: ArrayView2<f32>,
+    b: ArrayView2<f32>,
+    c: ArrayViewMut2<f32>,
+) -> Result<(), Error> {
+    let k = rdom(0..a.ncols());
+    c(i, j) = 0.0;
+    c(i, j) = a(i, k).mul_add(b(k, j), c(i, j));
+    schedule! {
+        c.update(0).split(k, ko, ki, 8).split(i, io, ii, 3).split(j, jo, ji, 32)
+            .reorder(jo, ko, io, ki, ii, ji).vectorize(ji, 16).unroll(ji).unroll(ii).parallel(jo);
+    }
+}
+
 #[test]
 fn scheduled_matmuls_are_exact_on_every_path() {
     assert!(
         matmul_tile_in_output::loop_nest().contains("allocate c.acc"),
         "{}",
         matmul_tile_in_output::loop_nest()
+    );
+    // The full tile runs both vectors of a row at their full width (the test for a full tile
+    // includes the last vector), so its accumulators can live in registers.
+    let nest = matmul_blocked_in_output::loop_nest();
+    assert!(
+        nest.contains("allocate c.acc")
+            && nest.contains("vectorized(x16) for c.s1.ji_vec in [0, +16)"),
+        "{nest}"
     );
     use halite::rt::Isa;
     // Ragged sizes: partial tiles and vectors at both edges.
@@ -212,6 +237,12 @@ fn scheduled_matmuls_are_exact_on_every_path() {
             })
             .unwrap();
             assert_eq!(t, fused, "tile in output {isa:?} {m}x{kk}x{n}");
+            let mut t = Array2::<f32>::from_elem((m, n), 9.0);
+            halite::rt::isa::with_isa(isa, || {
+                matmul_blocked_in_output(a.view(), b.view(), t.view_mut())
+            })
+            .unwrap();
+            assert_eq!(t, fused, "blocked in output {isa:?} {m}x{kk}x{n}");
             let mut d = Array2::<f32>::zeros((m, n));
             halite::rt::isa::with_isa(isa, || matmul_ikj(a.view(), b.view(), d.view_mut()))
                 .unwrap();
