@@ -78,7 +78,8 @@ fn full_iterations(s: Stmt, vectors: bool) -> Stmt {
             }
             let mut cond = extent.clone().eq_(Expr::i32(w as i32));
             let mut full_body = body.clone();
-            if matches!(kind, ForKind::Unrolled(_)) {
+            // (Up to 16 copies: the test has a term per copy and vector loop.)
+            if matches!(kind, ForKind::Unrolled(_)) && w <= 16 {
                 let (conds, widened) = full_vectors(&body, &var, &min, w);
                 for c in conds {
                     cond = cond.and(c);
