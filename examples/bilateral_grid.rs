@@ -64,13 +64,14 @@ pub fn bilateral_grid(
         // 8x8-pixel cells and the z-blur of it; the x- and y-blurs vectorized over x; each
         // output row with the grid rows it reads. halite's vectorized loop is innermost, so
         // the unrolled channel loop `c` sits outside it (Halide puts it inside); `bound`
-        // gives `unroll(c)` its extent.
-        blurz.compute_at(blurx, y).bound(c, 0, 2).split(x, x, xi, 8).reorder(y, x, z, c, xi).vectorize(xi).unroll(c);
+        // gives `unroll(c)` its extent. 16 lanes, AVX-512's width (Halide's app uses 8; 16
+        // measured 7-10% faster here).
+        blurz.compute_at(blurx, y).bound(c, 0, 2).split(x, x, xi, 16).reorder(y, x, z, c, xi).vectorize(xi).unroll(c);
         histogram.compute_at(blurz, y).bound(c, 0, 2);
         histogram.update(0).reorder(y, x, ry, rx, c).unroll(c);
-        blurx.compute_root().bound(c, 0, 2).split(x, x, xi, 8).reorder(y, z, x, c, xi).parallel(y).vectorize(xi).unroll(c);
-        blury.compute_at(out, y).bound(c, 0, 2).split(x, x, xi, 8).reorder(z, y, x, c, xi).reorder_storage(y, x, z, c).vectorize(xi).unroll(c);
-        out.parallel(y, 8).vectorize(x, 8);
+        blurx.compute_root().bound(c, 0, 2).split(x, x, xi, 16).reorder(y, z, x, c, xi).parallel(y).vectorize(xi).unroll(c);
+        blury.compute_at(out, y).bound(c, 0, 2).split(x, x, xi, 16).reorder(z, y, x, c, xi).reorder_storage(y, x, z, c).vectorize(xi).unroll(c);
+        out.parallel(y, 8).vectorize(x, 16);
     }
 }
 
