@@ -152,7 +152,8 @@ fn full_vectors(body: &Stmt, var: &str, min: &Expr, w: u32) -> (Vec<Expr>, Vec<S
             let at = min.clone().add(Expr::i32(i as i32));
             let e =
                 halite_core::simplify(&substitute(&extent, &|n| (n == var).then(|| at.clone())));
-            let c = e.clone().eq_(Expr::i32(vw as i32));
+            let full = Expr::constant(halite_core::Value::from_i64(e.ty(), vw as i64));
+            let c = e.clone().eq_(full);
             if e.as_int() != Some(vw as i64)
                 && !out.iter().any(|o: &Expr| o.to_string() == c.to_string())
             {
@@ -177,7 +178,7 @@ fn widen_vectors(s: Stmt, widened: &[String]) -> Stmt {
         } => {
             let text = halite_core::simplify(&extent).to_string();
             let extent = if widened.contains(&text) {
-                Expr::i32(vw as i32)
+                Expr::constant(halite_core::Value::from_i64(extent.ty(), vw as i64))
             } else {
                 extent
             };
