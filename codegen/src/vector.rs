@@ -99,15 +99,7 @@ impl<'a> VecGen<'a> {
             let #vw: isize = __min_w + ((#lane) as isize);
         }];
         for (n, val, _) in &self.lets {
-            let id = ident(n);
-            let ty = rust_type(val.ty());
-            let e = emit(val, self.gen);
-            t.push(quote!(let #id: #ty = #e;));
-            if val.ty() == halite_core::Type::I32 {
-                let w = derived(n, "w");
-                let wv = self.gen.wide(val);
-                t.push(quote!(let #w: isize = #wv;));
-            }
+            t.push(bind_let(self.gen, n, val));
         }
         quote!(#(#t)*)
     }
@@ -130,17 +122,8 @@ impl<'a> VecGen<'a> {
             }
         };
         for (n, val, varying) in &self.lets[start..] {
-            if !*varying {
-                continue;
-            }
-            let id = ident(n);
-            let ty = rust_type(val.ty());
-            let e = emit(val, self.gen);
-            self.out.push(quote!(let #id: #ty = #e;));
-            if val.ty() == halite_core::Type::I32 {
-                let w = derived(n, "w");
-                let wv = self.gen.wide(val);
-                self.out.push(quote!(let #w: isize = #wv;));
+            if *varying {
+                self.out.push(bind_let(self.gen, n, val));
             }
         }
         self.lane0 = Some(self.lets.len());
@@ -651,6 +634,21 @@ pub(crate) fn has_gather(gen: &crate::kernel::Gen, var: &str, body: &Stmt) -> bo
     found
 }
 
+/// `let n = val;` as a scalar, and for an `i32` also its `isize` copy `n__w` (the form offsets
+/// use).
+fn bind_let(gen: &crate::kernel::Gen, n: &str, val: &Expr) -> TokenStream {
+    let id = ident(n);
+    let ty = rust_type(val.ty());
+    let e = emit(val, gen);
+    if val.ty() == halite_core::Type::I32 {
+        let w = derived(n, "w");
+        let wv = gen.wide(val);
+        quote!(let #id: #ty = #e; let #w: isize = #wv;)
+    } else {
+        quote!(let #id: #ty = #e;)
+    }
+}
+
 /// A loop body of the shape vector code handles: `let`s, then one store (its Func, indices
 /// and value).
 #[allow(clippy::type_complexity)]
@@ -728,15 +726,7 @@ fn body_version(
         let varying = vg.varying(val);
         if !varying {
             // The same in every lane: bound once, for the uniform values that use it.
-            let id = ident(n);
-            let t = rust_type(val.ty());
-            let e = emit(val, gen);
-            vg.out.push(quote!(let #id: #t = #e;));
-            if val.ty() == halite_core::Type::I32 {
-                let wid = derived(n, "w");
-                let wv = gen.wide(val);
-                vg.out.push(quote!(let #wid: isize = #wv;));
-            }
+            vg.out.push(bind_let(gen, n, val));
         }
         vg.lets.push((n.clone(), val.clone(), varying));
     }
