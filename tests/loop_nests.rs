@@ -110,9 +110,9 @@ fn blur_design_schedule() {
               allocate blur_x: u16 over [0, +blur_x.alloc.0) x [0, +blur_x.alloc.1)
                 for out.x in [0, +(out.extent.1 + 255) / 256):
                   let blur_x.min.0 = (out.y as i64 * 32) as i32
-                  let blur_x.extent.0 = select(0 < min(32, out.extent.0 - out.y * 32) as i64 && 0 < min(256, out.extent.1 - out.x * 256) as i64, min(33, -(out.y as i64 * 32) + out.extent.0 as i64 + 1) + 1, 0) as i32
+                  let blur_x.extent.0 = (min(33, -(out.y as i64 * 32) + out.extent.0 as i64 + 1) + 1) as i32
                   let blur_x.min.1 = (out.x as i64 * 256) as i32
-                  let blur_x.extent.1 = select(0 < min(32, out.extent.0 - out.y * 32) as i64 && 0 < min(256, out.extent.1 - out.x * 256) as i64, min(255, -(out.x as i64 * 256) + out.extent.1 as i64 - 1) + 1, 0) as i32
+                  let blur_x.extent.1 = (min(255, -(out.x as i64 * 256) + out.extent.1 as i64 - 1) + 1) as i32
                   produce blur_x:
                     for blur_x.y in [blur_x.min.0, +blur_x.extent.0):
                       vectorized(x16) for blur_x.x in [blur_x.min.1, +blur_x.extent.1):

@@ -278,13 +278,17 @@ impl Gen {
                 let mut task_bufs = Vec::new();
                 let mut inner: &Stmt = body;
                 let mut task_stack = Vec::new();
+                let mut task_stack_names = Vec::new();
                 if matches!(kind, ForKind::Parallel { .. }) {
                     while let Stmt::Allocate {
                         func, ty, body: b, ..
                     } = inner
                     {
                         match self.stack_bufs.get(&**func) {
-                            Some((t, n, _)) => task_stack.push(stack_buf(func, t, *n)),
+                            Some((t, n, _)) => {
+                                task_stack.push(stack_buf(func, t, *n));
+                                task_stack_names.push(func.to_string());
+                            }
                             None => {
                                 task_bufs.push((func.to_string(), *ty));
                                 self.allocated.push(func.to_string());
@@ -293,7 +297,11 @@ impl Gen {
                         inner = b;
                     }
                 }
+                // (An allocation of the same array inside, a copy of a tile, reuses it.)
+                let outer_allocated = self.allocated.len();
+                self.allocated.extend(task_stack_names);
                 let body = self.stmt(inner);
+                self.allocated.truncate(outer_allocated);
                 let serial = quote! {
                     for __i in 0..#ext {
                         let #v: i32 = __min.wrapping_add(__i);
@@ -503,15 +511,18 @@ impl Gen {
                 let off = self.offset(func, &a);
                 quote!(#p.store(#off, #v);)
             }
-            Stmt::Allocate { func, body, .. } if self.stack_bufs.contains_key(&**func) => {
-                let (t, n, _) = &self.stack_bufs[&**func];
-                let decl = stack_buf(func, t, *n);
-                let body = self.stmt(body);
-                quote!({ #decl #body })
-            }
             Stmt::Allocate { func, body, .. } if self.allocated.contains(&func.to_string()) => {
-                // Allocated again inside its allocation (a copy of a tile): the same buffer.
+                // Allocated again inside its allocation (a copy of a tile): the same buffer
+                // (for a local array, not zeroed again on every tile).
                 self.stmt(body)
+            }
+            Stmt::Allocate { func, body, .. } if self.stack_bufs.contains_key(&**func) => {
+                let (t, n, _) = self.stack_bufs[&**func].clone();
+                let decl = stack_buf(func, &t, n);
+                self.allocated.push(func.to_string());
+                let body = self.stmt(body);
+                self.allocated.pop();
+                quote!({ #decl #body })
             }
             Stmt::Allocate { func, ty, body, .. } => {
                 // Storage allocated inside a parallel loop, one buffer per iteration. Its size

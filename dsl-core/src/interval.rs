@@ -105,6 +105,10 @@ pub struct Bounds<'a> {
     pub nonneg_vars: Vec<Arc<str>>,
     /// Conditions (`bool` over `i64` expressions) under which the bounds are valid.
     pub guards: Vec<Expr>,
+    /// Sub-expressions whose bounds the caller knows better than their operands tell (the
+    /// `o * 16` of a split's outer loop `o`, which is at most the split extent less one),
+    /// matched structurally; the interval is exact, with no wrap-around (no guard).
+    pub known: Vec<(Expr, Interval)>,
     /// [`Self::is_run_time_constant`] of the nodes seen so far, by address.
     constant_memo: HashMap<usize, (Expr, bool)>,
 }
@@ -115,6 +119,7 @@ impl<'a> Bounds<'a> {
             scope,
             nonneg_vars: vec![],
             guards: vec![],
+            known: vec![],
             constant_memo: HashMap::new(),
         }
     }
@@ -129,6 +134,9 @@ impl<'a> Bounds<'a> {
             };
         }
         let i64c = Expr::i64;
+        if let Some((_, iv)) = self.known.iter().find(|(k, _)| k == e) {
+            return iv.clone();
+        }
         // An expression of run-time constants only (no variable in scope, no load) is its own
         // exact bound: the kernel evaluates the same expression, wrapping included.
         if !matches!(e.node(), ExprNode::Const(_))
@@ -590,6 +598,12 @@ impl<'a> Bounds<'a> {
                     }
                     return Interval::of_type(ty);
                 }
+                // Sides that stay in range whatever values their variables have (`n as i64`
+                // for an `i32` `n` and an `i32` result, `min(16, n as i64)` in `i64`) need
+                // no guard.
+                if value_range(a).0 >= lo64 as i128 && value_range(b).1 <= hi64 as i128 {
+                    return r;
+                }
                 if ty.bits() <= 16 {
                     // No need to fail: a small type's range is a fine bound.
                     let fits = Expr::i64(lo64)
@@ -624,6 +638,60 @@ impl<'a> Bounds<'a> {
             return ia; // widening: exact
         }
         self.wrap(ty, ia)
+    }
+}
+
+/// A range of the values that the integer expression `e` can take, whatever values its
+/// variables have in their types, computed exactly in
+/// `i128`; the type's whole range where the structure tells nothing better.
+pub fn value_range(e: &Expr) -> (i128, i128) {
+    let ty = e.ty();
+    let whole = ty.int_range().unwrap_or((i128::MIN, i128::MAX));
+    let r = match e.node() {
+        ExprNode::Const(_) => e.as_int().map(|c| (c as i128, c as i128)),
+        ExprNode::Cast(x) if x.ty().is_int() && ty.holds_all_of(x.ty()) => Some(value_range(x)),
+        ExprNode::Unary(UnOp::Neg, a) => {
+            let (lo, hi) = value_range(a);
+            Some((-hi, -lo))
+        }
+        ExprNode::Binary(op, a, b) => {
+            let ((a0, a1), (b0, b1)) = (value_range(a), value_range(b));
+            match op {
+                BinOp::Add => a0.checked_add(b0).zip(a1.checked_add(b1)),
+                BinOp::Sub => a0.checked_sub(b1).zip(a1.checked_sub(b0)),
+                BinOp::Mul => {
+                    let p = [
+                        a0.checked_mul(b0),
+                        a0.checked_mul(b1),
+                        a1.checked_mul(b0),
+                        a1.checked_mul(b1),
+                    ];
+                    p.iter().all(Option::is_some).then(|| {
+                        let p = p.map(Option::unwrap);
+                        (*p.iter().min().unwrap(), *p.iter().max().unwrap())
+                    })
+                }
+                // Truncating division by a positive constant moves every value toward 0.
+                BinOp::Div if b.as_int().is_some_and(|c| c > 0) => {
+                    let c = b.as_int().unwrap() as i128;
+                    Some((a0 / c, a1 / c))
+                }
+                BinOp::Min => Some((a0.min(b0), a1.min(b1))),
+                BinOp::Max => Some((a0.max(b0), a1.max(b1))),
+                _ => None,
+            }
+        }
+        ExprNode::Select(_, t, f) => {
+            let ((t0, t1), (f0, f1)) = (value_range(t), value_range(f));
+            Some((t0.min(f0), t1.max(f1)))
+        }
+        _ => None,
+    };
+    // The result of an operation wraps to its type: outside the type's range, only the type's
+    // range is certain.
+    match r {
+        Some((lo, hi)) if lo >= whole.0 && hi <= whole.1 => (lo, hi),
+        _ => whole,
     }
 }
 

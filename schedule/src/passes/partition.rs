@@ -72,7 +72,10 @@ pub fn partition_loops(s: Stmt) -> Stmt {
             );
             let value = halite_core::simplify(&min.clone().add(Expr::cast(Type::I32, count)));
             let w = Expr::constant(halite_core::Value::from_i64(cut.extent.ty(), cut.w));
-            let full = replace(&body, &cut.extent, &w);
+            let mut full = replace(&body, &cut.extent, &w);
+            if let Some(name) = &cut.bound_to {
+                full = replace_in_let(&full, name, &w);
+            }
             let first = Stmt::For {
                 var: var.clone(),
                 min: min.clone(),
@@ -99,11 +102,13 @@ pub fn partition_loops(s: Stmt) -> Stmt {
     }
 }
 
-/// An inner extent `max(min(w, b - v * c), 0)` (casts allowed): it is `w` while
-/// `b - v * c >= w`.
+/// An inner extent `max(min(w, b - v * c), 0)` (casts allowed, and `min(w - k, x) + k` for
+/// `min(w, x + k)`): it is `w` while `b - v * c >= w`.
 struct Cut {
-    /// The extent expression as written in the nest.
+    /// The extent expression as written in the nest (or the value of the `let` it names).
     extent: Expr,
+    /// The name the extent is bound to, when the loop's extent is a `let` of the body.
+    bound_to: Option<Expr>,
     w: i64,
     /// `b` and `c` in `i64`.
     b: Expr,
@@ -112,6 +117,17 @@ struct Cut {
 
 /// The first vectorized or unrolled loop in `s` whose extent is a cut over `v`.
 fn find_cut(s: &Stmt, v: &str) -> Option<Cut> {
+    // The values of the names bound once in `s` (a region's extent, `let f.extent.3 = ..`,
+    // bound in the body and used as a vector loop's extent).
+    let mut lets: Vec<(Arc<str>, Expr, usize)> = Vec::new();
+    s.visit(&mut |x| {
+        if let Stmt::Let { name, value, .. } = x {
+            match lets.iter_mut().find(|(n, ..)| n == name) {
+                Some(l) => l.2 += 1,
+                None => lets.push((name.clone(), value.clone(), 1)),
+            }
+        }
+    });
     let mut found = None;
     s.visit(&mut |x| {
         if found.is_some() {
@@ -123,9 +139,21 @@ fn find_cut(s: &Stmt, v: &str) -> Option<Cut> {
             ..
         } = x
         {
+            let bound = extent.as_var().and_then(|n| {
+                lets.iter()
+                    .find(|(m, _, count)| &**m == n && *count == 1)
+                    .map(|(m, value, _)| (m.clone(), value))
+            });
             // One vector (or one unrolled copy) per iteration: a per-iteration branch costs
             // as much as the work. Longer inner loops keep their test.
-            found = as_cut(extent, v).filter(|c| c.w == i64::from(*k));
+            found = match bound {
+                Some((name, value)) => as_cut(value, v).map(|c| Cut {
+                    bound_to: Some(Expr::var(name, extent.ty())),
+                    ..c
+                }),
+                None => as_cut(extent, v),
+            }
+            .filter(|c| c.w == i64::from(*k));
         }
     });
     // The cut point is computed before the loop: `b` may use only names bound outside it.
@@ -188,14 +216,6 @@ fn names_moving_with(v: &str, s: &Stmt) -> Vec<Arc<str>> {
     names
 }
 
-/// Strips integer casts that keep every value (widening).
-fn widened(e: &Expr) -> &Expr {
-    match e.node() {
-        ExprNode::Cast(a) if e.ty().holds_all_of(a.ty()) => widened(a),
-        _ => e,
-    }
-}
-
 /// Strips a cast to a type that holds every value of the expression inside (the cast back to
 /// `i32` of an extent computed in `i64` and clamped to `[0, w]`).
 fn clamped_cast(e: &Expr) -> &Expr {
@@ -214,25 +234,20 @@ fn as_cut(extent: &Expr, v: &str) -> Option<Cut> {
         ExprNode::Binary(BinOp::Max, a, b) if a.as_int() == Some(0) => b,
         _ => inner,
     };
+    // `min(w - k, x) + k` (a region's extent `max - min + 1`) is `min(w, x + k)`.
+    let (inner, k) = match inner.node() {
+        ExprNode::Binary(BinOp::Add, m, k) if k.as_int().is_some() => (m, k.as_int()?),
+        _ => (inner, 0),
+    };
     let ExprNode::Binary(BinOp::Min, a, b) = inner.node() else {
         return None;
     };
     let (w, x) = match (a.as_int(), b.as_int()) {
-        (Some(w), None) => (w, b),
-        (None, Some(w)) => (w, a),
+        (Some(w), None) => (w.checked_add(k)?, b),
+        (None, Some(w)) => (w.checked_add(k)?, a),
         _ => return None,
     };
     if w <= 0 || w > i64::from(i32::MAX) {
-        return None;
-    }
-    let ExprNode::Binary(BinOp::Sub, b_, vc) = widened(x).node() else {
-        return None;
-    };
-    let ExprNode::Binary(BinOp::Mul, vv, c) = widened(vc).node() else {
-        return None;
-    };
-    let c = c.as_int().filter(|&c| c > 0)?;
-    if widened(vv).as_var() != Some(v) || b_.uses_var(v) {
         return None;
     }
     // The arithmetic must not wrap for the rewrite to be exact: only `i32` values widened to
@@ -240,12 +255,68 @@ fn as_cut(extent: &Expr, v: &str) -> Option<Cut> {
     if x.ty() != Type::I64 && x.ty() != Type::I32 {
         return None;
     }
+    let (rest, coeff) = affine(x, v)?;
+    let c = coeff.checked_neg().filter(|&c| c > 0)?;
+    let b_ = halite_core::simplify(&rest.add(Expr::i64(k)));
     Some(Cut {
         extent: extent.clone(),
+        bound_to: None,
         w,
-        b: Expr::cast(Type::I64, b_.clone()),
+        b: b_,
         c,
     })
+}
+
+/// `e` as `rest + coeff * v` (`rest` in `i64`, free of `v`), through `+ - *` by constants,
+/// negation and widening casts; `None` for any other use of `v`.
+fn affine(e: &Expr, v: &str) -> Option<(Expr, i64)> {
+    if !e.uses_var(v) {
+        return Some((Expr::cast(Type::I64, e.clone()), 0));
+    }
+    match e.node() {
+        ExprNode::Var(n) if &**n == v => Some((Expr::i64(0), 1)),
+        ExprNode::Cast(a) if e.ty().holds_all_of(a.ty()) => affine(a, v),
+        ExprNode::Unary(halite_core::UnOp::Neg, a) => {
+            let (r, c) = affine(a, v)?;
+            Some((Expr::i64(0).sub(r), c.checked_neg()?))
+        }
+        ExprNode::Binary(op @ (BinOp::Add | BinOp::Sub), a, b) => {
+            let ((ra, ca), (rb, cb)) = (affine(a, v)?, affine(b, v)?);
+            if *op == BinOp::Add {
+                Some((ra.add(rb), ca.checked_add(cb)?))
+            } else {
+                Some((ra.sub(rb), ca.checked_sub(cb)?))
+            }
+        }
+        ExprNode::Binary(BinOp::Mul, a, b) => {
+            let (x, k) = match (a.as_int(), b.as_int()) {
+                (_, Some(k)) => (a, k),
+                (Some(k), _) => (b, k),
+                _ => return None,
+            };
+            let (r, c) = affine(x, v)?;
+            Some((r.mul(Expr::i64(k)), c.checked_mul(k)?))
+        }
+        _ => None,
+    }
+}
+
+/// `s` with the uses of the `let` named `name` (the one let binding it) replaced by `to`.
+fn replace_in_let(s: &Stmt, name: &Expr, to: &Expr) -> Stmt {
+    match s {
+        Stmt::Let {
+            name: n,
+            value,
+            body,
+        } if Some(&**n) == name.as_var() => Stmt::Let {
+            name: n.clone(),
+            value: value.clone(),
+            body: Box::new(replace(body, name, to)),
+        },
+        s => s
+            .clone()
+            .map_children(&mut |c| replace_in_let(&c, name, to)),
+    }
 }
 
 /// `s` with every occurrence of the expression `from` replaced by `to`.
@@ -323,21 +394,35 @@ mod tests {
         for (w, c) in [(8i64, 8i64), (8, 4), (4, 8), (1, 1), (16, 16)] {
             for n in -3..40i32 {
                 for lo in -3..4i32 {
-                    for ext in 0..12i32 {
+                    for (ext, form) in (0..12i32).flat_map(|e| [(e, 0), (e, 1)]) {
                         let v = Expr::var("v", Type::I32);
-                        let extent = Expr::cast(
-                            Type::I32,
-                            Expr::binary(
-                                BinOp::Max,
+                        let n64 = Expr::cast(Type::I64, Expr::var("n", Type::I32));
+                        // The guarded split's extent, and a region's `max - min + 1`.
+                        let extent = if form == 0 {
+                            Expr::cast(
+                                Type::I32,
                                 Expr::binary(
-                                    BinOp::Min,
-                                    Expr::i64(w),
-                                    Expr::cast(Type::I64, Expr::var("n", Type::I32))
-                                        .sub(Expr::cast(Type::I64, v.mul(Expr::i32(c as i32)))),
+                                    BinOp::Max,
+                                    Expr::binary(
+                                        BinOp::Min,
+                                        Expr::i64(w),
+                                        n64.sub(Expr::cast(Type::I64, v.mul(Expr::i32(c as i32)))),
+                                    ),
+                                    Expr::i64(0),
                                 ),
-                                Expr::i64(0),
-                            ),
-                        );
+                            )
+                        } else {
+                            let x = Expr::unary(
+                                halite_core::UnOp::Neg,
+                                Expr::cast(Type::I64, v).mul(Expr::i64(c)),
+                            )
+                            .add(n64)
+                            .sub(Expr::i64(1));
+                            Expr::cast(
+                                Type::I32,
+                                Expr::binary(BinOp::Min, Expr::i64(w - 1), x).add(Expr::i64(1)),
+                            )
+                        };
                         let s = Stmt::For {
                             var: "v".into(),
                             min: Expr::i32(lo),
@@ -369,11 +454,65 @@ mod tests {
                         let steady = at(&value, None);
                         let full = (lo..lo + ext).take_while(|&i| at(&extent, Some(i)) == w);
                         let want = i64::from(lo) + full.count() as i64;
-                        assert_eq!(steady, want, "w={w} c={c} n={n} min={lo} extent={ext}");
+                        assert_eq!(
+                            steady, want,
+                            "w={w} c={c} n={n} min={lo} extent={ext} form {form}"
+                        );
                     }
                 }
             }
         }
+    }
+
+    /// A vector loop whose extent is a `let` of the body (a region's extent) is cut on the
+    /// let's value; the steady part binds the let to the width and uses the constant.
+    #[test]
+    fn an_extent_bound_by_a_let_is_cut_on_its_value() {
+        let ro = Expr::var("ro", Type::I32);
+        let n = Expr::var("n", Type::I32);
+        let e = Expr::var("e.extent.3", Type::I32);
+        let x = Expr::unary(
+            halite_core::UnOp::Neg,
+            Expr::cast(Type::I64, ro).mul(Expr::i64(16)),
+        )
+        .add(Expr::cast(Type::I64, n.clone()))
+        .sub(Expr::i64(1));
+        let value = Expr::cast(
+            Type::I32,
+            Expr::binary(BinOp::Min, Expr::i64(15), x).add(Expr::i64(1)),
+        );
+        let s = Stmt::For {
+            var: "ro".into(),
+            min: Expr::i32(0),
+            extent: n.add(Expr::i32(15)).div(Expr::i32(16)),
+            kind: ForKind::Serial,
+            body: Box::new(Stmt::Let {
+                name: "e.extent.3".into(),
+                value,
+                body: Box::new(Stmt::For {
+                    var: "d".into(),
+                    min: Expr::i32(0),
+                    extent: e,
+                    kind: ForKind::Vectorized(16),
+                    body: Box::new(Stmt::Store {
+                        func: "acc".into(),
+                        args: vec![Expr::var("d", Type::I32)],
+                        value: Expr::i32(0),
+                    }),
+                }),
+            }),
+        };
+        expect_test::expect![[r#"
+            let ro.steady = select(n as i64 - 16 < 0, 0, min((n as i64 - 16) / 16 + 1, ((n + 15) / 16) as i64)) as i32
+            for ro in [0, +ro.steady):
+              let e.extent.3 = 16
+              vectorized(x16) for d in [0, +16):
+                acc(d) = 0
+            for ro in [ro.steady, +(n + 15) / 16 - ro.steady):
+              let e.extent.3 = (min(15, -(ro as i64 * 16) + n as i64 - 1) + 1) as i32
+              vectorized(x16) for d in [0, +e.extent.3):
+                acc(d) = 0
+        "#]].assert_eq(&partition_loops(s).to_string());
     }
 
     /// A bound computed inside the loop (a `let` of its body) cannot place the cut before

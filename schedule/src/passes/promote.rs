@@ -250,7 +250,7 @@ fn match_chain(s: &Stmt) -> Option<Chain<'_>> {
                 var,
                 min,
                 extent,
-                kind: kind @ ForKind::Vectorized(_),
+                kind: kind @ (ForKind::Vectorized(_) | ForKind::VectorizedRow(_)),
                 body,
             } if lane.is_none() => {
                 lane = Some(Loop {
@@ -467,6 +467,46 @@ mod tests {
                   f(x, d) = f.acc0(d)
         "#]]
         .assert_eq(&s.to_string());
+    }
+
+    /// A whole row of vectors (a vectorizing split folded back into one loop, whose extent
+    /// has a constant bound) is an accumulator too.
+    #[test]
+    fn a_row_of_vectors_accumulates_in_a_local_array() {
+        let Stmt::For {
+            var: r,
+            min,
+            extent,
+            kind,
+            body,
+        } = taps(vec![var("x"), var("d")])
+        else {
+            unreachable!()
+        };
+        let Stmt::For { body: store, .. } = *body else {
+            unreachable!()
+        };
+        let row = Stmt::For {
+            var: "d".into(),
+            min: Expr::i32(0),
+            extent: Expr::binary(BinOp::Min, Expr::i32(32), var("m")),
+            kind: ForKind::VectorizedRow(8),
+            body: store,
+        };
+        let s = Stmt::For {
+            var: r,
+            min,
+            extent,
+            kind,
+            body: Box::new(row),
+        };
+        let (lets, s) = promote_accumulators(s);
+        assert_eq!(lets, vec![("f.acc0.alloc.0".into(), Expr::i64(32))]);
+        assert!(
+            s.to_string()
+                .contains("f.acc0(d) = f.acc0(d) + g(x + r, d)"),
+            "{s}"
+        );
     }
 
     #[test]

@@ -11,7 +11,11 @@
 //! * drops the operand of an integer `min`/`max` that can never be the result,
 //! * keeps the taken side of an `if` whose condition it decided,
 //! * inside an `if` whose condition bounds a variable from below (`0 < out.extent.1`), uses
-//!   that bound where the intervals alone decide nothing (see [`lower_bounds_of`]).
+//!   that bound where the intervals alone decide nothing (see [`lower_bounds_of`]),
+//! * inside the outer loop `o` of a split of extent `e` by `f`, knows that `o * f <= e - 1`,
+//!   so the last block `min(f, e - o * f)` is never empty (see [`split_products`]): a region
+//!   computed at a split reduction loop (`depthwise` at `pointwise`'s `ro`) is then not
+//!   guarded by a test of its emptiness, and keeps the constant extents of the tile.
 //!
 //! Intervals are those of `halite_core::interval` (symbolic, so `x * 3 <= x * 3 + 2` holds for
 //! an unknown `x` too); a decision that relies on a guard against wrap-around is not taken.
@@ -29,6 +33,7 @@ pub fn simplify_in_ranges(s: Stmt) -> Stmt {
         scope: Scope::new(),
         nonneg: Vec::new(),
         facts: Scope::new(),
+        known: Vec::new(),
     };
     cx.stmt(s)
 }
@@ -40,6 +45,7 @@ pub fn simplify_assuming(e: &Expr, cond: &Expr) -> Expr {
         scope: Scope::new(),
         nonneg: Vec::new(),
         facts: lower_bounds_of(cond).into_iter().collect(),
+        known: Vec::new(),
     };
     cx.expr(e)
 }
@@ -110,6 +116,8 @@ struct Ranges {
     /// intervals of `scope` decide nothing (a bound with no upper side would make `scope`
     /// lose what it knows symbolically, such as `n - (n - 1) = 1`).
     facts: Scope,
+    /// The products `o * f` of the split loops in scope (see [`split_products`]).
+    known: Vec<(Expr, Interval)>,
 }
 
 impl Ranges {
@@ -136,7 +144,13 @@ impl Ranges {
                 if nonneg {
                     self.nonneg.push(var.clone());
                 }
+                // (Facts of an outer loop of the same name no longer hold.)
+                let saved_known = self.known.clone();
+                self.known.retain(|(k, _)| !mentions(k, &var));
+                let products = split_products(&var, &min, &extent, &self.scope);
+                self.known.extend(products);
                 let body = self.stmt(*body);
+                self.known = saved_known;
                 if nonneg {
                     self.nonneg.pop();
                 }
@@ -229,6 +243,7 @@ impl Ranges {
         }
         let mut b = Bounds::new(&self.scope);
         b.nonneg_vars = self.nonneg.clone();
+        b.known = self.known.clone();
         let iv = b.of(e);
         if b.guards.is_empty() {
             iv
@@ -258,6 +273,7 @@ impl Ranges {
         }
         let mut b = Bounds::new(&both);
         b.nonneg_vars = self.nonneg.clone();
+        b.known = self.known.clone();
         let more = b.of(e);
         if !b.guards.is_empty() {
             return iv;
@@ -284,6 +300,64 @@ impl Ranges {
         }
         cur
     }
+}
+
+/// What the loop `for o in [0, +(e + (f - 1)) / f)` (the outer loop of a split of extent `e`
+/// by a constant `f`, whose guarded last block is `min(f, e - o * f)`) tells of `o * f`: it
+/// lies in `[0, e - 1]`, without wrap-around, so `e - o * f` is at least 1. (The loop runs
+/// only if `e + f - 1` did not wrap and `e >= 1`; then `o <= (e + f - 1) / f - 1` gives
+/// `o * f <= e - 1`.) Only for an `e` of run-time constants (no variable of `scope`), so the
+/// interval holds wherever `o` is in scope. Both the product in `o`'s type and in `i64` are
+/// known.
+fn split_products(o: &Arc<str>, min: &Expr, extent: &Expr, scope: &Scope) -> Vec<(Expr, Interval)> {
+    let ty = extent.ty();
+    if !ty.is_int() || ty.is_unsigned_int() || min.as_int() != Some(0) {
+        return vec![];
+    }
+    let ExprNode::Binary(BinOp::Div, num, f) = extent.node() else {
+        return vec![];
+    };
+    let ExprNode::Binary(BinOp::Add, e, c) = num.node() else {
+        return vec![];
+    };
+    let (Some(f), Some(c)) = (f.as_int(), c.as_int()) else {
+        return vec![];
+    };
+    if f < 2 || c != f - 1 || !e.ty().is_int() {
+        return vec![];
+    }
+    let mut free = true;
+    e.visit(&mut |x| {
+        if let ExprNode::Var(n) = x.node() {
+            free &= !scope.contains_key(n);
+        }
+        free &= !matches!(x.node(), ExprNode::Call { .. } | ExprNode::Let(..));
+    });
+    if !free {
+        return vec![];
+    }
+    let iv = Interval {
+        min: Some(Expr::i64(0)),
+        max: Some(halite_core::simplify(
+            &Expr::cast(Type::I64, e.clone()).sub(Expr::i64(1)),
+        )),
+    };
+    let ov = Expr::var(o.clone(), ty);
+    vec![
+        (
+            ov.clone()
+                .mul(Expr::constant(halite_core::Value::from_i64(ty, f))),
+            iv.clone(),
+        ),
+        (Expr::cast(Type::I64, ov).mul(Expr::i64(f)), iv),
+    ]
+}
+
+/// Whether `e` mentions variable `n`.
+fn mentions(e: &Expr, n: &str) -> bool {
+    let mut found = false;
+    e.visit(&mut |x| found |= matches!(x.node(), ExprNode::Var(v) if &**v == n));
+    found
 }
 
 /// Of two valid bounds on the same side, a constant one (the one that decides comparisons).
@@ -429,6 +503,45 @@ mod tests {
         assert!(out.contains("let e = 16"), "{out}");
         assert!(!out.contains("if"), "{out}");
         assert!(out.contains("f(16) = 0"), "{out}");
+    }
+
+    /// The last block of a split of a run-time extent is never empty: inside
+    /// `for ro in [0, +(n + 15) / 16)`, `0 < min(16, n - ro * 16)` holds (in `i32`, where
+    /// `n - ro * 16` alone would need a guard against wrap-around, and in `i64`).
+    #[test]
+    fn split_blocks_are_not_empty() {
+        let n = Expr::var("f.extent.0", Type::I32);
+        let blk = Expr::binary(
+            BinOp::Min,
+            Expr::i32(16),
+            n.clone().sub(v("ro").mul(Expr::i32(16))),
+        );
+        let wide = Expr::cast(Type::I64, n.clone())
+            .sub(Expr::cast(Type::I64, v("ro")).mul(Expr::i64(16)))
+            .sub(Expr::i64(1));
+        let store = Stmt::Store {
+            func: "f".into(),
+            args: vec![Expr::i32(0)],
+            value: Expr::binary(BinOp::Lt, Expr::i32(0), blk.clone()).and(Expr::binary(
+                BinOp::Le,
+                Expr::i64(0),
+                wide,
+            )),
+        };
+        let loop_over = |extent: Expr| Stmt::For {
+            var: "ro".into(),
+            min: Expr::i32(0),
+            extent,
+            kind: ForKind::Serial,
+            body: Box::new(store.clone()),
+        };
+        let split = n.clone().add(Expr::i32(15)).div(Expr::i32(16));
+        let out = simplify_in_ranges(loop_over(split)).to_string();
+        assert!(out.contains("f(0) = true"), "{out}");
+        // A loop of another extent tells nothing of the block.
+        let other = n.add(Expr::i32(16)).div(Expr::i32(16));
+        let out = simplify_in_ranges(loop_over(other)).to_string();
+        assert!(!out.contains("f(0) = true"), "{out}");
     }
 
     /// Against an unknown value nothing is decided; within the loop's range it is.
