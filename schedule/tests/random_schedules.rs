@@ -292,6 +292,40 @@ fn pipelines() -> Vec<(Pipeline, usize)> {
         },
         4,
     ));
+    // 10. A reduction whose terms come from a Func with its own update (the depthwise
+    //     separable convolution's shape): `d` sums two rows of the input per column, `out`
+    //     sums `d` over 5 columns with weights, so `d` can be computed inside `out`'s
+    //     (split) reduction loop, i32.
+    let mut d = func("d", &["y", "c"], c(1), None);
+    d.updates.push(halite_core::Update {
+        args: vec![v("y"), v("c")],
+        value: call("d", vec![v("y"), v("c")], Type::I32).add(inp(
+            "in",
+            vec![v("y").add(v("k")), v("c")],
+            Type::I32,
+        )),
+        rvars: vec![rv("k", c(0), c(2))],
+        predicates: vec![],
+        origin: Origin::NONE,
+    });
+    let mut o = func("out", &yx, v("x"), Some(0));
+    o.updates.push(halite_core::Update {
+        args: vec![v("y"), v("x")],
+        value: call("out", vec![v("y"), v("x")], Type::I32)
+            .add(call("d", vec![v("y"), v("rc")], Type::I32).mul(v("x").sub(v("rc")).add(c(1)))),
+        rvars: vec![rv("rc", c(0), c(5))],
+        predicates: vec![],
+        origin: Origin::NONE,
+    });
+    out.push((
+        Pipeline {
+            name: "sum_of_sums".into(),
+            inputs: vec![input("in", Type::I32, 2)],
+            funcs: vec![d, o],
+            ..Default::default()
+        },
+        5,
+    ));
     out
 }
 
@@ -498,8 +532,12 @@ fn random_rfactors(r: &mut Rng, p: &Pipeline) -> (Vec<Directive>, Pipeline) {
     (ds, q)
 }
 
-fn random_schedule(r: &mut Rng, p: &Pipeline) -> Vec<Directive> {
+/// A random schedule, and whether it computes a producer inside a loop that only an update
+/// stage of its consumer has.
+fn random_schedule(r: &mut Rng, p: &Pipeline) -> (Vec<Directive>, bool) {
     let (mut ds, q) = random_rfactors(r, p);
+    let mut in_update = false;
+    let mut update_loops: HashMap<String, Vec<(usize, Vec<String>)>> = HashMap::new();
     let p = &q;
     let mut loops: HashMap<String, Vec<String>> = HashMap::new();
     let mut computed: Vec<String> = Vec::new();
@@ -519,8 +557,32 @@ fn random_schedule(r: &mut Rng, p: &Pipeline) -> Vec<Directive> {
                 1 => ds.push(directive(&f.name, "compute_root", vec![])),
                 _ => match users.first() {
                     Some(u) => {
-                        let l = &loops[u];
-                        let k = r.below(l.len());
+                        // The consumer's pure loops, then the loops of its updates that
+                        // read `f` (chosen half the time where there are some).
+                        let mut l = loops[u].clone();
+                        let pure = l.len();
+                        let g = p.func(u).unwrap();
+                        for (k, names) in &update_loops[u] {
+                            let up = &g.updates[*k];
+                            let reads = std::iter::once(&up.value)
+                                .chain(&up.args)
+                                .any(|e| halite_schedule::schedule::calls(e, &f.name));
+                            if reads {
+                                l.extend(
+                                    names
+                                        .iter()
+                                        .filter(|n| !l.contains(n))
+                                        .cloned()
+                                        .collect::<Vec<_>>(),
+                                );
+                            }
+                        }
+                        let k = if l.len() > pure && r.chance(0.5) {
+                            pure + r.below(l.len() - pure)
+                        } else {
+                            r.below(l.len())
+                        };
+                        in_update |= k >= pure;
                         ds.push(directive(
                             &f.name,
                             "compute_at",
@@ -540,13 +602,17 @@ fn random_schedule(r: &mut Rng, p: &Pipeline) -> Vec<Directive> {
             }
         }
         let dims = loop_schedule(r, f, None, &mut ds);
+        // The loops of the update stages too: a producer may be computed inside a (split)
+        // reduction loop of its consumer's update (`depthwise.compute_at(pointwise, ro)`).
+        let mut ups = Vec::new();
         for k in 0..f.updates.len() {
-            loop_schedule(r, f, Some(k), &mut ds);
+            ups.push((k, loop_schedule(r, f, Some(k), &mut ds)));
         }
+        update_loops.insert(f.name.to_string(), ups);
         loops.insert(f.name.to_string(), dims);
         computed.push(f.name.to_string());
     }
-    ds
+    (ds, in_update)
 }
 
 fn fill(ty: Type, shape: &[usize], r: &mut Rng) -> Buffer {
@@ -580,9 +646,17 @@ fn random_schedules_match_the_reference() {
     let mut factored = 0;
     let mut factored_ran = 0;
     let mut sliding_ran = 0;
+    let mut in_update_ran = 0;
     for (p, margin) in pipelines() {
-        for _ in 0..cases {
-            let ds = random_schedule(&mut r, &p);
+        // (The pipeline whose producer can be computed inside a split reduction loop gets
+        // more cases: only some of its schedules do that.)
+        let n = if &*p.name == "sum_of_sums" {
+            cases * 3
+        } else {
+            cases
+        };
+        for _ in 0..n {
+            let (ds, in_update) = random_schedule(&mut r, &p);
             if std::env::var_os("HALITE_PROPTEST_TRACE").is_some() {
                 eprintln!(
                     "{}: {:?}",
@@ -755,13 +829,18 @@ fn random_schedules_match_the_reference() {
                 factored_ran += ds.iter().any(|d| &*d.name == "rfactor") as usize;
                 sliding_ran +=
                     lowered.entry_lets.iter().any(|(n, _)| n.contains(".fold.")) as usize;
+                in_update_ran += in_update as usize;
             }
         }
     }
-    println!("{ran} runs exact; {rejected} schedules rejected at compile time; {imprecise} runs refused by a conservative entry check; {factored} schedules with rfactor ({factored_ran} runs); {sliding_ran} runs with a sliding window");
+    println!("{ran} runs exact; {rejected} schedules rejected at compile time; {imprecise} runs refused by a conservative entry check; {factored} schedules with rfactor ({factored_ran} runs); {sliding_ran} runs with a sliding window; {in_update_ran} runs with a producer computed inside an update's loop");
     assert!(
         sliding_ran * 40 > cases,
         "too few sliding windows ran: {sliding_ran}"
+    );
+    assert!(
+        in_update_ran * 40 > cases,
+        "too few producers computed inside an update's loop: {in_update_ran}"
     );
     assert!(
         factored_ran * 20 > cases,
