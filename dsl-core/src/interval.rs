@@ -108,7 +108,7 @@ pub struct Bounds<'a> {
     /// Sub-expressions whose bounds the caller knows better than their operands tell (the
     /// `o * 16` of a split's outer loop `o`, which is at most the split extent less one),
     /// matched structurally; the interval is exact, with no wrap-around (no guard).
-    pub known: Vec<(Expr, Interval)>,
+    pub known: &'a [(Expr, Interval)],
     /// [`Self::is_run_time_constant`] of the nodes seen so far, by address.
     constant_memo: HashMap<usize, (Expr, bool)>,
 }
@@ -119,7 +119,7 @@ impl<'a> Bounds<'a> {
             scope,
             nonneg_vars: vec![],
             guards: vec![],
-            known: vec![],
+            known: &[],
             constant_memo: HashMap::new(),
         }
     }

@@ -144,9 +144,7 @@ impl Ranges {
                 if nonneg {
                     self.nonneg.push(var.clone());
                 }
-                // (Facts of an outer loop of the same name no longer hold.)
-                let saved_known = self.known.clone();
-                self.known.retain(|(k, _)| !mentions(k, &var));
+                let saved_known = self.forget(&var);
                 let products = split_products(&var, &min, &extent, &self.scope);
                 self.known.extend(products);
                 let body = self.stmt(*body);
@@ -179,7 +177,9 @@ impl Ranges {
                     Some(f) => self.facts.insert(name.clone(), f),
                     None => self.facts.remove(&name),
                 };
+                let saved_known = self.forget(&name);
                 let body = self.stmt(*body);
+                self.known = saved_known;
                 restore(&mut self.scope, &name, old);
                 restore(&mut self.facts, &name, old_fact);
                 Stmt::Let {
@@ -236,6 +236,14 @@ impl Ranges {
         }
     }
 
+    /// Drops the known products that mention `name` (a loop or `let` that shadows it);
+    /// returns what was known before, to restore after its scope.
+    fn forget(&mut self, name: &str) -> Vec<(Expr, Interval)> {
+        let saved = self.known.clone();
+        self.known.retain(|(k, _)| !k.uses_var(name));
+        saved
+    }
+
     /// The interval of an integer expression, or unbounded where it relies on a guard.
     fn interval(&self, e: &Expr) -> Interval {
         if !e.ty().is_int() {
@@ -243,7 +251,7 @@ impl Ranges {
         }
         let mut b = Bounds::new(&self.scope);
         b.nonneg_vars = self.nonneg.clone();
-        b.known = self.known.clone();
+        b.known = &self.known;
         let iv = b.of(e);
         if b.guards.is_empty() {
             iv
@@ -273,7 +281,7 @@ impl Ranges {
         }
         let mut b = Bounds::new(&both);
         b.nonneg_vars = self.nonneg.clone();
-        b.known = self.known.clone();
+        b.known = &self.known;
         let more = b.of(e);
         if !b.guards.is_empty() {
             return iv;
@@ -351,13 +359,6 @@ fn split_products(o: &Arc<str>, min: &Expr, extent: &Expr, scope: &Scope) -> Vec
         ),
         (Expr::cast(Type::I64, ov).mul(Expr::i64(f)), iv),
     ]
-}
-
-/// Whether `e` mentions variable `n`.
-fn mentions(e: &Expr, n: &str) -> bool {
-    let mut found = false;
-    e.visit(&mut |x| found |= matches!(x.node(), ExprNode::Var(v) if &**v == n));
-    found
 }
 
 /// Of two valid bounds on the same side, a constant one (the one that decides comparisons).
