@@ -65,7 +65,7 @@ fn blur3x3_sliding(input: ArrayView2<u16>, out: ArrayViewMut2<u16>) -> Result<()
 fn blur_sliding_window() {
     expect![[r#"
         kernel blur3x3_sliding
-        check input covers [0, min((out.extent.0 as i64 + 7) / 8 * 8 - 1, out.extent.0 as i64 - 1) + 2] x [0, select(0 < out.extent.1 as i64, out.extent.1 as i64 - 1, -1) + 2]
+        check input covers [0, min((out.extent.0 as i64 + 7) / 8 * 8 + 1, out.extent.0 as i64 + 1)] x [0, select(0 < out.extent.1 as i64, out.extent.1 as i64 - 1, -1) + 2]
         let blur_x.fold.0 = 4
         let blur_x.alloc.0 = 4
         let blur_x.alloc.1 = out.extent.1 as i64
@@ -101,9 +101,9 @@ fn blur_sliding_window() {
 fn blur_design_schedule() {
     expect![[r#"
         kernel blur3x3_tiled
-        check input covers [0, max(min((out.extent.0 as i64 + 31) / 32 * 32 + 2, out.extent.0 as i64 + 2) - 1, (out.extent.0 as i64 + 31) / 32 * 32 - 33)] x [0, max(min((out.extent.1 as i64 + 255) / 256 * 256, out.extent.1 as i64) - 1, (out.extent.1 as i64 + 255) / 256 * 256 - 257) + 2]
-        let blur_x.alloc.0 = min(33, out.extent.0 as i64 + 1) + 1
-        let blur_x.alloc.1 = min(255, out.extent.1 as i64 - 1) + 1
+        check input covers [0, max(min((out.extent.0 as i64 + 31) / 32 * 32 + 1, out.extent.0 as i64 + 1), (out.extent.0 as i64 + 31) / 32 * 32 - 33)] x [0, max(max(max(min((out.extent.1 as i64 + 255) / 256 * 256 - 1, out.extent.1 as i64 - 1), (out.extent.1 as i64 + 255) / 256 * 256 - 255), min((out.extent.1 as i64 + 255) / 256 * 256, out.extent.1 as i64)), min((out.extent.1 as i64 + 255) / 256 * 256 + 1, out.extent.1 as i64 + 1))]
+        let blur_x.alloc.0 = min(34, out.extent.0 as i64 + 2)
+        let blur_x.alloc.1 = min(256, out.extent.1 as i64)
         if 0 < out.extent.0 && 0 < out.extent.1:
           produce out:
             parallel for out.y in [0, +(out.extent.0 + 31) / 32):

@@ -176,6 +176,11 @@ pub fn collect_calls(
 /// The largest expression (in nodes) that [`selects_outside`] rewrites.
 const MAX_SELECT_SPREAD: usize = 4000;
 
+/// [`selects_outside`] of `e`, or `e` where it does not apply.
+fn spread_or_keep(e: Expr) -> Expr {
+    selects_outside(&e).unwrap_or(e)
+}
+
 /// `e` in `i64` with its `select`s moved outside the sums around them, so that terms cancel:
 /// a loop over a region runs to `min + extent - 1`, and where both are substituted,
 /// `m + select(c, h - m + 1, 0) - 1` becomes `select(c, h, m - 1)`. Bounded apart, `m` and the
@@ -183,11 +188,6 @@ const MAX_SELECT_SPREAD: usize = 4000;
 /// their sum overshoots the region. Casts between `i32` and `i64` are dropped (index
 /// arithmetic does not wrap: the entry guards check it). `None` for expressions too large or
 /// of other types.
-/// [`selects_outside`] of `e`, or `e` where it does not apply.
-fn spread_or_keep(e: Expr) -> Expr {
-    selects_outside(&e).unwrap_or(e)
-}
-
 fn selects_outside(e: &Expr) -> Option<Expr> {
     fn is_index(t: Type) -> bool {
         matches!(t, Type::I32 | Type::I64)
@@ -312,9 +312,10 @@ fn relax(e: &Expr, upper: bool) -> Option<Expr> {
     })
 }
 
-/// `a + b` and `a - b` pushed into the `max` and `min` of their operands (`max(p, q) - r` is
-/// `max(p - r, q - r)`, `r - min(p, q)` is `max(r - p, r - q)`), each remaining sum simplified,
-/// so that terms common to both sides cancel. Spends `budget` (stop when it reaches 0).
+/// `a + b`, `a - b` and `a * c` (`c` a constant) pushed into the `max` and `min` of their
+/// operands (`max(p, q) - r` is `max(p - r, q - r)`, `r - min(p, q)` is `max(r - p, r - q)`,
+/// `min(p, q) * -2` is `max(p * -2, q * -2)`) and into the branches of a `select`, each
+/// remaining sum simplified, so that terms common to both sides cancel. Spends `budget` (stop when it reaches 0).
 fn distribute(e: &Expr, budget: &mut usize) -> Expr {
     if *budget == 0 {
         return e.clone();
@@ -327,6 +328,16 @@ fn distribute(e: &Expr, budget: &mut usize) -> Expr {
     match e.node() {
         ExprNode::Binary(op @ (BinOp::Add | BinOp::Sub), a, b) => {
             let (a, b) = (distribute(a, budget), distribute(b, budget));
+            if let ExprNode::Select(c, t, f) = a.node() {
+                let t = distribute(&Expr::binary(*op, t.clone(), b.clone()), budget);
+                let f = distribute(&Expr::binary(*op, f.clone(), b.clone()), budget);
+                return Expr::select(c.clone(), t, f);
+            }
+            if let ExprNode::Select(c, t, f) = b.node() {
+                let t = distribute(&Expr::binary(*op, a.clone(), t.clone()), budget);
+                let f = distribute(&Expr::binary(*op, a.clone(), f.clone()), budget);
+                return Expr::select(c.clone(), t, f);
+            }
             if let ExprNode::Binary(m @ (BinOp::Max | BinOp::Min), a1, a2) = a.node() {
                 let l = distribute(&Expr::binary(*op, a1.clone(), b.clone()), budget);
                 let r = distribute(&Expr::binary(*op, a2.clone(), b.clone()), budget);
@@ -342,6 +353,29 @@ fn distribute(e: &Expr, budget: &mut usize) -> Expr {
         }
         ExprNode::Binary(op @ (BinOp::Max | BinOp::Min), a, b) => {
             Expr::binary(*op, distribute(a, budget), distribute(b, budget))
+        }
+        ExprNode::Select(c, t, f) => {
+            Expr::select(c.clone(), distribute(t, budget), distribute(f, budget))
+        }
+        // `max(p, q) * c` is `max(p * c, q * c)` for `c > 0`, `min(p * c, q * c)` for `c < 0`.
+        ExprNode::Binary(BinOp::Mul, a, c) if c.as_int().is_some_and(|c| c != 0) => {
+            let a = distribute(a, budget);
+            if let ExprNode::Select(s, t, f) = a.node() {
+                let t = distribute(&t.clone().mul(c.clone()), budget);
+                let f = distribute(&f.clone().mul(c.clone()), budget);
+                return Expr::select(s.clone(), t, f);
+            }
+            if let ExprNode::Binary(m @ (BinOp::Max | BinOp::Min), a1, a2) = a.node() {
+                let m2 = if c.as_int().is_some_and(|c| c < 0) {
+                    flip(*m)
+                } else {
+                    *m
+                };
+                let l = distribute(&a1.clone().mul(c.clone()), budget);
+                let r = distribute(&a2.clone().mul(c.clone()), budget);
+                return Expr::binary(m2, l, r);
+            }
+            simplify(&a.mul(c.clone()))
         }
         _ => e.clone(),
     }
@@ -426,6 +460,10 @@ struct Walker<'a, 'b> {
 /// grow the bounds of a chain of Funcs exponentially with its length.
 const MAX_SUBSTITUTED_CONSTANT: usize = 48;
 
+/// The most steps [`distribute`] takes on one bound before [`Walker::bounds_of_substituted`]
+/// keeps the bound as it was.
+const DISTRIBUTE_BUDGET: usize = 256;
+
 /// Whether `e` has more than `limit` nodes (counted as a tree), without visiting all of them.
 fn larger_than(e: &Expr, limit: usize) -> bool {
     fn count(e: &Expr, left: &mut usize) -> bool {
@@ -500,7 +538,20 @@ impl Walker<'_, '_> {
             }
             let mut sc = Scope::new();
             sc.insert(name.clone(), loop_iv.clone());
-            let prune = |m: Expr| simplify(&prune_min_max(&m, &sc));
+            // `+`, `-` and constant factors pushed into `min`/`max`, so that a guarded
+            // split's `o * f + min(f, e - o * f)` becomes `min(o * f + f, e)`, whose bound over
+            // `o` is `e`: bounding the two terms apart would add up to `f - 1` past the end,
+            // and a chain of downsampling Funcs doubles that at every level.
+            let prune = |m: Expr| {
+                let m = simplify(&prune_min_max(&m, &sc));
+                let mut budget = DISTRIBUTE_BUDGET;
+                let d = distribute(&m, &mut budget);
+                if budget > 0 {
+                    simplify(&d)
+                } else {
+                    m
+                }
+            };
             let mut b = Bounds::new(&sc);
             // Loops starting at 0 (every split and fused loop) are non-negative.
             b.nonneg_vars = self
