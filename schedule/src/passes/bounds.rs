@@ -199,10 +199,20 @@ fn selects_outside(e: &Expr) -> Option<Expr> {
             ExprNode::Const(v) => v.as_i64().map(Expr::i64).unwrap_or_else(leaf),
             ExprNode::Cast(a) if is_index(a.ty()) => widen(a),
             ExprNode::Binary(
-                op @ (BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Min | BinOp::Max),
+                op @ (BinOp::Add
+                | BinOp::Sub
+                | BinOp::Mul
+                | BinOp::Div
+                | BinOp::Rem
+                | BinOp::Min
+                | BinOp::Max),
                 a,
                 b,
             ) => Expr::binary(*op, widen(a), widen(b)),
+            ExprNode::Intrinsic(
+                op @ (halite_core::Intrinsic::DivEuclid | halite_core::Intrinsic::RemEuclid),
+                args,
+            ) => Expr::intrinsic(*op, args.iter().map(widen).collect()),
             ExprNode::Select(c, a, b) => Expr::select(c.clone(), widen(a), widen(b)),
             _ => leaf(),
         }
@@ -224,6 +234,13 @@ fn selects_outside(e: &Expr) -> Option<Expr> {
                 simplify(&Expr::binary(*op, a, b))
             }
             ExprNode::Select(c, a, b) => Expr::select(c.clone(), spread(a), spread(b)),
+            // Inside other operations too: a region nested in another one's
+            // (`(m2 + select(c, h2 - m2 + 1, 0)).div_euclid(2)`) cancels inside the division.
+            ExprNode::Binary(op, a, b) => Expr::binary(*op, spread(a), spread(b)),
+            ExprNode::Intrinsic(op, args) => {
+                Expr::intrinsic(*op, args.iter().map(spread).collect())
+            }
+            ExprNode::Cast(a) => Expr::cast(e.ty(), spread(a)),
             _ => e.clone(),
         }
     }
