@@ -5,6 +5,8 @@
 //!
 //! Deterministic (fixed seeds); `HALITE_PROPTEST_CASES` raises the number of schedules.
 
+mod common;
+use common::{directive, v};
 use halite_core::func::{boundary, extent_var_name};
 use halite_core::interp::{self, Buffer};
 use halite_core::{CallKind, Expr, Func, Input, Intrinsic, Origin, Pipeline, Type, Value};
@@ -28,9 +30,6 @@ impl Rng {
     }
 }
 
-fn v(n: &str) -> Expr {
-    Expr::var(n, Type::I32)
-}
 fn c(x: i32) -> Expr {
     Expr::i32(x)
 }
@@ -334,18 +333,6 @@ fn ident(n: &str) -> Arg {
 }
 fn int(n: i64) -> Arg {
     Arg::Int(n, Origin::NONE)
-}
-fn directive(f: &str, name: &str, args: Vec<Arg>) -> Directive {
-    Directive {
-        func: f.into(),
-        func_origin: Origin::NONE,
-        update: None,
-        name: name.into(),
-        name_origin: Origin::NONE,
-        args,
-        specialization: None,
-        binding: None,
-    }
 }
 
 /// Random loop transforms of one stage of a Func (`None`: its pure definition; `Some(k)`:

@@ -8,6 +8,8 @@
 //! through upsampling Funcs computed per strip of the output, each strip's region written in
 //! terms of the one it reads (`(m + select(c, h - m + 1, 0)).div_euclid(2)`).
 
+mod common;
+use common::{directive, v};
 use halite_core::func::extent_var_name;
 use halite_core::interp::Buffer;
 use halite_core::interp_nest::{run_nest_traced, StoreEvent};
@@ -15,10 +17,6 @@ use halite_core::{CallKind, Expr, Func, Input, Intrinsic, Origin, Pipeline, Type
 use halite_schedule::{Arg, Directive};
 use std::collections::HashMap;
 use std::sync::Arc;
-
-fn v(n: &str) -> Expr {
-    Expr::var(n, Type::I32)
-}
 
 /// `name(y, x) = src(2y, x) + src(2y + 1, x)`.
 fn halve(name: &str, src: &str, kind: CallKind, output: Option<usize>) -> Func {
@@ -38,19 +36,6 @@ fn halve(name: &str, src: &str, kind: CallKind, output: Option<usize>) -> Func {
         updates: vec![],
         output,
         origin: Origin::NONE,
-    }
-}
-
-fn directive(f: &str, name: &str, args: Vec<Arg>) -> Directive {
-    Directive {
-        func: f.into(),
-        func_origin: Origin::NONE,
-        update: None,
-        name: name.into(),
-        name_origin: Origin::NONE,
-        args,
-        specialization: None,
-        binding: None,
     }
 }
 

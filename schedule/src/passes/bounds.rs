@@ -332,39 +332,25 @@ fn relax(e: &Expr, upper: bool) -> Option<Expr> {
 /// `a + b`, `a - b` and `a * c` (`c` a constant) pushed into the `max` and `min` of their
 /// operands (`max(p, q) - r` is `max(p - r, q - r)`, `r - min(p, q)` is `max(r - p, r - q)`,
 /// `min(p, q) * -2` is `max(p * -2, q * -2)`) and into the branches of a `select`, each
-/// remaining sum simplified, so that terms common to both sides cancel. Spends `budget` (stop when it reaches 0).
+/// remaining sum simplified, so that terms common to both sides cancel. Spends `budget`
+/// (stop when it reaches 0).
 fn distribute(e: &Expr, budget: &mut usize) -> Expr {
     if *budget == 0 {
         return e.clone();
     }
     *budget -= 1;
-    let flip = |op: BinOp| match op {
-        BinOp::Max => BinOp::Min,
-        _ => BinOp::Max,
-    };
     match e.node() {
         ExprNode::Binary(op @ (BinOp::Add | BinOp::Sub), a, b) => {
             let (a, b) = (distribute(a, budget), distribute(b, budget));
-            if let ExprNode::Select(c, t, f) = a.node() {
-                let t = distribute(&Expr::binary(*op, t.clone(), b.clone()), budget);
-                let f = distribute(&Expr::binary(*op, f.clone(), b.clone()), budget);
-                return Expr::select(c.clone(), t, f);
+            if let Some((x, y, rebuild)) = arms(&a, false) {
+                let l = distribute(&Expr::binary(*op, x, b.clone()), budget);
+                let r = distribute(&Expr::binary(*op, y, b), budget);
+                return rebuild(l, r);
             }
-            if let ExprNode::Select(c, t, f) = b.node() {
-                let t = distribute(&Expr::binary(*op, a.clone(), t.clone()), budget);
-                let f = distribute(&Expr::binary(*op, a.clone(), f.clone()), budget);
-                return Expr::select(c.clone(), t, f);
-            }
-            if let ExprNode::Binary(m @ (BinOp::Max | BinOp::Min), a1, a2) = a.node() {
-                let l = distribute(&Expr::binary(*op, a1.clone(), b.clone()), budget);
-                let r = distribute(&Expr::binary(*op, a2.clone(), b.clone()), budget);
-                return Expr::binary(*m, l, r);
-            }
-            if let ExprNode::Binary(m @ (BinOp::Max | BinOp::Min), b1, b2) = b.node() {
-                let m2 = if *op == BinOp::Sub { flip(*m) } else { *m };
-                let l = distribute(&Expr::binary(*op, a.clone(), b1.clone()), budget);
-                let r = distribute(&Expr::binary(*op, a.clone(), b2.clone()), budget);
-                return Expr::binary(m2, l, r);
+            if let Some((x, y, rebuild)) = arms(&b, *op == BinOp::Sub) {
+                let l = distribute(&Expr::binary(*op, a.clone(), x), budget);
+                let r = distribute(&Expr::binary(*op, a, y), budget);
+                return rebuild(l, r);
             }
             simplify(&Expr::binary(*op, a, b))
         }
@@ -374,27 +360,47 @@ fn distribute(e: &Expr, budget: &mut usize) -> Expr {
         ExprNode::Select(c, t, f) => {
             Expr::select(c.clone(), distribute(t, budget), distribute(f, budget))
         }
-        // `max(p, q) * c` is `max(p * c, q * c)` for `c > 0`, `min(p * c, q * c)` for `c < 0`.
         ExprNode::Binary(BinOp::Mul, a, c) if c.as_int().is_some_and(|c| c != 0) => {
             let a = distribute(a, budget);
-            if let ExprNode::Select(s, t, f) = a.node() {
-                let t = distribute(&t.clone().mul(c.clone()), budget);
-                let f = distribute(&f.clone().mul(c.clone()), budget);
-                return Expr::select(s.clone(), t, f);
-            }
-            if let ExprNode::Binary(m @ (BinOp::Max | BinOp::Min), a1, a2) = a.node() {
-                let m2 = if c.as_int().is_some_and(|c| c < 0) {
-                    flip(*m)
-                } else {
-                    *m
-                };
-                let l = distribute(&a1.clone().mul(c.clone()), budget);
-                let r = distribute(&a2.clone().mul(c.clone()), budget);
-                return Expr::binary(m2, l, r);
+            let negative = c.as_int().is_some_and(|c| c < 0);
+            if let Some((x, y, rebuild)) = arms(&a, negative) {
+                let l = distribute(&x.mul(c.clone()), budget);
+                let r = distribute(&y.mul(c.clone()), budget);
+                return rebuild(l, r);
             }
             simplify(&a.mul(c.clone()))
         }
         _ => e.clone(),
+    }
+}
+
+/// The two arms of a `select`, `max` or `min`, and how to put the node back together from new
+/// arms: an operation applied to both arms passes through it. With `reverses` (the operation
+/// reverses order: `r - x`, `x * -2`), `max` comes back as `min` and `min` as `max`.
+#[allow(clippy::type_complexity)]
+fn arms(e: &Expr, reverses: bool) -> Option<(Expr, Expr, Box<dyn FnOnce(Expr, Expr) -> Expr>)> {
+    match e.node() {
+        ExprNode::Select(c, t, f) => {
+            let c = c.clone();
+            Some((
+                t.clone(),
+                f.clone(),
+                Box::new(move |t, f| Expr::select(c, t, f)),
+            ))
+        }
+        ExprNode::Binary(m @ (BinOp::Max | BinOp::Min), a, b) => {
+            let m = match (m, reverses) {
+                (BinOp::Max, true) => BinOp::Min,
+                (BinOp::Min, true) => BinOp::Max,
+                _ => *m,
+            };
+            Some((
+                a.clone(),
+                b.clone(),
+                Box::new(move |a, b| Expr::binary(m, a, b)),
+            ))
+        }
+        _ => None,
     }
 }
 

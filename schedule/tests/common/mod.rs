@@ -1,0 +1,23 @@
+//! Helpers shared by the integration tests of this crate.
+
+use halite_core::{Expr, Origin, Type};
+use halite_schedule::{Arg, Directive};
+
+/// The `i32` variable `n`.
+pub fn v(n: &str) -> Expr {
+    Expr::var(n, Type::I32)
+}
+
+/// The directive `f.name(args)`, without origins, on `f`'s pure definition.
+pub fn directive(f: &str, name: &str, args: Vec<Arg>) -> Directive {
+    Directive {
+        func: f.into(),
+        func_origin: Origin::NONE,
+        update: None,
+        name: name.into(),
+        name_origin: Origin::NONE,
+        args,
+        specialization: None,
+        binding: None,
+    }
+}
