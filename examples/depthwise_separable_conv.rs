@@ -56,8 +56,10 @@ pub fn depthwise_separable_conv(
     schedule! {
         // Halide's own schedule for AVX-512 (32 registers of 16 lanes): tiles of 4 rows x 6
         // pixels x 16 output channels (24 accumulators), each group of 4 rows of every image
-        // in parallel (batch and rows fused).
-        out.split(y, y, yi, 4).split(x, x, xi, 6).split(d, d, di, 16)
+        // in parallel (batch and rows fused). The last tile of a row is shifted inwards, as
+        // Halide's default does for an output (112 = 18 x 6 + 4: a guarded 4-pixel tile would
+        // run general code).
+        out.split(y, y, yi, 4).split(x, x, xi, 6, ShiftInwards).split(d, d, di, 16)
             .reorder(b, y, x, d, yi, xi, di).vectorize(di, 16).unroll(xi).unroll(yi)
             .fuse(b, y, by).parallel(by);
         // Per tile: the pointwise sum over the input channels, 16 at a time (`ro`), ...
@@ -71,6 +73,8 @@ pub fn depthwise_separable_conv(
         // ... and the zero-padded input once per group of rows, shared by its tiles (Halide
         // copies it per tile and 16 channels; both measured about as fast here).
         padded.compute_at(out, by).vectorize(d, 16);
+        // As Halide's schedule: a version for 3 x 3 filters, whose loops have constant bounds.
+        out.specialize(depthwise_filter.shape()[0] == 3 && depthwise_filter.shape()[1] == 3);
     }
 }
 

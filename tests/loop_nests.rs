@@ -48,6 +48,17 @@ fn brighten_split(input: ArrayView2<f32>, out: ArrayViewMut2<f32>) -> Result<(),
     }
 }
 
+/// A split shifted inwards, with a Func computed per tile.
+#[kernel]
+fn shifted_tile(input: ArrayView1<f32>, out: ArrayViewMut1<f32>) -> Result<(), Error> {
+    f(x) = input(x) * 2.0;
+    out(x) = f(x) + f(x + 1);
+    schedule! {
+        out.split(x, x, xi, 8, ShiftInwards).unroll(xi);
+        f.compute_at(out, x);
+    }
+}
+
 /// Halide's sliding window: rows of `blur_x` computed once per strip of 8 output rows.
 #[kernel]
 fn blur3x3_sliding(input: ArrayView2<u16>, out: ArrayViewMut2<u16>) -> Result<(), Error> {
@@ -144,6 +155,36 @@ fn split_unroll_fuse_parallel() {
                   let out.x.v = out.t % max((out.extent.1 + 7) / 8, 1) * 8 + out.xi
                   out(out.y.v, out.x.v) = input(out.y.v, out.x.v) * 2.0f32 + 1.0f32
     "#]].assert_eq(brighten_split::loop_nest());
+}
+
+/// The start of the shifted tile is a `let` (`out.x.base`) inside the tile loop: the region
+/// of `f` is `[out.x.base, +min(8, extent) + 1)`, whose extent has the constant bound 9, so the
+/// tile runs as full-tile code with constant loops (`unrolled(x8)`, `f`'s `[0, +9)`).
+#[test]
+fn shift_inwards_tile_start_is_a_let() {
+    expect![[r#"
+        kernel shifted_tile
+        check input covers [max(min(0, out.extent.0 as i64 - 8), 0), max(min(max(min((out.extent.0 as i64 + 7) / 8 * 8, out.extent.0 as i64), 8), max(min(out.extent.0 as i64 + (out.extent.0 as i64 + 7) / 8 * 8 - 8, out.extent.0 as i64 * 2 - 8), out.extent.0 as i64)), max(min((out.extent.0 as i64 + 7) / 8 * 8 - 9, out.extent.0 as i64 - 9), -1))]
+        let f.alloc.0 = min(8, out.extent.0 as i64) + 1
+        allocate f: f32 over [0, +f.alloc.0)
+          if 0 < out.extent.0:
+            produce out:
+              for out.x in [0, +(out.extent.0 + 7) / 8):
+                let out.x.base = max(min(out.x * 8, out.extent.0 - 8), 0)
+                let f.min.0 = out.x.base as i64 as i32
+                let f.extent.0 = (min(8, out.extent.0 as i64) + 1) as i32
+                produce f:
+                  for f.x in [f.min.0, +f.extent.0):
+                    f(f.x) = input(f.x) * 2.0f32
+                if min(8, out.extent.0) == 8:
+                  unrolled(x8) for out.xi in [0, +8):
+                    let out.x.v = out.x.base + out.xi
+                    out(out.x.v) = f(out.x.v) + f(out.x.v + 1)
+                if !(min(8, out.extent.0) == 8):
+                  for out.xi in [0, +min(8, out.extent.0)):
+                    let out.x.v = out.x.base + out.xi
+                    out(out.x.v) = f(out.x.v) + f(out.x.v + 1)
+    "#]].assert_eq(shifted_tile::loop_nest());
 }
 
 #[test]

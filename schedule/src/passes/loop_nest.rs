@@ -310,6 +310,9 @@ pub fn func_nest(
     let guard_mode = guard_mode_splits(fs);
     let mut guards: Vec<Expr> = Vec::new();
     let mut new_guard: Option<Expr> = None;
+    // The start of the last, shifted iteration of each `ShiftInwards` split: `(name, value)`.
+    let mut shift_bases: Vec<(String, Expr)> = Vec::new();
+    let mut new_base: Option<(String, Expr)> = None;
     let take = |loops: &mut Vec<LoopInfo>, n: &str| -> LoopInfo {
         let i = loops
             .iter()
@@ -332,6 +335,9 @@ pub fn func_nest(
             }
             for gd in guards.iter_mut() {
                 *gd = simplify(&substitute(gd, &map));
+            }
+            for (_, b) in shift_bases.iter_mut() {
+                *b = simplify(&substitute(b, &map));
             }
             for x in loops.iter_mut() {
                 x.min = simplify(&substitute(&x.min, &map));
@@ -359,13 +365,28 @@ pub fn func_nest(
                         .div(fct.clone()),
                 );
                 let (inner_ext, base) = match resolve_tail(*tail, outer, &parallel) {
-                    TailStrategy::ShiftInwards | TailStrategy::Auto => (
-                        fct.clone().min(l.extent.clone()),
-                        o.clone()
-                            .mul(fct.clone())
-                            .min(l.extent.clone().sub(fct.clone()))
-                            .max(Expr::i32(0)),
-                    ),
+                    TailStrategy::ShiftInwards | TailStrategy::Auto => {
+                        // The shifted start is a `let` at the level of the loops it uses:
+                        // bounds inference then sees a region `[base, base + f - 1]` whose
+                        // extent is the constant `f` (as `min(f, extent)`), not the difference
+                        // of two `max(min(..))`s that no simplification cancels.
+                        let value = simplify(
+                            &o.clone()
+                                .mul(fct.clone())
+                                .min(l.extent.clone().sub(fct.clone()))
+                                .max(Expr::i32(0)),
+                        );
+                        let mut name = format!("{g}.{old}.base");
+                        if shift_bases.iter().any(|(n, _)| *n == name) {
+                            name = format!("{g}.{old}.base{k}");
+                        }
+                        // (Added after this split's own substitution, as a guard is.)
+                        new_base = Some((name.clone(), value));
+                        (
+                            fct.clone().min(l.extent.clone()),
+                            Expr::var(name, Type::I32),
+                        )
+                    }
                     TailStrategy::GuardWithIf if guard_mode.contains(&k) => {
                         // Full factor; the store is guarded by `outer * f + inner < extent`.
                         // (Added after this split's own substitution: it is already written
@@ -444,7 +465,11 @@ pub fn func_nest(
         for gd in guards.iter_mut() {
             *gd = simplify(&substitute(gd, &map));
         }
+        for (_, b) in shift_bases.iter_mut() {
+            *b = simplify(&substitute(b, &map));
+        }
         guards.extend(new_guard.take().map(|g| simplify(&g)));
+        shift_bases.extend(new_base.take());
         for l in loops.iter_mut() {
             l.min = simplify(&substitute(&l.min, &map));
             l.extent = simplify(&substitute(&l.extent, &map));
@@ -473,6 +498,7 @@ pub fn func_nest(
         }
         let l = take(&mut loops, &d.name);
         for e in [&l.min, &l.extent] {
+            let e = &expand_bases(e, &shift_bases);
             let mut bad = None;
             e.visit(&mut |x| {
                 if let Some(n) = x.as_var() {
@@ -606,7 +632,40 @@ pub fn func_nest(
             then: Box::new(body),
         };
     }
-    for (l, kind) in ordered.into_iter().rev() {
+    // Each shifted start goes just inside the innermost loop it uses (after the starts it
+    // uses): bounds inference keeps it a name in the regions of Funcs computed inside.
+    let level = |value: &Expr| {
+        let value = expand_bases(value, &shift_bases);
+        ordered
+            .iter()
+            .rposition(|(l, _)| value.uses_var(&loop_var(g, &l.name)))
+    };
+    let mut order: Vec<usize> = Vec::new();
+    while order.len() < shift_bases.len() {
+        let next = (0..shift_bases.len())
+            .find(|&i| {
+                !order.contains(&i)
+                    && shift_bases.iter().enumerate().all(|(j, (n, _))| {
+                        j == i || order.contains(&j) || !shift_bases[i].1.uses_var(n)
+                    })
+            })
+            .expect("shifted starts do not depend on each other in a cycle");
+        order.push(next);
+    }
+    let levels: Vec<Option<usize>> = shift_bases.iter().map(|(_, v)| level(v)).collect();
+    let wrap_bases = |body: Stmt, at: Option<usize>| {
+        order
+            .iter()
+            .rev()
+            .filter(|&&i| levels[i] == at)
+            .fold(body, |body, &i| Stmt::Let {
+                name: shift_bases[i].0.clone().into(),
+                value: shift_bases[i].1.clone(),
+                body: Box::new(body),
+            })
+    };
+    for (idx, (l, kind)) in ordered.into_iter().enumerate().rev() {
+        body = wrap_bases(body, Some(idx));
         body = Stmt::For {
             var: loop_var(g, &l.name).into(),
             min: l.min,
@@ -615,7 +674,44 @@ pub fn func_nest(
             body: Box::new(body),
         };
     }
-    Ok(body)
+    Ok(wrap_bases(body, None))
+}
+
+/// `e` with the shifted starts of `ShiftInwards` splits replaced by their values (which name
+/// loops only).
+fn expand_bases(e: &Expr, bases: &[(String, Expr)]) -> Expr {
+    let mut e = e.clone();
+    // A start may name a start of a later split; one pass per start reaches the loops.
+    for _ in 0..bases.len() {
+        if !bases.iter().any(|(n, _)| e.uses_var(n)) {
+            break;
+        }
+        e = substitute(&e, &|n| {
+            bases.iter().find(|(b, _)| b == n).map(|(_, v)| v.clone())
+        });
+    }
+    e
+}
+
+/// `nest` then `body`, inside the shifted starts `body` begins with (a producer computed at
+/// the loop then sees each start as a name: its region is `[start, start + factor)`).
+fn prepend_inside_bases(body: Stmt, nest: Stmt) -> Stmt {
+    match body {
+        Stmt::Let { name, value, body } if is_shift_base(&name) => Stmt::Let {
+            name,
+            value,
+            body: Box::new(prepend_inside_bases(*body, nest)),
+        },
+        body => Stmt::Block(vec![nest, body]),
+    }
+}
+
+/// Whether `name` is the shifted start of a `ShiftInwards` split (`f.x.base`, `f.x.base3`).
+fn is_shift_base(name: &str) -> bool {
+    name.rsplit_once('.').is_some_and(|(_, last)| {
+        last.strip_prefix("base")
+            .is_some_and(|k| k.bytes().all(|b| b.is_ascii_digit()))
+    })
 }
 
 /// Inserts `nest` at the start of the body of loop `var` (a full name) inside `produce func`.
@@ -638,7 +734,7 @@ fn insert_at(s: Stmt, func: &str, var: &str, nest: &mut Option<Stmt>, inside: bo
             let body = insert_at(*body, func, var, nest, inside);
             let body = if inside && &*v == var {
                 match nest.take() {
-                    Some(n) => Stmt::Block(vec![n, body]),
+                    Some(n) => prepend_inside_bases(body, n),
                     None => body,
                 }
             } else {
