@@ -555,6 +555,14 @@ impl VecGen<'_> {
         };
         let u: Vec<TokenStream> = uniform.iter().map(|u| self.gen.wide(u)).collect();
         let off = self.gen.offset(name, &u);
+        if ty == halite_core::Type::F32 && (w == 8 || w == 16) {
+            // Hardware gathers where the path has them (see `halite::rt::shuffle`).
+            let f = Ident::new(&format!("gather_f32x{w}"), Span::call_site());
+            self.out.push(quote! {
+                let #id: [f32; #w] = __shuf::#f(#p, #off, &#base);
+            });
+            return V::Varying(id);
+        }
         self.out.push(quote! {
             let mut #id: [#t; #w] = [<#t as ::core::default::Default>::default(); #w];
             {

