@@ -556,7 +556,7 @@ impl VecGen<'_> {
         let u: Vec<TokenStream> = uniform.iter().map(|u| self.gen.wide(u)).collect();
         let off = self.gen.offset(name, &u);
         if ty == halite_core::Type::F32 && (w == 8 || w == 16) {
-            // Hardware gathers where the path has them (see `halite::rt::shuffle`).
+            // Through the path's gather (hardware gathers on AVX-512; `halite::rt::shuffle`).
             let f = Ident::new(&format!("gather_f32x{w}"), Span::call_site());
             self.out.push(quote! {
                 let #id: [f32; #w] = __shuf::#f(#p, #off, &#base);

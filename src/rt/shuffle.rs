@@ -5,7 +5,9 @@
 //!
 //! Why: a whole-vector read of `[T; W]` whose lanes are then used one by one (every other
 //! lane, for a downsampling `f(2 * x)`) is split by LLVM into scalar loads, which it then
-//! gathers back lane by lane (`vinsertps`, measured 2x slower than the shuffles here).
+//! gathers back lane by lane (`vinsertps`, measured 2x slower than the shuffles here). The
+//! same goes for a gather (a read at data-dependent indices: the bilateral grid's slicing),
+//! which the AVX-512 path does with hardware gathers.
 
 /// Plain Rust: the reference behaviour of every function, for every path.
 pub mod portable {
@@ -54,9 +56,11 @@ pub mod portable {
     }
 }
 
-/// AVX2.
+/// AVX2. Gathers read lane by lane ([`super::portable`]): AVX2's hardware gathers measured no
+/// faster on this project's Intel machine, and are slower than scalar loads on AMD's Zen.
 #[cfg(target_arch = "x86_64")]
 pub mod avx2 {
+    pub use super::portable::{gather_f32x16, gather_f32x8};
     use crate::rt::Ptr;
     use core::arch::x86_64::*;
 
@@ -90,41 +94,6 @@ pub mod avx2 {
         // SAFETY: the caller's contract: the halves read `off .. off + 15` and
         // `off + 16 .. off + 31`; the caller has AVX2.
         let (lo, hi) = unsafe { (stride2_f32x8(p, off), stride2_f32x8(p, off + 16)) };
-        core::array::from_fn(|l| if l < 8 { lo[l] } else { hi[l - 8] })
-    }
-
-    /// As [`super::portable::gather_f32x8`]: two hardware gathers of four lanes with 64-bit
-    /// offsets (any offset an allocation can have).
-    ///
-    /// # Safety
-    /// As [`super::portable::gather_f32x8`], and the CPU has AVX2.
-    #[inline]
-    #[target_feature(enable = "avx2,avx")]
-    pub unsafe fn gather_f32x8(p: Ptr<f32>, off: isize, lanes: &[isize; 8]) -> [f32; 8] {
-        // SAFETY: the caller's contract: every lane's element, `p + off + lanes[l]`, is
-        // readable (the gathers read exactly those); the caller has AVX2. `isize` is 64 bits
-        // on x86_64, the layout of `__m256i`'s lanes.
-        unsafe {
-            let base = p.as_ptr().offset(off);
-            let i0 = _mm256_loadu_si256(lanes.as_ptr() as *const __m256i);
-            let i1 = _mm256_loadu_si256(lanes.as_ptr().add(4) as *const __m256i);
-            let g0 = _mm256_i64gather_ps::<4>(base, i0);
-            let g1 = _mm256_i64gather_ps::<4>(base, i1);
-            core::mem::transmute::<__m256, [f32; 8]>(_mm256_set_m128(g1, g0))
-        }
-    }
-
-    /// As [`super::portable::gather_f32x16`]: two halves of eight lanes.
-    ///
-    /// # Safety
-    /// As [`super::portable::gather_f32x16`], and the CPU has AVX2.
-    #[inline]
-    #[target_feature(enable = "avx2,avx")]
-    pub unsafe fn gather_f32x16(p: Ptr<f32>, off: isize, lanes: &[isize; 16]) -> [f32; 16] {
-        let lo: [isize; 8] = core::array::from_fn(|l| lanes[l]);
-        let hi: [isize; 8] = core::array::from_fn(|l| lanes[8 + l]);
-        // SAFETY: the caller's contract, for each half.
-        let (lo, hi) = unsafe { (gather_f32x8(p, off, &lo), gather_f32x8(p, off, &hi)) };
         core::array::from_fn(|l| if l < 8 { lo[l] } else { hi[l - 8] })
     }
 }
