@@ -42,7 +42,7 @@ pub mod portable {
     #[inline(always)]
     pub unsafe fn gather_f32x8(p: Ptr<f32>, off: isize, lanes: &[isize; 8]) -> [f32; 8] {
         // SAFETY: the caller's contract.
-        core::array::from_fn(|l| unsafe { p.load(off + lanes[l]) })
+        core::array::from_fn(|l| unsafe { p.load(off.wrapping_add(lanes[l])) })
     }
 
     /// As [`gather_f32x8`], for sixteen lanes.
@@ -52,7 +52,7 @@ pub mod portable {
     #[inline(always)]
     pub unsafe fn gather_f32x16(p: Ptr<f32>, off: isize, lanes: &[isize; 16]) -> [f32; 16] {
         // SAFETY: the caller's contract.
-        core::array::from_fn(|l| unsafe { p.load(off + lanes[l]) })
+        core::array::from_fn(|l| unsafe { p.load(off.wrapping_add(lanes[l])) })
     }
 }
 
@@ -137,11 +137,13 @@ pub mod avx512 {
     #[inline]
     #[target_feature(enable = "avx512f,avx512dq")]
     pub unsafe fn gather_f32x16(p: Ptr<f32>, off: isize, lanes: &[isize; 16]) -> [f32; 16] {
+        // `p + off` itself may lie outside the allocation (`off` is the part of the index
+        // common to all lanes): a wrapping offset, never dereferenced.
+        let base = p.as_ptr().wrapping_offset(off);
         // SAFETY: the caller's contract: every lane's element, `p + off + lanes[l]`, is
         // readable (the gathers read exactly those); the caller has AVX-512F/DQ. `isize` is
         // 64 bits on x86_64, the layout of `__m512i`'s lanes.
         unsafe {
-            let base = p.as_ptr().offset(off);
             let i0 = _mm512_loadu_si512(lanes.as_ptr() as *const __m512i);
             let i1 = _mm512_loadu_si512(lanes.as_ptr().add(8) as *const __m512i);
             let g0 = _mm512_i64gather_ps::<4>(i0, base);
@@ -215,6 +217,9 @@ mod tests {
                 unsafe {
                     assert_eq!(avx512::gather_f32x16(p, off, &lanes), want16);
                     assert_eq!(avx512::gather_f32x8(p, off, &lanes8), want8);
+                    // The common part alone may point outside the allocation.
+                    let far: [isize; 16] = core::array::from_fn(|l| lanes[l] - 1000);
+                    assert_eq!(avx512::gather_f32x16(p, off + 1000, &far), want16);
                 }
             }
         }
