@@ -58,16 +58,7 @@ fn directives(text: &str) -> Vec<Directive> {
                     Err(_) => Arg::Ident(a.into(), Origin::NONE),
                 })
                 .collect();
-            out.push(Directive {
-                func: func.into(),
-                func_origin: Origin::NONE,
-                update: None,
-                name: name.trim_start_matches('.').into(),
-                name_origin: Origin::NONE,
-                args,
-                specialization: None,
-                binding: None,
-            });
+            out.push(Directive::new(func, name.trim_start_matches('.'), args));
             rest = tail;
         }
     }

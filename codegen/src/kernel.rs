@@ -1165,16 +1165,7 @@ mod tests {
         };
         let ds: Vec<Directive> = directives
             .into_iter()
-            .map(|(name, args)| Directive {
-                func: "out".into(),
-                func_origin: Origin::NONE,
-                update: None,
-                name: name.into(),
-                name_origin: Origin::NONE,
-                args,
-                specialization: None,
-                binding: None,
-            })
+            .map(|(name, args)| Directive::new("out", name, args))
             .collect();
         let lowered = halite_schedule::lower(&p, &ds).unwrap();
         let sig = KernelSig {

@@ -170,16 +170,7 @@ mod tests {
     }
 
     fn directive(f: &str, args: Vec<Arg>) -> Directive {
-        Directive {
-            func: f.into(),
-            func_origin: Origin::default(),
-            update: None,
-            name: "clone_in".into(),
-            name_origin: Origin::default(),
-            args,
-            specialization: None,
-            binding: None,
-        }
+        Directive::new(f, "clone_in", args)
     }
 
     #[test]

@@ -47,6 +47,23 @@ pub struct Directive {
     pub binding: Option<(Arc<str>, Origin)>,
 }
 
+impl Directive {
+    /// `func.name(args)` on `func`'s pure definition, without source positions: a schedule
+    /// written by a program (tests, the book's pictures) rather than parsed from source.
+    pub fn new(func: &str, name: &str, args: Vec<Arg>) -> Directive {
+        Directive {
+            func: func.into(),
+            func_origin: Origin::NONE,
+            update: None,
+            name: name.into(),
+            name_origin: Origin::NONE,
+            args,
+            specialization: None,
+            binding: None,
+        }
+    }
+}
+
 /// A compile error about the algorithm or the schedule: what went wrong, where, and what to do.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Diagnostic {

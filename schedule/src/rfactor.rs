@@ -426,14 +426,9 @@ mod tests {
             }],
         };
         let d = |name: &str, args: Vec<Arg>, binding: Option<&str>| Directive {
-            func: "s".into(),
-            func_origin: Origin::NONE,
             update: Some(0),
-            name: name.into(),
-            name_origin: Origin::NONE,
-            args,
-            specialization: None,
             binding: binding.map(|b| (b.into(), Origin::NONE)),
+            ..Directive::new("s", name, args)
         };
         let id = |n: &str| Arg::Ident(n.into(), Origin::NONE);
         let ds = vec![

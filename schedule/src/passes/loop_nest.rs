@@ -869,16 +869,7 @@ mod tests {
         let p = pipeline();
         let ds: Vec<Directive> = directives
             .iter()
-            .map(|(n, a)| Directive {
-                func: "out".into(),
-                func_origin: Origin::NONE,
-                update: None,
-                name: (*n).into(),
-                name_origin: Origin::NONE,
-                args: a.clone(),
-                specialization: None,
-                binding: None,
-            })
+            .map(|(n, a)| Directive::new("out", n, a.clone()))
             .collect();
         let s = Schedule::from_directives(&p, &ds).unwrap();
         schedule_functions(&p, &s).unwrap().to_string()

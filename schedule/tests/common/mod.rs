@@ -1,6 +1,6 @@
 //! Helpers shared by the integration tests of this crate.
 
-use halite_core::{Expr, Origin, Type};
+use halite_core::{Expr, Type};
 use halite_schedule::{Arg, Directive};
 
 /// The `i32` variable `n`.
@@ -10,14 +10,5 @@ pub fn v(n: &str) -> Expr {
 
 /// The directive `f.name(args)`, without origins, on `f`'s pure definition.
 pub fn directive(f: &str, name: &str, args: Vec<Arg>) -> Directive {
-    Directive {
-        func: f.into(),
-        func_origin: Origin::NONE,
-        update: None,
-        name: name.into(),
-        name_origin: Origin::NONE,
-        args,
-        specialization: None,
-        binding: None,
-    }
+    Directive::new(f, name, args)
 }
