@@ -968,3 +968,60 @@ fn shift_inwards_tiles_read_only_the_footprint() {
         assert!(shifted_tiles(short, got.view_mut()).is_err(), "n = {n}");
     }
 }
+
+/// A zero-padded 3 x 3 convolution with the padding inlined into register tiles of 4 x 16
+/// (tiles inside the image run a copy without the padding's tests), with a clamped read
+/// next to it, and an output larger or smaller than the input (tiles wholly outside it).
+#[kernel]
+fn padded_conv(input: ArrayView2<f32>, out: ArrayViewMut2<f32>) -> Result<(), Error> {
+    let (h, w) = (input.nrows(), input.ncols());
+    p(y, x) = if y >= 0 && y < h && x >= 0 && x < w {
+        input(y.clamp(0, h - 1), x.clamp(0, w - 1))
+    } else {
+        0.0f32
+    };
+    let (ry, rx) = rdom(0..3, 0..3);
+    conv(y, x) = 0.0f32;
+    conv(y, x) += p(y + ry - 1, x + rx - 1) * (ry * 3 + rx + 1) as f32;
+    out(y, x) = conv(y, x) + input((y - 2).clamp(0, h - 1), x.clamp(0, w - 1));
+    schedule! {
+        out.tile(y, x, yi, xi, 4, 16).vectorize(xi, 8).unroll(yi);
+        conv.compute_at(out, x).vectorize(x, 8).unroll(y, 4);
+        conv.update(0).reorder(rx, ry, y, x).vectorize(x, 8).unroll(y, 4);
+    }
+}
+
+#[test]
+fn interior_copies_compute_the_padding_exactly() {
+    for (h, w, oh, ow) in [
+        (1, 1, 1, 1),
+        (3, 5, 3, 5),
+        (9, 33, 9, 33),
+        (12, 40, 12, 40),
+        (12, 40, 5, 17),
+        (6, 10, 13, 37),
+    ] {
+        let input = Array2::from_shape_fn((h, w), |(y, x)| ((y * 7 + x * 3) % 11) as f32 - 5.0);
+        let (mut got, mut want) = (
+            Array2::<f32>::zeros((oh, ow)),
+            Array2::<f32>::zeros((oh, ow)),
+        );
+        padded_conv(input.view(), got.view_mut()).unwrap();
+        padded_conv::reference(input.view(), want.view_mut()).unwrap();
+        assert_eq!(got, want, "{h}x{w} -> {oh}x{ow}");
+    }
+    // The interior copy is there: a version of the taps reads `input` with neither the
+    // padding's select nor its clamps.
+    let nest = padded_conv::loop_nest();
+    let taps = |l: &&str| l.contains("conv") && l.contains("input(");
+    assert!(
+        nest.lines()
+            .filter(taps)
+            .any(|l| !l.contains("select(") && !l.contains("clamp(")),
+        "no interior copy:\n{nest}"
+    );
+    assert!(
+        nest.lines().filter(taps).any(|l| l.contains("select(")),
+        "no general copy:\n{nest}"
+    );
+}

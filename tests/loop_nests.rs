@@ -60,6 +60,21 @@ fn shifted_tile(input: ArrayView1<f32>, out: ArrayViewMut1<f32>) -> Result<(), E
 }
 
 /// Halide's sliding window: rows of `blur_x` computed once per strip of 8 output rows.
+/// Zero padding inlined into tiles of 8 taps: interior tiles get a copy without the tests.
+#[kernel]
+fn padded_taps(input: ArrayView1<f32>, out: ArrayViewMut1<f32>) -> Result<(), Error> {
+    let n = input.len();
+    p(x) = if x >= 0 && x < n {
+        input(x.clamp(0, n - 1))
+    } else {
+        0.0f32
+    };
+    out(x) = p(x - 1) + p(x) + p(x + 1);
+    schedule! {
+        out.split(x, x, xi, 8, ShiftInwards).unroll(xi);
+    }
+}
+
 #[kernel]
 fn blur3x3_sliding(input: ArrayView2<u16>, out: ArrayViewMut2<u16>) -> Result<(), Error> {
     blur_x(y, x) = (input(y, x) + input(y, x + 1) + input(y, x + 2)) / 3;
@@ -185,6 +200,31 @@ fn shift_inwards_tile_start_is_a_let() {
                     let out.x.v = out.x.base + out.xi
                     out(out.x.v) = f(out.x.v) + f(out.x.v + 1)
     "#]].assert_eq(shifted_tile::loop_nest());
+}
+
+#[test]
+fn interior_tiles_skip_the_padding() {
+    expect![[r#"
+        kernel padded_taps
+        check input covers [min(min(min(max(min(-1, out.extent.0 as i64 - 9), 0), input.extent.0 as i64 - 1), max(min(0, out.extent.0 as i64 - 8), 0)), max(min(1, out.extent.0 as i64 - 7), 1)), max(max(min(max(max(min(min((out.extent.0 as i64 + 7) / 8 * 8 - 2, (out.extent.0 as i64 + 7) / 8 * 8 + out.extent.0 as i64 - 10), min(out.extent.0 as i64 - 2, out.extent.0 as i64 * 2 - 10)), min(6, out.extent.0 as i64 - 2)), 0), input.extent.0 as i64 - 1), min(max(max(min(min((out.extent.0 as i64 + 7) / 8 * 8 - 1, (out.extent.0 as i64 + 7) / 8 * 8 + out.extent.0 as i64 - 9), min(out.extent.0 as i64 - 1, out.extent.0 as i64 * 2 - 9)), min(7, out.extent.0 as i64 - 1)), 0), input.extent.0 as i64 - 1)), min(max(max(min(min((out.extent.0 as i64 + 7) / 8 * 8, (out.extent.0 as i64 + 7) / 8 * 8 + out.extent.0 as i64 - 8), min(out.extent.0 as i64, out.extent.0 as i64 * 2 - 8)), min(8, out.extent.0 as i64)), 0), input.extent.0 as i64 - 1))]
+        if 0 < out.extent.0:
+          produce out:
+            for out.x in [0, +(out.extent.0 + 7) / 8):
+              let out.x.base = max(min(out.x * 8, out.extent.0 - 8), 0)
+              if min(8, out.extent.0) == 8:
+                if 0 <= out.x.base as i64 - 1 && out.x.base as i64 + 8 <= 2147483647 && out.x.base as i64 - (input.extent.0 - 1) as i64 + 8 <= 0 && out.x.base as i64 - input.extent.0 as i64 + 8 < 0:
+                  unrolled(x8) for out.xi in [0, +8):
+                    let out.x.v = out.x.base + out.xi
+                    out(out.x.v) = input(out.x.v - 1) + input(out.x.v) + input(out.x.v + 1)
+                if !(0 <= out.x.base as i64 - 1 && out.x.base as i64 + 8 <= 2147483647 && out.x.base as i64 - (input.extent.0 - 1) as i64 + 8 <= 0 && out.x.base as i64 - input.extent.0 as i64 + 8 < 0):
+                  unrolled(x8) for out.xi in [0, +8):
+                    let out.x.v = out.x.base + out.xi
+                    out(out.x.v) = select(out.x.v - 1 >= 0 && out.x.v - 1 < input.extent.0, input((out.x.v - 1).clamp(0, input.extent.0 - 1)), 0.0f32) + select(out.x.v >= 0 && out.x.v < input.extent.0, input(out.x.v.clamp(0, input.extent.0 - 1)), 0.0f32) + select(out.x.v + 1 >= 0 && out.x.v + 1 < input.extent.0, input((out.x.v + 1).clamp(0, input.extent.0 - 1)), 0.0f32)
+              if !(min(8, out.extent.0) == 8):
+                for out.xi in [0, +min(8, out.extent.0)):
+                  let out.x.v = out.x.base + out.xi
+                  out(out.x.v) = select(out.x.v - 1 >= 0 && out.x.v - 1 < input.extent.0, input((out.x.v - 1).clamp(0, input.extent.0 - 1)), 0.0f32) + select(out.x.v >= 0 && out.x.v < input.extent.0, input(out.x.v.clamp(0, input.extent.0 - 1)), 0.0f32) + select(out.x.v + 1 >= 0 && out.x.v + 1 < input.extent.0, input((out.x.v + 1).clamp(0, input.extent.0 - 1)), 0.0f32)
+    "#]].assert_eq(padded_taps::loop_nest());
 }
 
 #[test]

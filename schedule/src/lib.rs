@@ -18,7 +18,9 @@
 //! 11. [`passes::ranges::simplify_in_ranges`]: what the ranges of loops and lets decide;
 //! 12. [`passes::tiles::specialize_full_tiles`]: a full-tile copy of code over small regions;
 //! 13. [`passes::partition::partition_loops`]: the steady state of loops cut short at the end;
-//! 14. [`passes::simplify::simplify_stmt`].
+//! 14. [`passes::promote::promote_accumulators`]: accumulators in local arrays;
+//! 15. [`passes::interior::specialize_interiors`]: small nests without their boundary tests;
+//! 16. [`passes::simplify::simplify_stmt`].
 
 pub mod check;
 pub mod clone_in;
@@ -211,6 +213,7 @@ fn lower_version(
     let (acc_lets, s) = passes::promote::promote_accumulators(s);
     let mut entry_lets = entry_lets;
     entry_lets.extend(acc_lets);
+    let s = passes::interior::specialize_interiors(s);
     let body: Stmt = passes::simplify::simplify_stmt(&s);
     let storage = inlined
         .funcs

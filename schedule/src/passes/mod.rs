@@ -5,6 +5,7 @@ pub mod bounds;
 pub mod checks;
 pub mod hoist;
 pub mod inline;
+pub mod interior;
 pub mod loop_nest;
 pub mod nonempty;
 pub mod partition;
