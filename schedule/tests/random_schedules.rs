@@ -129,6 +129,28 @@ fn pipelines() -> Vec<(Pipeline, usize)> {
         },
         0,
     ));
+    // 3b. Zero padding (a select around a clamped read) inlined into a stage of taps, i32:
+    // tiles of constant extents get copies without the padding's tests.
+    let ini = input("in", Type::I32, 2);
+    let p = boundary::func("p", boundary::Kind::ConstantExterior, &ini, Some(c(0)));
+    let pc = |dy: i32, dx: i32| call("p", vec![v("y").add(c(dy)), v("x").add(c(dx))], Type::I32);
+    let a = pc(-1, 0).add(pc(0, 1).mul(c(2))).sub(pc(1, -1).mul(c(3)));
+    let o = call("a", vec![v("y"), v("x")], Type::I32)
+        .add(call(
+            "a",
+            vec![v("y").add(c(1)), v("x").sub(c(2))],
+            Type::I32,
+        ))
+        .add(pc(0, 0));
+    out.push((
+        Pipeline {
+            name: "padded".into(),
+            inputs: vec![ini],
+            funcs: vec![p, func("a", &yx, a, None), func("out", &yx, o, Some(0))],
+            ..Default::default()
+        },
+        0,
+    ));
     // 4. A 1-D stencil of three stages, i64.
     let f = inp("in", vec![v("x")], Type::I64).add(inp("in", vec![v("x").add(c(1))], Type::I64));
     let g = call("f", vec![v("x")], Type::I64).mul(call("f", vec![v("x").add(c(2))], Type::I64));
@@ -633,6 +655,7 @@ fn random_schedules_match_the_reference() {
     let mut factored = 0;
     let mut factored_ran = 0;
     let mut sliding_ran = 0;
+    let mut interior_ran = 0;
     let mut in_update_ran = 0;
     for (p, margin) in pipelines() {
         // (The pipeline whose producer can be computed inside a split reduction loop gets
@@ -817,10 +840,21 @@ fn random_schedules_match_the_reference() {
                 sliding_ran +=
                     lowered.entry_lets.iter().any(|(n, _)| n.contains(".fold.")) as usize;
                 in_update_ran += in_update as usize;
+                interior_ran += (&*p.name == "padded"
+                    && lowered.loop_nest_text().lines().any(|l| {
+                        let reads_in = l.match_indices("in(").any(|(i, _)| {
+                            i == 0 || !matches!(l.as_bytes()[i - 1], b'a'..=b'z' | b'_' | b'.')
+                        });
+                        reads_in && !l.contains("select(") && !l.contains("clamp(")
+                    })) as usize;
             }
         }
     }
-    println!("{ran} runs exact; {rejected} schedules rejected at compile time; {imprecise} runs refused by a conservative entry check; {factored} schedules with rfactor ({factored_ran} runs); {sliding_ran} runs with a sliding window; {in_update_ran} runs with a producer computed inside an update's loop");
+    println!("{ran} runs exact; {rejected} schedules rejected at compile time; {imprecise} runs refused by a conservative entry check; {factored} schedules with rfactor ({factored_ran} runs); {sliding_ran} runs with a sliding window; {in_update_ran} runs with a producer computed inside an update's loop; {interior_ran} runs with a copy of a nest without its padding tests");
+    assert!(
+        interior_ran * 40 > cases,
+        "too few copies without padding tests ran: {interior_ran}"
+    );
     assert!(
         sliding_ran * 40 > cases,
         "too few sliding windows ran: {sliding_ran}"
