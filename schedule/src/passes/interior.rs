@@ -33,7 +33,8 @@
 //! conditions is `if c { copy } if !c { nest }`; where `c` holds, the copy computes the same
 //! values as the nest (the arms it drops are never taken, the clamps it drops change nothing).
 
-use halite_core::interval::{Bounds, Interval, Scope};
+use crate::passes::bounds::restore;
+use halite_core::interval::{value_range, Bounds, Interval, Scope};
 use halite_core::{BinOp, Expr, ExprMutator, ExprNode, Intrinsic, Stmt, Type, UnOp};
 use std::sync::Arc;
 
@@ -285,14 +286,6 @@ fn prune(conds: Vec<Expr>) -> Vec<Expr> {
         .collect()
 }
 
-/// Puts back a scope entry a nested binding shadowed.
-fn restore(scope: &mut Scope, name: &Arc<str>, saved: Option<Interval>) {
-    match saved {
-        Some(iv) => scope.insert(name.clone(), iv),
-        None => scope.remove(name),
-    };
-}
-
 /// The mutator that resolves selects and clamps inside one expression.
 struct Resolve<'a>(&'a mut Walk);
 
@@ -382,7 +375,6 @@ fn negate(op: BinOp) -> Option<BinOp> {
 /// Whether the comparison `c` holds whatever values its variables have in their types (the
 /// guard that `y0 as i64` is at least `i32::MIN`).
 fn always(c: &Expr) -> bool {
-    use halite_core::interval::value_range;
     match c.node() {
         ExprNode::Binary(BinOp::Le, a, b) => value_range(a).1 <= value_range(b).0,
         ExprNode::Binary(BinOp::Lt, a, b) => value_range(a).1 < value_range(b).0,
@@ -397,40 +389,20 @@ fn reads(e: &Expr) -> bool {
     r
 }
 
-/// Whether evaluating `c` with wrapping arithmetic gives its mathematical value: every integer
-/// node provably fits in 62 bits (variables are at most 32-bit integers, possibly widened).
+/// Whether evaluating `c` with wrapping arithmetic gives its mathematical value: no `i64`
+/// node can overflow. `value_range` gives a node that might the whole range of its type, so
+/// every `i64` node must have a range strictly inside it (an `i64` variable, unbounded, fails).
+/// Narrower integer nodes are run-time constants of the nest, whose bounds are the very
+/// expression, wrapping included.
 fn safe(c: &Expr) -> bool {
-    fn bits(e: &Expr) -> Option<u32> {
-        let ty = e.ty();
-        let r = match e.node() {
-            ExprNode::Const(v) => match v.as_i64() {
-                Some(x) => 64 - x.unsigned_abs().leading_zeros(),
-                None => return (ty == Type::Bool).then_some(1),
-            },
-            ExprNode::Var(_) if ty == Type::Bool => 1,
-            ExprNode::Var(_) if ty.is_int() && ty.bits() <= 32 => ty.bits(),
-            ExprNode::Cast(a) if ty.is_int() && a.ty().is_int() => bits(a)?.min(ty.bits()),
-            ExprNode::Unary(_, a) => bits(a)?,
-            ExprNode::Binary(op, a, b) => {
-                let (x, y) = (bits(a)?, bits(b)?);
-                match op {
-                    BinOp::Add | BinOp::Sub => x.max(y) + 1,
-                    BinOp::Mul => x + y,
-                    BinOp::Div | BinOp::Rem => x,
-                    BinOp::Min | BinOp::Max => x.max(y),
-                    o if o.is_comparison() || o.is_logical() => 1,
-                    _ => return None,
-                }
-            }
-            ExprNode::Select(c, t, f) => {
-                bits(c)?;
-                bits(t)?.max(bits(f)?)
-            }
-            _ => return None,
-        };
-        (r <= 62).then_some(r)
-    }
-    bits(c).is_some()
+    let mut ok = true;
+    c.visit(&mut |e| {
+        if e.ty() == Type::I64 {
+            let (lo, hi) = value_range(e);
+            ok &= lo > i64::MIN as i128 && hi < i64::MAX as i128;
+        }
+    });
+    ok
 }
 
 #[cfg(test)]
@@ -545,5 +517,19 @@ mod tests {
                 assert_eq!(run(&original), run(&specialized), "tile at ({y0}, {x0})");
             }
         }
+    }
+
+    /// A test whose `i64` arithmetic could wrap is not used: an `i64` variable, or two
+    /// products of `i32` values added.
+    #[test]
+    fn tests_that_could_overflow_are_refused() {
+        let w = |n: &str| Expr::cast(Type::I64, v(n));
+        let zero = Expr::i64(0);
+        assert!(safe(&zero.clone().le(w("a").add(Expr::i64(5)))));
+        assert!(safe(&zero.clone().le(w("a").mul(w("b")))));
+        assert!(!safe(
+            &zero.clone().le(w("a").mul(w("b")).add(w("c").mul(w("d"))))
+        ));
+        assert!(!safe(&zero.le(Expr::var("n", Type::I64).add(Expr::i64(1)))));
     }
 }
