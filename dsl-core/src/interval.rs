@@ -80,9 +80,19 @@ fn lift_either(a: &Option<Expr>, b: &Option<Expr>, f: impl Fn(Expr, Expr) -> Exp
 
 fn lift2(a: &Option<Expr>, b: &Option<Expr>, f: impl Fn(Expr, Expr) -> Expr) -> Option<Expr> {
     match (a, b) {
-        (Some(a), Some(b)) => Some(simplify(&f(a.clone(), b.clone()))),
+        (Some(a), Some(b)) => {
+            let both = a.as_int().is_some() && b.as_int().is_some();
+            exact(both, simplify(&f(a.clone(), b.clone())))
+        }
         _ => None,
     }
+}
+
+/// A bound computed from constant sides (`constant_inputs`) that did not fold to a constant
+/// left `i64` (the bounds simplifier leaves such sums unfolded rather than wrap around): no
+/// bound on that side. Anything else as it is.
+fn exact(constant_inputs: bool, r: Expr) -> Option<Expr> {
+    (!constant_inputs || r.as_int().is_some()).then_some(r)
 }
 
 /// Bounds of a float expression (see `Bounds::float_of`).
@@ -168,9 +178,11 @@ impl<'a> Bounds<'a> {
             }
             ExprNode::Unary(UnOp::Neg, a) => {
                 let ia = self.of(a);
+                let neg =
+                    |m: Expr| exact(m.as_int().is_some(), simplify(&Expr::unary(UnOp::Neg, m)));
                 let r = Interval {
-                    min: ia.max.map(|m| simplify(&Expr::unary(UnOp::Neg, m))),
-                    max: ia.min.map(|m| simplify(&Expr::unary(UnOp::Neg, m))),
+                    min: ia.max.and_then(neg),
+                    max: ia.min.and_then(neg),
                 };
                 self.wrap(ty, r)
             }
@@ -478,7 +490,11 @@ impl<'a> Bounds<'a> {
                             ];
                             let lo = ps.iter().cloned().reduce(|x, y| x.min(y)).unwrap();
                             let hi = ps.iter().cloned().reduce(|x, y| x.max(y)).unwrap();
-                            Interval::new(lo, hi)
+                            let constant = [a0, a1, b0, b1].iter().all(|x| x.as_int().is_some());
+                            Interval {
+                                min: exact(constant, simplify(&lo)),
+                                max: exact(constant, simplify(&hi)),
+                            }
                         }
                         _ => Interval::everything(),
                     },
@@ -716,7 +732,10 @@ pub fn nonneg(e: &Option<Expr>, vars: &[Arc<str>]) -> bool {
 
 /// `ia * c` for a constant `c`.
 fn scale(ia: &Interval, c: i64) -> Interval {
-    let mul = |e: &Option<Expr>| e.as_ref().map(|x| simplify(&x.clone().mul(Expr::i64(c))));
+    let mul = |e: &Option<Expr>| {
+        e.as_ref()
+            .and_then(|x| exact(x.as_int().is_some(), simplify(&x.clone().mul(Expr::i64(c)))))
+    };
     if c >= 0 {
         Interval {
             min: mul(&ia.min),
@@ -787,6 +806,34 @@ mod tests {
             Expr::call(crate::expr::CallKind::Input, "t", vec![], Type::U8),
         );
         assert_eq!(show(&b.of(&small)), "[0, 255]");
+    }
+
+    /// Bounds that leave `i64` are unknown, never wrapped around: `x * 4` with `x` up to
+    /// `2^62` has no upper bound (wrapped, it would be 0); an `i64` operation with one side
+    /// unknown has no bounds at all (its value may wrap).
+    #[test]
+    fn bounds_past_i64_are_unknown() {
+        let mut s = Scope::new();
+        s.insert("x".into(), Interval::constant(1, 1 << 62));
+        let x = Expr::var("x", Type::I64);
+        let mut b = Bounds::new(&s);
+        let none = "[-inf/+inf, -inf/+inf]";
+        assert_eq!(show(&b.of(&x.clone().mul(Expr::i64(4)))), none);
+        assert_eq!(show(&b.of(&x.clone().add(x.clone()))), none);
+        let prod = x.clone().mul(x.clone());
+        assert_eq!(show(&b.of(&prod)), none);
+        assert_eq!(show(&b.of(&Expr::unary(UnOp::Neg, prod))), none);
+        // In `i32`, whose bounds stay far inside `i64`, and in range, exact as before.
+        let top = (1i64 << 62) + 5;
+        assert_eq!(
+            show(&b.of(&x.clone().add(Expr::i64(5)))),
+            format!("[6, {top}]")
+        );
+        let y = Expr::cast(Type::I64, Expr::var("y", Type::I32));
+        assert_eq!(
+            show(&b.of(&y.clone().mul(y).mul(Expr::i64(4)))),
+            "[y as i64 * y as i64 * 4, y as i64 * y as i64 * 4]"
+        );
     }
 
     #[test]

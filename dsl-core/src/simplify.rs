@@ -71,6 +71,12 @@ fn rewrite(e: &Expr, bounds: bool) -> Expr {
             e.clone()
         }
         ExprNode::Unary(op, a) => {
+            let neg_overflows = bounds
+                && *op == UnOp::Neg
+                && konst(a).is_some_and(|v| overflows_i64(BinOp::Sub, Value::zero(v.ty()), v));
+            if neg_overflows {
+                return e.clone();
+            }
             if let Some(v) = konst(a).and_then(|v| Value::unary(*op, v)) {
                 return Expr::constant(v);
             }
@@ -80,18 +86,26 @@ fn rewrite(e: &Expr, bounds: bool) -> Expr {
                 }
             }
             if *op == UnOp::Neg && ty.is_int() {
-                return linear(e);
+                return linear_checked(e, bounds).unwrap_or_else(|| e.clone());
             }
             e.clone()
         }
         ExprNode::Binary(op, a, b) => {
             if let (Some(x), Some(y)) = (konst(a), konst(b)) {
+                if bounds && overflows_i64(*op, x, y) {
+                    // Bounds are mathematical: a sum that does not fit stays unfolded rather
+                    // than wrap around (see `crate::interval`).
+                    return e.clone();
+                }
                 if let Some(v) = Value::binary(*op, x, y) {
                     return Expr::constant(v);
                 }
             }
             if ty.is_int() && matches!(op, BinOp::Add | BinOp::Sub | BinOp::Mul) {
-                let l = linear(e);
+                let l = match linear_checked(e, bounds) {
+                    Some(l) => l,
+                    None => return e.clone(),
+                };
                 if bounds && matches!(op, BinOp::Add | BinOp::Sub) {
                     if let Some(pushed) = push_into_select(&l) {
                         return pushed;
@@ -156,12 +170,11 @@ fn rewrite(e: &Expr, bounds: bool) -> Expr {
 /// is exact for mathematical integers, which bounds are.
 fn push_into_select(e: &Expr) -> Option<Expr> {
     let ty = e.ty();
-    let mut l = Linear {
-        ty,
-        c0: Value::zero(ty),
-        terms: vec![],
-    };
+    let mut l = Linear::new(ty);
     l.collect(e, Value::from_i64(ty, 1));
+    if l.overflow {
+        return None;
+    }
     let one = Value::from_i64(ty, 1);
     let minus_one = wrapping_neg(one);
     let special: Vec<usize> = l
@@ -274,7 +287,10 @@ fn monotone_parts(e: &Expr) -> (Expr, Option<Expr>, i64) {
 
 /// The inverse of [`monotone_parts`].
 fn rebuild(ty: Type, t: Expr, k: Option<Expr>, c: i64) -> Expr {
-    let sum = |ty: Type| linear(&t.clone().add(Expr::constant(Value::from_i64(ty, c))));
+    let sum = |ty: Type| {
+        let e = t.clone().add(Expr::constant(Value::from_i64(ty, c)));
+        linear_checked(&e, true).unwrap_or(e)
+    };
     match k {
         None => sum(ty),
         Some(k) => Expr::intrinsic(Intrinsic::DivEuclid, vec![sum(k.ty()), k]),
@@ -307,12 +323,29 @@ struct Linear {
     ty: Type,
     c0: Value,
     terms: Vec<(Expr, Value)>,
+    /// An `i64` coefficient or the constant wrapped around while collecting.
+    overflow: bool,
 }
 
 impl Linear {
+    fn new(ty: Type) -> Linear {
+        Linear {
+            ty,
+            c0: Value::zero(ty),
+            terms: vec![],
+            overflow: false,
+        }
+    }
+
+    /// `x op y` with wrap-around, noting an `i64` overflow.
+    fn op(&mut self, op: BinOp, x: Value, y: Value) -> Value {
+        self.overflow |= overflows_i64(op, x, y);
+        Value::binary(op, x, y).unwrap()
+    }
+
     fn add_term(&mut self, t: Expr, c: Value) {
-        if let Some(slot) = self.terms.iter_mut().find(|(u, _)| *u == t) {
-            slot.1 = Value::binary(BinOp::Add, slot.1, c).unwrap();
+        if let Some(i) = self.terms.iter().position(|(u, _)| *u == t) {
+            self.terms[i].1 = self.op(BinOp::Add, self.terms[i].1, c);
         } else {
             self.terms.push((t, c));
         }
@@ -320,10 +353,11 @@ impl Linear {
 
     /// Adds `scale * e` to the combination.
     fn collect(&mut self, e: &Expr, scale: Value) {
-        let mul = |x: Value, y: Value| Value::binary(BinOp::Mul, x, y).unwrap();
+        let neg = |l: &mut Linear, v: Value| l.op(BinOp::Sub, Value::zero(v.ty()), v);
         match e.node() {
             ExprNode::Const(v) => {
-                self.c0 = Value::binary(BinOp::Add, self.c0, mul(*v, scale)).unwrap();
+                let p = self.op(BinOp::Mul, *v, scale);
+                self.c0 = self.op(BinOp::Add, self.c0, p);
             }
             ExprNode::Binary(BinOp::Add, a, b) => {
                 self.collect(a, scale);
@@ -331,16 +365,20 @@ impl Linear {
             }
             ExprNode::Binary(BinOp::Sub, a, b) => {
                 self.collect(a, scale);
-                self.collect(b, wrapping_neg(scale));
+                let s = neg(self, scale);
+                self.collect(b, s);
             }
             ExprNode::Unary(UnOp::Neg, a) if self.ty.is_signed_int() => {
-                self.collect(a, wrapping_neg(scale));
+                let s = neg(self, scale);
+                self.collect(a, s);
             }
             ExprNode::Binary(BinOp::Mul, a, b) if konst(b).is_some() => {
-                self.collect(a, mul(scale, konst(b).unwrap()));
+                let s = self.op(BinOp::Mul, scale, konst(b).unwrap());
+                self.collect(a, s);
             }
             ExprNode::Binary(BinOp::Mul, a, b) if konst(a).is_some() => {
-                self.collect(b, mul(scale, konst(a).unwrap()));
+                let s = self.op(BinOp::Mul, scale, konst(a).unwrap());
+                self.collect(b, s);
             }
             _ => self.add_term(e.clone(), scale),
         }
@@ -402,16 +440,27 @@ fn wrapping_neg(v: Value) -> Value {
     Value::binary(BinOp::Sub, Value::zero(v.ty()), v).expect("integer")
 }
 
-/// Rewrites an integer sum into canonical linear form.
-fn linear(e: &Expr) -> Expr {
+/// Rewrites an integer sum into canonical linear form; `None` in bounds mode (`bounds`) where
+/// an `i64` coefficient or constant of the combination would not fit (bounds are
+/// mathematical and must not wrap around).
+fn linear_checked(e: &Expr, bounds: bool) -> Option<Expr> {
     let ty = e.ty();
-    let mut l = Linear {
-        ty,
-        c0: Value::zero(ty),
-        terms: vec![],
-    };
+    let mut l = Linear::new(ty);
     l.collect(e, Value::from_i64(ty, 1));
-    l.build()
+    (!(bounds && l.overflow)).then(|| l.build())
+}
+
+/// Whether `x op y` (`+`, `-`, `*` of two `i64` values) leaves the range of `i64`.
+fn overflows_i64(op: BinOp, x: Value, y: Value) -> bool {
+    let (Value::I64(a), Value::I64(b)) = (x, y) else {
+        return false;
+    };
+    match op {
+        BinOp::Add => a.checked_add(b).is_none(),
+        BinOp::Sub => a.checked_sub(b).is_none(),
+        BinOp::Mul => a.checked_mul(b).is_none(),
+        _ => false,
+    }
 }
 
 #[cfg(test)]
@@ -447,6 +496,32 @@ mod tests {
         let c = |v: f32| Expr::constant(Value::F32(v));
         let e = f.clone().add(c(1.0)).sub(c(1.0));
         assert_eq!(simplify(&e), e);
+    }
+
+    /// Bound expressions are mathematical: an `i64` sum or product of constants that does not
+    /// fit stays unfolded (and so does a linear combination whose constant would not fit),
+    /// where exact mode wraps around as the kernel does.
+    #[test]
+    fn bounds_never_wrap_around() {
+        let big = Expr::i64(1 << 62);
+        let sum = big.clone().add(big.clone());
+        assert_eq!(simplify(&sum), Expr::i64(i64::MIN));
+        assert_eq!(simplify_bounds(&sum).as_int(), None);
+        assert_eq!(
+            simplify_bounds(&big.clone().mul(Expr::i64(4))).as_int(),
+            None
+        );
+        let neg = Expr::unary(UnOp::Neg, Expr::i64(i64::MIN));
+        assert_eq!(simplify_bounds(&neg).as_int(), None);
+        let x = Expr::var("x", Type::I64);
+        let e = x.clone().add(big.clone()).add(big.clone());
+        let s = simplify_bounds(&e);
+        assert!(!s.to_string().contains(&i64::MIN.to_string()), "{s}");
+        // What fits still folds.
+        assert_eq!(
+            simplify_bounds(&x.clone().add(Expr::i64(3)).sub(x).add(big)).as_int(),
+            Some((1 << 62) + 3)
+        );
     }
 
     #[test]

@@ -471,6 +471,29 @@ mod tests {
         Expr::var(n, Type::I32)
     }
 
+    /// A size computed at entry (as an allocation's is) keeps its value under the facts of
+    /// `if 0 < n`: `n` may be as large as `i32::MAX`, so `n * n * 4` in `i64` may exceed `i64`,
+    /// and its upper bound is unknown rather than wrapped around to a negative number (which
+    /// would decide `min(n * n * 4, 7)` to be `n * n * 4`).
+    #[test]
+    fn sizes_past_i64_decide_nothing() {
+        let n = Expr::cast(Type::I64, v("n"));
+        let e = n.clone().mul(n).mul(Expr::i64(4)).min(Expr::i64(7));
+        let cond = Expr::binary(BinOp::Lt, Expr::i32(0), v("n"));
+        let s = simplify_assuming(&e, &cond);
+        let at = |e: &Expr, n: i32| {
+            halite_core::interp_nest::eval_at_entry(
+                &[],
+                vec![("n".into(), halite_core::Value::I32(n))],
+                e,
+            )
+            .unwrap()
+        };
+        for n in [1, 2, 1000] {
+            assert_eq!(at(&s, n), at(&e, n), "{s}");
+        }
+    }
+
     /// A region extent that is the same on every iteration of the loop around it becomes a
     /// constant, and a guard it decides disappears.
     #[test]
