@@ -141,3 +141,31 @@ fn lookups_into_intermediates() {
         );
     }
 }
+
+/// A 4 x 4 tile repeated over the output (a dithering matrix, a Bayer pattern), read through
+/// an intermediate computed per block of 8 columns: `x % 4` of the block's columns is never
+/// negative, so the kernel asks only for the 4 x 4 tile (truncating `%` bounded by the sign of
+/// its operand's range, which starts at a run-time value here).
+#[kernel]
+fn repeated_tile(tile: ArrayView2<i32>, out: ArrayViewMut2<i32>) -> Result<(), Error> {
+    g(y, x) = tile(y % 4, x % 4) * 2;
+    out(y, x) = g(y, x) + g(y, x + 1);
+    schedule! {
+        out.split(x, xo, xi, 8).vectorize(xi, 8);
+        g.compute_at(out, xo).vectorize(x, 8);
+    }
+}
+
+#[test]
+fn repeated_tile_reads_only_the_tile() {
+    let tile = make(4, 4, |i| (i % 97) as i32 - 40);
+    for &(h, w) in SHAPES {
+        check(
+            "repeated_tile",
+            (h, w),
+            |o| repeated_tile::reference(tile.view(), o),
+            |o| repeated_tile(tile.view(), o),
+            repeated_tile::loop_nest(),
+        );
+    }
+}

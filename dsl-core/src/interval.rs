@@ -521,16 +521,19 @@ impl<'a> Bounds<'a> {
             BinOp::Rem => match b.as_int() {
                 Some(0) => Interval::constant(0, 0),
                 Some(c) => {
+                    // Truncating: the sign of `a` (or 0), no larger in magnitude than `a` or
+                    // `|c| - 1`. So `a` in `[lo, hi]` gives `[max(min(lo, 0), -m), min(max(hi,
+                    // 0), m)]`, which is `[0, min(hi, m)]` for a region `[0, hi]`.
                     let m = c.unsigned_abs() as i64 - 1;
-                    let nonneg = ia
-                        .min
-                        .as_ref()
-                        .and_then(|x| x.as_int())
-                        .is_some_and(|x| x >= 0);
-                    if nonneg {
-                        Interval::constant(0, m)
+                    let lo = if self.nonneg(&ia.min) {
+                        Some(i64c(0))
                     } else {
-                        Interval::constant(-m, m)
+                        ia.min.map(|lo| lo.min(i64c(0)).max(i64c(-m)))
+                    };
+                    let hi = ia.max.map(|hi| hi.max(i64c(0)).min(i64c(m)));
+                    Interval {
+                        min: Some(simplify(&lo.unwrap_or(i64c(-m)))),
+                        max: Some(simplify(&hi.unwrap_or(i64c(m)))),
                     }
                 }
                 None if self.nonneg(&ia.min) && self.nonneg(&ib.min) => match (&ia.max, &ib.max) {
@@ -848,6 +851,29 @@ mod tests {
         assert_eq!(show(&b.of(&de)), "[-2, 2]");
         let y = Expr::var("y", Type::I32);
         assert_eq!(show(&b.of(&x().div(y))), "[-9, 9]");
+        // Truncating remainder: the sign of the dividend, no larger than it or the divisor.
+        assert_eq!(
+            show(&b.of(&Expr::binary(BinOp::Rem, x(), Expr::i32(4)))),
+            "[-3, 3]"
+        );
+        assert_eq!(
+            show(&b.of(&Expr::binary(BinOp::Rem, x(), Expr::i32(100)))),
+            "[-7, 9]"
+        );
+        let s = scope_x(2, 5);
+        assert_eq!(
+            show(&Bounds::new(&s).of(&Expr::binary(BinOp::Rem, x(), Expr::i32(11)))),
+            "[0, 5]"
+        );
+        // A region `[m, m + 3]` starting at a run-time `m`: no wider than the region where it
+        // starts at 0 or more.
+        let mut s = Scope::new();
+        let m = Expr::var("m", Type::I64);
+        s.insert("x".into(), Interval::new(m.clone(), m.add(Expr::i64(3))));
+        assert_eq!(
+            show(&Bounds::new(&s).of(&Expr::binary(BinOp::Rem, x(), Expr::i32(11)))),
+            "[max(min(m, 0), -10), min(max(m + 3, 0), 10)]"
+        );
     }
 
     #[test]
