@@ -40,6 +40,33 @@ fn vectorized_row_sums_are_exact() {
     }
 }
 
+/// The same with the factored variable left in its default place, outside the reduction
+/// loop: the predicate `ro * 16 + u < n` then keeps the reads inside the row although `u` is
+/// not the innermost loop, so any width is accepted (the entry check once asked for the row
+/// rounded up to 16).
+#[kernel]
+fn row_sums_u_outside(a: ArrayView2<i32>, out: ArrayViewMut1<i32>) -> Result<(), Error> {
+    let r = rdom(0..a.ncols());
+    out(y) = 0;
+    out(y) += a(y, r);
+    schedule! {
+        let intm = out.update(0).split(r, ro, ri, 16).rfactor(ri, u);
+        intm.compute_at(out, y).vectorize(u, 16);
+    }
+}
+
+#[test]
+fn factored_reads_stay_inside_every_width() {
+    let text = row_sums_u_outside::loop_nest();
+    assert!(text.contains("for intm.s1.u"), "{text}");
+    for w in [0, 1, 7, 15, 16, 17, 40] {
+        let a = pattern_i32(3, w);
+        let mut out = Array1::<i32>::zeros(3);
+        row_sums_u_outside(a.view(), out.view_mut()).unwrap();
+        assert_eq!(out, a.sum_axis(Axis(1)), "width {w}");
+    }
+}
+
 /// A float dot product of every row with a vector: the sum is regrouped in 8 partial sums.
 #[kernel]
 fn mat_vec(a: ArrayView2<f32>, v: ArrayView1<f32>, out: ArrayViewMut1<f32>) -> Result<(), Error> {

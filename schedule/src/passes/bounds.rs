@@ -169,6 +169,7 @@ pub fn collect_calls(
         guards,
         out,
         in_guard: false,
+        facts: Vec::new(),
     };
     w.stmt(s, when);
 }
@@ -475,6 +476,9 @@ struct Walker<'a, 'b> {
     out: &'b mut Vec<CallBox>,
     /// Inside the `if` of a guarded split: every pure variable lies in its Func's region.
     in_guard: bool,
+    /// The integer comparisons of the enclosing `if`s, each `(a, b)` meaning `a < b`, lets
+    /// substituted (see [`Walker::refine`]).
+    facts: Vec<(Expr, Expr)>,
 }
 
 /// The largest value (in tree nodes) of a `let` outside all loops that [`Walker`] substitutes.
@@ -650,6 +654,72 @@ impl Walker<'_, '_> {
         }
     }
 
+    /// `iv` (the bounds of index `e`) narrowed by the comparisons of the enclosing `if`s: where
+    /// `e` is `a + c` for a fact `a < b` and a constant `c`, `e <= b + c - 1`
+    /// (and `e >= a + c + 1` where `e` is `b + c`). A predicate `ro * 4 + u < n` of a split
+    /// reduction whose inner variable `u` is not the innermost loop (after `rfactor`, `u` is a
+    /// pure loop outside `ro`) keeps the read at `ro * 4 + u` inside `n`, which bounding
+    /// `ro` and `u` apart cannot see.
+    fn refine(&self, e: &Expr, iv: Interval) -> Interval {
+        if self.facts.is_empty() || !matches!(e.ty(), Type::I32 | Type::I64) {
+            return iv;
+        }
+        let x = self.subst(e);
+        let mut iv = iv;
+        for (a, b) in &self.facts {
+            let c = simplify(&x.clone().sub(a.clone()));
+            if c.as_int().is_some() {
+                let hi = self
+                    .bounds_of_substituted(simplify(&b.clone().add(c).sub(Expr::i64(1))))
+                    .max;
+                iv.max = match (iv.max, hi) {
+                    (Some(p), Some(q)) => Some(simplify(&p.min(q))),
+                    (p, q) => p.or(q),
+                };
+            }
+            let c = simplify(&x.clone().sub(b.clone()));
+            if c.as_int().is_some() {
+                let lo = self
+                    .bounds_of_substituted(simplify(&a.clone().add(c).add(Expr::i64(1))))
+                    .min;
+                iv.min = match (iv.min, lo) {
+                    (Some(p), Some(q)) => Some(simplify(&p.max(q))),
+                    (p, q) => p.or(q),
+                };
+            }
+        }
+        iv
+    }
+
+    /// The comparisons `a < b` (or `<=`, `>`, `>=`, as `a < b + 1` and so on) among the
+    /// conjuncts of `cond`, between integer expressions, lets substituted.
+    fn comparisons(&self, cond: &Expr) -> Vec<(Expr, Expr)> {
+        let mut out = Vec::new();
+        let mut conjuncts = vec![cond.clone()];
+        while let Some(c) = conjuncts.pop() {
+            let ExprNode::Binary(op, a, b) = c.node() else {
+                continue;
+            };
+            if *op == BinOp::And {
+                conjuncts.push(a.clone());
+                conjuncts.push(b.clone());
+                continue;
+            }
+            if !matches!(a.ty(), Type::I32 | Type::I64) {
+                continue;
+            }
+            let one = |x: Expr| simplify(&x.add(Expr::i64(1)));
+            out.push(match op {
+                BinOp::Lt => (self.subst(a), self.subst(b)),
+                BinOp::Gt => (self.subst(b), self.subst(a)),
+                BinOp::Le => (self.subst(a), one(self.subst(b))),
+                BinOp::Ge => (self.subst(b), one(self.subst(a))),
+                _ => continue,
+            });
+        }
+        out
+    }
+
     fn expr(&mut self, e: &Expr, when: &Expr) {
         match e.node() {
             ExprNode::Let(n, v, b) => {
@@ -670,7 +740,10 @@ impl Walker<'_, '_> {
                     bnd.of(a);
                 }
                 push_guards(self.guards, when, bnd.guards);
-                let dims: Vec<Interval> = args.iter().map(|a| self.bounds(a)).collect();
+                let dims: Vec<Interval> = args
+                    .iter()
+                    .map(|a| self.refine(a, self.bounds(a)))
+                    .collect();
                 self.out.push(CallBox {
                     kind: *kind,
                     name: name.clone(),
@@ -796,8 +869,12 @@ impl Walker<'_, '_> {
                 self.expr(cond, when);
                 let saved = std::mem::replace(&mut self.in_guard, true);
                 let loops = self.loops.clone();
+                let facts = self.facts.len();
+                let new = self.comparisons(cond);
+                self.facts.extend(new);
                 self.narrow_loops(cond);
                 self.stmt(then, when);
+                self.facts.truncate(facts);
                 self.loops = loops;
                 self.in_guard = saved;
             }
@@ -821,6 +898,7 @@ pub fn bounds_at_site(s: &Stmt, func: &str, e: &Expr, hints: &Hints) -> Option<I
         guards: &mut guards,
         out: &mut out,
         in_guard: false,
+        facts: Vec::new(),
     };
     w.find_site(s, func, e)
 }
@@ -1325,4 +1403,68 @@ fn count_calls(v: &[Stmt], name: &str) -> usize {
         }
     }
     v.iter().map(|s| stmt(s, name)).sum()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use halite_core::{CallKind, ForKind};
+
+    /// A read at `ro * 16 + u` under `if ro * 16 + u < n`, with `u` the outer loop (an
+    /// `rfactor`ed split reduction): the comparison bounds the read by `n - 1`; the loops'
+    /// intervals alone would give the row rounded up to 16.
+    #[test]
+    fn comparisons_of_enclosing_ifs_bound_reads() {
+        let v = |n: &str| Expr::var(n, Type::I32);
+        let n = Expr::var("in.extent.0", Type::I32);
+        let idx = v("ro").mul(Expr::i32(16)).add(v("u"));
+        let read = Expr::call(CallKind::Input, "in", vec![idx.clone()], Type::I32);
+        let store = Stmt::Store {
+            func: "f".into(),
+            args: vec![v("u")],
+            value: read,
+        };
+        let guarded = Stmt::If {
+            cond: Expr::binary(BinOp::Lt, idx, n.clone()),
+            then: Box::new(store),
+        };
+        let inner = Stmt::For {
+            var: "ro".into(),
+            min: Expr::i32(0),
+            extent: n.add(Expr::i32(15)).div(Expr::i32(16)),
+            kind: ForKind::Serial,
+            body: Box::new(guarded),
+        };
+        let s = Stmt::For {
+            var: "u".into(),
+            min: Expr::i32(0),
+            extent: Expr::i32(16),
+            kind: ForKind::Serial,
+            body: Box::new(inner),
+        };
+        let pipeline = Pipeline::default();
+        let schedule = Schedule::default();
+        let hints = Hints {
+            pipeline: &pipeline,
+            schedule: &schedule,
+        };
+        let (mut guards, mut out) = (Vec::new(), Vec::new());
+        collect_calls(
+            &s,
+            &mut Scope::new(),
+            &Expr::bool(true),
+            &hints,
+            &mut guards,
+            &mut out,
+        );
+        let dims = &out[0].dims[0];
+        assert_eq!(
+            dims.min.as_ref().map(|e| e.to_string()).as_deref(),
+            Some("0")
+        );
+        assert_eq!(
+            dims.max.as_ref().map(|e| e.to_string()).as_deref(),
+            Some("min((in.extent.0 as i64 + 15) / 16 * 16 - 1, in.extent.0 as i64 - 1)")
+        );
+    }
 }
