@@ -55,6 +55,97 @@ fn check_reduction_loops(p: &Pipeline, s: &Schedule, errors: &mut Vec<Diagnostic
     }
 }
 
+/// Whether update `u` of `f` gives the same result whatever order it visits its reduction
+/// domain in: each reduction variable's iterations touch distinct elements, or the update is
+/// a commutative and associative accumulation `f(args) = f(args) op e` (`+ * min max`, `e`
+/// and the predicates not reading `f`). Float sums and products are regrouped by such a
+/// reordering, as by `rfactor` (DESIGN.md section 4).
+fn order_free(f: &halite_core::Func, u: &halite_core::Update) -> bool {
+    use halite_core::{BinOp, ExprNode};
+    if u.rvars.iter().all(|r| independent(f, u, &r.name)) {
+        return true;
+    }
+    let own = |e: &halite_core::Expr| matches!(e.node(), ExprNode::Call { name, args, .. } if *name == f.name && *args == u.args);
+    let reads_f = |e: &halite_core::Expr| crate::schedule::calls(e, &f.name);
+    let ExprNode::Binary(BinOp::Add | BinOp::Mul | BinOp::Min | BinOp::Max, a, b) = u.value.node()
+    else {
+        return false;
+    };
+    let rest = if own(a) {
+        b
+    } else if own(b) {
+        a
+    } else {
+        return false;
+    };
+    !reads_f(rest) && !u.predicates.iter().any(reads_f) && !u.args.iter().any(reads_f)
+}
+
+/// Where the loops of update `u` of `f` (scheduled as `fs`) visit its reduction domain in
+/// another order than the domain's own (its first variable outermost) although the result
+/// depends on that order: the first pair of loops `(outer, inner)` out of order. Each loop of
+/// a reduction variable has a position in the domain's order: the variable's index, then,
+/// along its splits, 0 for an outer and 1 for an inner loop; a fused loop runs in the order of
+/// its outer part. The order is kept when the positions of the loops grow from the outermost
+/// loop in; pure loops may sit anywhere.
+pub(crate) fn reduction_order_broken(
+    f: &halite_core::Func,
+    u: &halite_core::Update,
+    fs: &FuncSchedule,
+) -> Option<(Arc<str>, Arc<str>)> {
+    if u.rvars.len() + fs.splits.len() < 2 || order_free(f, u) {
+        return None;
+    }
+    let mut pos: Vec<(Arc<str>, Vec<u32>)> = u
+        .rvars
+        .iter()
+        .enumerate()
+        .map(|(i, r)| (r.name.clone(), vec![i as u32]))
+        .collect();
+    let find = |pos: &Vec<(Arc<str>, Vec<u32>)>, n: &str| {
+        pos.iter().find(|(m, _)| &**m == n).map(|(_, p)| p.clone())
+    };
+    for s in &fs.splits {
+        match s {
+            Split::Split {
+                old, outer, inner, ..
+            } => {
+                if let Some(p) = find(&pos, old) {
+                    let child = |k: u32| {
+                        let mut c = p.clone();
+                        c.push(k);
+                        c
+                    };
+                    pos.push((outer.clone(), child(0)));
+                    pos.push((inner.clone(), child(1)));
+                }
+            }
+            Split::Fuse {
+                outer,
+                inner,
+                fused,
+            } => match (find(&pos, outer), find(&pos, inner)) {
+                (Some(o), Some(i)) if o > i => return Some((outer.clone(), inner.clone())),
+                (Some(p), _) | (None, Some(p)) => pos.push((fused.clone(), p)),
+                (None, None) => {}
+            },
+        }
+    }
+    let mut last: Option<(Arc<str>, Vec<u32>)> = None;
+    for d in &fs.dims {
+        let Some(p) = find(&pos, &d.name) else {
+            continue;
+        };
+        if let Some((n, q)) = &last {
+            if *q > p {
+                return Some((n.clone(), d.name.clone()));
+            }
+        }
+        last = Some((d.name.clone(), p));
+    }
+    None
+}
+
 /// Whether the iterations of reduction variable `r` of update `u` of `f` touch distinct
 /// elements: `r` is a whole index of the updated element, and the update reads `f` only at
 /// that element.

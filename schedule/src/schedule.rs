@@ -652,6 +652,20 @@ impl Schedule {
                 return Err(Diagnostic::new(d.name_origin, format!("unknown schedule directive `{n}`; expected one of: {}", KNOWN.join(", "))))
             }
         }
+        if let (Some(k), "reorder" | "tile" | "fuse") = (d.update, name) {
+            let fs = &self.funcs[&func.name].updates[k];
+            if let Some((outer, inner)) =
+                crate::check::reduction_order_broken(func, &func.updates[k], fs)
+            {
+                return Err(Diagnostic::new(
+                    d.name_origin,
+                    format!(
+                        "this `{name}` runs `{outer}` outside `{inner}`, which changes the order in which `{}.update({k})` visits its reduction domain, and the result depends on that order (the update reads `{}` where an earlier iteration wrote, or is not a commutative `+=`, `*=`, `min` or `max`); keep the reduction variables' loops in their order (the domain's first variable outermost, a split's outer loop outside its inner loop), moving only pure loops between them",
+                        func.name, func.name
+                    ),
+                ));
+            }
+        }
         Ok(())
     }
 }
