@@ -553,6 +553,44 @@ fn f16_storage_and_an_output_read_by_another() {
     );
 }
 
+/// Literals of a storage type: the exterior value of a `bf16` input and the other arm of a
+/// select of `f16` values are the nearest storage values (as `half`'s `from_f64`).
+#[kernel]
+fn storage_literals(
+    input: ArrayView2<half::bf16>,
+    h: ArrayView1<f16>,
+    out: ArrayViewMut2<f32>,
+    hout: ArrayViewMut1<f16>,
+) -> Result<(), Error> {
+    let p = constant_exterior(input, 0.1);
+    out(y, x) = p(y - 1, x + 1) as f32 * 2.0;
+    hout(x) = if h(x) as f32 > 1.0 { h(x) } else { 3 };
+    schedule! {
+        out.vectorize(x, 8);
+    }
+}
+
+#[test]
+fn storage_type_literals_take_the_nearest_value() {
+    let input = Array2::from_shape_fn((3, 5), |(y, x)| half::bf16::from_f32((y * 5 + x) as f32));
+    let h = Array1::from_iter((0..6).map(|i| f16::from_f32(i as f32 * 0.5)));
+    let mut out = Array2::<f32>::zeros((3, 5));
+    let mut hout = Array1::from_elem(6, f16::ZERO);
+    storage_literals(input.view(), h.view(), out.view_mut(), hout.view_mut()).unwrap();
+    let pad = half::bf16::from_f64(0.1).to_f32() * 2.0;
+    assert_eq!(out[[0, 0]], pad, "row -1 is outside");
+    assert_eq!(out[[1, 4]], pad, "column 5 is outside");
+    assert_eq!(out[[1, 0]], input[[0, 1]].to_f32() * 2.0);
+    assert_eq!(hout[1], f16::from_f32(3.0));
+    assert_eq!(hout[5], h[5]);
+    let (mut r, mut hr) = (
+        Array2::<f32>::zeros((3, 5)),
+        Array1::from_elem(6, f16::ZERO),
+    );
+    storage_literals::reference(input.view(), h.view(), r.view_mut(), hr.view_mut()).unwrap();
+    assert_eq!((out, hout), (r, hr));
+}
+
 #[kernel]
 fn two_outputs(
     input: ArrayView2<i32>,

@@ -406,7 +406,12 @@ impl<'a> Front<'a> {
             if let Some(f) = ident_of(&c.func) {
                 let fname = f.to_string();
                 if let Some(kind) = boundary::Kind::from_name(&fname) {
-                    return self.boundary(&name, kind, c);
+                    let r = self.boundary(&name, kind, c);
+                    if r.is_err() {
+                        // Reported once: later calls of it are not errors of their own.
+                        self.broken.push(name);
+                    }
+                    return r;
                 }
                 if fname == "rdom" {
                     let pat = syn::Pat::Ident(pi.clone());
@@ -1378,10 +1383,12 @@ impl<'a> Front<'a> {
             return Ok(Expr::constant(Value::from_f64(ty, v as f64).unwrap()));
         }
         if ty.is_storage_float() {
-            return self.err(
-                i,
-                format!("`{ty}` is a storage type: write the literal as `f32` and cast"),
-            );
+            // A storage float constant (an exterior value, a stored literal): the nearest
+            // value, as `half`'s `from_f64` rounds.
+            return match Value::from_f64(ty, v as f64) {
+                Some(c) if c.as_f64().is_finite() => Ok(Expr::constant(c)),
+                _ => self.err(i, format!("literal out of range for `{ty}`")),
+            };
         }
         if ty == Type::Bool {
             return self.err(i, "expected `bool`, found an integer literal");
@@ -1409,6 +1416,17 @@ impl<'a> Front<'a> {
                         }
                     }
                 };
+                if ty.is_storage_float() {
+                    let v = f
+                        .base10_digits()
+                        .parse::<f64>()
+                        .ok()
+                        .and_then(|v| Value::from_f64(ty, v));
+                    return match v {
+                        Some(c) if c.as_f64().is_finite() => Ok(Expr::constant(c)),
+                        _ => self.err(f, format!("literal out of range for `{ty}`")),
+                    };
+                }
                 if !ty.is_float() {
                     return self.err(f, format!("expected `{ty}`, found a float literal; write an integer or convert with `as`"));
                 }
