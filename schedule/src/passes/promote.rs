@@ -199,6 +199,54 @@ fn retarget_store(s: Stmt, acc: &Arc<str>, index: &[Expr]) -> Stmt {
     }
 }
 
+/// Whether distinct iterations of the tile's loops `dims` store distinct elements, so that
+/// each element has its own slot of the local array: with the lets substituted, every loop of
+/// the tile moves exactly one argument, by a constant non-zero step per iteration, and the
+/// loops that move the same argument are digits of a mixed radix (a vector split's `ji * 8 +
+/// ji_vec`: each step larger than the span of the smaller ones). A fused loop (`c = fu / 2`,
+/// `k = fu % 2`) updates one element on two iterations: not promoted.
+fn distinct_elements(args: &[Expr], lets: &[(&Arc<str>, &Expr)], dims: &[Loop]) -> bool {
+    let full: Vec<Expr> = args
+        .iter()
+        .map(|a| {
+            lets.iter().rev().fold(a.clone(), |a, (n, e)| {
+                halite_core::expr::substitute(&a, &|m| (m == &***n).then(|| (*e).clone()))
+            })
+        })
+        .collect();
+    // Per argument: the (step, iterations) of each loop of the tile that moves it.
+    let mut digits: Vec<Vec<(i64, i64)>> = vec![Vec::new(); full.len()];
+    for l in dims {
+        let uses: Vec<usize> = (0..full.len())
+            .filter(|&i| full[i].uses_var(&l.var))
+            .collect();
+        let [i] = uses[..] else {
+            return false;
+        };
+        let v = Expr::var(l.var.clone(), Type::I32);
+        let next = halite_core::expr::substitute(&full[i], &|m| {
+            (m == &*l.var).then(|| v.clone().add(Expr::i32(1)))
+        });
+        let step = halite_core::simplify(&next.sub(full[i].clone()));
+        let (Some(step), Some(n)) = (
+            step.as_int().filter(|&c| c != 0),
+            crate::passes::tiles::constant_upper_bound(&l.extent),
+        ) else {
+            return false;
+        };
+        digits[i].push((step.saturating_abs(), n.max(1)));
+    }
+    digits.iter_mut().all(|d| {
+        d.sort();
+        let mut span = 0i64;
+        d.iter().all(|&(step, n)| {
+            let ok = step > span;
+            span = span.saturating_add(step.saturating_mul(n - 1));
+            ok
+        })
+    })
+}
+
 /// A step of the chain from the matched loop to the store.
 enum Item<'a> {
     Let(&'a Arc<str>, &'a Expr),
@@ -358,6 +406,9 @@ fn match_chain(s: &Stmt) -> Option<Chain<'_>> {
     {
         return None;
     }
+    if !distinct_elements(args, &lets, &dims) {
+        return None;
+    }
     let mut elements = 1i64;
     for l in &dims {
         let n = crate::passes::tiles::constant_upper_bound(&l.extent)?;
@@ -448,6 +499,90 @@ mod tests {
                 }),
             }),
         }
+    }
+
+    /// A fused loop `fu` of a pure and a reduction variable (`c = fu / 2`, `k = fu % 2`)
+    /// updates each element on two of its iterations: slots per iteration of `fu` would keep
+    /// two partial sums and store only the last, so the loop is left alone.
+    #[test]
+    fn a_loop_that_updates_an_element_twice_is_not_promoted() {
+        let c = var("fu").div(Expr::i32(2));
+        let k = Expr::binary(BinOp::Rem, var("fu"), Expr::i32(2));
+        let args = vec![var("y"), var("c.v")];
+        let value = Expr::binary(
+            BinOp::Add,
+            call("f", args.clone()),
+            call("g", vec![var("y").add(var("k.v")), var("c.v")]),
+        );
+        let body = Stmt::Let {
+            name: "c.v".into(),
+            value: c,
+            body: Box::new(Stmt::Let {
+                name: "k.v".into(),
+                value: k,
+                body: Box::new(Stmt::Store {
+                    func: "f".into(),
+                    args,
+                    value,
+                }),
+            }),
+        };
+        let s = Stmt::For {
+            var: "u".into(),
+            min: Expr::i32(0),
+            extent: Expr::i32(3),
+            kind: ForKind::Unrolled(3),
+            body: Box::new(Stmt::For {
+                var: "fu".into(),
+                min: Expr::i32(0),
+                extent: Expr::i32(4),
+                kind: ForKind::Serial,
+                body: Box::new(body),
+            }),
+        };
+        let (lets, out) = promote_accumulators(s.clone());
+        assert!(lets.is_empty());
+        assert_eq!(out, s);
+    }
+
+    /// Two loops of the tile moving one argument: promoted when they are digits of one index
+    /// (`a * 4 + b` with `b` in `[0, 4)`), not when their ranges overlap (`a * 2 + b`: the
+    /// element 2 is `(1, 0)` and `(0, 2)`).
+    #[test]
+    fn two_loops_of_one_argument_must_not_overlap() {
+        let nest = |step: i32| {
+            let x = var("a").mul(Expr::i32(step)).add(var("b"));
+            let value = Expr::binary(
+                BinOp::Add,
+                call("f", vec![x.clone()]),
+                call("g", vec![x.clone(), var("r")]),
+            );
+            let store = Stmt::Store {
+                func: "f".into(),
+                args: vec![x],
+                value,
+            };
+            let lp = |v: &str, kind: ForKind, body: Stmt| Stmt::For {
+                var: v.into(),
+                min: Expr::i32(0),
+                extent: Expr::i32(4),
+                kind,
+                body: Box::new(body),
+            };
+            lp(
+                "r",
+                ForKind::Serial,
+                lp(
+                    "a",
+                    ForKind::Unrolled(4),
+                    lp("b", ForKind::Vectorized(4), store),
+                ),
+            )
+        };
+        let (lets, _) = promote_accumulators(nest(4));
+        assert_eq!(lets.len(), 2, "a * 4 + b: {lets:?}");
+        let (lets, s) = promote_accumulators(nest(2));
+        assert!(lets.is_empty(), "a * 2 + b:\n{s}");
     }
 
     #[test]
