@@ -21,7 +21,10 @@
 //! loops ending in one store (directly, or inside one vectorized loop of lets and the store),
 //! where the store's arguments use none of the chain's names, the value reads `f` only at
 //! those arguments, nothing else in the chain reads `f`, and the chain's loop bounds use none
-//! of its names. Without a vector loop, the array has one element.
+//! of its names. Without a vector loop, the array has one element. Each iteration of the
+//! tile's loops must store its own element (each loop moves one argument by a constant step,
+//! loops of one argument digits of a mixed radix), or two slots would hold partial values of
+//! one element.
 //!
 //! Pre: allocations are placed and every other pass has run (this only changes where values
 //! are kept). Post: the same values are stored to `f`, in the same order of the reduction;
