@@ -293,7 +293,12 @@ fn check_compute_levels(p: &Pipeline, s: &Schedule, errors: &mut Vec<Diagnostic>
         {
             let cs = s.get(cc);
             let pos = |v: &str| cs.dims.iter().position(|d| &*d.name == v);
-            if sc != cc || pos(sv).zip(pos(cv)).is_some_and(|(a, b)| a > b) {
+            if sc != cc {
+                errors.push(Diagnostic::new(
+                    fs.store_origin,
+                    format!("`store_at({sc}, {sv})` names a loop of `{sc}`, but `{}` is computed in `{cc}` (`compute_at({cc}, {cv})`): store it at a loop of `{cc}` outside `{cv}` (`store_at({cc}, ..)`), or compute it in `{sc}` too", f.name),
+                ));
+            } else if pos(sv).zip(pos(cv)).is_some_and(|(a, b)| a > b) {
                 errors.push(Diagnostic::new(
                     fs.store_origin,
                     format!("`store_at({sc}, {sv})` must enclose the compute level `compute_at({cc}, {cv})`"),
