@@ -692,9 +692,12 @@ impl Walker<'_, '_> {
     }
 
     /// The comparisons `a < b` (or `<=`, `>`, `>=`, as `a < b + 1` and so on) among the
-    /// conjuncts of `cond`, between integer expressions, lets substituted.
-    fn comparisons(&self, cond: &Expr) -> Vec<(Expr, Expr)> {
+    /// conjuncts of `cond`, between integer expressions, lets substituted (as mathematical
+    /// integers: with the guards against wrap-around of `a` and `b` that the result also
+    /// returns, the kernel's comparison is the mathematical one).
+    fn comparisons(&self, cond: &Expr) -> (Vec<(Expr, Expr)>, Vec<Expr>) {
         let mut out = Vec::new();
+        let mut bnd = Bounds::new(self.scope);
         let mut conjuncts = vec![cond.clone()];
         while let Some(c) = conjuncts.pop() {
             let ExprNode::Binary(op, a, b) = c.node() else {
@@ -705,9 +708,13 @@ impl Walker<'_, '_> {
                 conjuncts.push(b.clone());
                 continue;
             }
-            if !matches!(a.ty(), Type::I32 | Type::I64) {
+            if !matches!(a.ty(), Type::I32 | Type::I64)
+                || !matches!(op, BinOp::Lt | BinOp::Gt | BinOp::Le | BinOp::Ge)
+            {
                 continue;
             }
+            bnd.of(a);
+            bnd.of(b);
             let one = |x: Expr| simplify(&x.add(Expr::i64(1)));
             out.push(match op {
                 BinOp::Lt => (self.subst(a), self.subst(b)),
@@ -717,7 +724,7 @@ impl Walker<'_, '_> {
                 _ => continue,
             });
         }
-        out
+        (out, bnd.guards)
     }
 
     fn expr(&mut self, e: &Expr, when: &Expr) {
@@ -870,7 +877,8 @@ impl Walker<'_, '_> {
                 let saved = std::mem::replace(&mut self.in_guard, true);
                 let loops = self.loops.clone();
                 let facts = self.facts.len();
-                let new = self.comparisons(cond);
+                let (new, guards) = self.comparisons(cond);
+                push_guards(self.guards, when, guards);
                 self.facts.extend(new);
                 self.narrow_loops(cond);
                 self.stmt(then, when);
