@@ -603,30 +603,14 @@ impl Walker<'_, '_> {
         }
     }
 
-    /// Inside `if cond`, each conjunct `a < b` (or `<=`, `>`, `>=`) in which an enclosing
+    /// Inside `if cond`, each of its comparisons `a < b` ([`Self::comparisons`]) in which an enclosing
     /// loop variable `v` appears as `+v` or `-v` (and no loop inside `v` appears) bounds `v`
     /// further: a predicate `ro * 4 + u < n` on a split reduction keeps the reads of `u`'s
     /// iterations inside `n`, as a guarded split's shorter loop does.
-    fn narrow_loops(&mut self, cond: &Expr) {
-        let mut conjuncts = vec![cond.clone()];
-        while let Some(c) = conjuncts.pop() {
-            let (lhs, rhs) = match c.node() {
-                ExprNode::Binary(BinOp::And, a, b) => {
-                    conjuncts.push(a.clone());
-                    conjuncts.push(b.clone());
-                    continue;
-                }
-                ExprNode::Binary(BinOp::Lt, a, b) => (a.clone(), b.clone()),
-                ExprNode::Binary(BinOp::Gt, a, b) => (b.clone(), a.clone()),
-                ExprNode::Binary(BinOp::Le, a, b) => (a.clone(), b.clone().add(Expr::i32(1))),
-                ExprNode::Binary(BinOp::Ge, a, b) => (b.clone(), a.clone().add(Expr::i32(1))),
-                _ => continue,
-            };
-            if !matches!(lhs.ty(), Type::I32 | Type::I64) || lhs.ty() != rhs.ty() {
-                continue;
-            }
+    fn narrow_loops(&mut self, comparisons: &[(Expr, Expr)]) {
+        for (lhs, rhs) in comparisons {
             // d < 0, in mathematical integers (the guards rule out wrapping).
-            let d = simplify(&self.subst(&lhs).sub(self.subst(&rhs)));
+            let d = simplify(&lhs.clone().sub(rhs.clone()));
             for k in (0..self.loops.len()).rev() {
                 let name = self.loops[k].0.clone();
                 if !d.uses_var(&name) {
@@ -879,8 +863,8 @@ impl Walker<'_, '_> {
                 let facts = self.facts.len();
                 let (new, guards) = self.comparisons(cond);
                 push_guards(self.guards, when, guards);
+                self.narrow_loops(&new);
                 self.facts.extend(new);
-                self.narrow_loops(cond);
                 self.stmt(then, when);
                 self.facts.truncate(facts);
                 self.loops = loops;
