@@ -190,3 +190,88 @@ fn specialization_on_an_output_extent() {
         assert_eq!(got, want, "{h}x{w}");
     }
 }
+
+/// A schedule per instruction set (`if isa(..)` in `schedule!`): 16 lanes in tiles of 32 on
+/// AVX-512, 8 lanes on AVX2 and NEON, a specialization on SSE2, and the directives outside
+/// the branches alone for the portable path.
+#[kernel]
+fn blur_per_isa(input: ArrayView2<u16>, out: ArrayViewMut2<u16>) -> Result<(), Error> {
+    blur_x(y, x) = (input(y, x) + input(y, x + 1) + input(y, x + 2)) / 3;
+    out(y, x) = (blur_x(y, x) + blur_x(y + 1, x) + blur_x(y + 2, x)) / 3;
+    schedule! {
+        out.split(y, y, yi, 4);
+        if isa(avx512) {
+            out.split(x, xo, xi, 32).vectorize(xi, 16).parallel(y);
+            blur_x.compute_at(out, xo).vectorize(x, 16);
+        } else if isa(avx2, neon) {
+            out.vectorize(x, 8);
+            blur_x.compute_at(out, y).vectorize(x, 8);
+        } else if isa(sse2) {
+            out.specialize(out.ncols() % 8 == 0).vectorize(x, 8);
+            blur_x.compute_at(out, y);
+        }
+        out.unroll(yi);
+    }
+}
+
+#[test]
+fn schedule_per_instruction_set_matches_reference_on_every_path() {
+    use halite::rt::Isa;
+    let mut ran = 0;
+    for isa in [Isa::Avx512, Isa::Avx2, Isa::Sse2, Isa::Neon, Isa::Scalar] {
+        if !isa.supported() {
+            let input = pattern_u16(6, 6);
+            let mut out = Array2::<u16>::zeros((4, 4));
+            let r = halite::rt::isa::with_isa(isa, || blur_per_isa(input.view(), out.view_mut()));
+            assert!(
+                matches!(r, Err(Error::UnsupportedIsa { .. })),
+                "{isa:?}: {r:?}"
+            );
+            continue;
+        }
+        ran += 1;
+        for (h, w) in [(8, 64), (9, 40), (1, 1), (3, 7), (17, 96), (5, 33)] {
+            let input = pattern_u16(h + 2, w + 2);
+            let mut out = Array2::<u16>::zeros((h, w));
+            let mut r = Array2::<u16>::zeros((h, w));
+            halite::rt::isa::with_isa(isa, || blur_per_isa(input.view(), out.view_mut())).unwrap();
+            blur_per_isa::reference(input.view(), r.view_mut()).unwrap();
+            assert_eq!(out, r, "{isa:?} {h}x{w}");
+            // A transposed view takes the portable path of the same schedule.
+            let t = input.t().to_owned();
+            let mut out_t = Array2::<u16>::zeros((h, w));
+            halite::rt::isa::with_isa(isa, || blur_per_isa(t.t(), out_t.view_mut())).unwrap();
+            assert_eq!(out_t, r, "{isa:?} {h}x{w} transposed input");
+        }
+    }
+    assert!(ran >= 2, "at least one vector path and the portable one");
+}
+
+#[test]
+fn loop_nest_shows_the_schedule_of_each_instruction_set() {
+    let text = blur_per_isa::loop_nest();
+    let at = |s: &str| {
+        text.find(s)
+            .unwrap_or_else(|| panic!("no {s:?} in\n{text}"))
+    };
+    let (a, b, c, d) = (
+        at("for avx512:"),
+        at("for avx2, neon:"),
+        at("for sse2:"),
+        at("for scalar:"),
+    );
+    assert!(a < b && b < c && c < d, "{text}");
+    assert!(
+        text[a..b].contains("parallel") && text[a..b].contains("vectorized(x16)"),
+        "{text}"
+    );
+    assert!(
+        text[b..c].contains("vectorized(x8)") && !text[b..c].contains("parallel"),
+        "{text}"
+    );
+    assert!(text[c..d].contains("specialized when"), "{text}");
+    assert!(
+        !text[d..].contains("vectorized") && text[d..].contains("unrolled"),
+        "{text}"
+    );
+}

@@ -17,6 +17,7 @@
 //! scalar path takes every other layout.
 
 use crate::expr::{emit, emit_saturating, LoadEmitter};
+use crate::isa;
 use crate::names::{derived, ident, rust_type};
 use halite_core::{CallKind, Expr, ForKind, Stmt, Type};
 use halite_schedule::{Guard, Lowered};
@@ -719,6 +720,16 @@ fn inner_allocations(s: &Stmt, out: &mut Vec<(String, Type, usize)>) {
 /// The Rust of a whole kernel: the scheduled fn and the module with `reference` and
 /// `loop_nest`.
 pub fn emit_kernel(sig: &KernelSig, lowered: &Lowered) -> TokenStream {
+    emit_kernel_per_isa(sig, &[(isa::ALL, lowered)])
+}
+
+/// The kernel with a schedule per group of instruction sets (`if isa(..) { .. }` in the
+/// schedule): `schedules` pairs a set of [`isa`] bits with the pipeline lowered under the
+/// directives those instruction sets see. The sets partition [`isa::ALL`]; the kernel picks
+/// the group of the instruction set `rt::isa()` selects, and each group compiles only its own
+/// vector paths (plus the portable path, for views that are not dense).
+pub fn emit_kernel_per_isa(sig: &KernelSig, schedules: &[(u8, &Lowered)]) -> TokenStream {
+    let lowered = schedules[0].1;
     let kernel = sig.name.as_str();
     let mut prologue = Vec::new();
     let mut env: Vec<(Ident, TokenStream)> = Vec::new();
@@ -789,7 +800,6 @@ pub fn emit_kernel(sig: &KernelSig, lowered: &Lowered) -> TokenStream {
         }
     }
     // One block per version (specializations first, the general one last).
-    let mut versions = Vec::new();
     let cond_gen = Gen {
         storage: storage.clone(),
         wide_vars: Vec::new(),
@@ -799,14 +809,44 @@ pub fn emit_kernel(sig: &KernelSig, lowered: &Lowered) -> TokenStream {
         allocated: Vec::new(),
         let_ranges: Vec::new(),
     };
-    for (cond, l) in &lowered.specializations {
-        let c = emit(cond, &cond_gen);
-        let block = emit_version(kernel, l, &storage, env.clone(), &inner_strides);
-        versions.push(quote!(if #c #block else));
-    }
-    let general = emit_version(kernel, lowered, &storage, env, &inner_strides);
-    versions.push(general);
-    let text = format!("kernel {kernel}\n{}", lowered.loop_nest_text());
+    let versions_of = |set: u8, lowered: &Lowered| -> TokenStream {
+        let mut versions = Vec::new();
+        for (cond, l) in &lowered.specializations {
+            let c = emit(cond, &cond_gen);
+            let block = emit_version(kernel, l, &storage, env.clone(), &inner_strides, set);
+            versions.push(quote!(if #c #block else));
+        }
+        versions.push(emit_version(
+            kernel,
+            lowered,
+            &storage,
+            env.clone(),
+            &inner_strides,
+            set,
+        ));
+        quote!(#(#versions)*)
+    };
+    let (body, text) = if let [(_, l)] = schedules {
+        let text = format!("kernel {kernel}\n{}", l.loop_nest_text());
+        (versions_of(isa::ALL, l), text)
+    } else {
+        let mut arms = Vec::new();
+        let mut text = format!("kernel {kernel}\n");
+        for (set, l) in schedules {
+            let names = isa::names(*set);
+            text.push_str(&format!("for {}:\n", names.join(", ")));
+            text.extend(l.loop_nest_text().lines().map(|l| format!("  {l}\n")));
+            let pats = names.iter().map(|n| {
+                let v = Ident::new(isa::variant(n), Span::call_site());
+                quote!(::halite::rt::Isa::#v)
+            });
+            let block = versions_of(*set, l);
+            arms.push(quote!(#(#pats)|* => { #block }));
+        }
+        // The schedule of the instruction set the vector paths would run (the same choice as
+        // each version's dispatch below).
+        (quote!(match ::halite::rt::isa()? { #(#arms)* }), text)
+    };
     let pipeline_text = halite_core::sexpr::to_string(&lowered.pipeline);
     let (attrs, vis, fn_sig, ref_sig) = (&sig.attrs, &sig.vis, &sig.sig, &sig.reference_sig);
     let mod_name = Ident::new(kernel, Span::call_site());
@@ -820,7 +860,7 @@ pub fn emit_kernel(sig: &KernelSig, lowered: &Lowered) -> TokenStream {
         #[allow(unused_variables, unused_mut, unused_parens, unused_braces, unused_unsafe, non_snake_case, clippy::all)]
         #vis #fn_sig {
             #(#prologue)*
-            #(#versions)*
+            #body
             Ok(())
         }
 
@@ -861,6 +901,7 @@ fn emit_version(
     storage: &HashMap<String, Storage>,
     mut env: Vec<(Ident, TokenStream)>,
     inner_strides: &[Ident],
+    set: u8,
 ) -> TokenStream {
     let mut prologue = Vec::new();
     // Entry lets, guards, checks: all before anything is written.
@@ -1083,13 +1124,39 @@ fn emit_version(
     let arm = quote!(#[cfg(target_arch = "aarch64")]);
     let avx512 = "avx512f,avx512bw,avx512vl,avx512dq,avx2,avx,fma,bmi1,bmi2,lzcnt,popcnt,sse4.2";
     let avx2 = "avx2,avx,fma,bmi1,bmi2,lzcnt,popcnt,sse4.2";
-    let fns = [
-        variant("__body_avx512", Some(avx512), x86.clone(), true, &body_simd),
-        variant("__body_avx2", Some(avx2), x86.clone(), true, &body_simd),
-        variant("__body_sse2", None, x86.clone(), true, &body_simd),
-        variant("__body_neon", Some("neon"), arm.clone(), true, &body_simd),
-        variant("__body_scalar", None, quote!(), false, &body_scalar),
+    // The vector paths of this schedule's instruction sets; the portable path always (it
+    // runs the views that are not dense, and the `scalar` instruction set).
+    let mut fns = Vec::new();
+    let mut arms = Vec::new();
+    let paths = [
+        (
+            isa::AVX512,
+            "__body_avx512",
+            Some(avx512),
+            &x86,
+            quote!(Avx512),
+        ),
+        (isa::AVX2, "__body_avx2", Some(avx2), &x86, quote!(Avx2)),
+        (isa::SSE2, "__body_sse2", None, &x86, quote!(Sse2)),
+        (isa::NEON, "__body_neon", Some("neon"), &arm, quote!(Neon)),
     ];
+    for (bit, fname, features, cfg, v) in paths {
+        if set & bit != 0 {
+            fns.push(variant(fname, features, cfg.clone(), true, &body_simd));
+            let f = Ident::new(fname, Span::call_site());
+            arms.push(quote! {
+                #cfg
+                (::halite::rt::Isa::#v, true) => #f(__env),
+            });
+        }
+    }
+    fns.push(variant(
+        "__body_scalar",
+        None,
+        quote!(),
+        false,
+        &body_scalar,
+    ));
     let dense_cond = if inner_strides.is_empty() {
         quote!(true)
     } else {
@@ -1120,14 +1187,7 @@ fn emit_version(
                 // layouts get the vector code of the detected instruction set, which reads
                 // and writes views as whole vectors and so is only sound when `__dense`.
                 match (__isa, __dense) {
-                    #[cfg(target_arch = "x86_64")]
-                    (::halite::rt::Isa::Avx512, true) => __body_avx512(__env),
-                    #[cfg(target_arch = "x86_64")]
-                    (::halite::rt::Isa::Avx2, true) => __body_avx2(__env),
-                    #[cfg(target_arch = "x86_64")]
-                    (::halite::rt::Isa::Sse2, true) => __body_sse2(__env),
-                    #[cfg(target_arch = "aarch64")]
-                    (::halite::rt::Isa::Neon, true) => __body_neon(__env),
+                    #(#arms)*
                     _ => __body_scalar(__env),
                 }
             }
@@ -1145,6 +1205,12 @@ mod tests {
     /// The code of a kernel `k(a: ArrayView2<f32>, out: ArrayViewMut2<f32>)` computing
     /// `out(y, x) = value` under the directives `(name, args)` on `out`.
     fn emit_one(value: Expr, directives: Vec<(&str, Vec<Arg>)>) -> String {
+        let (sig, lowered) = lower_one(value, directives);
+        emit_kernel(&sig, &lowered).to_string()
+    }
+
+    /// The signature and lowered pipeline of the kernel of [`emit_one`].
+    fn lower_one(value: Expr, directives: Vec<(&str, Vec<Arg>)>) -> (KernelSig, Lowered) {
         let p = Pipeline {
             name: "k".into(),
             inputs: vec![Input {
@@ -1187,7 +1253,7 @@ mod tests {
                 },
             ],
         };
-        emit_kernel(&sig, &lowered).to_string()
+        (sig, lowered)
     }
 
     fn read(x: Expr) -> Expr {
@@ -1229,6 +1295,33 @@ mod tests {
         }
         // Checks come before the dispatch to a body.
         assert!(code.find("check_region").unwrap() < code.find("rt :: isa ()").unwrap());
+    }
+
+    /// A schedule per group of instruction sets: the kernel picks the group of the selected
+    /// instruction set, and each group compiles its own vector paths and a portable one.
+    #[test]
+    fn schedule_per_instruction_set_shape() {
+        let x = || Expr::var("x", Type::I32);
+        let vec = |w| vec![("vectorize", vec![ident("x"), Arg::Int(w, Origin::NONE)])];
+        let (sig, wide) = lower_one(read(x()), vec(16));
+        let (_, narrow) = lower_one(read(x()), vec(8));
+        let code = emit_kernel_per_isa(
+            &sig,
+            &[(isa::AVX512, &wide), (isa::ALL & !isa::AVX512, &narrow)],
+        )
+        .to_string();
+        let count = |n: &str| code.matches(n).count();
+        assert_eq!(count("unsafe fn __body_avx512"), 1);
+        assert_eq!(count("unsafe fn __body_avx2"), 1);
+        assert_eq!(count("unsafe fn __body_sse2"), 1);
+        assert_eq!(count("unsafe fn __body_scalar"), 2);
+        assert!(code
+            .contains("match :: halite :: rt :: isa () ? { :: halite :: rt :: Isa :: Avx512 =>"));
+        assert!(code.contains(":: halite :: rt :: Isa :: Avx2 | :: halite :: rt :: Isa :: Sse2 | :: halite :: rt :: Isa :: Neon | :: halite :: rt :: Isa :: Scalar =>"));
+        let nest = code
+            .find("for avx512:")
+            .expect("the loop nest text names the groups");
+        assert!(code[nest..].contains("for avx2, sse2, neon, scalar:"));
     }
 
     /// Vector reads of pyramids: `a(y, 2 * x)` through the per-ISA shuffle (AVX2 paths bind

@@ -59,6 +59,7 @@ pub fn body(block: &syn::Block, params: &HashSet<String>, errors: &mut Errors) -
         params,
         errors,
         count: 0,
+        in_schedule: false,
     };
     let mut env = Env::default();
     let stmts = x.stmts(&block.stmts, &mut env);
@@ -72,6 +73,8 @@ struct Expander<'a> {
     params: &'a HashSet<String>,
     errors: &'a mut Errors,
     count: usize,
+    /// Inside a `schedule!` block (where `if isa(..)` branches are kept).
+    in_schedule: bool,
 }
 
 impl Expander<'_> {
@@ -129,7 +132,9 @@ impl Expander<'_> {
             return tokens.clone();
         };
         let mut inner = env.clone();
+        let was = std::mem::replace(&mut self.in_schedule, true);
         let stmts = self.stmts(&stmts, &mut inner);
+        self.in_schedule = was;
         quote!(#(#stmts)*)
     }
 
@@ -166,6 +171,39 @@ impl Expander<'_> {
     /// constant `cond` selects (a per-element choice is an `if` expression on the right of a
     /// definition instead).
     fn if_stmt(&mut self, i: &syn::ExprIf, env: &mut Env, out: &mut Vec<syn::Stmt>) {
+        if is_isa_call(&i.cond) {
+            if !self.in_schedule {
+                self.errors.spanned(
+                    &i.cond,
+                    "`if isa(..)` chooses the schedule of an instruction set: write it inside `schedule! { .. }`",
+                );
+                return;
+            }
+            // A run-time choice between schedules (see `sched`): kept, with its branches
+            // expanded.
+            let mut i = i.clone();
+            i.then_branch.stmts = self.stmts(&i.then_branch.stmts, &mut env.clone());
+            if let Some((_, e)) = &mut i.else_branch {
+                match &mut **e {
+                    syn::Expr::Block(b) => {
+                        b.block.stmts = self.stmts(&b.block.stmts, &mut env.clone());
+                    }
+                    syn::Expr::If(elif) => {
+                        let mut inner = Vec::new();
+                        self.if_stmt(elif, env, &mut inner);
+                        match inner.pop() {
+                            Some(syn::Stmt::Expr(syn::Expr::If(x), _)) if inner.is_empty() => {
+                                *elif = x
+                            }
+                            _ => return, // reported
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            out.push(syn::Stmt::Expr(syn::Expr::If(i), None));
+            return;
+        }
         let Some(c) = eval_cond(&i.cond, env) else {
             self.errors.spanned(
                 &i.cond,
@@ -356,6 +394,11 @@ fn eval(e: &syn::Expr, env: &Env) -> Option<i64> {
 }
 
 /// The value of a constant condition, if it is one.
+/// Whether `e` is `isa(..)`, the condition of a schedule's branch per instruction set.
+fn is_isa_call(e: &syn::Expr) -> bool {
+    matches!(e, syn::Expr::Call(c) if matches!(&*c.func, syn::Expr::Path(p) if p.path.is_ident("isa")))
+}
+
 fn eval_cond(e: &syn::Expr, env: &Env) -> Option<bool> {
     match e {
         syn::Expr::Lit(syn::ExprLit {

@@ -131,7 +131,8 @@ pub struct Front<'a> {
     kind_stack: std::cell::RefCell<Vec<String>>,
     /// Funcs whose definition was attempted (so a failed one is not also "never defined").
     attempted: Vec<String>,
-    pub directives: Vec<halite_schedule::Directive>,
+    /// The schedule's directives, each with the instruction sets it applies to.
+    pub directives: Vec<(halite_schedule::Directive, u8)>,
     rdoms: Vec<RDomDef>,
     /// Each reduction variable's domain (index into `rdoms`).
     rvars: HashMap<String, usize>,

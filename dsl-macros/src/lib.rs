@@ -76,16 +76,42 @@ fn expand(attr: TokenStream, item: TokenStream) -> TokenStream {
     } else {
         pipeline
     };
-    let lowered = match halite_schedule::lower(&pipeline, &directives) {
-        Ok(l) => l,
-        Err(diags) => {
-            for d in diags {
-                errors.push(origins.error(d.origin, &d.message));
-            }
-            let e = finish(&mut errors).expect("at least one error");
-            return stub(&func, &reference_sig, e);
+    // One schedule per group of instruction sets that see the same directives (one group
+    // unless the schedule has `if isa(..)` branches).
+    let mut groups: Vec<(u8, Vec<usize>)> = Vec::new();
+    for (bit, _) in halite_codegen::isa::NAMES {
+        let seen: Vec<usize> = (0..directives.len())
+            .filter(|&k| directives[k].1 & bit != 0)
+            .collect();
+        match groups.iter_mut().find(|(_, s)| *s == seen) {
+            Some(g) => g.0 |= bit,
+            None => groups.push((bit, seen)),
         }
-    };
+    }
+    let mut schedules = Vec::new();
+    let mut reported: Vec<(halite_core::Origin, String)> = Vec::new();
+    for (set, seen) in &groups {
+        let ds: Vec<halite_schedule::Directive> =
+            seen.iter().map(|&k| directives[k].0.clone()).collect();
+        match halite_schedule::lower(&pipeline, &ds) {
+            Ok(l) => schedules.push((*set, l)),
+            Err(diags) => {
+                // A directive shared by several schedules is reported once.
+                for d in diags {
+                    if !reported
+                        .iter()
+                        .any(|(o, m)| *o == d.origin && *m == d.message)
+                    {
+                        errors.push(origins.error(d.origin, &d.message));
+                        reported.push((d.origin, d.message));
+                    }
+                }
+            }
+        }
+    }
+    if let Some(e) = finish(&mut errors) {
+        return stub(&func, &reference_sig, e);
+    }
     let attrs = &func.attrs;
     let vis = &func.vis;
     let fsig = &func.sig;
@@ -97,8 +123,10 @@ fn expand(attr: TokenStream, item: TokenStream) -> TokenStream {
         reference_sig: quote!(#reference_sig),
         args: args.into_iter().map(|(a, _)| a).collect(),
     };
-    let out = halite_codegen::emit_kernel(&ksig, &lowered);
-    dump(&name, &lowered, &out);
+    let refs: Vec<(u8, &halite_schedule::Lowered)> =
+        schedules.iter().map(|(s, l)| (*s, l)).collect();
+    let out = halite_codegen::emit_kernel_per_isa(&ksig, &refs);
+    dump(&name, &schedules, &out);
     out
 }
 
@@ -107,16 +135,23 @@ fn finish(errors: &mut diag::Errors) -> Option<syn::Error> {
 }
 
 /// With `HALITE_DUMP=dir` set at compile time, writes the loop nest and the generated Rust.
-fn dump(name: &str, lowered: &halite_schedule::Lowered, out: &TokenStream) {
+fn dump(name: &str, schedules: &[(u8, halite_schedule::Lowered)], out: &TokenStream) {
     let Some(dir) = std::env::var_os("HALITE_DUMP") else {
         return;
     };
     let dir = std::path::PathBuf::from(dir);
     let _ = std::fs::create_dir_all(&dir);
-    let _ = std::fs::write(
-        dir.join(format!("{name}.loop_nest.txt")),
-        lowered.loop_nest_text(),
-    );
+    let text = match schedules {
+        [(_, l)] => l.loop_nest_text(),
+        _ => schedules
+            .iter()
+            .map(|(set, l)| {
+                let names = halite_codegen::isa::names(*set).join(", ");
+                format!("for {names}:\n{}", l.loop_nest_text())
+            })
+            .collect(),
+    };
+    let _ = std::fs::write(dir.join(format!("{name}.loop_nest.txt")), text);
     let _ = std::fs::write(dir.join(format!("{name}.rs")), out.to_string());
 }
 

@@ -2,12 +2,15 @@
 //! schedule crate's (`halite_schedule::Schedule::from_directives`).
 
 use crate::front::Front;
+use halite_codegen::isa;
 use halite_schedule::{Arg, Directive};
 use proc_macro2::TokenStream;
 use syn::parse::Parser;
 
 /// Parses the tokens inside `schedule! { .. }`; `front` types the conditions of `specialize`.
-pub fn parse(tokens: TokenStream, front: &mut Front) -> Vec<Directive> {
+/// Each directive comes with the set of instruction sets whose schedule it belongs to
+/// (`halite_codegen::isa` bits): all of them, or those of the `if isa(..)` branch it is in.
+pub fn parse(tokens: TokenStream, front: &mut Front) -> Vec<(Directive, u8)> {
     let stmts = match syn::Block::parse_within.parse2(tokens) {
         Ok(s) => s,
         Err(e) => {
@@ -19,16 +22,92 @@ pub fn parse(tokens: TokenStream, front: &mut Front) -> Vec<Directive> {
         }
     };
     let mut out = Vec::new();
-    for s in &stmts {
+    statements(&stmts, isa::ALL, front, &mut out);
+    out
+}
+
+/// The statements of the block or of one `if isa(..)` branch (`set`: its instruction sets).
+fn statements(stmts: &[syn::Stmt], set: u8, front: &mut Front, out: &mut Vec<(Directive, u8)>) {
+    for s in stmts {
+        let mut ds = Vec::new();
         match s {
-            syn::Stmt::Expr(e, _) => chain(e, front, &mut out),
-            syn::Stmt::Local(l) => local(l, front, &mut out),
-            other => front
-                .errors
-                .spanned(other, "a schedule holds `func.directive(args);` statements"),
+            syn::Stmt::Expr(syn::Expr::If(i), _) if set == isa::ALL => {
+                branches(i, 0, front, out);
+            }
+            syn::Stmt::Expr(syn::Expr::If(i), _) => front.errors.spanned(
+                &i.if_token,
+                "an `if isa(..)` branch cannot hold another: name the instruction sets of each case in one `if isa(..) { .. } else if isa(..) { .. }` chain",
+            ),
+            syn::Stmt::Expr(e, _) => chain(e, front, &mut ds),
+            syn::Stmt::Local(l) => local(l, front, &mut ds),
+            other => front.errors.spanned(
+                other,
+                "a schedule holds `func.directive(args);` statements (and `if isa(..) { .. } else { .. }` branches)",
+            ),
+        }
+        out.extend(ds.into_iter().map(|d| (d, set)));
+    }
+}
+
+/// `if isa(a, b) { .. } else if isa(c) { .. } else { .. }`: each branch's directives are the
+/// schedule of the instruction sets it names (and that no earlier branch took); `else` takes
+/// the rest. `taken`: the sets of the branches before this one.
+fn branches(i: &syn::ExprIf, taken: u8, front: &mut Front, out: &mut Vec<(Directive, u8)>) {
+    let Some(named) = isa_condition(&i.cond, front) else {
+        return;
+    };
+    let set = named & !taken;
+    if set == 0 {
+        front.errors.spanned(
+            &i.cond,
+            "every instruction set this branch names is taken by an earlier branch, so it never runs",
+        );
+    }
+    statements(&i.then_branch.stmts, set, front, out);
+    match i.else_branch.as_ref().map(|(_, e)| &**e) {
+        Some(syn::Expr::If(next)) => branches(next, taken | named, front, out),
+        Some(syn::Expr::Block(b)) => {
+            let rest = isa::ALL & !(taken | named);
+            if rest == 0 {
+                front
+                    .errors
+                    .spanned(b, "every instruction set is taken by the branches before this `else`, so it never runs");
+            }
+            statements(&b.block.stmts, rest, front, out);
+        }
+        _ => {}
+    }
+}
+
+/// The instruction sets `isa(avx2, sse2)` names; `None` once reported.
+fn isa_condition(cond: &syn::Expr, front: &mut Front) -> Option<u8> {
+    let names = isa::NAMES.map(|(_, n)| n).join(", ");
+    let usage = format!("a schedule branches on the instruction set only: `if isa(avx2) {{ .. }} else {{ .. }}`, with names from {names}");
+    let syn::Expr::Call(c) = cond else {
+        front.errors.spanned(cond, usage);
+        return None;
+    };
+    if !matches!(&*c.func, syn::Expr::Path(p) if p.path.is_ident("isa")) || c.args.is_empty() {
+        front.errors.spanned(cond, usage);
+        return None;
+    }
+    let mut set = 0;
+    for a in &c.args {
+        let bit = match a {
+            syn::Expr::Path(p) => p.path.get_ident().and_then(|id| isa::bit(&id.to_string())),
+            _ => None,
+        };
+        match bit {
+            Some(b) => set |= b,
+            None => {
+                front
+                    .errors
+                    .spanned(a, format!("unknown instruction set: the names are {names}"));
+                return None;
+            }
         }
     }
-    out
+    Some(set)
 }
 
 /// `let intm = f.update(k).rfactor(r, u);`: the chain, with `intm` bound to its rfactor.
