@@ -54,22 +54,38 @@ pub fn depthwise_separable_conv(
         pointwise_filter(rc, d).mul_add(depthwise(b, y, x, rc), pointwise(b, y, x, d));
     out(b, y, x, d) = pointwise(b, y, x, d).max(0.0);
     schedule! {
-        // Halide's own schedule for AVX-512 (32 registers of 16 lanes): tiles of 4 rows x 6
-        // pixels x 16 output channels (24 accumulators), each group of 4 rows of every image
-        // in parallel (batch and rows fused). The last tile of a row is shifted inwards, as
-        // Halide's default does for an output (112 = 18 x 6 + 4: a guarded 4-pixel tile would
-        // run general code).
-        out.split(y, y, yi, 4).split(x, x, xi, 6, ShiftInwards).split(d, d, di, 16)
-            .reorder(b, y, x, d, yi, xi, di).vectorize(di, 16).unroll(xi).unroll(yi)
-            .fuse(b, y, by).parallel(by);
-        // Per tile: the pointwise sum over the input channels, 16 at a time (`ro`), ...
-        pointwise.compute_at(out, d).vectorize(d, 16).unroll(x, 6).unroll(y, 4);
-        pointwise.update(0).split(rc, ro, ri, 16).reorder(b, ro, ri, y, x, d)
-            .vectorize(d, 16).unroll(x, 6).unroll(y, 4);
-        // ... whose 16 depthwise channels are computed for the tile's 4 x 6 pixels just
-        // before they are used (the taps accumulate in registers) ...
-        depthwise.compute_at(pointwise, ro).vectorize(d, 16).unroll(x, 6).unroll(y, 4);
-        depthwise.update(0).reorder(b, ry, rx, y, x, d).vectorize(d, 16).unroll(x, 6).unroll(y, 4);
+        // Halide's own schedules: register tiles of rows x pixels x 16 output channels sized
+        // for the registers of each instruction set, each group of rows of every image in
+        // parallel (batch and rows fused).
+        if isa(avx512) {
+            // 32 registers of 16 lanes: tiles of 4 rows x 6 pixels (24 accumulators). The
+            // last tile of a row is shifted inwards, as Halide's default does for an output
+            // (112 = 18 x 6 + 4: a guarded 4-pixel tile would run general code).
+            out.split(y, y, yi, 4).split(x, x, xi, 6, ShiftInwards).split(d, d, di, 16)
+                .reorder(b, y, x, d, yi, xi, di).vectorize(di, 16).unroll(xi).unroll(yi)
+                .fuse(b, y, by).parallel(by);
+            // Per tile: the pointwise sum over the input channels, 16 at a time (`ro`), ...
+            pointwise.compute_at(out, d).vectorize(d, 16).unroll(x, 6).unroll(y, 4);
+            pointwise.update(0).split(rc, ro, ri, 16).reorder(b, ro, ri, y, x, d)
+                .vectorize(d, 16).unroll(x, 6).unroll(y, 4);
+            // ... whose 16 depthwise channels are computed for the tile's pixels just
+            // before they are used (the taps accumulate in registers) ...
+            depthwise.compute_at(pointwise, ro).vectorize(d, 16).unroll(x, 6).unroll(y, 4);
+            depthwise.update(0).reorder(b, ry, rx, y, x, d).vectorize(d, 16).unroll(x, 6)
+                .unroll(y, 4);
+        } else {
+            // 16 registers of 8 lanes (AVX2; the others get the same tiles): tiles of 2 rows x
+            // 3 pixels x 16 channels, 12 registers of accumulators.
+            out.split(y, y, yi, 2).split(x, x, xi, 3, ShiftInwards).split(d, d, di, 16)
+                .reorder(b, y, x, d, yi, xi, di).vectorize(di, 16).unroll(xi).unroll(yi)
+                .fuse(b, y, by).parallel(by);
+            pointwise.compute_at(out, d).vectorize(d, 16).unroll(x, 3).unroll(y, 2);
+            pointwise.update(0).split(rc, ro, ri, 16).reorder(b, ro, ri, y, x, d)
+                .vectorize(d, 16).unroll(x, 3).unroll(y, 2);
+            depthwise.compute_at(pointwise, ro).vectorize(d, 16).unroll(x, 3).unroll(y, 2);
+            depthwise.update(0).reorder(b, ry, rx, y, x, d).vectorize(d, 16).unroll(x, 3)
+                .unroll(y, 2);
+        }
         // The zero-padded input stays inlined into the taps: each tap's nest has a copy
         // without the padding's tests, taken on tiles away from the edges (Halide copies the
         // padded input per tile and 16 channels instead; a copy per group of rows measured
