@@ -1,8 +1,10 @@
-//! SGEMM `c = a · b` in halite: the algorithm is two lines, the schedule blocks it into 6x64
+//! SGEMM `c = a · b` in halite: the algorithm is two lines, the schedule blocks it into
 //! register tiles (a tile-sized accumulator `prod` computed per tile, its reduction loop
-//! outside the unrolled and vectorized pure loops: 24 accumulators of 16 lanes, plus 4 vectors
-//! of `b` and a broadcast of `a`, within AVX-512's 32 registers) and packs the 64-column panel
-//! of `b` that each column of tiles reads (`bw`, computed once per panel). Checks itself against its `reference` and against ndarray,
+//! outside the unrolled and vectorized pure loops) and packs the 64-column panel of `b` that
+//! each column of tiles reads (`bw`, computed once per panel). The tiles depend on the
+//! instruction set: 6x64 on AVX-512 (24 accumulators of 16 lanes, plus 4 vectors of `b` and a
+//! broadcast of `a`, within its 32 registers), 6x16 elsewhere (12 accumulators of 8 lanes
+//! within AVX2's 16). Checks itself against its `reference` and against ndarray,
 //! then prints the time of each.
 //!
 //! `cargo run --release --example matmul [N] [--halite-only]`
@@ -23,11 +25,22 @@ pub fn matmul(a: ArrayView2<f32>, b: ArrayView2<f32>, c: ArrayViewMut2<f32>) -> 
     prod(i, j) = a(i, k).mul_add(bw(k, j), prod(i, j));
     c(i, j) = prod(i, j);
     schedule! {
-        c.split(i, io, ii, 6).split(j, jo, ji, 64).reorder(jo, io, ii, ji)
-            .vectorize(ji, 16).unroll(ji).unroll(ii).parallel(jo);
-        bw.compute_at(c, jo).vectorize(j, 16);
-        prod.compute_at(c, io).vectorize(j, 16).unroll(j, 4).unroll(i, 6);
-        prod.update(0).reorder(k, i, j).vectorize(j, 16).unroll(j, 4).unroll(i, 6);
+        if isa(avx512) {
+            // 32 registers of 16 lanes: 6x64 tiles (24 accumulators).
+            c.split(i, io, ii, 6).split(j, jo, ji, 64).reorder(jo, io, ii, ji)
+                .vectorize(ji, 16).unroll(ji).unroll(ii).parallel(jo);
+            bw.compute_at(c, jo).vectorize(j, 16);
+            prod.compute_at(c, io).vectorize(j, 16).unroll(j, 4).unroll(i, 6);
+            prod.update(0).reorder(k, i, j).vectorize(j, 16).unroll(j, 4).unroll(i, 6);
+        } else {
+            // 16 registers of 8 lanes (AVX2; the others get the same tiles): 6x16 tiles (12
+            // accumulators), four of them across each packed 64-column panel of `b`.
+            c.split(i, io, ii, 6).split(j, jo, ji, 64).split(ji, jm, jv, 16)
+                .reorder(jo, io, jm, ii, jv).vectorize(jv, 8).unroll(jv).unroll(ii).parallel(jo);
+            bw.compute_at(c, jo).vectorize(j, 8);
+            prod.compute_at(c, jm).vectorize(j, 8).unroll(j, 2).unroll(i, 6);
+            prod.update(0).reorder(k, i, j).vectorize(j, 8).unroll(j, 2).unroll(i, 6);
+        }
     }
 }
 
