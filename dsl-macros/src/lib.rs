@@ -72,7 +72,9 @@ fn expand(attr: TokenStream, item: TokenStream) -> TokenStream {
         return stub(&func, &reference_sig, e);
     }
     let pipeline = if fma {
-        halite_core::contract::contract_fma(&pipeline)
+        // Funcs the schedule names (in any instruction set's branch) keep their products.
+        let scheduled = |f: &str| directives.iter().any(|(d, _)| &*d.func == f);
+        halite_core::contract::contract_fma(&pipeline, &scheduled)
     } else {
         pipeline
     };
