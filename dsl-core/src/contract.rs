@@ -53,10 +53,13 @@ pub fn contract(e: &Expr) -> Expr {
     Contract::default().mutate(e)
 }
 
-/// The rewrite; `products`: the product Funcs fused through (name -> args and operands).
+/// A product Func: its pure variables and the two operands of its product.
+type Product = (Vec<Arc<str>>, Expr, Expr);
+
+/// The rewrite; `products`: the product Funcs fused through, by name.
 #[derive(Default)]
 struct Contract {
-    products: HashMap<Arc<str>, (Vec<Arc<str>>, Expr, Expr)>,
+    products: HashMap<Arc<str>, Product>,
 }
 
 impl ExprMutator for Contract {
