@@ -76,6 +76,8 @@ pub fn partition_loops(s: Stmt) -> Stmt {
             if let Some(name) = &cut.bound_to {
                 full = replace_in_let(&full, name, &w);
             }
+            // A full-tile test become `w == w` keeps only its branch.
+            let full = constant_branches(super::simplify::simplify_stmt(&full));
             let first = Stmt::For {
                 var: var.clone(),
                 min: min.clone(),
@@ -99,6 +101,34 @@ pub fn partition_loops(s: Stmt) -> Stmt {
             }
         }
         s => s.map_children(&mut partition_loops),
+    }
+}
+
+/// `s` with each `if` whose condition is a constant replaced by its body or by nothing.
+fn constant_branches(s: Stmt) -> Stmt {
+    match s {
+        Stmt::If { cond, then } => match cond.as_const() {
+            Some(halite_core::Value::Bool(true)) => constant_branches(*then),
+            Some(halite_core::Value::Bool(false)) => Stmt::block(vec![]),
+            _ => Stmt::If {
+                cond,
+                then: Box::new(constant_branches(*then)),
+            },
+        },
+        Stmt::Block(v) => Stmt::block(v.into_iter().map(constant_branches).collect()),
+        s => s.map_children(&mut constant_branches),
+    }
+}
+
+/// The terms of a chain of `&&`.
+fn conjuncts(e: &Expr) -> Vec<&Expr> {
+    match e.node() {
+        ExprNode::Binary(BinOp::And, a, b) => {
+            let mut v = conjuncts(a);
+            v.extend(conjuncts(b));
+            v
+        }
+        _ => vec![e],
     }
 }
 
@@ -129,6 +159,7 @@ fn find_cut(s: &Stmt, v: &str) -> Option<Cut> {
         }
     });
     let mut found = None;
+    let mut from_test = false;
     s.visit(&mut |x| {
         if found.is_some() {
             return;
@@ -155,6 +186,20 @@ fn find_cut(s: &Stmt, v: &str) -> Option<Cut> {
             }
             .filter(|c| c.w == i64::from(*k));
         }
+        // The test of a full tile (`specialize_full_tiles`): `min(w, b - v * c) == w`, alone
+        // or among `&&`: the loops inside are unrolled in the branch it guards, and a
+        // reduction loop split by `w` around the tile takes that branch on every iteration
+        // but the last (and `promote` can then keep the tile in registers across the whole
+        // loop instead of one iteration).
+        if let Stmt::If { cond, .. } = x {
+            found = conjuncts(cond).into_iter().find_map(|t| match t.node() {
+                ExprNode::Binary(BinOp::Eq, e, w) => {
+                    as_cut(e, v).filter(|c| w.as_int() == Some(c.w))
+                }
+                _ => None,
+            });
+            from_test = found.is_some();
+        }
     });
     // The cut point is computed before the loop: `b` may use only names bound outside it.
     let mut bound_inside: Vec<Arc<str>> = Vec::new();
@@ -169,6 +214,12 @@ fn find_cut(s: &Stmt, v: &str) -> Option<Cut> {
     // from one iteration to the next (LLVM keeps it in registers only without a branch
     // around it). Where every store moves with every loop, the test on each iteration is
     // cheap, and a second copy of the loop measured slower.
+    // A full-tile test cuts only a loop that itself carries the accumulator (the outer part
+    // of a split reduction loop): around a loop of tiles, the test on each tile is cheap and
+    // the cut would copy the whole tile's code.
+    if from_test {
+        return found.filter(|_| carries(v, s));
+    }
     let carried = carries(v, s) || {
         let mut inner = false;
         s.visit(&mut |x| {
@@ -513,6 +564,63 @@ mod tests {
               vectorized(x16) for d in [0, +e.extent.3):
                 acc(d) = 0
         "#]].assert_eq(&partition_loops(s).to_string());
+    }
+
+    /// A reduction loop split by 2 around a tile: the full-tile test of its body
+    /// (`min(2, n - ko * 2) == 2`, from `specialize_full_tiles`) cuts it, and the steady
+    /// loop keeps only the full tile's branch, with no test left inside.
+    #[test]
+    fn a_full_tile_test_cuts_the_loop_around_it() {
+        let n = Expr::var("n", Type::I32);
+        let ko = Expr::var("ko", Type::I32);
+        let ext = Expr::binary(
+            BinOp::Min,
+            Expr::i32(2),
+            n.clone().sub(ko.mul(Expr::i32(2))),
+        );
+        let full = Expr::binary(BinOp::Eq, ext.clone(), Expr::i32(2));
+        let store = |v: i32| Stmt::Store {
+            func: "acc".into(),
+            args: vec![Expr::i32(0)],
+            value: Expr::i32(v),
+        };
+        let tap = |extent: Expr, kind| Stmt::For {
+            var: "ki".into(),
+            min: Expr::i32(0),
+            extent,
+            kind,
+            body: Box::new(store(1)),
+        };
+        let s = Stmt::For {
+            var: "ko".into(),
+            min: Expr::i32(0),
+            extent: n.add(Expr::i32(1)).div(Expr::i32(2)),
+            kind: ForKind::Serial,
+            body: Box::new(Stmt::block(vec![
+                Stmt::If {
+                    cond: full.clone(),
+                    then: Box::new(tap(Expr::i32(2), ForKind::Unrolled(2))),
+                },
+                Stmt::If {
+                    cond: Expr::unary(halite_core::UnOp::Not, full),
+                    then: Box::new(tap(ext, ForKind::Serial)),
+                },
+            ])),
+        };
+        expect_test::expect![[r#"
+            let ko.steady = select(n as i64 - 2 < 0, 0, min((n as i64 - 2) / 2 + 1, ((n + 1) / 2) as i64)) as i32
+            for ko in [0, +ko.steady):
+              unrolled(x2) for ki in [0, +2):
+                acc(0) = 1
+            for ko in [ko.steady, +(n + 1) / 2 - ko.steady):
+              if min(2, n - ko * 2) == 2:
+                for ki in [0, +2):
+                  acc(0) = 1
+              if !(min(2, n - ko * 2) == 2):
+                for ki in [0, +min(2, n - ko * 2)):
+                  acc(0) = 1
+        "#]]
+        .assert_eq(&partition_loops(s).to_string());
     }
 
     /// A bound computed inside the loop (a `let` of its body) cannot place the cut before
