@@ -188,6 +188,13 @@ impl Expander<'_> {
                     syn::Expr::Block(b) => {
                         b.block.stmts = self.stmts(&b.block.stmts, &mut env.clone());
                     }
+                    syn::Expr::If(elif) if !is_isa_call(&elif.cond) => {
+                        self.errors.spanned(
+                            &elif.cond,
+                            "every condition of an `if isa(..)` chain is `isa(..)`: `if isa(avx512) { .. } else if isa(avx2) { .. } else { .. }`",
+                        );
+                        return;
+                    }
                     syn::Expr::If(elif) => {
                         let mut inner = Vec::new();
                         self.if_stmt(elif, env, &mut inner);
