@@ -723,6 +723,23 @@ pub fn emit_kernel(sig: &KernelSig, lowered: &Lowered) -> TokenStream {
     emit_kernel_per_isa(sig, &[(isa::ALL, lowered)])
 }
 
+/// The loop nests of a kernel's schedules as text: the one nest, or each group's headed by
+/// its instruction sets (`for avx2, neon:`) and indented.
+pub fn loop_nest_text(schedules: &[(u8, &Lowered)]) -> String {
+    match schedules {
+        [(_, l)] => l.loop_nest_text(),
+        _ => schedules
+            .iter()
+            .flat_map(|(set, l)| {
+                let head = format!("for {}:\n", isa::names(*set).join(", "));
+                let nest = l.loop_nest_text();
+                let body: Vec<String> = nest.lines().map(|l| format!("  {l}\n")).collect();
+                std::iter::once(head).chain(body)
+            })
+            .collect(),
+    }
+}
+
 /// The kernel with a schedule per group of instruction sets (`if isa(..) { .. }` in the
 /// schedule): `schedules` pairs a set of [`isa`] bits with the pipeline lowered under the
 /// directives those instruction sets see. The sets partition [`isa::ALL`]; the kernel picks
@@ -826,16 +843,13 @@ pub fn emit_kernel_per_isa(sig: &KernelSig, schedules: &[(u8, &Lowered)]) -> Tok
         ));
         quote!(#(#versions)*)
     };
-    let (body, text) = if let [(_, l)] = schedules {
-        let text = format!("kernel {kernel}\n{}", l.loop_nest_text());
-        (versions_of(isa::ALL, l), text)
+    let text = format!("kernel {kernel}\n{}", loop_nest_text(schedules));
+    let body = if let [(_, l)] = schedules {
+        versions_of(isa::ALL, l)
     } else {
         let mut arms = Vec::new();
-        let mut text = format!("kernel {kernel}\n");
         for (set, l) in schedules {
             let names = isa::names(*set);
-            text.push_str(&format!("for {}:\n", names.join(", ")));
-            text.extend(l.loop_nest_text().lines().map(|l| format!("  {l}\n")));
             let pats = names.iter().map(|n| {
                 let v = Ident::new(isa::variant(n), Span::call_site());
                 quote!(::halite::rt::Isa::#v)
@@ -845,7 +859,7 @@ pub fn emit_kernel_per_isa(sig: &KernelSig, schedules: &[(u8, &Lowered)]) -> Tok
         }
         // The schedule of the instruction set the vector paths would run (the same choice as
         // each version's dispatch below).
-        (quote!(match ::halite::rt::isa()? { #(#arms)* }), text)
+        quote!(match ::halite::rt::isa()? { #(#arms)* })
     };
     let pipeline_text = halite_core::sexpr::to_string(&lowered.pipeline);
     let (attrs, vis, fn_sig, ref_sig) = (&sig.attrs, &sig.vis, &sig.sig, &sig.reference_sig);

@@ -9,7 +9,7 @@ mod kernel;
 pub mod names;
 mod vector;
 
-pub use kernel::{emit_kernel, emit_kernel_per_isa, KernelArg, KernelSig};
+pub use kernel::{emit_kernel, emit_kernel_per_isa, loop_nest_text, KernelArg, KernelSig};
 
 /// The instruction sets a kernel has a path for (the runtime's `halite::rt::Isa`), as bits of
 /// a set: a schedule can differ per instruction set (`if isa(avx2) { .. }` in `schedule!`).

@@ -452,6 +452,18 @@ impl Expr {
     pub fn as_int(&self) -> Option<i64> {
         self.as_const().and_then(|v| v.as_i64())
     }
+    /// The terms of a chain of `&&`, left to right (the expression itself if it is not one).
+    pub fn conjuncts(&self) -> Vec<&Expr> {
+        match self.node() {
+            ExprNode::Binary(BinOp::And, a, b) => {
+                let mut v = a.conjuncts();
+                v.extend(b.conjuncts());
+                v
+            }
+            _ => vec![self],
+        }
+    }
+
     pub fn as_var(&self) -> Option<&str> {
         match self.node() {
             ExprNode::Var(n) => Some(n),

@@ -128,7 +128,7 @@ fn expand(attr: TokenStream, item: TokenStream) -> TokenStream {
     let refs: Vec<(u8, &halite_schedule::Lowered)> =
         schedules.iter().map(|(s, l)| (*s, l)).collect();
     let out = halite_codegen::emit_kernel_per_isa(&ksig, &refs);
-    dump(&name, &schedules, &out);
+    dump(&name, &refs, &out);
     out
 }
 
@@ -137,22 +137,13 @@ fn finish(errors: &mut diag::Errors) -> Option<syn::Error> {
 }
 
 /// With `HALITE_DUMP=dir` set at compile time, writes the loop nest and the generated Rust.
-fn dump(name: &str, schedules: &[(u8, halite_schedule::Lowered)], out: &TokenStream) {
+fn dump(name: &str, schedules: &[(u8, &halite_schedule::Lowered)], out: &TokenStream) {
     let Some(dir) = std::env::var_os("HALITE_DUMP") else {
         return;
     };
     let dir = std::path::PathBuf::from(dir);
     let _ = std::fs::create_dir_all(&dir);
-    let text = match schedules {
-        [(_, l)] => l.loop_nest_text(),
-        _ => schedules
-            .iter()
-            .map(|(set, l)| {
-                let names = halite_codegen::isa::names(*set).join(", ");
-                format!("for {names}:\n{}", l.loop_nest_text())
-            })
-            .collect(),
-    };
+    let text = halite_codegen::loop_nest_text(schedules);
     let _ = std::fs::write(dir.join(format!("{name}.loop_nest.txt")), text);
     let _ = std::fs::write(dir.join(format!("{name}.rs")), out.to_string());
 }

@@ -107,9 +107,9 @@ pub fn partition_loops(s: Stmt) -> Stmt {
 /// `s` with each `if` whose condition is a constant replaced by its body or by nothing.
 fn constant_branches(s: Stmt) -> Stmt {
     match s {
-        Stmt::If { cond, then } => match cond.as_const() {
-            Some(halite_core::Value::Bool(true)) => constant_branches(*then),
-            Some(halite_core::Value::Bool(false)) => Stmt::block(vec![]),
+        Stmt::If { cond, then } => match cond.as_const().and_then(|v| v.as_bool()) {
+            Some(true) => constant_branches(*then),
+            Some(false) => Stmt::block(vec![]),
             _ => Stmt::If {
                 cond,
                 then: Box::new(constant_branches(*then)),
@@ -117,18 +117,6 @@ fn constant_branches(s: Stmt) -> Stmt {
         },
         Stmt::Block(v) => Stmt::block(v.into_iter().map(constant_branches).collect()),
         s => s.map_children(&mut constant_branches),
-    }
-}
-
-/// The terms of a chain of `&&`.
-fn conjuncts(e: &Expr) -> Vec<&Expr> {
-    match e.node() {
-        ExprNode::Binary(BinOp::And, a, b) => {
-            let mut v = conjuncts(a);
-            v.extend(conjuncts(b));
-            v
-        }
-        _ => vec![e],
     }
 }
 
@@ -192,7 +180,7 @@ fn find_cut(s: &Stmt, v: &str) -> Option<Cut> {
         // but the last (and `promote` can then keep the tile in registers across the whole
         // loop instead of one iteration).
         if let Stmt::If { cond, .. } = x {
-            found = conjuncts(cond).into_iter().find_map(|t| match t.node() {
+            found = cond.conjuncts().into_iter().find_map(|t| match t.node() {
                 ExprNode::Binary(BinOp::Eq, e, w) => {
                     as_cut(e, v).filter(|c| w.as_int() == Some(c.w))
                 }

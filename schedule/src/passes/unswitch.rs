@@ -136,17 +136,7 @@ fn loop_bound(
     cond: &Expr,
     bound: &[Arc<str>],
 ) -> Option<(Expr, Option<Expr>)> {
-    let mut conjuncts = Vec::new();
-    let mut stack = vec![cond.clone()];
-    while let Some(c) = stack.pop() {
-        match c.node() {
-            ExprNode::Binary(BinOp::And, a, b) => {
-                stack.push(b.clone());
-                stack.push(a.clone());
-            }
-            _ => conjuncts.push(c),
-        }
-    }
+    let mut conjuncts: Vec<Expr> = cond.conjuncts().into_iter().cloned().collect();
     let v = Expr::var(var.clone(), Type::I32);
     let free = |e: &Expr| !bound.iter().any(|n| e.uses_var(n));
     let pos = conjuncts.iter().position(|c| {
