@@ -556,3 +556,45 @@ fn conv2d_example_tiles_are_exact_at_the_edges() {
         }
     }
 }
+
+/// A register tile whose reduction loop is split by 2 and unrolled: the steady part of the
+/// split loop keeps the tile in registers across it (`partition_loops` on the full-tile
+/// test), the last, partial step runs the general code. Same order of the sum: bit-exact.
+#[kernel]
+fn matmul_split_k(
+    a: ArrayView2<f32>,
+    b: ArrayView2<f32>,
+    c: ArrayViewMut2<f32>,
+) -> Result<(), Error> {
+    let k = rdom(0..a.ncols());
+    prod(i, j) = 0.0;
+    prod(i, j) = a(i, k).mul_add(b(k, j), prod(i, j));
+    c(i, j) = prod(i, j);
+    schedule! {
+        c.split(i, io, ii, 6).split(j, jo, ji, 16).reorder(jo, io, ii, ji)
+            .vectorize(ji, 8).unroll(ji).unroll(ii);
+        prod.compute_at(c, io).vectorize(j, 8).unroll(j, 2).unroll(i, 6);
+        prod.update(0).split(k, ko, ki, 2).unroll(ki).reorder(ko, ki, i, j).vectorize(j, 8)
+            .unroll(j, 2).unroll(i, 6);
+    }
+}
+
+#[test]
+fn split_unrolled_reduction_around_a_register_tile_matches_reference() {
+    for (m, kk, n) in [
+        (12, 8, 32),
+        (13, 7, 33),
+        (6, 1, 16),
+        (5, 3, 7),
+        (19, 11, 45),
+    ] {
+        let a = Array2::from_shape_fn((m, kk), |(i, k)| ((i * 7 + k * 3) % 13) as f32 * 0.25 - 1.0);
+        let b = Array2::from_shape_fn((kk, n), |(k, j)| ((k * 5 + j * 11) % 17) as f32 * 0.125);
+        let (mut got, mut want) = (Array2::zeros((m, n)), Array2::zeros((m, n)));
+        matmul_split_k(a.view(), b.view(), got.view_mut()).unwrap();
+        matmul_split_k::reference(a.view(), b.view(), want.view_mut()).unwrap();
+        assert_eq!(got, want, "{m}x{kk}x{n}");
+    }
+    let nest = matmul_split_k::loop_nest();
+    assert!(nest.contains("prod.s1.ko.steady"), "{nest}");
+}
