@@ -127,7 +127,7 @@ fn blur_sliding_window() {
 fn blur_design_schedule() {
     expect![[r#"
         kernel blur3x3_tiled
-        check input covers [0, max(min((out.extent.0 as i64 + 31) / 32 * 32 + 1, out.extent.0 as i64 + 1), (out.extent.0 as i64 + 31) / 32 * 32 - 33)] x [0, max(max(max(min((out.extent.1 as i64 + 255) / 256 * 256 - 1, out.extent.1 as i64 - 1), (out.extent.1 as i64 + 255) / 256 * 256 - 255), min((out.extent.1 as i64 + 255) / 256 * 256, out.extent.1 as i64)), min((out.extent.1 as i64 + 255) / 256 * 256 + 1, out.extent.1 as i64 + 1))]
+        check input covers [0, max(min((out.extent.0 as i64 + 31) / 32 * 32 + 1, out.extent.0 as i64 + 1), min((out.extent.0 as i64 + 31) / 32 * 32 - 33, out.extent.0 as i64 - 2))] x [0, max(max(max(min((out.extent.1 as i64 + 255) / 256 * 256 - 1, out.extent.1 as i64 - 1), min((out.extent.1 as i64 + 255) / 256 * 256 - 257, out.extent.1 as i64 - 2)), max(min((out.extent.1 as i64 + 255) / 256 * 256, out.extent.1 as i64), min((out.extent.1 as i64 + 255) / 256 * 256 - 256, out.extent.1 as i64 - 1))), max(min((out.extent.1 as i64 + 255) / 256 * 256 + 1, out.extent.1 as i64 + 1), min((out.extent.1 as i64 + 255) / 256 * 256 - 255, out.extent.1 as i64)))]
         let blur_x.alloc.0 = min(34, out.extent.0 as i64 + 2)
         let blur_x.alloc.1 = min(256, out.extent.1 as i64)
         if 0 < out.extent.0 && 0 < out.extent.1:
@@ -206,7 +206,7 @@ fn shift_inwards_tile_start_is_a_let() {
 fn interior_tiles_skip_the_padding() {
     expect![[r#"
         kernel padded_taps
-        check input covers [min(min(min(max(min(-1, out.extent.0 as i64 - 9), 0), input.extent.0 as i64 - 1), max(min(0, out.extent.0 as i64 - 8), 0)), max(min(1, out.extent.0 as i64 - 7), 1)), max(max(min(max(max(min(min((out.extent.0 as i64 + 7) / 8 * 8 - 2, (out.extent.0 as i64 + 7) / 8 * 8 + out.extent.0 as i64 - 10), min(out.extent.0 as i64 - 2, out.extent.0 as i64 * 2 - 10)), min(6, out.extent.0 as i64 - 2)), 0), input.extent.0 as i64 - 1), min(max(max(min(min((out.extent.0 as i64 + 7) / 8 * 8 - 1, (out.extent.0 as i64 + 7) / 8 * 8 + out.extent.0 as i64 - 9), min(out.extent.0 as i64 - 1, out.extent.0 as i64 * 2 - 9)), min(7, out.extent.0 as i64 - 1)), 0), input.extent.0 as i64 - 1)), min(max(max(min(min((out.extent.0 as i64 + 7) / 8 * 8, (out.extent.0 as i64 + 7) / 8 * 8 + out.extent.0 as i64 - 8), min(out.extent.0 as i64, out.extent.0 as i64 * 2 - 8)), min(8, out.extent.0 as i64)), 0), input.extent.0 as i64 - 1))]
+        check input covers [min(min(min(max(min(-1, out.extent.0 as i64 - 9), 0), input.extent.0 as i64 - 1), max(min(0, out.extent.0 as i64 - 8), 0)), max(min(1, out.extent.0 as i64 - 7), 1)), max(max(min(max(max(min(min(min((out.extent.0 as i64 + 7) / 8 * 8 - 2, out.extent.0 as i64 - 2), out.extent.0 as i64 + (out.extent.0 as i64 + 7) / 8 * 8 - 10), out.extent.0 as i64 * 2 - 10), min(6, out.extent.0 as i64 - 2)), 0), input.extent.0 as i64 - 1), min(max(max(min(min(min((out.extent.0 as i64 + 7) / 8 * 8 - 1, out.extent.0 as i64 - 1), out.extent.0 as i64 + (out.extent.0 as i64 + 7) / 8 * 8 - 9), out.extent.0 as i64 * 2 - 9), min(7, out.extent.0 as i64 - 1)), 0), input.extent.0 as i64 - 1)), min(max(max(min(min(min((out.extent.0 as i64 + 7) / 8 * 8, out.extent.0 as i64), out.extent.0 as i64 + (out.extent.0 as i64 + 7) / 8 * 8 - 8), out.extent.0 as i64 * 2 - 8), min(8, out.extent.0 as i64)), 0), input.extent.0 as i64 - 1))]
         if 0 < out.extent.0:
           produce out:
             for out.x in [0, +(out.extent.0 + 7) / 8):

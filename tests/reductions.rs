@@ -598,3 +598,46 @@ fn split_unrolled_reduction_around_a_register_tile_matches_reference() {
     let nest = matmul_split_k::loop_nest();
     assert!(nest.contains("prod.s1.ko.steady"), "{nest}");
 }
+
+/// Tiles of 24 columns inside panels of 96, with the panel of `b` packed per panel: the last
+/// panel of a width that is not a multiple of 96 has fewer tiles, the last of them narrower.
+/// The packed panel must cover exactly the columns of `b` there are (it used to reach past
+/// the last column, so the entry check refused every width above 96 that 96 does not divide).
+#[kernel]
+fn matmul_tiles_in_panels(
+    a: ArrayView2<f32>,
+    b: ArrayView2<f32>,
+    c: ArrayViewMut2<f32>,
+) -> Result<(), Error> {
+    let k = rdom(0..a.ncols());
+    bw(kk, j) = b(kk, j);
+    prod(i, j) = 0.0;
+    prod(i, j) = a(i, k).mul_add(bw(k, j), prod(i, j));
+    c(i, j) = prod(i, j);
+    schedule! {
+        c.split(i, io, ii, 6).split(j, jo, ji, 96).split(ji, jm, jv, 24)
+            .reorder(jo, io, jm, ii, jv).vectorize(jv, 8).unroll(jv).unroll(ii);
+        bw.compute_at(c, jo).vectorize(j, 8);
+        prod.compute_at(c, jm).vectorize(j, 8).unroll(j, 3).unroll(i, 6);
+        prod.update(0).reorder(k, i, j).vectorize(j, 8).unroll(j, 3).unroll(i, 6);
+    }
+}
+
+#[test]
+fn tiles_inside_panels_read_only_the_columns_there_are() {
+    for (m, kk, n) in [
+        (7, 5, 200),
+        (6, 3, 97),
+        (13, 4, 100),
+        (2, 2, 96),
+        (3, 1, 30),
+        (1, 1, 1),
+    ] {
+        let a = Array2::from_shape_fn((m, kk), |(i, k)| ((i * 7 + k * 3) % 13) as f32 * 0.25 - 1.0);
+        let b = Array2::from_shape_fn((kk, n), |(k, j)| ((k * 5 + j * 11) % 17) as f32 * 0.125);
+        let (mut got, mut want) = (Array2::zeros((m, n)), Array2::zeros((m, n)));
+        matmul_tiles_in_panels(a.view(), b.view(), got.view_mut()).unwrap();
+        matmul_tiles_in_panels::reference(a.view(), b.view(), want.view_mut()).unwrap();
+        assert_eq!(got, want, "{m}x{kk}x{n}");
+    }
+}

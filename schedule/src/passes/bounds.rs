@@ -375,6 +375,92 @@ fn distribute(e: &Expr, budget: &mut usize) -> Expr {
     }
 }
 
+/// `e` with each product `v * m` of the loop variable `v` (as a mathematical `i64` term) by a
+/// positive multiple `m` of `c` bounded by the loop's end, where the loop runs `v` from a
+/// non-negative start up to `n / c - 1` (a ceiling split: `(e + c - 1) / c` iterations):
+/// `v * m` becomes `min(v * m, (n - c) * (m / c))`. That is the same value in every iteration
+/// (`v * c <= (n / c) * c - c <= n - c`; a negative `n` leaves the loop empty), and it exposes
+/// the loop's end to [`distribute`]: the last inner tile of a split inside a split starts at
+/// `o * 96 + min(v * 24, min(96, e - o * 96) - 1)`, whose bound over `o` is `e - 1`, where
+/// bounding `o * 96` and `v * 24` apart adds the largest `v` of a full tile to the last `o`.
+/// Only products that raise `e` (not under a `-`) are rewritten: this is for upper bounds, and
+/// the lower end of the new arm can be below the loop's start. `None` where nothing changed.
+fn bound_split_products(e: &Expr, var: &str, iv: &Interval) -> Option<Expr> {
+    let starts_nonneg = iv
+        .min
+        .as_ref()
+        .and_then(|m| m.as_int())
+        .is_some_and(|m| m >= 0);
+    let Some(end) = iv
+        .max
+        .as_ref()
+        .map(|m| simplify(&m.clone().add(Expr::i64(1))))
+    else {
+        return None;
+    };
+    let ExprNode::Binary(BinOp::Div, n, c) = end.node() else {
+        return None;
+    };
+    let Some(c) = c.as_int().filter(|&c| c > 1 && starts_nonneg) else {
+        return None;
+    };
+    let is_var = |x: &Expr| match x.node() {
+        ExprNode::Var(name) => &**name == var,
+        ExprNode::Cast(a) => matches!(a.node(), ExprNode::Var(name) if &**name == var),
+        _ => false,
+    };
+    // Rebuilds the operations through which the direction of `e` is known, rewriting the
+    // products met in increasing position; `None` where nothing changed.
+    fn walk(e: &Expr, up: bool, is_var: &dyn Fn(&Expr) -> bool, n: &Expr, c: i64) -> Option<Expr> {
+        let w = |x: &Expr, up: bool| walk(x, up, is_var, n, c);
+        // Both operands, if either changed.
+        let both = |a: &Expr, b: &Expr, ua: bool, ub: bool| match (w(a, ua), w(b, ub)) {
+            (None, None) => None,
+            (x, y) => Some((
+                x.unwrap_or_else(|| a.clone()),
+                y.unwrap_or_else(|| b.clone()),
+            )),
+        };
+        match e.node() {
+            ExprNode::Binary(BinOp::Mul, a, b) => {
+                let (x, m) = match (a.as_int(), b.as_int()) {
+                    (None, Some(m)) => (a, m),
+                    (Some(m), None) => (b, m),
+                    _ => return None,
+                };
+                if up && e.ty() == Type::I64 && is_var(x) && m > 0 && m % c == 0 {
+                    let end = simplify(&n.clone().sub(Expr::i64(c)).mul(Expr::i64(m / c)));
+                    return Some(e.clone().min(end));
+                }
+                let x2 = w(x, if m < 0 { !up } else { up })?;
+                Some(if a.as_int().is_some() {
+                    Expr::binary(BinOp::Mul, a.clone(), x2)
+                } else {
+                    Expr::binary(BinOp::Mul, x2, b.clone())
+                })
+            }
+            ExprNode::Binary(op @ (BinOp::Add | BinOp::Min | BinOp::Max), a, b) => {
+                let (a, b) = both(a, b, up, up)?;
+                Some(Expr::binary(*op, a, b))
+            }
+            ExprNode::Binary(BinOp::Sub, a, b) => {
+                let (a, b) = both(a, b, up, !up)?;
+                Some(a.sub(b))
+            }
+            ExprNode::Binary(BinOp::Div, a, b) if b.as_int().is_some_and(|d| d > 0) => {
+                Some(w(a, up)?.div(b.clone()))
+            }
+            ExprNode::Unary(UnOp::Neg, a) => Some(Expr::unary(UnOp::Neg, w(a, !up)?)),
+            ExprNode::Select(cond, t, f) => {
+                let (t, f) = both(t, f, up, up)?;
+                Some(Expr::select(cond.clone(), t, f))
+            }
+            _ => None,
+        }
+    }
+    walk(e, true, &is_var, n, c)
+}
+
 /// The two arms of a `select`, `max` or `min`, and how to put the node back together from new
 /// arms: an operation applied to both arms passes through it. With `reverses` (the operation
 /// reverses order: `r - x`, `x * -2`), `max` comes back as `min` and `min` as `max`.
@@ -491,6 +577,10 @@ const MAX_SUBSTITUTED_CONSTANT: usize = 48;
 /// keeps the bound as it was.
 const DISTRIBUTE_BUDGET: usize = 256;
 
+/// [`DISTRIBUTE_BUDGET`] for a bound that also sees the end of a ceiling split's loop
+/// ([`bound_split_products`]), which doubles the arms of each product it bounds.
+const SPLIT_END_BUDGET: usize = 1024;
+
 /// Whether `e` has more than `limit` nodes (counted as a tree), without visiting all of them.
 fn larger_than(e: &Expr, limit: usize) -> bool {
     fn count(e: &Expr, left: &mut usize) -> bool {
@@ -569,15 +659,16 @@ impl Walker<'_, '_> {
             // split's `o * f + min(f, e - o * f)` becomes `min(o * f + f, e)`, whose bound over
             // `o` is `e`: bounding the two terms apart would add up to `f - 1` past the end,
             // and a chain of downsampling Funcs doubles that at every level.
-            let prune = |m: Expr| {
-                let m = simplify(&prune_min_max(&m, &sc));
-                let mut budget = DISTRIBUTE_BUDGET;
+            // Distributed within the budget, or `None`.
+            let distributed = |m: &Expr, budget: usize| {
+                let m = simplify(&prune_min_max(m, &sc));
+                let mut budget = budget;
                 let d = distribute(&m, &mut budget);
-                if budget > 0 {
-                    simplify(&d)
-                } else {
-                    m
-                }
+                (budget > 0).then(|| simplify(&d))
+            };
+            let prune = |m: Expr| {
+                distributed(&m, DISTRIBUTE_BUDGET)
+                    .unwrap_or_else(|| simplify(&prune_min_max(&m, &sc)))
             };
             let mut b = Bounds::new(&sc);
             // Loops starting at 0 (every split and fused loop) are non-negative.
@@ -592,10 +683,20 @@ impl Walker<'_, '_> {
                 })
                 .map(|(n, _)| n.clone())
                 .collect();
-            iv = Interval {
-                min: iv.min.and_then(|m| b.of(&prune(m)).min),
-                max: iv.max.and_then(|m| b.of(&prune(m)).max),
+            // An upper bound also sees the end of a ceiling split's loop (see
+            // [`bound_split_products`]). (Not the lower bound: the loop's end says nothing
+            // about how small `v * m` gets.) Where that is too large to distribute, the bound
+            // stays as it was.
+            let upper = |b: &mut Bounds, m: Expr| match bound_split_products(&m, name, loop_iv) {
+                None => b.of(&prune(m)).max,
+                Some(r) => match distributed(&r, SPLIT_END_BUDGET) {
+                    Some(d) => b.of(&d).max,
+                    None => b.of(&prune(m)).max,
+                },
             };
+            let min = iv.min.and_then(|m| b.of(&prune(m)).min);
+            let max = iv.max.and_then(|m| upper(&mut b, m));
+            iv = Interval { min, max };
         }
         Interval {
             min: iv.min.map(|m| simplify(&m)),
@@ -1458,5 +1559,63 @@ mod tests {
             dims.max.as_ref().map(|e| e.to_string()).as_deref(),
             Some("min((in.extent.0 as i64 + 15) / 16 * 16 - 1, in.extent.0 as i64 - 1)")
         );
+    }
+
+    /// The first entry of each 24-wide tile of a 96-wide tile (a split inside a guarded
+    /// split): the last outer tile of 1024 has 64 entries, so its last inner tile starts at
+    /// 1008. Bounding `o * 96` and `v * 24` apart gives 1031 (the largest `v` of a full
+    /// outer tile added to the last `o`), past the end of the input.
+    #[test]
+    fn a_split_inside_a_split_stays_inside_its_extent() {
+        let v = |n: &str| Expr::var(n, Type::I32);
+        let e = Expr::var("in.extent.0", Type::I32);
+        let idx = v("o").mul(Expr::i32(96)).add(v("v").mul(Expr::i32(24)));
+        let read = Expr::call(CallKind::Input, "in", vec![idx], Type::I32);
+        let store = Stmt::Store {
+            func: "f".into(),
+            args: vec![v("v")],
+            value: read,
+        };
+        let tile = Expr::i32(96).min(e.clone().sub(v("o").mul(Expr::i32(96))));
+        let inner = Stmt::For {
+            var: "v".into(),
+            min: Expr::i32(0),
+            extent: tile.add(Expr::i32(23)).div(Expr::i32(24)),
+            kind: ForKind::Serial,
+            body: Box::new(store),
+        };
+        let s = Stmt::For {
+            var: "o".into(),
+            min: Expr::i32(0),
+            extent: e.add(Expr::i32(95)).div(Expr::i32(96)),
+            kind: ForKind::Serial,
+            body: Box::new(inner),
+        };
+        let pipeline = Pipeline::default();
+        let schedule = Schedule::default();
+        let hints = Hints {
+            pipeline: &pipeline,
+            schedule: &schedule,
+        };
+        let (mut guards, mut out) = (Vec::new(), Vec::new());
+        collect_calls(
+            &s,
+            &mut Scope::new(),
+            &Expr::bool(true),
+            &hints,
+            &mut guards,
+            &mut out,
+        );
+        let max = out[0].dims[0].max.clone().expect("an upper bound");
+        for (extent, last_tile) in [(1024i64, 1008), (1000, 984), (96, 72), (97, 96), (1, 0)] {
+            let at = simplify(&halite_core::expr::substitute(&max, &|n| {
+                (n == "in.extent.0").then(|| Expr::i32(extent as i32))
+            }));
+            let at = at.as_int().unwrap_or_else(|| panic!("{at}"));
+            assert!(
+                (last_tile..extent).contains(&at),
+                "extent {extent}: bound {at} of {max}"
+            );
+        }
     }
 }
