@@ -1708,6 +1708,8 @@ impl<'a> Front<'a> {
         } else if self.broken.contains(&name) {
             // Its definition's error is the one to fix.
             return Err(Reported);
+        } else if let Some(help) = method_as_function(&name, c.args.len()) {
+            return self.err(fid, help);
         } else {
             let family = self.family_hint(&name);
             return self.err(
@@ -1909,4 +1911,32 @@ fn block_expr(b: &syn::Block) -> Option<&syn::Expr> {
         [syn::Stmt::Expr(e, None)] => Some(e),
         _ => None,
     }
+}
+
+/// The help for a call of a method as a free function (`clamp(x, lo, hi)`, Halide's
+/// spelling) or of Halide's `select`, which halite writes as Rust does; `None` for other
+/// names, or where the Func/input lookup already failed on a non-method name.
+fn method_as_function(name: &str, nargs: usize) -> Option<String> {
+    if name == "select" {
+        return Some(
+            "`select` is written as Rust writes it: `if cond { a } else { b }` (both arms are evaluated, elementwise)"
+                .into(),
+        );
+    }
+    let is_method = matches!(name, "min" | "max") || Intrinsic::from_name(name).is_some();
+    if !is_method {
+        return None;
+    }
+    let rest = if nargs > 1 {
+        (1..nargs)
+            .map(|i| format!("b{i}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    } else {
+        String::new()
+    };
+    Some(format!(
+        "`{name}` is a method, as in Rust: write `a.{name}({rest})` for `{name}(a{sep}{rest})`",
+        sep = if rest.is_empty() { "" } else { ", " }
+    ))
 }

@@ -391,19 +391,11 @@ fn bound_split_products(e: &Expr, var: &str, iv: &Interval) -> Option<Expr> {
         .as_ref()
         .and_then(|m| m.as_int())
         .is_some_and(|m| m >= 0);
-    let Some(end) = iv
-        .max
-        .as_ref()
-        .map(|m| simplify(&m.clone().add(Expr::i64(1))))
-    else {
-        return None;
-    };
+    let end = simplify(&iv.max.clone()?.add(Expr::i64(1)));
     let ExprNode::Binary(BinOp::Div, n, c) = end.node() else {
         return None;
     };
-    let Some(c) = c.as_int().filter(|&c| c > 1 && starts_nonneg) else {
-        return None;
-    };
+    let c = c.as_int().filter(|&c| c > 1 && starts_nonneg)?;
     let is_var = |x: &Expr| match x.node() {
         ExprNode::Var(name) => &**name == var,
         ExprNode::Cast(a) => matches!(a.node(), ExprNode::Var(name) if &**name == var),
