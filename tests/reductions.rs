@@ -641,3 +641,25 @@ fn tiles_inside_panels_read_only_the_columns_there_are() {
         assert_eq!(got, want, "{m}x{kk}x{n}");
     }
 }
+
+/// An inline reduction in an update, reading rows that wrap around with `%`: its Func is
+/// computed per row `y` of the update (`minimum.min.0 = y`), and the rows it reads,
+/// `(y + ry) % a.nrows()`, lie in `[0, a.nrows() - 1]` because that first row is not negative
+/// (the entry check used to ask for rows from `-out.nrows()`).
+#[kernel]
+fn wrapped_minimum(a: ArrayView2<i32>, out: ArrayViewMut2<i32>) -> Result<(), Error> {
+    let (ry, rx) = rdom(0..2, 0..a.ncols() / 2);
+    out(y, x) = 1;
+    out(y, 0) += minimum(a((y + ry) % a.nrows(), rx));
+}
+
+#[test]
+fn wrapping_reads_of_an_inline_reduction_in_an_update_stay_in_the_input() {
+    for (h, w) in [(1, 2), (4, 8), (7, 5), (13, 1)] {
+        let a = Array2::from_shape_fn((h, w), |(y, x)| ((y * 31 + x * 17) % 23) as i32 - 11);
+        let (mut got, mut want) = (Array2::zeros((h, 3)), Array2::zeros((h, 3)));
+        wrapped_minimum(a.view(), got.view_mut()).unwrap();
+        wrapped_minimum::reference(a.view(), want.view_mut()).unwrap();
+        assert_eq!(got, want, "{h}x{w}");
+    }
+}

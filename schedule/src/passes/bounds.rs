@@ -640,6 +640,15 @@ impl Walker<'_, '_> {
             min: Some(e.clone()),
             max: Some(e),
         };
+        // Loops (and region-bounded lets) that start at a non-negative value: every split and
+        // fused loop, and a let such as the first row of a Func computed inside a loop over
+        // rows (`f.min.0 = y`), so that `(f.min.0 + r) % n` is known to lie in `[0, n - 1]`.
+        let mut nonneg_vars: Vec<Arc<str>> = Vec::new();
+        for (name, iv) in &self.loops {
+            if halite_core::interval::nonneg(&iv.min, &nonneg_vars) {
+                nonneg_vars.push(name.clone());
+            }
+        }
         for (name, loop_iv) in self.loops.iter().rev() {
             let used = |x: &Option<Expr>| x.as_ref().is_some_and(|m| m.uses_var(name));
             if !used(&iv.min) && !used(&iv.max) {
@@ -663,18 +672,7 @@ impl Walker<'_, '_> {
                     .unwrap_or_else(|| simplify(&prune_min_max(&m, &sc)))
             };
             let mut b = Bounds::new(&sc);
-            // Loops starting at 0 (every split and fused loop) are non-negative.
-            b.nonneg_vars = self
-                .loops
-                .iter()
-                .filter(|(_, iv)| {
-                    iv.min
-                        .as_ref()
-                        .and_then(|m| m.as_int())
-                        .is_some_and(|m| m >= 0)
-                })
-                .map(|(n, _)| n.clone())
-                .collect();
+            b.nonneg_vars = nonneg_vars.clone();
             // An upper bound also sees the end of a ceiling split's loop (see
             // [`bound_split_products`]). (Not the lower bound: the loop's end says nothing
             // about how small `v * m` gets.) Where that is too large to distribute, the bound
