@@ -659,12 +659,15 @@ fn random_schedules_match_the_reference() {
     let mut ran = 0;
     let mut rejected = 0;
     let mut imprecise = 0;
+    let mut overdemand = 0;
     let mut factored = 0;
     let mut factored_ran = 0;
     let mut sliding_ran = 0;
     let mut interior_ran = 0;
     let mut in_update_ran = 0;
     for (p, margin) in pipelines() {
+        // The algorithm's own demand on the input: the unscheduled nest's entry check.
+        let unscheduled = halite_schedule::lower(&p, &[]).expect("the algorithm lowers");
         // (The pipeline whose producer can be computed inside a split reduction loop gets
         // more cases: only some of its schedules do that.)
         let n = if &*p.name == "sum_of_sums" {
@@ -795,6 +798,29 @@ fn random_schedules_match_the_reference() {
                     imprecise += 1;
                     continue;
                 }
+                // A schedule may demand more of the input than the algorithm reads only where
+                // it rounds a loop up (`RoundUp` computes past the end); elsewhere a larger
+                // demand refuses inputs that are large enough (safe, but imprecise).
+                let rounds_up = ds.iter().any(|d| {
+                    d.args
+                        .iter()
+                        .any(|a| matches!(a, Arg::Ident(n, _) if &**n == "RoundUp"))
+                });
+                let mut needed: Vec<usize> = shape.iter().map(|s| s * 2 + margin + 1).collect();
+                for chk in unscheduled.checks.iter().filter(|c| &*c.buffer == "in") {
+                    for (d, (_, hi)) in chk.dims.iter().enumerate() {
+                        let hi = halite_core::interp_nest::eval_at_entry(
+                            &unscheduled.entry_lets,
+                            entry(&needed),
+                            hi,
+                        )
+                        .unwrap()
+                        .as_i64()
+                        .unwrap();
+                        needed[d] = needed[d].max((hi + 1) as usize);
+                    }
+                }
+                overdemand += (!rounds_up && in_shape != needed) as usize;
                 for g in &lowered.guards {
                     if let halite_schedule::Guard::NoOverflow(g) = g {
                         let ok = halite_core::interp_nest::eval_at_entry(
@@ -858,7 +884,7 @@ fn random_schedules_match_the_reference() {
             }
         }
     }
-    println!("{ran} runs exact; {rejected} schedules rejected at compile time; {imprecise} runs refused by a conservative entry check; {factored} schedules with rfactor ({factored_ran} runs); {sliding_ran} runs with a sliding window; {in_update_ran} runs with a producer computed inside an update's loop; {interior_ran} runs with a copy of a nest without its padding tests");
+    println!("{ran} runs exact; {rejected} schedules rejected at compile time; {imprecise} runs refused by a conservative entry check; {overdemand} runs whose entry check asks for more input than the algorithm reads; {factored} schedules with rfactor ({factored_ran} runs); {sliding_ran} runs with a sliding window; {in_update_ran} runs with a producer computed inside an update's loop; {interior_ran} runs with a copy of a nest without its padding tests");
     assert!(
         interior_ran * 40 > cases,
         "too few copies without padding tests ran: {interior_ran}"
@@ -882,5 +908,9 @@ fn random_schedules_match_the_reference() {
     assert!(
         imprecise * 10 < ran,
         "entry checks too conservative: {imprecise} refusals for {ran} runs"
+    );
+    assert!(
+        overdemand * 100 < ran,
+        "entry checks ask for more input than the algorithm reads in {overdemand} of {ran} runs"
     );
 }
