@@ -153,7 +153,12 @@ fn stub(func: &syn::ItemFn, reference_sig: &syn::Signature, e: syn::Error) -> To
     let err = e.to_compile_error();
     let attrs = &func.attrs;
     let vis = &func.vis;
-    let sig = &func.sig;
+    // Without `async` (an error of its own): rustc would add one about the views' elided
+    // lifetimes in an `async fn`.
+    let mut sig = func.sig.clone();
+    sig.asyncness = None;
+    let mut reference_sig = reference_sig.clone();
+    reference_sig.asyncness = None;
     let name = &func.sig.ident;
     quote! {
         #err
