@@ -10,6 +10,22 @@ fn pattern_u8(h: usize, w: usize) -> Array2<u8> {
     Array2::from_shape_fn((h, w), |(y, x)| ((y * 37 + x * 11 + y * x) % 256) as u8)
 }
 
+/// A matmul kernel equals its `reference` on each `(m, k, n)` (bit for bit: the schedules
+/// that use this keep the order of each sum).
+fn matmuls_match_reference(
+    kernel: fn(ArrayView2<f32>, ArrayView2<f32>, ArrayViewMut2<f32>) -> Result<(), Error>,
+    reference: fn(ArrayView2<f32>, ArrayView2<f32>, ArrayViewMut2<f32>) -> Result<(), Error>,
+    sizes: &[(usize, usize, usize)],
+) {
+    for &(m, kk, n) in sizes {
+        let (a, b) = (pattern_f32(m, kk), pattern_f32(kk, n));
+        let (mut got, mut want) = (Array2::zeros((m, n)), Array2::zeros((m, n)));
+        kernel(a.view(), b.view(), got.view_mut()).unwrap();
+        reference(a.view(), b.view(), want.view_mut()).unwrap();
+        assert_eq!(got, want, "{m}x{kk}x{n}");
+    }
+}
+
 #[kernel]
 fn matmul(a: ArrayView2<f32>, b: ArrayView2<f32>, c: ArrayViewMut2<f32>) -> Result<(), Error> {
     let k = rdom(0..a.ncols());
@@ -581,20 +597,17 @@ fn matmul_split_k(
 
 #[test]
 fn split_unrolled_reduction_around_a_register_tile_matches_reference() {
-    for (m, kk, n) in [
-        (12, 8, 32),
-        (13, 7, 33),
-        (6, 1, 16),
-        (5, 3, 7),
-        (19, 11, 45),
-    ] {
-        let a = Array2::from_shape_fn((m, kk), |(i, k)| ((i * 7 + k * 3) % 13) as f32 * 0.25 - 1.0);
-        let b = Array2::from_shape_fn((kk, n), |(k, j)| ((k * 5 + j * 11) % 17) as f32 * 0.125);
-        let (mut got, mut want) = (Array2::zeros((m, n)), Array2::zeros((m, n)));
-        matmul_split_k(a.view(), b.view(), got.view_mut()).unwrap();
-        matmul_split_k::reference(a.view(), b.view(), want.view_mut()).unwrap();
-        assert_eq!(got, want, "{m}x{kk}x{n}");
-    }
+    matmuls_match_reference(
+        matmul_split_k,
+        matmul_split_k::reference,
+        &[
+            (12, 8, 32),
+            (13, 7, 33),
+            (6, 1, 16),
+            (5, 3, 7),
+            (19, 11, 45),
+        ],
+    );
     let nest = matmul_split_k::loop_nest();
     assert!(nest.contains("prod.s1.ko.steady"), "{nest}");
 }
@@ -625,21 +638,18 @@ fn matmul_tiles_in_panels(
 
 #[test]
 fn tiles_inside_panels_read_only_the_columns_there_are() {
-    for (m, kk, n) in [
-        (7, 5, 200),
-        (6, 3, 97),
-        (13, 4, 100),
-        (2, 2, 96),
-        (3, 1, 30),
-        (1, 1, 1),
-    ] {
-        let a = Array2::from_shape_fn((m, kk), |(i, k)| ((i * 7 + k * 3) % 13) as f32 * 0.25 - 1.0);
-        let b = Array2::from_shape_fn((kk, n), |(k, j)| ((k * 5 + j * 11) % 17) as f32 * 0.125);
-        let (mut got, mut want) = (Array2::zeros((m, n)), Array2::zeros((m, n)));
-        matmul_tiles_in_panels(a.view(), b.view(), got.view_mut()).unwrap();
-        matmul_tiles_in_panels::reference(a.view(), b.view(), want.view_mut()).unwrap();
-        assert_eq!(got, want, "{m}x{kk}x{n}");
-    }
+    matmuls_match_reference(
+        matmul_tiles_in_panels,
+        matmul_tiles_in_panels::reference,
+        &[
+            (7, 5, 200),
+            (6, 3, 97),
+            (13, 4, 100),
+            (2, 2, 96),
+            (3, 1, 30),
+            (1, 1, 1),
+        ],
+    );
 }
 
 /// An inline reduction in an update, reading rows that wrap around with `%`: its Func is

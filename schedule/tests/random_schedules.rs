@@ -745,8 +745,6 @@ fn random_schedules_match_the_reference() {
                 let shape: Vec<usize> = (0..dims)
                     .map(|_| [1, 2, 3, 5, 8, 13, 17][r.below(7)])
                     .collect();
-                let mut in_shape: Vec<usize> = shape.iter().map(|s| s * 2 + margin + 1).collect();
-                let mut refused = false;
                 // Size the input as the entry check demands (a schedule that rounds up reads
                 // more), then let the nest interpreter verify that nothing reads past it.
                 let entry = |in_shape: &[usize]| {
@@ -759,41 +757,30 @@ fn random_schedules_match_the_reference() {
                     }
                     env
                 };
-                for chk in lowered.checks.iter().filter(|c| &*c.buffer == "in") {
-                    let when = halite_core::interp_nest::eval_at_entry(
-                        &lowered.entry_lets,
-                        entry(&in_shape),
-                        &chk.when,
-                    )
-                    .unwrap();
-                    if when.as_bool() != Some(true) {
-                        continue;
-                    }
-                    for (d, (lo, hi)) in chk.dims.iter().enumerate() {
-                        let lo = halite_core::interp_nest::eval_at_entry(
-                            &lowered.entry_lets,
-                            entry(&in_shape),
-                            lo,
-                        )
-                        .unwrap()
-                        .as_i64()
-                        .unwrap();
-                        let hi = halite_core::interp_nest::eval_at_entry(
-                            &lowered.entry_lets,
-                            entry(&in_shape),
-                            hi,
-                        )
-                        .unwrap()
-                        .as_i64()
-                        .unwrap();
-                        if lo < 0 {
-                            // The entry check is conservative here: the kernel would refuse
-                            // these sizes with an error (safe, but imprecise); counted below.
-                            refused = true;
+                // The input a nest's entry checks demand, and whether one asks for a negative
+                // index (the kernel would refuse these sizes: safe, but imprecise).
+                let demand = |l: &halite_schedule::Lowered| {
+                    let mut in_shape: Vec<usize> =
+                        shape.iter().map(|s| s * 2 + margin + 1).collect();
+                    let mut refused = false;
+                    let eval = |in_shape: &[usize], e: &halite_core::Expr| {
+                        halite_core::interp_nest::eval_at_entry(&l.entry_lets, entry(in_shape), e)
+                            .unwrap()
+                    };
+                    for chk in l.checks.iter().filter(|c| &*c.buffer == "in") {
+                        if eval(&in_shape, &chk.when).as_bool() != Some(true) {
+                            continue;
                         }
-                        in_shape[d] = in_shape[d].max((hi + 1) as usize);
+                        for (d, (lo, hi)) in chk.dims.iter().enumerate() {
+                            let lo = eval(&in_shape, lo).as_i64().unwrap();
+                            let hi = eval(&in_shape, hi).as_i64().unwrap();
+                            refused |= lo < 0;
+                            in_shape[d] = in_shape[d].max((hi + 1) as usize);
+                        }
                     }
-                }
+                    (in_shape, refused)
+                };
+                let (in_shape, refused) = demand(&lowered);
                 if refused {
                     imprecise += 1;
                     continue;
@@ -806,21 +793,7 @@ fn random_schedules_match_the_reference() {
                         .iter()
                         .any(|a| matches!(a, Arg::Ident(n, _) if &**n == "RoundUp"))
                 });
-                let mut needed: Vec<usize> = shape.iter().map(|s| s * 2 + margin + 1).collect();
-                for chk in unscheduled.checks.iter().filter(|c| &*c.buffer == "in") {
-                    for (d, (_, hi)) in chk.dims.iter().enumerate() {
-                        let hi = halite_core::interp_nest::eval_at_entry(
-                            &unscheduled.entry_lets,
-                            entry(&needed),
-                            hi,
-                        )
-                        .unwrap()
-                        .as_i64()
-                        .unwrap();
-                        needed[d] = needed[d].max((hi + 1) as usize);
-                    }
-                }
-                overdemand += (!rounds_up && in_shape != needed) as usize;
+                overdemand += (!rounds_up && in_shape != demand(&unscheduled).0) as usize;
                 for g in &lowered.guards {
                     if let halite_schedule::Guard::NoOverflow(g) = g {
                         let ok = halite_core::interp_nest::eval_at_entry(

@@ -1493,6 +1493,26 @@ mod tests {
     use super::*;
     use halite_core::{CallKind, ForKind};
 
+    /// The calls `s` makes, with their bounds, outside any pipeline or schedule.
+    fn calls_of(s: &Stmt) -> Vec<CallBox> {
+        let pipeline = Pipeline::default();
+        let schedule = Schedule::default();
+        let hints = Hints {
+            pipeline: &pipeline,
+            schedule: &schedule,
+        };
+        let (mut guards, mut out) = (Vec::new(), Vec::new());
+        collect_calls(
+            s,
+            &mut Scope::new(),
+            &Expr::bool(true),
+            &hints,
+            &mut guards,
+            &mut out,
+        );
+        out
+    }
+
     /// A read at `ro * 16 + u` under `if ro * 16 + u < n`, with `u` the outer loop (an
     /// `rfactor`ed split reduction): the comparison bounds the read by `n - 1`; the loops'
     /// intervals alone would give the row rounded up to 16.
@@ -1525,21 +1545,7 @@ mod tests {
             kind: ForKind::Serial,
             body: Box::new(inner),
         };
-        let pipeline = Pipeline::default();
-        let schedule = Schedule::default();
-        let hints = Hints {
-            pipeline: &pipeline,
-            schedule: &schedule,
-        };
-        let (mut guards, mut out) = (Vec::new(), Vec::new());
-        collect_calls(
-            &s,
-            &mut Scope::new(),
-            &Expr::bool(true),
-            &hints,
-            &mut guards,
-            &mut out,
-        );
+        let out = calls_of(&s);
         let dims = &out[0].dims[0];
         assert_eq!(
             dims.min.as_ref().map(|e| e.to_string()).as_deref(),
@@ -1581,21 +1587,7 @@ mod tests {
             kind: ForKind::Serial,
             body: Box::new(inner),
         };
-        let pipeline = Pipeline::default();
-        let schedule = Schedule::default();
-        let hints = Hints {
-            pipeline: &pipeline,
-            schedule: &schedule,
-        };
-        let (mut guards, mut out) = (Vec::new(), Vec::new());
-        collect_calls(
-            &s,
-            &mut Scope::new(),
-            &Expr::bool(true),
-            &hints,
-            &mut guards,
-            &mut out,
-        );
+        let out = calls_of(&s);
         let max = out[0].dims[0].max.clone().expect("an upper bound");
         for (extent, last_tile) in [(1024i64, 1008), (1000, 984), (96, 72), (97, 96), (1, 0)] {
             let at = simplify(&halite_core::expr::substitute(&max, &|n| {
