@@ -10,13 +10,12 @@ fn pattern_u8(h: usize, w: usize) -> Array2<u8> {
     Array2::from_shape_fn((h, w), |(y, x)| ((y * 37 + x * 11 + y * x) % 256) as u8)
 }
 
+/// The signature of the matmul kernels below and of their `reference`s.
+type MatmulFn = fn(ArrayView2<f32>, ArrayView2<f32>, ArrayViewMut2<f32>) -> Result<(), Error>;
+
 /// A matmul kernel equals its `reference` on each `(m, k, n)` (bit for bit: the schedules
 /// that use this keep the order of each sum).
-fn matmuls_match_reference(
-    kernel: fn(ArrayView2<f32>, ArrayView2<f32>, ArrayViewMut2<f32>) -> Result<(), Error>,
-    reference: fn(ArrayView2<f32>, ArrayView2<f32>, ArrayViewMut2<f32>) -> Result<(), Error>,
-    sizes: &[(usize, usize, usize)],
-) {
+fn matmuls_match_reference(kernel: MatmulFn, reference: MatmulFn, sizes: &[(usize, usize, usize)]) {
     for &(m, kk, n) in sizes {
         let (a, b) = (pattern_f32(m, kk), pattern_f32(kk, n));
         let (mut got, mut want) = (Array2::zeros((m, n)), Array2::zeros((m, n)));
