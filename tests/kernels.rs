@@ -143,6 +143,23 @@ fn too_small_input_is_an_error_and_output_is_untouched() {
     assert!(out.iter().all(|&v| v == 77));
 }
 
+// Producers computed inside the output widen its region by their stencils, so their regions
+// are not empty when the output is.
+#[kernel]
+fn padded_stages(input: ArrayView2<f32>, out: ArrayViewMut2<f32>) -> Result<(), Error> {
+    let p = constant_exterior(input, 1.5);
+    f1(y, x) = p(y, x - 1) + p(y, x + 1);
+    f2(y, x) = f1(y - 1, x) * f1(y + 1, x);
+    f3(y, x) = f2(y, x - 2) - f2(y, x + 2);
+    out(y, x) = f3(y - 1, x) + f3(y + 1, x);
+    schedule! {
+        out.split(y, yo, yi, 8).parallel(yo).vectorize(x, 8);
+        f3.compute_at(out, yi).store_at(out, yo).vectorize(x, 8);
+        f2.compute_at(f3, y).vectorize(x, 4);
+        f1.compute_at(f2, y).store_root().vectorize(x, 8);
+    }
+}
+
 #[test]
 fn empty_outputs_read_nothing() {
     let input = Array2::<u16>::zeros((0, 0));
@@ -150,6 +167,17 @@ fn empty_outputs_read_nothing() {
     blur_root(input.view(), out.view_mut()).unwrap();
     let mut out = Array2::<u16>::zeros((4, 0));
     blur_inline(input.view(), out.view_mut()).unwrap();
+    for (h, w) in [(5, 0), (0, 5), (0, 0)] {
+        let input = Array2::<f32>::zeros((h, w));
+        let mut out = Array2::<f32>::zeros((h, w));
+        padded_stages(input.view(), out.view_mut()).unwrap();
+        padded_stages::reference(input.view(), out.view_mut()).unwrap();
+    }
+    let input = Array2::from_shape_fn((9, 13), |(y, x)| (y * 13 + x) as f32 * 0.25);
+    let (mut got, mut want) = (Array2::zeros((9, 13)), Array2::zeros((9, 13)));
+    padded_stages(input.view(), got.view_mut()).unwrap();
+    padded_stages::reference(input.view(), want.view_mut()).unwrap();
+    assert_eq!(got, want);
 }
 
 // ---------------------------------------------------------------------------------------------

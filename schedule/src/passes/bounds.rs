@@ -114,8 +114,23 @@ fn divides_by_variable(e: &Expr) -> bool {
     found
 }
 
+/// `a && b`, without the terms of `b` that `a` already has.
 fn and(a: &Expr, b: Expr) -> Expr {
-    simplify(&a.clone().and(b))
+    if has_conjunct(a, &b) {
+        return a.clone();
+    }
+    match b.node() {
+        ExprNode::Binary(BinOp::And, x, y) => and(&and(a, x.clone()), y.clone()),
+        _ => simplify(&a.clone().and(b)),
+    }
+}
+
+/// Whether `c` is one of the `&&`-separated terms of `e`.
+fn has_conjunct(e: &Expr, c: &Expr) -> bool {
+    match e.node() {
+        ExprNode::Binary(BinOp::And, a, b) => has_conjunct(a, c) || has_conjunct(b, c),
+        _ => e == c,
+    }
 }
 
 fn intersect(a: Interval, b: Option<Interval>) -> Interval {
@@ -946,7 +961,20 @@ impl Walker<'_, '_> {
                 }
                 self.expr(value, when);
             }
-            Stmt::Allocate { body, .. } | Stmt::Produce { body, .. } => self.stmt(body, when),
+            Stmt::Allocate { body, .. } => self.stmt(body, when),
+            // An output with no elements is not computed (see `nonempty`): nothing in its
+            // production reads, even where a stencil widens its empty region into a non-empty
+            // one for a producer computed inside it.
+            Stmt::Produce { func, body } => match self.hints.pipeline.func(func) {
+                Some(f) if f.is_output() => {
+                    let nonempty = (0..f.dims()).fold(when.clone(), |w, d| {
+                        let e = to_i64(&halite_core::func::extent_var(&f.name, d));
+                        and(&w, Expr::i64(0).lt(e))
+                    });
+                    self.stmt(body, &nonempty)
+                }
+                _ => self.stmt(body, when),
+            },
             Stmt::If { cond, then } => {
                 self.expr(cond, when);
                 let saved = std::mem::replace(&mut self.in_guard, true);
