@@ -80,6 +80,11 @@ fn histogram_counts() {
     let mut small = Array1::<i32>::from_elem(100, 7);
     assert!(histogram(input.view(), small.view_mut()).is_err());
     assert!(small.iter().all(|&v| v == 7));
+    // No bins at all: an empty output is not computed, so nothing is written (as in the
+    // reference, which evaluates the output's points).
+    let mut none = Array1::<i32>::zeros(0);
+    histogram(input.view(), none.view_mut()).unwrap();
+    histogram::reference(input.view(), none.view_mut()).unwrap();
 }
 
 #[kernel]

@@ -156,7 +156,11 @@ pub fn entry_checks(
                         limits: (0..f.dims())
                             .map(|d| (Expr::i32(0), extent_var(&f.name, d)))
                             .collect(),
-                        when: ur.nonempty,
+                        // An empty output is not computed (see `nonempty`): its updates
+                        // write nothing, as in the reference.
+                        when: halite_core::simplify(
+                            &ur.nonempty.and(crate::passes::nonempty::nonempty(f)),
+                        ),
                     });
                 }
             }
