@@ -379,6 +379,30 @@ fn predicates_and_2d_domains() {
     assert!(out.iter().all(|&v| v == -1));
 }
 
+/// Predicates are tested in order: a later one reads only where the earlier ones hold.
+#[kernel]
+fn positives_below(a: ArrayView1<i32>, n: i32, out: ArrayViewMut1<i32>) -> Result<(), Error> {
+    let r = rdom(0..n);
+    r.where_(r < a.len());
+    r.where_(a(r) > 0);
+    out(i) = sum(a(r) + i);
+}
+
+#[test]
+fn later_predicates_read_where_earlier_ones_hold() {
+    let a = Array1::from_shape_fn(10, |i| i as i32 % 4 - 1);
+    for n in [0, 3, 10, 100] {
+        let (mut got, mut want) = (Array1::zeros(2), Array1::zeros(2));
+        positives_below(a.view(), n, got.view_mut()).unwrap();
+        positives_below::reference(a.view(), n, want.view_mut()).unwrap();
+        let m = (n as usize).min(10);
+        let base: i32 = a.iter().take(m).filter(|&&v| v > 0).sum();
+        let count = a.iter().take(m).filter(|&&v| v > 0).count() as i32;
+        assert_eq!(got.to_vec(), vec![base, base + count], "n = {n}");
+        assert_eq!(got, want);
+    }
+}
+
 #[kernel]
 fn prefix_sum(input: ArrayView2<i64>, out: ArrayViewMut2<i64>) -> Result<(), Error> {
     let r = rdom(1..out.ncols());

@@ -67,6 +67,36 @@ fn factored_reads_stay_inside_every_width() {
     }
 }
 
+/// A predicate that reads at the point, factored: the split's own predicate `ro * 8 + u < n`
+/// is tested first, so the user's `a(r) > t` reads only inside the domain (the entry check once
+/// asked for the input rounded up to 8).
+#[kernel]
+fn sum_above(a: ArrayView1<i64>, t: i64, out: ArrayViewMut1<i64>) -> Result<(), Error> {
+    let r = rdom(0..a.len());
+    r.where_(a(r) > t);
+    out(i) = 0;
+    out(i) += a(r) * (i as i64 + 1);
+    schedule! {
+        out.update(0).split(r, ro, ri, 8);
+        let intm = out.update(0).rfactor(ri, u);
+        intm.compute_root();
+        intm.update(0).reorder(i, ro, u).vectorize(u, 4);
+    }
+}
+
+#[test]
+fn factored_predicates_read_inside_the_domain() {
+    for n in [0, 1, 7, 8, 9, 30] {
+        let a = Array1::from_shape_fn(n, |i| (i as i64 * 7919) % 1000 - 500);
+        for t in [-1000, 0, 300] {
+            let (mut got, mut want) = (Array1::zeros(3), Array1::zeros(3));
+            sum_above(a.view(), t, got.view_mut()).unwrap();
+            sum_above::reference(a.view(), t, want.view_mut()).unwrap();
+            assert_eq!(got, want, "n = {n}, t = {t}");
+        }
+    }
+}
+
 /// A float dot product of every row with a vector: the sum is regrouped in 8 partial sums.
 #[kernel]
 fn mat_vec(a: ArrayView2<f32>, v: ArrayView1<f32>, out: ArrayViewMut1<f32>) -> Result<(), Error> {

@@ -19,7 +19,7 @@
 use crate::expr::{emit, emit_saturating, LoadEmitter};
 use crate::isa;
 use crate::names::{derived, ident, rust_type};
-use halite_core::{CallKind, Expr, ForKind, Stmt, Type};
+use halite_core::{BinOp, CallKind, Expr, ExprNode, ForKind, Stmt, Type};
 use halite_schedule::{Guard, Lowered};
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::{format_ident, quote};
@@ -584,9 +584,22 @@ impl Gen {
                 quote!(let #id: #t = #v; #wide #b)
             }
             Stmt::If { cond, then } => {
-                let c = emit(cond, self);
+                // The terms of a condition are tested in order (`&&`): a read in a later one
+                // (a predicate `a(r) > t`) happens only where the earlier ones (a split's
+                // guard `r < n`) hold, as bounds inference assumes.
+                let mut terms = Vec::new();
+                let mut todo = vec![cond];
+                while let Some(c) = todo.pop() {
+                    match c.node() {
+                        ExprNode::Binary(BinOp::And, a, b) => {
+                            todo.push(b);
+                            todo.push(a);
+                        }
+                        _ => terms.push(emit(c, self)),
+                    }
+                }
                 let b = self.stmt(then);
-                quote!(if #c { #b })
+                quote!(if #(#terms)&&* { #b })
             }
             Stmt::Block(v) => {
                 let parts: Vec<TokenStream> = v.iter().map(|s| self.stmt(s)).collect();

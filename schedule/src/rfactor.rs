@@ -276,11 +276,14 @@ fn split_rvar(u: &Update, at: usize, o: &Arc<str>, i: &Arc<str>, factor: i64) ->
             },
         ],
     );
-    let mut predicates: Vec<Expr> = u.predicates.iter().map(sub).collect();
+    // The step inside the domain comes first: the update's own predicates are tested only
+    // there (they may read at the point, `a(r) > t`).
+    let mut predicates: Vec<Expr> = Vec::new();
     let divides = r.extent.as_int().is_some_and(|e| e % factor == 0);
     if !divides {
         predicates.push(offset.lt(r.extent.clone()));
     }
+    predicates.extend(u.predicates.iter().map(sub));
     Update {
         args: u.args.iter().map(sub).collect(),
         value: sub(&u.value),

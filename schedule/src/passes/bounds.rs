@@ -976,14 +976,24 @@ impl Walker<'_, '_> {
                 _ => self.stmt(body, when),
             },
             Stmt::If { cond, then } => {
-                self.expr(cond, when);
-                let saved = std::mem::replace(&mut self.in_guard, true);
                 let loops = self.loops.clone();
                 let facts = self.facts.len();
-                let (new, guards) = self.comparisons(cond);
-                push_guards(self.guards, when, guards);
-                self.narrow_loops(&new);
-                self.facts.extend(new);
+                // The terms of the condition are tested in order (codegen joins them with
+                // `&&`): each one's reads happen only where the earlier ones hold.
+                let mut todo = vec![cond];
+                while let Some(c) = todo.pop() {
+                    if let ExprNode::Binary(BinOp::And, a, b) = c.node() {
+                        todo.push(b);
+                        todo.push(a);
+                        continue;
+                    }
+                    self.expr(c, when);
+                    let (new, guards) = self.comparisons(c);
+                    push_guards(self.guards, when, guards);
+                    self.narrow_loops(&new);
+                    self.facts.extend(new);
+                }
+                let saved = std::mem::replace(&mut self.in_guard, true);
                 self.stmt(then, when);
                 self.facts.truncate(facts);
                 self.loops = loops;
