@@ -579,6 +579,8 @@ impl<'a> Front<'a> {
             }
         }
         if bad {
+            // Later reads of `name` would only repeat the error as "unknown Func".
+            self.broken.push(name);
             return Err(Reported);
         }
         let output = self.outputs.get(&name).copied();
@@ -1288,6 +1290,9 @@ impl<'a> Front<'a> {
                 format!("`{t}` is a storage type: cast to `f32` to compute (`(..) as f32`)"),
             );
         }
+        if t == Type::Bool {
+            return self.err(node, format!("{what} needs numbers, found `bool`: convert it with `(..) as i32` (`true` is 1)"));
+        }
         self.err(node, format!("{what} needs numbers, found `{t}`"))
     }
 
@@ -1392,7 +1397,7 @@ impl<'a> Front<'a> {
             };
         }
         if ty == Type::Bool {
-            return self.err(i, "expected `bool`, found an integer literal");
+            return self.err(i, "expected `bool`, found an integer literal (the `bool` literals are `true` and `false`; to compute with a `bool`, convert it: `(..) as i32`)");
         }
         let (lo, hi) = ty.int_range().unwrap();
         if v < lo || v > hi {
