@@ -545,6 +545,12 @@ impl Schedule {
                 let target = match size {
                     Some((n, no)) => {
                         let inner: Arc<str> = format!("{v}_{suffix}").into();
+                        if fs.dim_index(&inner).is_some() {
+                            // The user did not pick the inner loop's name: say where it
+                            // came from (also after `specialize`, which starts from the
+                            // directives written before it).
+                            return Err(Diagnostic::new(vo, format!("`{name}({v}, ..)` splits `{v}` into `{v}` and `{inner}`, but `{v}` was already split that way by an earlier `{name}({v}, ..)` (a specialization starts from the directives written before `specialize`); write it once, or split `{v}` yourself and name the parts")));
+                        }
                         split(fs, (&v, vo), (&v, vo), (&inner, vo), n, TailStrategy::Auto, no)?;
                         if name == "parallel" { v.clone() } else { inner }
                     }
