@@ -584,9 +584,10 @@ impl Gen {
                 quote!(let #id: #t = #v; #wide #b)
             }
             Stmt::If { cond, then } => {
-                // The terms of a condition are tested in order (`&&`): a read in a later one
-                // (a predicate `a(r) > t`) happens only where the earlier ones (a split's
-                // guard `r < n`) hold, as bounds inference assumes.
+                // The terms of a condition that reads are tested in order (`&&`): a read in a
+                // later one (a predicate `a(r) > t`) happens only where the earlier ones (a
+                // split's guard `r < n`) hold, as bounds inference assumes. Conditions of
+                // index arithmetic only stay one branch (`&`), which LLVM optimizes better.
                 let mut terms = Vec::new();
                 let mut todo = vec![cond];
                 while let Some(c) = todo.pop() {
@@ -595,11 +596,22 @@ impl Gen {
                             todo.push(b);
                             todo.push(a);
                         }
-                        _ => terms.push(emit(c, self)),
+                        _ => terms.push(c),
                     }
                 }
+                let reads = |e: &Expr| {
+                    let mut r = false;
+                    e.visit(&mut |x| r |= matches!(x.node(), ExprNode::Call { .. }));
+                    r
+                };
+                let c = if terms.iter().skip(1).any(|t| reads(t)) {
+                    let terms = terms.into_iter().map(|t| emit(t, self));
+                    quote!(#(#terms)&&*)
+                } else {
+                    emit(cond, self)
+                };
                 let b = self.stmt(then);
-                quote!(if #(#terms)&&* { #b })
+                quote!(if #c { #b })
             }
             Stmt::Block(v) => {
                 let parts: Vec<TokenStream> = v.iter().map(|s| self.stmt(s)).collect();
