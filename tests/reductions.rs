@@ -403,6 +403,36 @@ fn later_predicates_read_where_earlier_ones_hold() {
     }
 }
 
+/// A predicate that does not depend on the domain but reads is tested inside the loop over
+/// it: hoisted out, it would read `a(0)` of an empty `a`, which no entry check covers (the
+/// loop that reads runs no iteration).
+#[kernel]
+fn sum_if_first_above(a: ArrayView1<i32>, t: i32, out: ArrayViewMut1<i32>) -> Result<(), Error> {
+    let r = rdom(0..a.len());
+    r.where_(a(0) > t);
+    out(i) = 0;
+    out(i) += a(r) + i;
+}
+
+#[test]
+fn a_reading_predicate_stays_inside_its_loop() {
+    let text = sum_if_first_above::loop_nest();
+    let (lp, pred) = (
+        text.find("for out.s1.r").unwrap(),
+        text.find("if a(0) > t").unwrap(),
+    );
+    assert!(lp < pred, "{text}");
+    for n in [0, 1, 5] {
+        let a = Array1::from_shape_fn(n, |i| i as i32 * 3 - 2);
+        for t in [-5, 5] {
+            let (mut got, mut want) = (Array1::zeros(3), Array1::zeros(3));
+            sum_if_first_above(a.view(), t, got.view_mut()).unwrap();
+            sum_if_first_above::reference(a.view(), t, want.view_mut()).unwrap();
+            assert_eq!(got, want, "n = {n}, t = {t}");
+        }
+    }
+}
+
 #[kernel]
 fn prefix_sum(input: ArrayView2<i64>, out: ArrayViewMut2<i64>) -> Result<(), Error> {
     let r = rdom(1..out.ncols());

@@ -978,8 +978,9 @@ impl Walker<'_, '_> {
             Stmt::If { cond, then } => {
                 let loops = self.loops.clone();
                 let facts = self.facts.len();
-                // The terms of the condition are tested in order (codegen joins them with
-                // `&&`): each one's reads happen only where the earlier ones hold.
+                // The terms of the condition are tested in order: each one's reads happen
+                // only where the earlier ones hold (codegen joins the terms with `&&` where a
+                // later one reads; where none does, narrowing by earlier terms changes nothing).
                 let mut todo = vec![cond];
                 while let Some(c) = todo.pop() {
                     if let ExprNode::Binary(BinOp::And, a, b) = c.node() {

@@ -11,8 +11,8 @@
 //! loop over `lane`) shortens the loop instead: `for lane in [0, max(min(8, n - ro * 8), 0))`,
 //! which code generation turns into full vectors and a tail.
 //!
-//! Pre: none. Post: `for v { lets; if c { s } }`, where neither `v` nor the lets appear in `c`,
-//! is `if c { for v { lets; s } }`; a conjunct `v + e < b` of `c` (with `e`, `b` free of `v`
+//! Pre: none. Post: `for v { lets; if c { s } }`, where neither `v` nor the lets appear in `c`
+//! and `c` reads no buffer or Func, is `if c { for v { lets; s } }`; a conjunct `v + e < b` of `c` (with `e`, `b` free of `v`
 //! and the lets) is the loop's bound instead; the program computes the same values (a loop
 //! whose every iteration does nothing when `c` fails does nothing).
 
@@ -50,7 +50,10 @@ fn at_loop(var: Arc<str>, min: Expr, extent: Expr, kind: ForKind, body: Stmt) ->
             };
             return at_loop(var, min, extent, kind, body);
         }
-        if !bound.iter().any(|v| cond.uses_var(v)) {
+        // A condition that reads stays inside: outside, it would read where the loop runs no
+        // iteration (a predicate `a(0) > t` around a loop over an empty `a`), which the entry
+        // checks, taken where the read was, do not cover.
+        if !bound.iter().any(|v| cond.uses_var(v)) && !reads(cond) {
             return Stmt::If {
                 cond: cond.clone(),
                 then: Box::new(Stmt::For {
@@ -70,6 +73,13 @@ fn at_loop(var: Arc<str>, min: Expr, extent: Expr, kind: ForKind, body: Stmt) ->
         kind,
         body: Box::new(body),
     }
+}
+
+/// Whether `e` reads a buffer or Func.
+fn reads(e: &Expr) -> bool {
+    let mut r = false;
+    e.visit(&mut |x| r |= matches!(x.node(), ExprNode::Call { .. }));
+    r
 }
 
 /// Pass `hoist_invariant_branches` (after `tiles`): a serial or unrolled loop whose body is
@@ -101,7 +111,7 @@ fn branches_out(var: Arc<str>, min: Expr, extent: Expr, kind: ForKind, body: Stm
         if let [Stmt::If { cond: c, then: a }, Stmt::If { cond: nc, then: b }] = v.as_slice() {
             let complement =
                 matches!(nc.node(), ExprNode::Unary(halite_core::UnOp::Not, x) if x == c);
-            if complement && !c.uses_var(&var) {
+            if complement && !c.uses_var(&var) && !reads(c) {
                 let lp = |s: &Stmt| {
                     branches_out(var.clone(), min.clone(), extent.clone(), kind, s.clone())
                 };
@@ -237,6 +247,34 @@ mod tests {
                   f(x) = k
         "#]]
         .assert_eq(&hoist_invariant_ifs(outer).to_string());
+    }
+
+    /// A predicate that reads stays in the loop: outside, it would read even when the loop
+    /// runs no iteration (over an empty `a`, `a(0)` does not exist).
+    #[test]
+    fn a_predicate_that_reads_stays_inside() {
+        let v = |n: &str| Expr::var(n, Type::I32);
+        let read = |i: Expr| Expr::call(halite_core::CallKind::Input, "a", vec![i], Type::I32);
+        let nest = Stmt::For {
+            var: "r".into(),
+            min: Expr::i32(0),
+            extent: v("a.extent.0"),
+            kind: ForKind::Serial,
+            body: Box::new(Stmt::If {
+                cond: Expr::binary(halite_core::BinOp::Gt, read(Expr::i32(0)), v("t")),
+                then: Box::new(Stmt::Store {
+                    func: "f".into(),
+                    args: vec![Expr::i32(0)],
+                    value: read(v("r")),
+                }),
+            }),
+        };
+        expect_test::expect![[r#"
+            for r in [0, +a.extent.0):
+              if a(0) > t:
+                f(0) = a(r)
+        "#]]
+        .assert_eq(&hoist_invariant_ifs(nest).to_string());
     }
 
     /// The guard of a split reduction variable bounds the loop over its inner part.
