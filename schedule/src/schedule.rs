@@ -604,6 +604,10 @@ impl Schedule {
             }
             "compute_at" | "store_at" => {
                 let [Arg::Ident(c, _), Arg::Ident(v, _)] = args.as_slice() else {
+                    if let [Arg::Other(o), _] = args.as_slice() {
+                        // `compute_at(out.update(0), r)`: Halide names the Func too.
+                        return Err(Diagnostic::new(*o, format!("usage: `{name}(consumer, loop)`, where the consumer is a Func's name; a loop of one of its update stages is named directly (`{name}(out, r)` for the loop over `r` of `out.update(0)`)")));
+                    }
                     return Err(wrong(&format!("{name}(consumer, loop)")));
                 };
                 not_output(func, d)?;
