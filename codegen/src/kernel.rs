@@ -19,7 +19,7 @@
 use crate::expr::{emit, emit_saturating, LoadEmitter};
 use crate::isa;
 use crate::names::{derived, ident, rust_type};
-use halite_core::{BinOp, CallKind, Expr, ExprNode, ForKind, Stmt, Type};
+use halite_core::{CallKind, Expr, ForKind, Stmt, Type};
 use halite_schedule::{Guard, Lowered};
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::{format_ident, quote};
@@ -588,23 +588,8 @@ impl Gen {
                 // later one (a predicate `a(r) > t`) happens only where the earlier ones (a
                 // split's guard `r < n`) hold, as bounds inference assumes. Conditions of
                 // index arithmetic only stay one branch (`&`), which LLVM optimizes better.
-                let mut terms = Vec::new();
-                let mut todo = vec![cond];
-                while let Some(c) = todo.pop() {
-                    match c.node() {
-                        ExprNode::Binary(BinOp::And, a, b) => {
-                            todo.push(b);
-                            todo.push(a);
-                        }
-                        _ => terms.push(c),
-                    }
-                }
-                let reads = |e: &Expr| {
-                    let mut r = false;
-                    e.visit(&mut |x| r |= matches!(x.node(), ExprNode::Call { .. }));
-                    r
-                };
-                let c = if terms.iter().skip(1).any(|t| reads(t)) {
+                let terms = cond.conjuncts();
+                let c = if terms.iter().skip(1).any(|t| t.reads()) {
                     let terms = terms.into_iter().map(|t| emit(t, self));
                     quote!(#(#terms)&&*)
                 } else {

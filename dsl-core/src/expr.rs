@@ -498,6 +498,12 @@ impl Expr {
             _ => self.children().into_iter().any(|c| c.uses_var(name)),
         }
     }
+
+    /// True if evaluating this expression reads a buffer or Func.
+    pub fn reads(&self) -> bool {
+        matches!(self.node(), ExprNode::Call { .. })
+            || self.children().into_iter().any(|c| c.reads())
+    }
 }
 
 /// A rewrite of expression trees. Implement [`ExprMutator::mutate`] for the nodes you care

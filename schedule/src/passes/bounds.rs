@@ -116,20 +116,16 @@ fn divides_by_variable(e: &Expr) -> bool {
 
 /// `a && b`, without the terms of `b` that `a` already has.
 fn and(a: &Expr, b: Expr) -> Expr {
-    if has_conjunct(a, &b) {
-        return a.clone();
-    }
-    match b.node() {
-        ExprNode::Binary(BinOp::And, x, y) => and(&and(a, x.clone()), y.clone()),
-        _ => simplify(&a.clone().and(b)),
-    }
-}
-
-/// Whether `c` is one of the `&&`-separated terms of `e`.
-fn has_conjunct(e: &Expr, c: &Expr) -> bool {
-    match e.node() {
-        ExprNode::Binary(BinOp::And, a, b) => has_conjunct(a, c) || has_conjunct(b, c),
-        _ => e == c,
+    let have = a.conjuncts();
+    let new: Vec<Expr> = b
+        .conjuncts()
+        .into_iter()
+        .filter(|c| !have.contains(c))
+        .cloned()
+        .collect();
+    match new.into_iter().reduce(|x, y| x.and(y)) {
+        Some(n) => simplify(&a.clone().and(n)),
+        None => a.clone(),
     }
 }
 
@@ -981,13 +977,7 @@ impl Walker<'_, '_> {
                 // The terms of the condition are tested in order: each one's reads happen
                 // only where the earlier ones hold (codegen joins the terms with `&&` where a
                 // later one reads; where none does, narrowing by earlier terms changes nothing).
-                let mut todo = vec![cond];
-                while let Some(c) = todo.pop() {
-                    if let ExprNode::Binary(BinOp::And, a, b) = c.node() {
-                        todo.push(b);
-                        todo.push(a);
-                        continue;
-                    }
+                for c in cond.conjuncts() {
                     self.expr(c, when);
                     let (new, guards) = self.comparisons(c);
                     push_guards(self.guards, when, guards);
@@ -1316,7 +1306,7 @@ fn rewrite_site(
                 for t in tail.iter_mut().skip(1) {
                     loop {
                         match std::mem::replace(t, Stmt::Block(vec![])) {
-                            Stmt::Let { name, value, body } if is_load_free(&value) => {
+                            Stmt::Let { name, value, body } if !value.reads() => {
                                 lifted.push((name, value));
                                 *t = *body;
                             }
@@ -1350,13 +1340,6 @@ fn rewrite_site(
         }
         s => s.map_children(&mut |x| rewrite_site(x, name, region, f, bounds)),
     }
-}
-
-/// Whether `e` reads no buffer or Func (so its value cannot depend on where it is evaluated).
-fn is_load_free(e: &Expr) -> bool {
-    let mut free = true;
-    e.visit(&mut |x| free &= !matches!(x.node(), ExprNode::Call { .. }));
-    free
 }
 
 /// `let f.min.k = ..; let f.extent.k = ..` for a region (empty if nobody reads it).

@@ -234,7 +234,7 @@ impl Walk {
             let ExprNode::Binary(op, x, y) = a.node() else {
                 return None;
             };
-            if !x.ty().is_int() || reads(x) || reads(y) {
+            if !x.ty().is_int() || x.reads() || y.reads() {
                 return None;
             }
             // `x op y` is `d op 0` with `d = x - y`, computed without wrapping.
@@ -380,13 +380,6 @@ fn always(c: &Expr) -> bool {
         ExprNode::Binary(BinOp::Lt, a, b) => value_range(a).1 < value_range(b).0,
         _ => false,
     }
-}
-
-/// Whether `e` reads a Func or buffer.
-fn reads(e: &Expr) -> bool {
-    let mut r = false;
-    e.visit(&mut |x| r |= matches!(x.node(), ExprNode::Call { .. }));
-    r
 }
 
 /// Whether evaluating `c` with wrapping arithmetic gives its mathematical value: no `i64`

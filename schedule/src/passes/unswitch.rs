@@ -53,7 +53,7 @@ fn at_loop(var: Arc<str>, min: Expr, extent: Expr, kind: ForKind, body: Stmt) ->
         // A condition that reads stays inside: outside, it would read where the loop runs no
         // iteration (a predicate `a(0) > t` around a loop over an empty `a`), which the entry
         // checks, taken where the read was, do not cover.
-        if !bound.iter().any(|v| cond.uses_var(v)) && !reads(cond) {
+        if !bound.iter().any(|v| cond.uses_var(v)) && !cond.reads() {
             return Stmt::If {
                 cond: cond.clone(),
                 then: Box::new(Stmt::For {
@@ -73,13 +73,6 @@ fn at_loop(var: Arc<str>, min: Expr, extent: Expr, kind: ForKind, body: Stmt) ->
         kind,
         body: Box::new(body),
     }
-}
-
-/// Whether `e` reads a buffer or Func.
-fn reads(e: &Expr) -> bool {
-    let mut r = false;
-    e.visit(&mut |x| r |= matches!(x.node(), ExprNode::Call { .. }));
-    r
 }
 
 /// Pass `hoist_invariant_branches` (after `tiles`): a serial or unrolled loop whose body is
@@ -111,7 +104,7 @@ fn branches_out(var: Arc<str>, min: Expr, extent: Expr, kind: ForKind, body: Stm
         if let [Stmt::If { cond: c, then: a }, Stmt::If { cond: nc, then: b }] = v.as_slice() {
             let complement =
                 matches!(nc.node(), ExprNode::Unary(halite_core::UnOp::Not, x) if x == c);
-            if complement && !c.uses_var(&var) && !reads(c) {
+            if complement && !c.uses_var(&var) && !c.reads() {
                 let lp = |s: &Stmt| {
                     branches_out(var.clone(), min.clone(), extent.clone(), kind, s.clone())
                 };
