@@ -180,6 +180,61 @@ fn empty_outputs_read_nothing() {
     assert_eq!(got, want);
 }
 
+// `RoundUp` computes a Func past the end of its region, so what those points read is read too:
+// an input read directly must cover the rounded-up region (as in Halide), and the kernel says so
+// with `Err` before writing anything; read through a boundary condition, any input works.
+#[kernel]
+fn rounded_up(a: ArrayView2<f32>, out: ArrayViewMut2<f32>) -> Result<(), Error> {
+    g(y, x) = a(y, x) * 2.0 + 1.0;
+    out(y, x) = g(y, x) - g(y, x + 1);
+    schedule! {
+        g.compute_root().split(x, xo, xi, 4, RoundUp).vectorize(xi);
+    }
+}
+
+#[kernel]
+fn rounded_up_padded(a: ArrayView2<f32>, out: ArrayViewMut2<f32>) -> Result<(), Error> {
+    let p = repeat_edge(a);
+    g(y, x) = p(y, x) * 2.0 + 1.0;
+    out(y, x) = g(y, x) - g(y, x + 1);
+    schedule! {
+        g.compute_root().split(x, xo, xi, 4, RoundUp).vectorize(xi);
+    }
+}
+
+#[test]
+fn round_up_reads_inputs_over_the_rounded_region() {
+    // 41 columns of `out` read 42 of `g`, rounded up to 44: `a` needs 44 columns.
+    let a = pattern_f32(3, 42);
+    let mut out = Array2::<f32>::from_elem((3, 41), 7.0);
+    match rounded_up(a.view(), out.view_mut()) {
+        Err(Error::InputTooSmall {
+            buffer: "a",
+            axis: 1,
+            needed: (0, 43),
+            extent: 42,
+            ..
+        }) => {}
+        other => panic!("expected InputTooSmall for `a`, got {other:?}"),
+    }
+    assert!(out.iter().all(|&v| v == 7.0));
+    let mut want = Array2::<f32>::zeros((3, 41));
+    rounded_up::reference(a.view(), want.view_mut()).unwrap();
+    // An input that covers the rounded-up region gives the same values.
+    let wide = pattern_f32(3, 44);
+    rounded_up(wide.view(), out.view_mut()).unwrap();
+    rounded_up::reference(wide.view(), want.view_mut()).unwrap();
+    assert_eq!(out, want);
+    // Through a boundary condition, the exact input works.
+    for (h, w) in [(3, 42), (1, 1), (2, 5), (4, 9)] {
+        let a = pattern_f32(h, w);
+        let (mut got, mut want) = (Array2::zeros((h, w)), Array2::zeros((h, w)));
+        rounded_up_padded(a.view(), got.view_mut()).unwrap();
+        rounded_up_padded::reference(a.view(), want.view_mut()).unwrap();
+        assert_eq!(got, want, "{h}x{w}");
+    }
+}
+
 // ---------------------------------------------------------------------------------------------
 // 3. Point-wise kernels: wrapping, casts, selects, scalar parameters, math methods.
 
