@@ -403,6 +403,47 @@ fn later_predicates_read_where_earlier_ones_hold() {
     }
 }
 
+/// A predicate may name pure variables: they mean the variables of the definition that uses
+/// the domain (here a prefix sum along each row, as a triangular domain, in an inline reduction
+/// and in an update, vectorized over the variable the predicate names).
+#[kernel]
+fn prefix_sums(
+    a: ArrayView2<i32>,
+    inline: ArrayViewMut2<i32>,
+    update: ArrayViewMut2<i32>,
+) -> Result<(), Error> {
+    let r = rdom(0..a.ncols());
+    r.where_(r <= x);
+    inline(y, x) = sum(a(y, r));
+    update(y, x) = 0;
+    update(y, x) += a(y, r) * (x - r + 1);
+    schedule! {
+        inline.vectorize(x, 8).parallel(y);
+        update.update(0).reorder(y, r, x).vectorize(x, 8);
+    }
+}
+
+#[test]
+fn predicates_may_name_pure_variables() {
+    for (h, w) in [(1, 1), (3, 7), (5, 20), (2, 0), (0, 3)] {
+        let a = Array2::from_shape_fn((h, w), |(y, x)| (y * 5 + x * 3) as i32 % 7 - 3);
+        let (mut got1, mut got2) = (Array2::zeros((h, w)), Array2::zeros((h, w)));
+        prefix_sums(a.view(), got1.view_mut(), got2.view_mut()).unwrap();
+        let (mut want1, mut want2) = (Array2::zeros((h, w)), Array2::zeros((h, w)));
+        for y in 0..h {
+            for x in 0..w {
+                for r in 0..=x {
+                    want1[[y, x]] += a[[y, r]];
+                    want2[[y, x]] += a[[y, r]] * (x - r + 1) as i32;
+                }
+            }
+        }
+        assert_eq!((&got1, &got2), (&want1, &want2), "{h}x{w}");
+        prefix_sums::reference(a.view(), got1.view_mut(), got2.view_mut()).unwrap();
+        assert_eq!((&got1, &got2), (&want1, &want2), "{h}x{w}");
+    }
+}
+
 /// A predicate that does not depend on the domain but reads is tested inside the loop over
 /// it: hoisted out, it would read `a(0)` of an empty `a`, which no entry check covers (the
 /// loop that reads runs no iteration).

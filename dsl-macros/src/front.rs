@@ -138,6 +138,9 @@ pub struct Front<'a> {
     rvars: HashMap<String, usize>,
     /// Whether reduction variables may appear here (updates, inline reductions, predicates).
     rvars_allowed: bool,
+    /// Checking a predicate where it is written: a name that is nothing else may be a pure
+    /// variable of the definitions that use the domain (checked again there).
+    open_pure: bool,
     /// Anonymous Funcs made so far (for unique names).
     anon: usize,
     /// Intermediates whose pure definition is a literal typed by default (`s(y) = 0.0;`): the
@@ -223,6 +226,7 @@ impl<'a> Front<'a> {
             rdoms: vec![],
             rvars: HashMap::new(),
             rvars_allowed: false,
+            open_pure: false,
             anon: 0,
             literal_init: HashMap::new(),
             broken: Vec::new(),
@@ -815,10 +819,13 @@ impl<'a> Front<'a> {
                 "`where_` takes one `bool` condition: `r.where_(r % 2 == 0);`",
             );
         }
-        // Check it now (with the domain's variables only); it is lowered again where used.
+        // Check it now; it is lowered again where used, where its other names must be pure
+        // variables of the definition (`r.where_(r <= x)` in `out(y, x) = sum(a(y, r))`).
         let saved = std::mem::take(&mut self.pure);
         let was = std::mem::replace(&mut self.rvars_allowed, true);
+        self.open_pure = true;
         let c = self.expr(&m.args[0], Some(Type::Bool));
+        self.open_pure = false;
         self.rvars_allowed = was;
         self.pure = saved;
         let c = c?;
@@ -1614,6 +1621,9 @@ impl<'a> Front<'a> {
                 id,
                 format!("`{name}` is a Func or buffer: call it at a point, e.g. `{name}(y, x)`"),
             );
+        }
+        if self.open_pure {
+            return Ok(Expr::var(name, Type::I32));
         }
         let vars = if self.pure.is_empty() {
             "none".to_string()
