@@ -1,11 +1,13 @@
-//! SGEMM `c = a · b` in halite: the algorithm is two lines, the schedule blocks it into
-//! register tiles (a tile-sized accumulator `prod` computed per tile, its reduction loop
-//! outside the unrolled and vectorized pure loops) and packs the 64-column panel of `b` that
-//! each column of tiles reads (`bw`, computed once per panel). The tiles depend on the
-//! instruction set: 6x64 on AVX-512 (24 accumulators of 16 lanes, plus 4 vectors of `b` and a
-//! broadcast of `a`, within its 32 registers), 6x16 elsewhere (12 accumulators of 8 lanes
-//! within AVX2's 16). Checks itself against its `reference` and against ndarray,
-//! then prints the time of each.
+//! SGEMM `c = a · b` in halite, blocked as in BLAS libraries: the algorithm reads packed copies of
+//! the operands, `b` as panels of 16 columns and `a` as panels of 6 rows, each contiguous along
+//! `k`, and accumulates into a Func over the output's rows and 16-column panels. The schedule
+//! packs `a` once (in parallel), splits the columns into parallel blocks of 256, blocks the
+//! reduction over `k` (512 at a time) and the rows (96 at a time), packs each block of `b` once
+//! per block of `k`, and computes 6 x 16 register tiles (12 accumulators of 8 lanes within
+//! AVX2's 16 registers) whose panel of `b` stays in the first-level cache. AVX-512 takes 6 x 64
+//! tiles (24 accumulators of 16 lanes, plus 4 vectors of `b` and a broadcast of `a`, within its
+//! 32 registers) over a packed 64-column panel, reading `a` in place. Checks itself against its
+//! `reference` and against ndarray, then prints the time of each.
 //!
 //! `cargo run --release --example matmul [N] [--halite-only]`
 
@@ -16,30 +18,41 @@ use halite::prelude::*;
 mod common;
 use common::best_of;
 
-/// Matrix product with the reduction over `k` in the update of a tile-sized accumulator.
+/// Matrix product with the reduction over `k` in the update of an accumulator Func.
+///
+/// `bw(jt, kk, jv)` is `b(kk, 16 jt + jv)` and `aw(it, kk, i6)` is `a(6 it + i6, kk)`: packed
+/// copies in which each panel is contiguous (the inner loop reads 16 floats of `b` and 6 of
+/// `a` per step of `k`, one after the other). The last panels are padded by repeating the
+/// last row or column of the output's range, so the packing never reads outside what the
+/// output needs: an `a` or `b` too small for `c` is an `Err`, as without packing.
 #[kernel]
 pub fn matmul(a: ArrayView2<f32>, b: ArrayView2<f32>, c: ArrayViewMut2<f32>) -> Result<(), Error> {
     let k = rdom(0..a.ncols());
-    bw(kk, j) = b(kk, j);
-    prod(i, j) = 0.0;
-    prod(i, j) = a(i, k).mul_add(bw(k, j), prod(i, j));
-    c(i, j) = prod(i, j);
+    bw(jt, kk, jv) = b(kk, (jt * 16 + jv).clamp(0, c.ncols() - 1));
+    aw(it, kk, i6) = a((it * 6 + i6).clamp(0, c.nrows() - 1), kk);
+    prod(i, jt, jv) = 0.0;
+    prod(i, jt, jv) = aw(i / 6, k, i % 6).mul_add(bw(jt, k, jv), prod(i, jt, jv));
+    c(i, j) = prod(i, j / 16, j % 16);
     schedule! {
         if isa(avx512) {
-            // 32 registers of 16 lanes: 6x64 tiles (24 accumulators).
-            c.split(i, io, ii, 6).split(j, jo, ji, 64).reorder(jo, io, ii, ji)
-                .vectorize(ji, 16).unroll(ji).unroll(ii).parallel(jo);
-            bw.compute_at(c, jo).vectorize(j, 16);
-            prod.compute_at(c, io).vectorize(j, 16).unroll(j, 4).unroll(i, 6);
-            prod.update(0).reorder(k, i, j).vectorize(j, 16).unroll(j, 4).unroll(i, 6);
-        } else {
-            // 16 registers of 8 lanes (AVX2; the others get the same tiles): 6x16 tiles (12
-            // accumulators), four of them across each packed 64-column panel of `b`.
+            // 6x64 tiles over a packed panel of four 16-column panels (`a` read in place).
             c.split(i, io, ii, 6).split(j, jo, ji, 64).split(ji, jm, jv, 16)
-                .reorder(jo, io, jm, ii, jv).vectorize(jv, 8).unroll(jv).unroll(ii).parallel(jo);
-            bw.compute_at(c, jo).vectorize(j, 8);
-            prod.compute_at(c, jm).vectorize(j, 8).unroll(j, 2).unroll(i, 6);
-            prod.update(0).reorder(k, i, j).vectorize(j, 8).unroll(j, 2).unroll(i, 6);
+                .reorder(jo, io, ii, jm, jv).vectorize(jv, 16).unroll(jm).unroll(ii).parallel(jo);
+            bw.compute_at(c, jo).bound(jv, 0, 16).vectorize(jv, 16);
+            prod.compute_at(c, io).bound(jv, 0, 16).vectorize(jv, 16);
+            prod.update(0).reorder(k, i, jt, jv).vectorize(jv, 16).unroll(jt, 4).unroll(i, 6);
+        } else {
+            // `a` packed once; columns in parallel blocks of 256; per block of 512 `k`, the
+            // block of `b` packed (32 KB per panel: a panel stays in the first-level cache while
+            // it meets every row tile of a block of 96 rows, whose packed `a` stays in the
+            // second level).
+            c.split(j, jo, ji, 256).split(ji, jm, jv, 16).reorder(jo, i, jm, jv)
+                .vectorize(jv, 8).parallel(jo);
+            prod.compute_at(c, jo).bound(jv, 0, 16).vectorize(jv, 8);
+            prod.update(0).split(k, ko, ki, 512).split(i, ib, ii, 96).split(ii, ir, i6, 6)
+                .reorder(ko, ib, jt, ir, ki, i6, jv).vectorize(jv, 8).unroll(jv).unroll(i6);
+            aw.compute_root().bound(i6, 0, 6).unroll(i6).parallel(it, 8);
+            bw.compute_at(prod, ko).bound(jv, 0, 16).vectorize(jv, 8);
         }
     }
 }

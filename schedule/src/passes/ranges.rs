@@ -9,6 +9,10 @@
 //! * replaces a variable whose interval is a single constant by that constant,
 //! * decides integer comparisons whose operands' intervals do not overlap (or are one point),
 //! * drops the operand of an integer `min`/`max` that can never be the result,
+//! * divides a sum by a constant `c` term by term when the terms that are not multiples of
+//!   `c` lie in `[0, c - 1]` and the sum is not negative (see [`Decide::split_multiples`]):
+//!   `(jo * 256 + jm * 16 + jv) / 16` is `jo * 16 + jm` and `% 16` is `jv` for `jv` in
+//!   `[0, 15]`, so a vector over `jv` reads a packed panel densely instead of lane by lane,
 //! * keeps the taken side of an `if` whose condition it decided,
 //! * inside an `if` whose condition bounds a variable from below (`0 < out.extent.1`), uses
 //!   that bound where the intervals alone decide nothing (see [`lower_bounds_of`]),
@@ -34,6 +38,8 @@ pub fn simplify_in_ranges(s: Stmt) -> Stmt {
         nonneg: Vec::new(),
         facts: Scope::new(),
         known: Vec::new(),
+        loose: Scope::new(),
+        values: Vec::new(),
     };
     cx.stmt(s)
 }
@@ -46,6 +52,8 @@ pub fn simplify_assuming(e: &Expr, cond: &Expr) -> Expr {
         nonneg: Vec::new(),
         facts: lower_bounds_of(cond).into_iter().collect(),
         known: Vec::new(),
+        loose: Scope::new(),
+        values: Vec::new(),
     };
     cx.expr(e)
 }
@@ -107,6 +115,9 @@ pub fn lower_bounds_of(cond: &Expr) -> Vec<(Arc<str>, Interval)> {
     out
 }
 
+/// What [`Ranges::forget`] returns: the known products and `let` values before a binding.
+type Saved = (Vec<(Expr, Interval)>, Vec<(Arc<str>, Expr)>);
+
 /// The intervals known at a point of the nest.
 struct Ranges {
     scope: Scope,
@@ -118,6 +129,12 @@ struct Ranges {
     facts: Scope,
     /// The products `o * f` of the split loops in scope (see [`split_products`]).
     known: Vec<(Expr, Interval)>,
+    /// The intervals of `scope` taken whatever guards against wrap-around they rely on
+    /// (sound for index arithmetic, see [`Ranges::interval_if`]).
+    loose: Scope,
+    /// The values of the `let`s in scope whose names are still what they were bound to (a
+    /// loop or `let` rebinding a name they use drops them), for [`Decide::split_multiples`].
+    values: Vec<(Arc<str>, Expr)>,
 }
 
 impl Ranges {
@@ -137,6 +154,11 @@ impl Ranges {
                     .sub(Expr::i64(1));
                 let lo = self.interval(&min).min;
                 let hi = self.interval(&last).max;
+                let loose = Interval {
+                    min: self.interval_if(&min, true).min,
+                    max: self.interval_if(&last, true).max,
+                };
+                let old_loose = self.loose.insert(var.clone(), loose);
                 let nonneg = constant(&lo).is_some_and(|v| v >= 0);
                 let old = self
                     .scope
@@ -148,11 +170,12 @@ impl Ranges {
                 let products = split_products(&var, &min, &extent, &self.scope);
                 self.known.extend(products);
                 let body = self.stmt(*body);
-                self.known = saved_known;
+                (self.known, self.values) = saved_known;
                 if nonneg {
                     self.nonneg.pop();
                 }
                 restore(&mut self.scope, &var, old);
+                restore(&mut self.loose, &var, old_loose);
                 Stmt::For {
                     var,
                     min,
@@ -162,7 +185,7 @@ impl Ranges {
                 }
             }
             Stmt::Let { name, value, body } => {
-                let value = self.expr(&value);
+                let value = self.expr_as(&value, true);
                 let iv = self.interval(&value);
                 // What the enclosing conditions add (`e.extent.1 >= 1` inside `if 0 < n`).
                 let fact = if self.facts.is_empty() {
@@ -172,15 +195,22 @@ impl Ranges {
                     (more != iv).then_some(more)
                 };
                 let old = self.scope.insert(name.clone(), iv);
+                let old_loose = self
+                    .loose
+                    .insert(name.clone(), self.interval_if(&value, true));
                 // (An outer fact about a name this let shadows no longer holds.)
                 let old_fact = match fact {
                     Some(f) => self.facts.insert(name.clone(), f),
                     None => self.facts.remove(&name),
                 };
                 let saved_known = self.forget(&name);
+                if value.ty().is_int() && !has_let(&value) {
+                    self.values.push((name.clone(), value.clone()));
+                }
                 let body = self.stmt(*body);
-                self.known = saved_known;
+                (self.known, self.values) = saved_known;
                 restore(&mut self.scope, &name, old);
+                restore(&mut self.loose, &name, old_loose);
                 restore(&mut self.facts, &name, old_fact);
                 Stmt::Let {
                     name,
@@ -215,7 +245,7 @@ impl Ranges {
             }
             Stmt::Store { func, args, value } => Stmt::Store {
                 func,
-                args: args.iter().map(|a| self.expr(a)).collect(),
+                args: args.iter().map(|a| self.expr_as(a, true)).collect(),
                 value: self.expr(&value),
             },
             Stmt::Allocate {
@@ -238,22 +268,32 @@ impl Ranges {
 
     /// Drops the known products that mention `name` (a loop or `let` that shadows it);
     /// returns what was known before, to restore after its scope.
-    fn forget(&mut self, name: &str) -> Vec<(Expr, Interval)> {
-        let saved = self.known.clone();
+    fn forget(&mut self, name: &str) -> Saved {
+        let saved = (self.known.clone(), self.values.clone());
         self.known.retain(|(k, _)| !k.uses_var(name));
+        self.values
+            .retain(|(n, v)| &**n != name && !v.uses_var(name));
         saved
     }
 
     /// The interval of an integer expression, or unbounded where it relies on a guard.
     fn interval(&self, e: &Expr) -> Interval {
+        self.interval_if(e, false)
+    }
+
+    /// [`Ranges::interval`], or with `unguarded`, the interval whatever guards against
+    /// wrap-around it relies on: for index expressions, whose arithmetic the entry guards
+    /// keep from wrapping (pass `entry_checks` guards every call's and store's arguments and
+    /// every `let` of the nest).
+    fn interval_if(&self, e: &Expr, unguarded: bool) -> Interval {
         if !e.ty().is_int() {
             return Interval::everything();
         }
-        let mut b = Bounds::new(&self.scope);
+        let mut b = Bounds::new(if unguarded { &self.loose } else { &self.scope });
         b.nonneg_vars = self.nonneg.clone();
         b.known = &self.known;
         let iv = b.of(e);
-        if b.guards.is_empty() {
+        if unguarded || b.guards.is_empty() {
             iv
         } else {
             Interval::everything()
@@ -263,12 +303,22 @@ impl Ranges {
     /// The interval of `e` with the enclosing conditions' lower bounds too, for a side that
     /// [`Ranges::interval`] leaves unknown.
     fn interval_with_facts(&self, e: &Expr) -> Interval {
-        let iv = self.interval(e);
+        self.interval_with_facts_if(e, false)
+    }
+
+    /// [`Ranges::interval_with_facts`], ignoring guards with `unguarded` (see
+    /// [`Ranges::interval_if`]).
+    fn interval_with_facts_if(&self, e: &Expr, unguarded: bool) -> Interval {
+        let iv = self.interval_if(e, unguarded);
         let known = |side: &Option<Expr>| side.as_ref().is_some_and(|x| x.as_int().is_some());
         if self.facts.is_empty() || (known(&iv.min) && known(&iv.max)) {
             return iv;
         }
-        let mut both = self.scope.clone();
+        let mut both = if unguarded {
+            self.loose.clone()
+        } else {
+            self.scope.clone()
+        };
         for (n, f) in &self.facts {
             let merged = match both.get(n) {
                 Some(iv) => Interval {
@@ -283,7 +333,7 @@ impl Ranges {
         b.nonneg_vars = self.nonneg.clone();
         b.known = &self.known;
         let more = b.of(e);
-        if !b.guards.is_empty() {
+        if !unguarded && !b.guards.is_empty() {
             return iv;
         }
         Interval {
@@ -293,6 +343,12 @@ impl Ranges {
     }
 
     fn expr(&mut self, e: &Expr) -> Expr {
+        self.expr_as(e, false)
+    }
+
+    /// [`Ranges::expr`] of an index expression (`index`: a store's argument or a `let`'s
+    /// value, which the entry guards keep from wrapping).
+    fn expr_as(&mut self, e: &Expr, index: bool) -> Expr {
         if (self.scope.is_empty() && self.facts.is_empty()) || has_let(e) {
             return e.clone();
         }
@@ -300,7 +356,7 @@ impl Ranges {
         // (`0 < select(true, 1, 0)`); a few rounds reach what nested regions need.
         let mut cur = e.clone();
         for _ in 0..4 {
-            let r = Decide(self).mutate(&cur);
+            let r = Decide(self, index).mutate(&cur);
             if r.same_as(&cur) {
                 break;
             }
@@ -382,7 +438,9 @@ fn constant(side: &Option<Expr>) -> Option<i64> {
     side.as_ref().and_then(|e| e.as_int())
 }
 
-struct Decide<'a>(&'a Ranges);
+/// Decides what the ranges decide; `index` while inside the arguments of a call or store
+/// (index arithmetic, which the entry guards keep from wrapping).
+struct Decide<'a>(&'a Ranges, bool);
 
 impl Decide<'_> {
     /// The interval of `b - a`, computed in `i64` (exactly: a subtraction that could wrap
@@ -397,8 +455,105 @@ impl Decide<'_> {
     }
 }
 
+impl Decide<'_> {
+    /// `(q + r) / c` as `q / c` and `(q + r) % c` as `r`, for a constant `c >= 2`, where `q` is
+    /// the terms of the sum that are multiples of `c` (`x * k` with `c` dividing `k`, or such a
+    /// constant), `r` the others, `r` lies in `[0, c - 1]` and the sum is not negative (so
+    /// that the truncating division rounds down: `q + r = c * (q / c) + r` with `0 <= r < c`).
+    /// A `let` name stands for its value here (a vector index is usually one). Intervals are
+    /// taken in `i64` and only without wrap-around guards, so the sum as computed equals the
+    /// mathematical one.
+    fn split_multiples(&self, op: BinOp, a: &Expr, b: &Expr) -> Option<Expr> {
+        let c = b.as_int()?;
+        let ty = a.ty();
+        if c < 2 || !ty.is_int() {
+            return None;
+        }
+        let value = match a.node() {
+            ExprNode::Var(n) => self
+                .0
+                .values
+                .iter()
+                .rev()
+                .find(|(m, _)| m == n)
+                .map_or_else(|| a.clone(), |(_, v)| v.clone()),
+            _ => a.clone(),
+        };
+        let mut terms = Vec::new();
+        addends(&value, &mut terms);
+        let k = |v: i64| Expr::constant(halite_core::Value::from_i64(ty, v));
+        let (mut q, mut r): (Vec<Expr>, Vec<Expr>) = (Vec::new(), Vec::new());
+        for t in terms {
+            match t.node() {
+                _ if t.as_int().is_some_and(|v| v % c == 0) => {
+                    q.push(k(t.as_int().unwrap_or(0) / c))
+                }
+                ExprNode::Binary(BinOp::Mul, x, m) if m.as_int().is_some_and(|v| v % c == 0) => {
+                    let f = m.as_int().unwrap_or(0) / c;
+                    q.push(if f == 1 {
+                        x.clone()
+                    } else {
+                        x.clone().mul(k(f))
+                    });
+                }
+                _ => r.push(t),
+            }
+        }
+        let sum = |v: Vec<Expr>| {
+            v.into_iter()
+                .reduce(|x, y| x.add(y))
+                .unwrap_or_else(|| k(0))
+        };
+        let r = sum(r);
+        let in_i64 = |e: &Expr| {
+            self.0
+                .interval_with_facts_if(&Expr::cast(Type::I64, e.clone()), self.1)
+        };
+        let (ir, ia) = (in_i64(&r), in_i64(&value));
+        // Sides may be symbolic (`min(16, n - jo * 16) - 1`): their constant bounds decide.
+        let lower = |side: &Option<Expr>| {
+            side.as_ref().and_then(|x| {
+                crate::passes::tiles::constant_range(x, &|_| None, &|_, _| (None, None)).0
+            })
+        };
+        let upper = |side: &Option<Expr>| {
+            side.as_ref()
+                .and_then(crate::passes::tiles::constant_upper_bound)
+        };
+        let fits = lower(&ir.min).is_some_and(|lo| lo >= 0)
+            && upper(&ir.max).is_some_and(|hi| hi < c)
+            && lower(&ia.min).is_some_and(|lo| lo >= 0);
+        if !fits {
+            return None;
+        }
+        Some(match op {
+            BinOp::Div => sum(q),
+            _ => r,
+        })
+    }
+}
+
+/// The terms of a sum, `a + b + c` as `[a, b, c]` (a subtraction is one term).
+fn addends(e: &Expr, out: &mut Vec<Expr>) {
+    match e.node() {
+        ExprNode::Binary(BinOp::Add, a, b) => {
+            addends(a, out);
+            addends(b, out);
+        }
+        _ => out.push(e.clone()),
+    }
+}
+
 impl ExprMutator for Decide<'_> {
     fn mutate(&mut self, e: &Expr) -> Expr {
+        if let ExprNode::Call { .. } = e.node() {
+            if !self.1 {
+                self.1 = true;
+                let r = self.mutate_children(e);
+                self.1 = false;
+                return r;
+            }
+        }
         let e = self.mutate_children(e);
         match e.node() {
             ExprNode::Var(n) => {
@@ -453,6 +608,7 @@ impl ExprMutator for Decide<'_> {
                             _ => None,
                         }
                     }
+                    BinOp::Div | BinOp::Rem => self.split_multiples(*op, a, b),
                     _ => None,
                 };
                 decided.unwrap_or(e)
@@ -492,6 +648,63 @@ mod tests {
         for n in [1, 2, 1000] {
             assert_eq!(at(&s, n), at(&e, n), "{s}");
         }
+    }
+
+    /// A packed panel read by a vector: `j / 16` and `j % 16` of `j = jo * 256 + jm * 16 + jv`
+    /// (a `let`) are `jo * 16 + jm` and `jv` for `jv` in `[0, 15]`; not where `jv` may reach 16.
+    #[test]
+    fn sums_divide_term_by_term() {
+        let nest = |jv_extent: i32| {
+            let j = v("jo")
+                .mul(Expr::i32(256))
+                .add(v("jm").mul(Expr::i32(16)))
+                .add(v("jv"));
+            let store = Stmt::Store {
+                func: "c".into(),
+                args: vec![v("j")],
+                value: Expr::call(
+                    halite_core::CallKind::Func,
+                    "p",
+                    vec![
+                        Expr::binary(BinOp::Div, v("j"), Expr::i32(16)),
+                        Expr::binary(BinOp::Rem, v("j"), Expr::i32(16)),
+                    ],
+                    Type::F32,
+                ),
+            };
+            let lp = |var: &str, extent: Expr, kind, body| Stmt::For {
+                var: var.into(),
+                min: Expr::i32(0),
+                extent,
+                kind,
+                body: Box::new(body),
+            };
+            let n = Expr::var("n", Type::I32);
+            lp(
+                "jo",
+                Expr::binary(BinOp::Div, n.add(Expr::i32(255)), Expr::i32(256)),
+                ForKind::Parallel { chunk: 1 },
+                lp(
+                    "jm",
+                    Expr::i32(16),
+                    ForKind::Serial,
+                    lp(
+                        "jv",
+                        Expr::i32(jv_extent),
+                        ForKind::Vectorized(8),
+                        Stmt::Let {
+                            name: "j".into(),
+                            value: j,
+                            body: Box::new(store),
+                        },
+                    ),
+                ),
+            )
+        };
+        let out = simplify_in_ranges(nest(16)).to_string();
+        assert!(out.contains("p(jo * 16 + jm, jv)"), "{out}");
+        let out = simplify_in_ranges(nest(17)).to_string();
+        assert!(out.contains("p(j / 16, j % 16)"), "{out}");
     }
 
     /// A region extent that is the same on every iteration of the loop around it becomes a
