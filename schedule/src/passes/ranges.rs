@@ -705,6 +705,27 @@ mod tests {
         assert!(out.contains("p(jo * 16 + jm, jv)"), "{out}");
         let out = simplify_in_ranges(nest(17)).to_string();
         assert!(out.contains("p(j / 16, j % 16)"), "{out}");
+        // A value (not an index) may wrap: `jo * 256` is not known to fit without a guard.
+        let value = v("jo").mul(Expr::i32(256)).add(v("jv")).div(Expr::i32(16));
+        let s = Stmt::For {
+            var: "jo".into(),
+            min: Expr::i32(0),
+            extent: Expr::var("n", Type::I32),
+            kind: ForKind::Serial,
+            body: Box::new(Stmt::For {
+                var: "jv".into(),
+                min: Expr::i32(0),
+                extent: Expr::i32(16),
+                kind: ForKind::Serial,
+                body: Box::new(Stmt::Store {
+                    func: "c".into(),
+                    args: vec![v("jo")],
+                    value,
+                }),
+            }),
+        };
+        let out = simplify_in_ranges(s).to_string();
+        assert!(out.contains("(jo * 256 + jv) / 16"), "{out}");
     }
 
     /// A region extent that is the same on every iteration of the loop around it becomes a
