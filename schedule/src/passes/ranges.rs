@@ -466,7 +466,8 @@ impl Decide<'_> {
     fn split_multiples(&self, op: BinOp, a: &Expr, b: &Expr) -> Option<Expr> {
         let c = b.as_int()?;
         let ty = a.ty();
-        if c < 2 || !ty.is_int() {
+        // (Index types only: an unsigned `u64` would not fit the `i64` intervals.)
+        if c < 2 || !matches!(ty, Type::I32 | Type::I64) {
             return None;
         }
         let value = match a.node() {
