@@ -461,8 +461,9 @@ impl Decide<'_> {
     /// constant), `r` the others, `r` lies in `[0, c - 1]` and the sum is not negative (so
     /// that the truncating division rounds down: `q + r = c * (q / c) + r` with `0 <= r < c`).
     /// A `let` name stands for its value here (a vector index is usually one). Intervals are
-    /// taken in `i64` and only without wrap-around guards, so the sum as computed equals the
-    /// mathematical one.
+    /// taken in `i64`; in index arithmetic (the arguments of calls and stores, `let` values),
+    /// whose wrap-around the entry guards rule out, whatever guards they rely on, elsewhere
+    /// only without guards, so that the sum as computed equals the mathematical one.
     fn split_multiples(&self, op: BinOp, a: &Expr, b: &Expr) -> Option<Expr> {
         let c = b.as_int()?;
         let ty = a.ty();
