@@ -464,6 +464,18 @@ impl Expr {
         }
     }
 
+    /// The `+`-separated terms of a sum (`a + b + c` as `[a, b, c]`; a subtraction is one term).
+    pub fn summands(&self) -> Vec<&Expr> {
+        match self.node() {
+            ExprNode::Binary(BinOp::Add, a, b) => {
+                let mut v = a.summands();
+                v.extend(b.summands());
+                v
+            }
+            _ => vec![self],
+        }
+    }
+
     pub fn as_var(&self) -> Option<&str> {
         match self.node() {
             ExprNode::Var(n) => Some(n),

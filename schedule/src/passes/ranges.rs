@@ -453,9 +453,7 @@ impl Decide<'_> {
         let iv = self.0.interval_with_facts(&d);
         Some((constant(&iv.min), constant(&iv.max)))
     }
-}
 
-impl Decide<'_> {
     /// `(q + r) / c` as `q / c` and `(q + r) % c` as `r`, for a constant `c >= 2`, where `q` is
     /// the terms of the sum that are multiples of `c` (`x * k` with `c` dividing `k`, or such a
     /// constant), `r` the others, `r` lies in `[0, c - 1]` and the sum is not negative (so
@@ -481,24 +479,22 @@ impl Decide<'_> {
                 .map_or_else(|| a.clone(), |(_, v)| v.clone()),
             _ => a.clone(),
         };
-        let mut terms = Vec::new();
-        addends(&value, &mut terms);
         let k = |v: i64| Expr::constant(halite_core::Value::from_i64(ty, v));
+        let multiple = |e: &Expr| e.as_int().filter(|v| v % c == 0).map(|v| v / c);
         let (mut q, mut r): (Vec<Expr>, Vec<Expr>) = (Vec::new(), Vec::new());
-        for t in terms {
+        for t in value.summands() {
             match t.node() {
-                _ if t.as_int().is_some_and(|v| v % c == 0) => {
-                    q.push(k(t.as_int().unwrap_or(0) / c))
+                _ if multiple(t).is_some() => q.extend(multiple(t).map(k)),
+                ExprNode::Binary(BinOp::Mul, x, m) if multiple(m).is_some() => {
+                    q.extend(multiple(m).map(|f| {
+                        if f == 1 {
+                            x.clone()
+                        } else {
+                            x.clone().mul(k(f))
+                        }
+                    }));
                 }
-                ExprNode::Binary(BinOp::Mul, x, m) if m.as_int().is_some_and(|v| v % c == 0) => {
-                    let f = m.as_int().unwrap_or(0) / c;
-                    q.push(if f == 1 {
-                        x.clone()
-                    } else {
-                        x.clone().mul(k(f))
-                    });
-                }
-                _ => r.push(t),
+                _ => r.push(t.clone()),
             }
         }
         let sum = |v: Vec<Expr>| {
@@ -532,17 +528,6 @@ impl Decide<'_> {
             BinOp::Div => sum(q),
             _ => r,
         })
-    }
-}
-
-/// The terms of a sum, `a + b + c` as `[a, b, c]` (a subtraction is one term).
-fn addends(e: &Expr, out: &mut Vec<Expr>) {
-    match e.node() {
-        ExprNode::Binary(BinOp::Add, a, b) => {
-            addends(a, out);
-            addends(b, out);
-        }
-        _ => out.push(e.clone()),
     }
 }
 
