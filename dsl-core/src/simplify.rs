@@ -68,6 +68,14 @@ fn rewrite(e: &Expr, bounds: bool) -> Expr {
             if let Some(v) = konst(a).and_then(|v| v.cast(ty)) {
                 return Expr::constant(v);
             }
+            // `select(c, 1, 0) as i64` -> `select(c, 1i64, 0i64)`: the cast of whichever
+            // constant the select picks.
+            if let ExprNode::Select(c, t, f) = a.node() {
+                let cast = |x: &Expr| konst(x).and_then(|v| v.cast(ty)).map(Expr::constant);
+                if let (Some(t), Some(f)) = (cast(t), cast(f)) {
+                    return rewrite(&Expr::select(c.clone(), t, f), bounds);
+                }
+            }
             e.clone()
         }
         ExprNode::Unary(op, a) => {
@@ -101,6 +109,9 @@ fn rewrite(e: &Expr, bounds: bool) -> Expr {
                     return Expr::constant(v);
                 }
             }
+            if let Some(r) = fold_into_select(*op, a, b, bounds) {
+                return r;
+            }
             if ty.is_int() && matches!(op, BinOp::Add | BinOp::Sub | BinOp::Mul) {
                 let l = match linear_checked(e, bounds) {
                     Some(l) => l,
@@ -125,22 +136,41 @@ fn rewrite(e: &Expr, bounds: bool) -> Expr {
                     (Some(Value::Bool(false)), _) | (_, Some(Value::Bool(false))) => {
                         Expr::bool(false)
                     }
+                    // `a && b && a` is `a && b`.
+                    _ if implies(a, b) => a.clone(),
+                    _ if implies(b, a) => b.clone(),
                     _ => e.clone(),
                 },
                 BinOp::Or => match (konst(a), konst(b)) {
                     (Some(Value::Bool(false)), _) => b.clone(),
                     (_, Some(Value::Bool(false))) => a.clone(),
                     (Some(Value::Bool(true)), _) | (_, Some(Value::Bool(true))) => Expr::bool(true),
+                    // Absorption: `a || a && x` is `a`.
+                    _ if implies(b, a) => a.clone(),
+                    _ if implies(a, b) => b.clone(),
                     _ => e.clone(),
                 },
                 _ => e.clone(),
             }
         }
-        ExprNode::Select(c, t, f) => match konst(c) {
-            Some(Value::Bool(true)) => t.clone(),
-            Some(Value::Bool(false)) => f.clone(),
+        ExprNode::Select(c, t, f) => match (konst(c), konst(t), konst(f)) {
+            (Some(Value::Bool(true)), ..) => t.clone(),
+            (Some(Value::Bool(false)), ..) => f.clone(),
             _ if t == f => t.clone(),
-            _ => e.clone(),
+            (_, Some(Value::Bool(true)), Some(Value::Bool(false))) => c.clone(),
+            (_, Some(Value::Bool(false)), Some(Value::Bool(true))) => {
+                rewrite(&Expr::unary(UnOp::Not, c.clone()), bounds)
+            }
+            _ => {
+                // Each arm is only evaluated for its side of `c`: inside it, `c` is a
+                // constant (`select(c, select(c, a, b) + 1, 0)` -> `select(c, a + 1, 0)`).
+                let (t2, f2) = (assume(t, c, true), assume(f, c, false));
+                if t2.same_as(t) && f2.same_as(f) {
+                    return e.clone();
+                }
+                let mut s = Simplifier { bounds };
+                rewrite(&Expr::select(c.clone(), s.mutate(&t2), s.mutate(&f2)), bounds)
+            }
         },
         ExprNode::Intrinsic(op, args) => {
             let vals: Option<Vec<Value>> = args.iter().map(konst).collect();
@@ -161,6 +191,74 @@ fn rewrite(e: &Expr, bounds: bool) -> Expr {
         }
         ExprNode::Const(_) | ExprNode::Var(_) | ExprNode::Call { .. } => e.clone(),
     }
+}
+
+/// Whether `a` implies `b` because every conjunct of `b` is one of `a`'s.
+fn implies(a: &Expr, b: &Expr) -> bool {
+    let have = a.conjuncts();
+    b.conjuncts().iter().all(|c| have.contains(c))
+}
+
+/// `e` with every occurrence of the condition `c` replaced by the constant `v` (the node
+/// itself when `c` does not occur), outside reads and `let`s. Shared subtrees are visited
+/// once.
+fn assume(e: &Expr, c: &Expr, v: bool) -> Expr {
+    struct Assume<'a> {
+        c: &'a Expr,
+        v: bool,
+        memo: std::collections::HashMap<usize, Expr>,
+    }
+    impl ExprMutator for Assume<'_> {
+        fn mutate(&mut self, e: &Expr) -> Expr {
+            if e.ty() == Type::Bool && e == self.c {
+                return Expr::bool(self.v);
+            }
+            // Both arms of a select are evaluated: the other side's reads must keep their
+            // indices (bounds inference saw those), so reads and `let`s are left alone.
+            if matches!(
+                e.node(),
+                ExprNode::Const(_) | ExprNode::Var(_) | ExprNode::Call { .. } | ExprNode::Let(..)
+            ) {
+                return e.clone();
+            }
+            if let Some(r) = self.memo.get(&e.id()) {
+                return r.clone();
+            }
+            let r = self.mutate_children(e);
+            self.memo.insert(e.id(), r.clone());
+            r
+        }
+    }
+    Assume {
+        c,
+        v,
+        memo: Default::default(),
+    }
+    .mutate(e)
+}
+
+/// An operation between a select of two constants and a constant, folded in each arm:
+/// `select(c, 0, -1) + 1` -> `select(c, 1, 0)`, then `0 < select(c, 1, 0)` -> `c` (a select
+/// between `true` and `false` is its condition) and `select(c, 3, 5) < 9` -> `true`.
+fn fold_into_select(op: BinOp, a: &Expr, b: &Expr, bounds: bool) -> Option<Expr> {
+    let (sel, k, sel_left) = match (a.node(), konst(b), b.node(), konst(a)) {
+        (ExprNode::Select(..), Some(k), ..) => (a, k, true),
+        (_, _, ExprNode::Select(..), Some(k)) => (b, k, false),
+        _ => return None,
+    };
+    let ExprNode::Select(c, t, f) = sel.node() else {
+        return None;
+    };
+    let fold = |x: &Expr| {
+        let x = konst(x)?;
+        let (l, r) = if sel_left { (x, k) } else { (k, x) };
+        if bounds && overflows_i64(op, l, r) {
+            return None;
+        }
+        Value::binary(op, l, r).map(Expr::constant)
+    };
+    let (t, f) = (fold(t)?, fold(f)?);
+    Some(rewrite(&Expr::select(c.clone(), t, f), bounds))
 }
 
 /// `t + select(c, a, b)` -> `select(c, t + a, t + b)`, `t + min(a, b)` -> `min(t + a, t + b)`
@@ -555,6 +653,41 @@ mod tests {
         assert_eq!(simplify(&e), e);
     }
 
+    /// The extents of possibly empty regions are selects between constants (`select(0 < n,
+    /// 1, 0)`), tested, cast and offset by later bounds: they fold in each arm, and a
+    /// select's condition is known inside its arms.
+    #[test]
+    fn selects_between_constants_fold() {
+        let n = Expr::var("n", Type::I64);
+        let c = Expr::i64(0).lt(n.clone());
+        let one_or_zero = Expr::select(c.clone(), Expr::i32(1), Expr::i32(0));
+        // `0 < select(c, 1, 0) as i64` is `c`.
+        let e = Expr::i64(0).lt(Expr::cast(Type::I64, one_or_zero.clone()));
+        assert_eq!(simplify(&e), c);
+        // `max(select(c, 0, -1), -1) + 1` is `select(c, 1, 0)`.
+        let e = Expr::select(c.clone(), Expr::i64(0), Expr::i64(-1))
+            .max(Expr::i64(-1))
+            .add(Expr::i64(1));
+        assert_eq!(simplify_bounds(&e).to_string(), "select(0 < n, 1, 0)");
+        // Inside `select(c, t, f)`, `c` is true in `t` and false in `f`.
+        let inner = Expr::select(c.clone(), n.clone(), Expr::i64(-1));
+        let e = Expr::select(c.clone(), inner.clone().add(Expr::i64(1)), inner);
+        assert_eq!(simplify(&e).to_string(), "select(0 < n, n + 1, -1)");
+        // `a || a && b` is `a`; `a && b && a` is `a && b`.
+        let d = n.clone().lt(Expr::i64(9));
+        let both = c.clone().and(d.clone());
+        let or = Expr::binary(BinOp::Or, c.clone(), both.clone());
+        assert_eq!(simplify(&or), c);
+        assert_eq!(simplify(&both.clone().and(c.clone())), both);
+        let three = both.clone().and(n.clone().lt(Expr::i64(7)));
+        assert_eq!(simplify(&Expr::binary(BinOp::Or, both.clone(), three)), both);
+        // Not folded: an arm that is not a constant, or a bound that would overflow.
+        let e = Expr::select(c.clone(), n.clone(), Expr::i64(0)).add(Expr::i64(1));
+        assert_eq!(simplify(&e), e);
+        let big = Expr::select(c, Expr::i64(i64::MAX), Expr::i64(0)).add(Expr::i64(1));
+        assert_eq!(simplify_bounds(&big), big);
+    }
+
     #[test]
     fn simplified_expressions_evaluate_the_same() {
         // A brute-force check of the linear rewrite under wrapping, through the interpreter.
@@ -567,6 +700,19 @@ mod tests {
             x().sub(y.clone().mul(Expr::i32(-3)))
                 .add(Expr::i32(i32::MAX)),
             Expr::unary(UnOp::Neg, x().sub(y.clone())).add(x()),
+            // Selects between constants, and conditions known inside a select's arms.
+            Expr::cast(
+                Type::I32,
+                Expr::i64(2).lt(Expr::cast(
+                    Type::I64,
+                    Expr::select(x().lt(y.clone()), Expr::i32(3), Expr::i32(-1)).add(Expr::i32(1)),
+                )),
+            ),
+            Expr::select(
+                x().lt(Expr::i32(4)),
+                Expr::select(x().lt(Expr::i32(4)), y.clone(), x()).add(Expr::i32(1)),
+                Expr::select(x().lt(Expr::i32(4)), x(), y.clone().mul(Expr::i32(2))),
+            ),
         ];
         let u = |e: Expr| Expr::cast(Type::U8, e);
         let exprs: Vec<Expr> = exprs
