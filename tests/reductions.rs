@@ -772,3 +772,57 @@ fn wrapping_reads_of_an_inline_reduction_in_an_update_stay_in_the_input() {
         assert_eq!(got, want, "{h}x{w}");
     }
 }
+
+/// `rdom(a..b)` inside an expression is a one-dimensional domain of its own (Halide's
+/// `sum(f(x + RDom(0, 3)))`): two in one reduction make it two-dimensional, one in an update
+/// is that update's domain; the generated names (`rdom0`, `rdom1`, .. in order of appearance in the
+/// kernel) name their loops.
+#[kernel]
+fn inline_domains(
+    a: ArrayView2<i32>,
+    n: i32,
+    windows: ArrayViewMut2<i32>,
+    products: ArrayViewMut2<i32>,
+    update: ArrayViewMut2<i32>,
+) -> Result<(), Error> {
+    windows(y, x) = sum(a(y, x + rdom(0..3))) * 10 + argmax(a(y, x + rdom(1..=4)));
+    products(y, x) = sum(a(y, rdom(0..2)) * a(rdom(0..3), x));
+    update(y, x) = 1;
+    update(y, x) += a(y, x + rdom(0..n));
+    schedule! {
+        windows.vectorize(x, 8);
+        update.update(0).reorder(rdom4, y, x).vectorize(x, 4).unroll(y, 2);
+    }
+}
+
+#[test]
+fn inline_domains_are_their_own_domains() {
+    for (h, w, n) in [(0, 0, 2), (1, 1, 0), (3, 5, 4), (6, 9, 1), (9, 17, 5)] {
+        let a = Array2::from_shape_fn((h.max(3) + 4, w + 9), |(y, x)| {
+            ((y * 7 + x * 13) % 11) as i32 - 5
+        });
+        let mut got = [0, 1, 2].map(|_| Array2::<i32>::zeros((h, w)));
+        let mut want = got.clone();
+        let [g0, g1, g2] = &mut got;
+        inline_domains(a.view(), n, g0.view_mut(), g1.view_mut(), g2.view_mut()).unwrap();
+        let [w0, w1, w2] = &mut want;
+        inline_domains::reference(a.view(), n, w0.view_mut(), w1.view_mut(), w2.view_mut())
+            .unwrap();
+        assert_eq!(got, want, "{h}x{w}, n = {n}");
+        for y in 0..h {
+            for x in 0..w {
+                let s: i32 = (0..3).map(|r| a[[y, x + r]]).sum();
+                let best =
+                    (1..=4).fold(1, |b, r| if a[[y, x + r]] > a[[y, x + b]] { r } else { b });
+                assert_eq!(got[0][[y, x]], s * 10 + best as i32);
+                let p: i32 = (0..2)
+                    .flat_map(|i| (0..3).map(move |j| (i, j)))
+                    .map(|(i, j)| a[[y, i]] * a[[j, x]])
+                    .sum();
+                assert_eq!(got[1][[y, x]], p);
+                let u: i32 = (0..n as usize).map(|r| a[[y, x + r]]).sum();
+                assert_eq!(got[2][[y, x]], 1 + u);
+            }
+        }
+    }
+}

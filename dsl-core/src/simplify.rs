@@ -169,7 +169,10 @@ fn rewrite(e: &Expr, bounds: bool) -> Expr {
                     return e.clone();
                 }
                 let mut s = Simplifier { bounds };
-                rewrite(&Expr::select(c.clone(), s.mutate(&t2), s.mutate(&f2)), bounds)
+                rewrite(
+                    &Expr::select(c.clone(), s.mutate(&t2), s.mutate(&f2)),
+                    bounds,
+                )
             }
         },
         ExprNode::Intrinsic(op, args) => {
@@ -680,7 +683,10 @@ mod tests {
         assert_eq!(simplify(&or), c);
         assert_eq!(simplify(&both.clone().and(c.clone())), both);
         let three = both.clone().and(n.clone().lt(Expr::i64(7)));
-        assert_eq!(simplify(&Expr::binary(BinOp::Or, both.clone(), three)), both);
+        assert_eq!(
+            simplify(&Expr::binary(BinOp::Or, both.clone(), three)),
+            both
+        );
         // Not folded: an arm that is not a constant, or a bound that would overflow.
         let e = Expr::select(c.clone(), n.clone(), Expr::i64(0)).add(Expr::i64(1));
         assert_eq!(simplify(&e), e);

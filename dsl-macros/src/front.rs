@@ -752,46 +752,10 @@ impl<'a> Front<'a> {
                 ok = false;
                 continue;
             }
-            let syn::Expr::Range(r) = peel(a) else {
-                self.errors.spanned(
-                    a,
-                    format!("expected a range `min..end` (or `min..=last`): {usage}"),
-                );
-                ok = false;
-                continue;
-            };
-            let (Some(lo), Some(hi)) = (&r.start, &r.end) else {
-                self.errors
-                    .spanned(a, "a reduction range needs both ends: `0..n`");
-                ok = false;
-                continue;
-            };
-            let saved = std::mem::take(&mut self.pure);
-            let lo_e = self.expr(lo, Some(Type::I32));
-            let hi_e = self.expr(hi, Some(Type::I32));
-            self.pure = saved;
-            let (Ok(lo_e), Ok(hi_e)) = (lo_e, hi_e) else {
-                ok = false;
-                continue;
-            };
-            let mut bad = false;
-            for (node, e) in [(lo, &lo_e), (hi, &hi_e)] {
-                if e.ty() != Type::I32 {
-                    self.errors.spanned(node, format!("the bounds of a reduction domain are `i32`, found `{}`; convert with `as i32`", e.ty()));
-                    bad = true;
-                }
+            match self.domain_range(a, usage) {
+                Ok((lo, extent)) => vars.push((n, lo, extent)),
+                Err(Reported) => ok = false,
             }
-            if bad {
-                ok = false;
-                continue;
-            }
-            let end = if matches!(r.limits, syn::RangeLimits::Closed(_)) {
-                hi_e.add(Expr::i32(1))
-            } else {
-                hi_e
-            };
-            let extent = halite_core::simplify(&end.sub(lo_e.clone()));
-            vars.push((n, lo_e, extent));
         }
         if !ok {
             return Err(Reported);
@@ -805,6 +769,85 @@ impl<'a> Front<'a> {
             predicates: vec![],
         });
         Ok(())
+    }
+
+    /// One range of a reduction domain, `min..end` or `min..=last`: its minimum and extent.
+    /// Its bounds may use parameters and extents, not pure variables.
+    fn domain_range(&mut self, a: &syn::Expr, usage: &str) -> R<(Expr, Expr)> {
+        let syn::Expr::Range(r) = peel(a) else {
+            return self.err(
+                a,
+                format!("expected a range `min..end` (or `min..=last`): {usage}"),
+            );
+        };
+        let (Some(lo), Some(hi)) = (&r.start, &r.end) else {
+            return self.err(a, "a reduction range needs both ends: `0..n`");
+        };
+        // (Inside an expression, the definition's pure variables are in scope but not here.)
+        for bound in [lo, hi] {
+            let tokens = quote::ToTokens::to_token_stream(&**bound);
+            if let Some(v) = first_ident(tokens, &self.pure) {
+                return self.err(&**bound, format!("the bounds of a reduction domain cannot use the pure variable `{v}`: they hold for every point of the definition (use parameters and extents; restrict the domain per point with `r.where_(..)`)"));
+            }
+        }
+        let saved = std::mem::take(&mut self.pure);
+        let rv = std::mem::replace(&mut self.rvars_allowed, false);
+        let lo_e = self.expr(lo, Some(Type::I32));
+        let hi_e = self.expr(hi, Some(Type::I32));
+        self.rvars_allowed = rv;
+        self.pure = saved;
+        let (lo_e, hi_e) = (lo_e?, hi_e?);
+        let mut bad = false;
+        for (node, e) in [(lo, &lo_e), (hi, &hi_e)] {
+            if e.ty() != Type::I32 {
+                self.errors.spanned(node, format!("the bounds of a reduction domain are `i32`, found `{}`; convert with `as i32`", e.ty()));
+                bad = true;
+            }
+        }
+        if bad {
+            return Err(Reported);
+        }
+        let end = if matches!(r.limits, syn::RangeLimits::Closed(_)) {
+            hi_e.add(Expr::i32(1))
+        } else {
+            hi_e
+        };
+        let extent = halite_core::simplify(&end.sub(lo_e.clone()));
+        Ok((lo_e, extent))
+    }
+
+    /// `rdom(a..b)` inside an expression (`sum(f(x + rdom(0..3)))`): a one-dimensional domain
+    /// of its own, as if declared by a `let` before the definition, under a generated name
+    /// (`rdom0`, `rdom1`, ..: the names of its loops in schedules and the loop nest).
+    fn inline_domain(&mut self, c: &syn::ExprCall) -> R<Expr> {
+        if !self.rvars_allowed {
+            return self.err(c, "`rdom(..)` here is a reduction variable: use it in an update definition (`f(..) += ..`) or an inline reduction (`sum(..)`), not in a pure definition");
+        }
+        if c.args.len() != 1 {
+            return self.err(c, "an `rdom(..)` inside an expression is one-dimensional, `rdom(0..n)`; declare a larger domain first: `let (ry, rx) = rdom(0..h, 0..w);`");
+        }
+        let (lo, extent) = self.domain_range(&c.args[0], "`rdom(0..n)`")?;
+        let mut k = 0;
+        let name = loop {
+            let n = format!("rdom{k}");
+            if !(self.scalars.contains_key(&n)
+                || self.inputs.contains_key(&n)
+                || self.outputs.contains_key(&n)
+                || self.is_defined(&n)
+                || self.bindings.contains_key(&n)
+                || self.rvars.contains_key(&n)
+                || self.pure.contains(&n))
+            {
+                break n;
+            }
+            k += 1;
+        };
+        self.rvars.insert(name.clone(), self.rdoms.len());
+        self.rdoms.push(RDomDef {
+            vars: vec![(name.clone(), lo, extent)],
+            predicates: vec![],
+        });
+        Ok(Expr::var(name, Type::I32))
     }
 
     /// `r.where_(cond);`
@@ -1713,6 +1756,8 @@ impl<'a> Front<'a> {
             );
         } else if let Some(red) = Reduction::from_name(&name) {
             return self.inline_reduction(red, c);
+        } else if name == "rdom" {
+            return self.inline_domain(c);
         } else if boundary::Kind::from_name(&name).is_some() {
             return self.err(fid, format!("bind a boundary condition with `let` first: `let padded = {name}(..);` then call `padded(y, x)`"));
         } else if self.scalars.contains_key(&name) || self.bindings.contains_key(&name) {
@@ -1954,4 +1999,16 @@ fn method_as_function(name: &str, nargs: usize) -> Option<String> {
         "`{name}` is a method, as in Rust: write `a.{name}({rest})` for `{name}(a{sep}{rest})`",
         sep = if rest.is_empty() { "" } else { ", " }
     ))
+}
+
+/// The first identifier of `tokens` (at any depth) that is one of `names`.
+fn first_ident(tokens: proc_macro2::TokenStream, names: &[String]) -> Option<String> {
+    tokens.into_iter().find_map(|t| match t {
+        proc_macro2::TokenTree::Ident(i) => {
+            let s = i.to_string();
+            names.contains(&s).then_some(s)
+        }
+        proc_macro2::TokenTree::Group(g) => first_ident(g.stream(), names),
+        _ => None,
+    })
 }
