@@ -67,6 +67,44 @@ fn factored_reads_stay_inside_every_width() {
     }
 }
 
+/// A window whose factored variable is read at an offset by a pure variable of the
+/// intermediate (`g(y + ry, x + rxo * 8 + u)`, `x` a loop outside `u`): the predicate
+/// `rxo * 8 + u < 4` bounds the read at `x + 3`, so an input of exactly the size the algorithm
+/// reads is enough (the entry check once asked for 4 more columns, the split's factor 8 past
+/// the window of 4).
+#[kernel]
+fn box_factored(input: ArrayView2<i32>, out: ArrayViewMut2<i32>) -> Result<(), Error> {
+    let (ry, rx) = rdom(0..3, 0..4);
+    g(y, x) = input(y, x) * 3 - input(y + 1, x);
+    t(y, x) = 0;
+    t(y, x) += g(y + ry, x + rx);
+    out(y, x) = t(y, x);
+    schedule! {
+        g.compute_root();
+        t.compute_root();
+        t.update(0).split(rx, rxo, rxi, 8);
+        let part = t.update(0).rfactor(rxi, u);
+        part.compute_root();
+    }
+}
+
+#[test]
+fn factored_windows_read_only_the_window() {
+    for (h, w) in [(1, 1), (2, 5), (6, 13)] {
+        let input = pattern_i32(h + 3, w + 3);
+        let mut got = Array2::<i32>::zeros((h, w));
+        box_factored(input.view(), got.view_mut()).unwrap();
+        let want = Array2::from_shape_fn((h, w), |(y, x)| {
+            let g = |y: usize, x: usize| input[[y, x]] * 3 - input[[y + 1, x]];
+            (0..3)
+                .flat_map(|ry| (0..4).map(move |rx| (ry, rx)))
+                .map(|(ry, rx)| g(y + ry, x + rx))
+                .sum()
+        });
+        assert_eq!(got, want, "{h}x{w}");
+    }
+}
+
 /// A predicate that reads at the point, factored: the split's own predicate `ro * 8 + u < n`
 /// is tested first, so the user's `a(r) > t` reads only inside the domain (the entry check once
 /// asked for the input rounded up to 8).

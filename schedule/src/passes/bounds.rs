@@ -752,9 +752,23 @@ impl Walker<'_, '_> {
         }
         let x = self.subst(e);
         let mut iv = iv;
+        // `c` is a constant, or free of the variables of the fact's side it offsets (a read
+        // at `x + ro * 4 + u` of an `rfactor`ed `u` under `ro * 4 + u < n`, `x` a pure loop
+        // outside: it stays below `x + n`).
+        let offset = |c: &Expr, side: &Expr| {
+            c.as_int().is_some() || {
+                let mut shared = false;
+                c.visit(&mut |n| {
+                    if let Some(v) = n.as_var() {
+                        shared |= side.uses_var(v);
+                    }
+                });
+                !shared
+            }
+        };
         for (a, b) in &self.facts {
             let c = simplify(&x.clone().sub(a.clone()));
-            if c.as_int().is_some() {
+            if offset(&c, a) {
                 let hi = self
                     .bounds_of_substituted(simplify(&b.clone().add(c).sub(Expr::i64(1))))
                     .max;
@@ -764,7 +778,7 @@ impl Walker<'_, '_> {
                 };
             }
             let c = simplify(&x.clone().sub(b.clone()));
-            if c.as_int().is_some() {
+            if offset(&c, b) {
                 let lo = self
                     .bounds_of_substituted(simplify(&a.clone().add(c).add(Expr::i64(1))))
                     .min;
