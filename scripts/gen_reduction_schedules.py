@@ -7,7 +7,7 @@ variables, `rfactor`), compiled by the real macro and code generator and checked
 against `reference` (integers, or float sums in their original order) on several shapes and on
 every instruction set this machine runs.
 Regenerate with `python3 scripts/gen_reduction_schedules.py [seed]`."""
-import random, sys
+import random, subprocess, sys
 
 seed = int(sys.argv[1]) if len(sys.argv) > 1 else 5
 R = random.Random(seed)
@@ -173,4 +173,6 @@ fn mk_f(h: usize, w: usize, s: usize) -> Array2<f32> {
 """)
 out.append("#[test]\nfn random_reduction_schedules_through_codegen() {\n" + "\n".join(tests) + "\n}\n")
 open("tests/random_reductions_codegen.rs", "w").write("\n".join(out))
+# Formatted as `cargo fmt --check` (CI) wants it.
+subprocess.run(["rustfmt", "--edition", "2021", "tests/random_reductions_codegen.rs"], check=True)
 print(f"wrote {3 * len(PIPES)} kernels")

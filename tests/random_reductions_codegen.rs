@@ -387,10 +387,14 @@ const SHAPES: &[(usize, usize)] = &[(1, 1), (3, 2), (5, 17), (16, 16), (2, 40)];
 const ISAS: &[Isa] = &[Isa::Avx512, Isa::Avx2, Isa::Sse2, Isa::Neon, Isa::Scalar];
 
 fn mk_i(h: usize, w: usize, s: usize) -> Array2<i32> {
-    Array2::from_shape_fn((h, w), |(y, x)| ((y * 131 + x * 7 + s) * 7919 % 2001) as i32 - 1000)
+    Array2::from_shape_fn((h, w), |(y, x)| {
+        ((y * 131 + x * 7 + s) * 7919 % 2001) as i32 - 1000
+    })
 }
 fn mk_f(h: usize, w: usize, s: usize) -> Array2<f32> {
-    Array2::from_shape_fn((h, w), |(y, x)| ((y * 131 + x * 7 + s) * 13 % 97) as f32 * 0.25 - 10.0)
+    Array2::from_shape_fn((h, w), |(y, x)| {
+        ((y * 131 + x * 7 + s) * 13 % 97) as f32 * 0.25 - 10.0
+    })
 }
 
 #[test]
@@ -400,10 +404,17 @@ fn random_reduction_schedules_through_codegen() {
         let mut r = Array2::<i32>::default((h, w));
         rowsum_0::reference(input.view(), r.view_mut()).unwrap();
         for &isa in ISAS {
-            if !isa.supported() { continue; }
+            if !isa.supported() {
+                continue;
+            }
             let mut o = Array2::<i32>::default((h, w));
             halite::rt::isa::with_isa(isa, || rowsum_0(input.view(), o.view_mut())).unwrap();
-            assert_eq!(o, r, "rowsum_0 at {h}x{w} on {isa:?}\n{}", rowsum_0::loop_nest());
+            assert_eq!(
+                o,
+                r,
+                "rowsum_0 at {h}x{w} on {isa:?}\n{}",
+                rowsum_0::loop_nest()
+            );
         }
     }
     for &(h, w) in SHAPES {
@@ -411,21 +422,36 @@ fn random_reduction_schedules_through_codegen() {
         let mut r = Array2::<i32>::default((h, w));
         colmax_0::reference(input.view(), r.view_mut()).unwrap();
         for &isa in ISAS {
-            if !isa.supported() { continue; }
+            if !isa.supported() {
+                continue;
+            }
             let mut o = Array2::<i32>::default((h, w));
             halite::rt::isa::with_isa(isa, || colmax_0(input.view(), o.view_mut())).unwrap();
-            assert_eq!(o, r, "colmax_0 at {h}x{w} on {isa:?}\n{}", colmax_0::loop_nest());
+            assert_eq!(
+                o,
+                r,
+                "colmax_0 at {h}x{w} on {isa:?}\n{}",
+                colmax_0::loop_nest()
+            );
         }
     }
     for &(h, w) in SHAPES {
-        let a = mk_i(h, 13, 1); let b = mk_i(13, w, 2);
+        let a = mk_i(h, 13, 1);
+        let b = mk_i(13, w, 2);
         let mut r = Array2::<i32>::default((h, w));
         matmul_0::reference(a.view(), b.view(), r.view_mut()).unwrap();
         for &isa in ISAS {
-            if !isa.supported() { continue; }
+            if !isa.supported() {
+                continue;
+            }
             let mut o = Array2::<i32>::default((h, w));
             halite::rt::isa::with_isa(isa, || matmul_0(a.view(), b.view(), o.view_mut())).unwrap();
-            assert_eq!(o, r, "matmul_0 at {h}x{w} on {isa:?}\n{}", matmul_0::loop_nest());
+            assert_eq!(
+                o,
+                r,
+                "matmul_0 at {h}x{w} on {isa:?}\n{}",
+                matmul_0::loop_nest()
+            );
         }
     }
     for &(h, w) in SHAPES {
@@ -433,10 +459,17 @@ fn random_reduction_schedules_through_codegen() {
         let mut r = Array2::<i32>::default((h, w));
         window_0::reference(input.view(), r.view_mut()).unwrap();
         for &isa in ISAS {
-            if !isa.supported() { continue; }
+            if !isa.supported() {
+                continue;
+            }
             let mut o = Array2::<i32>::default((h, w));
             halite::rt::isa::with_isa(isa, || window_0(input.view(), o.view_mut())).unwrap();
-            assert_eq!(o, r, "window_0 at {h}x{w} on {isa:?}\n{}", window_0::loop_nest());
+            assert_eq!(
+                o,
+                r,
+                "window_0 at {h}x{w} on {isa:?}\n{}",
+                window_0::loop_nest()
+            );
         }
     }
     for &(h, w) in SHAPES {
@@ -444,10 +477,17 @@ fn random_reduction_schedules_through_codegen() {
         let mut r = Array2::<i32>::default((h, w));
         scan_0::reference(input.view(), r.view_mut()).unwrap();
         for &isa in ISAS {
-            if !isa.supported() { continue; }
+            if !isa.supported() {
+                continue;
+            }
             let mut o = Array2::<i32>::default((h, w));
             halite::rt::isa::with_isa(isa, || scan_0(input.view(), o.view_mut())).unwrap();
-            assert_eq!(o, r, "scan_0 at {h}x{w} on {isa:?}\n{}", scan_0::loop_nest());
+            assert_eq!(
+                o,
+                r,
+                "scan_0 at {h}x{w} on {isa:?}\n{}",
+                scan_0::loop_nest()
+            );
         }
     }
     for &(h, w) in SHAPES {
@@ -455,10 +495,17 @@ fn random_reduction_schedules_through_codegen() {
         let mut r = Array2::<i32>::default((h, w));
         hist_0::reference(input.view(), r.view_mut()).unwrap();
         for &isa in ISAS {
-            if !isa.supported() { continue; }
+            if !isa.supported() {
+                continue;
+            }
             let mut o = Array2::<i32>::default((h, w));
             halite::rt::isa::with_isa(isa, || hist_0(input.view(), o.view_mut())).unwrap();
-            assert_eq!(o, r, "hist_0 at {h}x{w} on {isa:?}\n{}", hist_0::loop_nest());
+            assert_eq!(
+                o,
+                r,
+                "hist_0 at {h}x{w} on {isa:?}\n{}",
+                hist_0::loop_nest()
+            );
         }
     }
     for &(h, w) in SHAPES {
@@ -466,10 +513,17 @@ fn random_reduction_schedules_through_codegen() {
         let mut r = Array2::<i32>::default((h, w));
         triangle_0::reference(input.view(), r.view_mut()).unwrap();
         for &isa in ISAS {
-            if !isa.supported() { continue; }
+            if !isa.supported() {
+                continue;
+            }
             let mut o = Array2::<i32>::default((h, w));
             halite::rt::isa::with_isa(isa, || triangle_0(input.view(), o.view_mut())).unwrap();
-            assert_eq!(o, r, "triangle_0 at {h}x{w} on {isa:?}\n{}", triangle_0::loop_nest());
+            assert_eq!(
+                o,
+                r,
+                "triangle_0 at {h}x{w} on {isa:?}\n{}",
+                triangle_0::loop_nest()
+            );
         }
     }
     for &(h, w) in SHAPES {
@@ -477,10 +531,17 @@ fn random_reduction_schedules_through_codegen() {
         let mut r = Array2::<f32>::default((h, w));
         fwindow_0::reference(input.view(), r.view_mut()).unwrap();
         for &isa in ISAS {
-            if !isa.supported() { continue; }
+            if !isa.supported() {
+                continue;
+            }
             let mut o = Array2::<f32>::default((h, w));
             halite::rt::isa::with_isa(isa, || fwindow_0(input.view(), o.view_mut())).unwrap();
-            assert_eq!(o, r, "fwindow_0 at {h}x{w} on {isa:?}\n{}", fwindow_0::loop_nest());
+            assert_eq!(
+                o,
+                r,
+                "fwindow_0 at {h}x{w} on {isa:?}\n{}",
+                fwindow_0::loop_nest()
+            );
         }
     }
     for &(h, w) in SHAPES {
@@ -488,10 +549,17 @@ fn random_reduction_schedules_through_codegen() {
         let mut r = Array2::<i32>::default((h, w));
         rowsum_1::reference(input.view(), r.view_mut()).unwrap();
         for &isa in ISAS {
-            if !isa.supported() { continue; }
+            if !isa.supported() {
+                continue;
+            }
             let mut o = Array2::<i32>::default((h, w));
             halite::rt::isa::with_isa(isa, || rowsum_1(input.view(), o.view_mut())).unwrap();
-            assert_eq!(o, r, "rowsum_1 at {h}x{w} on {isa:?}\n{}", rowsum_1::loop_nest());
+            assert_eq!(
+                o,
+                r,
+                "rowsum_1 at {h}x{w} on {isa:?}\n{}",
+                rowsum_1::loop_nest()
+            );
         }
     }
     for &(h, w) in SHAPES {
@@ -499,21 +567,36 @@ fn random_reduction_schedules_through_codegen() {
         let mut r = Array2::<i32>::default((h, w));
         colmax_1::reference(input.view(), r.view_mut()).unwrap();
         for &isa in ISAS {
-            if !isa.supported() { continue; }
+            if !isa.supported() {
+                continue;
+            }
             let mut o = Array2::<i32>::default((h, w));
             halite::rt::isa::with_isa(isa, || colmax_1(input.view(), o.view_mut())).unwrap();
-            assert_eq!(o, r, "colmax_1 at {h}x{w} on {isa:?}\n{}", colmax_1::loop_nest());
+            assert_eq!(
+                o,
+                r,
+                "colmax_1 at {h}x{w} on {isa:?}\n{}",
+                colmax_1::loop_nest()
+            );
         }
     }
     for &(h, w) in SHAPES {
-        let a = mk_i(h, 13, 1); let b = mk_i(13, w, 2);
+        let a = mk_i(h, 13, 1);
+        let b = mk_i(13, w, 2);
         let mut r = Array2::<i32>::default((h, w));
         matmul_1::reference(a.view(), b.view(), r.view_mut()).unwrap();
         for &isa in ISAS {
-            if !isa.supported() { continue; }
+            if !isa.supported() {
+                continue;
+            }
             let mut o = Array2::<i32>::default((h, w));
             halite::rt::isa::with_isa(isa, || matmul_1(a.view(), b.view(), o.view_mut())).unwrap();
-            assert_eq!(o, r, "matmul_1 at {h}x{w} on {isa:?}\n{}", matmul_1::loop_nest());
+            assert_eq!(
+                o,
+                r,
+                "matmul_1 at {h}x{w} on {isa:?}\n{}",
+                matmul_1::loop_nest()
+            );
         }
     }
     for &(h, w) in SHAPES {
@@ -521,10 +604,17 @@ fn random_reduction_schedules_through_codegen() {
         let mut r = Array2::<i32>::default((h, w));
         window_1::reference(input.view(), r.view_mut()).unwrap();
         for &isa in ISAS {
-            if !isa.supported() { continue; }
+            if !isa.supported() {
+                continue;
+            }
             let mut o = Array2::<i32>::default((h, w));
             halite::rt::isa::with_isa(isa, || window_1(input.view(), o.view_mut())).unwrap();
-            assert_eq!(o, r, "window_1 at {h}x{w} on {isa:?}\n{}", window_1::loop_nest());
+            assert_eq!(
+                o,
+                r,
+                "window_1 at {h}x{w} on {isa:?}\n{}",
+                window_1::loop_nest()
+            );
         }
     }
     for &(h, w) in SHAPES {
@@ -532,10 +622,17 @@ fn random_reduction_schedules_through_codegen() {
         let mut r = Array2::<i32>::default((h, w));
         scan_1::reference(input.view(), r.view_mut()).unwrap();
         for &isa in ISAS {
-            if !isa.supported() { continue; }
+            if !isa.supported() {
+                continue;
+            }
             let mut o = Array2::<i32>::default((h, w));
             halite::rt::isa::with_isa(isa, || scan_1(input.view(), o.view_mut())).unwrap();
-            assert_eq!(o, r, "scan_1 at {h}x{w} on {isa:?}\n{}", scan_1::loop_nest());
+            assert_eq!(
+                o,
+                r,
+                "scan_1 at {h}x{w} on {isa:?}\n{}",
+                scan_1::loop_nest()
+            );
         }
     }
     for &(h, w) in SHAPES {
@@ -543,10 +640,17 @@ fn random_reduction_schedules_through_codegen() {
         let mut r = Array2::<i32>::default((h, w));
         hist_1::reference(input.view(), r.view_mut()).unwrap();
         for &isa in ISAS {
-            if !isa.supported() { continue; }
+            if !isa.supported() {
+                continue;
+            }
             let mut o = Array2::<i32>::default((h, w));
             halite::rt::isa::with_isa(isa, || hist_1(input.view(), o.view_mut())).unwrap();
-            assert_eq!(o, r, "hist_1 at {h}x{w} on {isa:?}\n{}", hist_1::loop_nest());
+            assert_eq!(
+                o,
+                r,
+                "hist_1 at {h}x{w} on {isa:?}\n{}",
+                hist_1::loop_nest()
+            );
         }
     }
     for &(h, w) in SHAPES {
@@ -554,10 +658,17 @@ fn random_reduction_schedules_through_codegen() {
         let mut r = Array2::<i32>::default((h, w));
         triangle_1::reference(input.view(), r.view_mut()).unwrap();
         for &isa in ISAS {
-            if !isa.supported() { continue; }
+            if !isa.supported() {
+                continue;
+            }
             let mut o = Array2::<i32>::default((h, w));
             halite::rt::isa::with_isa(isa, || triangle_1(input.view(), o.view_mut())).unwrap();
-            assert_eq!(o, r, "triangle_1 at {h}x{w} on {isa:?}\n{}", triangle_1::loop_nest());
+            assert_eq!(
+                o,
+                r,
+                "triangle_1 at {h}x{w} on {isa:?}\n{}",
+                triangle_1::loop_nest()
+            );
         }
     }
     for &(h, w) in SHAPES {
@@ -565,10 +676,17 @@ fn random_reduction_schedules_through_codegen() {
         let mut r = Array2::<f32>::default((h, w));
         fwindow_1::reference(input.view(), r.view_mut()).unwrap();
         for &isa in ISAS {
-            if !isa.supported() { continue; }
+            if !isa.supported() {
+                continue;
+            }
             let mut o = Array2::<f32>::default((h, w));
             halite::rt::isa::with_isa(isa, || fwindow_1(input.view(), o.view_mut())).unwrap();
-            assert_eq!(o, r, "fwindow_1 at {h}x{w} on {isa:?}\n{}", fwindow_1::loop_nest());
+            assert_eq!(
+                o,
+                r,
+                "fwindow_1 at {h}x{w} on {isa:?}\n{}",
+                fwindow_1::loop_nest()
+            );
         }
     }
     for &(h, w) in SHAPES {
@@ -576,10 +694,17 @@ fn random_reduction_schedules_through_codegen() {
         let mut r = Array2::<i32>::default((h, w));
         rowsum_2::reference(input.view(), r.view_mut()).unwrap();
         for &isa in ISAS {
-            if !isa.supported() { continue; }
+            if !isa.supported() {
+                continue;
+            }
             let mut o = Array2::<i32>::default((h, w));
             halite::rt::isa::with_isa(isa, || rowsum_2(input.view(), o.view_mut())).unwrap();
-            assert_eq!(o, r, "rowsum_2 at {h}x{w} on {isa:?}\n{}", rowsum_2::loop_nest());
+            assert_eq!(
+                o,
+                r,
+                "rowsum_2 at {h}x{w} on {isa:?}\n{}",
+                rowsum_2::loop_nest()
+            );
         }
     }
     for &(h, w) in SHAPES {
@@ -587,21 +712,36 @@ fn random_reduction_schedules_through_codegen() {
         let mut r = Array2::<i32>::default((h, w));
         colmax_2::reference(input.view(), r.view_mut()).unwrap();
         for &isa in ISAS {
-            if !isa.supported() { continue; }
+            if !isa.supported() {
+                continue;
+            }
             let mut o = Array2::<i32>::default((h, w));
             halite::rt::isa::with_isa(isa, || colmax_2(input.view(), o.view_mut())).unwrap();
-            assert_eq!(o, r, "colmax_2 at {h}x{w} on {isa:?}\n{}", colmax_2::loop_nest());
+            assert_eq!(
+                o,
+                r,
+                "colmax_2 at {h}x{w} on {isa:?}\n{}",
+                colmax_2::loop_nest()
+            );
         }
     }
     for &(h, w) in SHAPES {
-        let a = mk_i(h, 13, 1); let b = mk_i(13, w, 2);
+        let a = mk_i(h, 13, 1);
+        let b = mk_i(13, w, 2);
         let mut r = Array2::<i32>::default((h, w));
         matmul_2::reference(a.view(), b.view(), r.view_mut()).unwrap();
         for &isa in ISAS {
-            if !isa.supported() { continue; }
+            if !isa.supported() {
+                continue;
+            }
             let mut o = Array2::<i32>::default((h, w));
             halite::rt::isa::with_isa(isa, || matmul_2(a.view(), b.view(), o.view_mut())).unwrap();
-            assert_eq!(o, r, "matmul_2 at {h}x{w} on {isa:?}\n{}", matmul_2::loop_nest());
+            assert_eq!(
+                o,
+                r,
+                "matmul_2 at {h}x{w} on {isa:?}\n{}",
+                matmul_2::loop_nest()
+            );
         }
     }
     for &(h, w) in SHAPES {
@@ -609,10 +749,17 @@ fn random_reduction_schedules_through_codegen() {
         let mut r = Array2::<i32>::default((h, w));
         window_2::reference(input.view(), r.view_mut()).unwrap();
         for &isa in ISAS {
-            if !isa.supported() { continue; }
+            if !isa.supported() {
+                continue;
+            }
             let mut o = Array2::<i32>::default((h, w));
             halite::rt::isa::with_isa(isa, || window_2(input.view(), o.view_mut())).unwrap();
-            assert_eq!(o, r, "window_2 at {h}x{w} on {isa:?}\n{}", window_2::loop_nest());
+            assert_eq!(
+                o,
+                r,
+                "window_2 at {h}x{w} on {isa:?}\n{}",
+                window_2::loop_nest()
+            );
         }
     }
     for &(h, w) in SHAPES {
@@ -620,10 +767,17 @@ fn random_reduction_schedules_through_codegen() {
         let mut r = Array2::<i32>::default((h, w));
         scan_2::reference(input.view(), r.view_mut()).unwrap();
         for &isa in ISAS {
-            if !isa.supported() { continue; }
+            if !isa.supported() {
+                continue;
+            }
             let mut o = Array2::<i32>::default((h, w));
             halite::rt::isa::with_isa(isa, || scan_2(input.view(), o.view_mut())).unwrap();
-            assert_eq!(o, r, "scan_2 at {h}x{w} on {isa:?}\n{}", scan_2::loop_nest());
+            assert_eq!(
+                o,
+                r,
+                "scan_2 at {h}x{w} on {isa:?}\n{}",
+                scan_2::loop_nest()
+            );
         }
     }
     for &(h, w) in SHAPES {
@@ -631,10 +785,17 @@ fn random_reduction_schedules_through_codegen() {
         let mut r = Array2::<i32>::default((h, w));
         hist_2::reference(input.view(), r.view_mut()).unwrap();
         for &isa in ISAS {
-            if !isa.supported() { continue; }
+            if !isa.supported() {
+                continue;
+            }
             let mut o = Array2::<i32>::default((h, w));
             halite::rt::isa::with_isa(isa, || hist_2(input.view(), o.view_mut())).unwrap();
-            assert_eq!(o, r, "hist_2 at {h}x{w} on {isa:?}\n{}", hist_2::loop_nest());
+            assert_eq!(
+                o,
+                r,
+                "hist_2 at {h}x{w} on {isa:?}\n{}",
+                hist_2::loop_nest()
+            );
         }
     }
     for &(h, w) in SHAPES {
@@ -642,10 +803,17 @@ fn random_reduction_schedules_through_codegen() {
         let mut r = Array2::<i32>::default((h, w));
         triangle_2::reference(input.view(), r.view_mut()).unwrap();
         for &isa in ISAS {
-            if !isa.supported() { continue; }
+            if !isa.supported() {
+                continue;
+            }
             let mut o = Array2::<i32>::default((h, w));
             halite::rt::isa::with_isa(isa, || triangle_2(input.view(), o.view_mut())).unwrap();
-            assert_eq!(o, r, "triangle_2 at {h}x{w} on {isa:?}\n{}", triangle_2::loop_nest());
+            assert_eq!(
+                o,
+                r,
+                "triangle_2 at {h}x{w} on {isa:?}\n{}",
+                triangle_2::loop_nest()
+            );
         }
     }
     for &(h, w) in SHAPES {
@@ -653,10 +821,17 @@ fn random_reduction_schedules_through_codegen() {
         let mut r = Array2::<f32>::default((h, w));
         fwindow_2::reference(input.view(), r.view_mut()).unwrap();
         for &isa in ISAS {
-            if !isa.supported() { continue; }
+            if !isa.supported() {
+                continue;
+            }
             let mut o = Array2::<f32>::default((h, w));
             halite::rt::isa::with_isa(isa, || fwindow_2(input.view(), o.view_mut())).unwrap();
-            assert_eq!(o, r, "fwindow_2 at {h}x{w} on {isa:?}\n{}", fwindow_2::loop_nest());
+            assert_eq!(
+                o,
+                r,
+                "fwindow_2 at {h}x{w} on {isa:?}\n{}",
+                fwindow_2::loop_nest()
+            );
         }
     }
 }
