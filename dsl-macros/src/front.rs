@@ -737,14 +737,7 @@ impl<'a> Front<'a> {
                 ok = false;
                 continue;
             }
-            if self.scalars.contains_key(&n)
-                || self.inputs.contains_key(&n)
-                || self.outputs.contains_key(&n)
-                || self.is_defined(&n)
-                || self.bindings.contains_key(&n)
-                || self.rvars.contains_key(&n)
-                || vars.iter().any(|(v, _, _)| *v == n)
-            {
+            if self.name_taken(&n) || vars.iter().any(|(v, _, _)| *v == n) {
                 self.errors.spanned(
                     &pi.ident,
                     format!("`{n}` is already a name in this kernel; choose another name"),
@@ -769,6 +762,16 @@ impl<'a> Front<'a> {
             predicates: vec![],
         });
         Ok(())
+    }
+
+    /// Whether `n` already names a parameter, a Func, a `let` binding or a reduction variable.
+    fn name_taken(&self, n: &str) -> bool {
+        self.scalars.contains_key(n)
+            || self.inputs.contains_key(n)
+            || self.outputs.contains_key(n)
+            || self.is_defined(n)
+            || self.bindings.contains_key(n)
+            || self.rvars.contains_key(n)
     }
 
     /// One range of a reduction domain, `min..end` or `min..=last`: its minimum and extent.
@@ -830,14 +833,7 @@ impl<'a> Front<'a> {
         let mut k = 0;
         let name = loop {
             let n = format!("rdom{k}");
-            if !(self.scalars.contains_key(&n)
-                || self.inputs.contains_key(&n)
-                || self.outputs.contains_key(&n)
-                || self.is_defined(&n)
-                || self.bindings.contains_key(&n)
-                || self.rvars.contains_key(&n)
-                || self.pure.contains(&n))
-            {
+            if !(self.name_taken(&n) || self.pure.contains(&n)) {
                 break n;
             }
             k += 1;

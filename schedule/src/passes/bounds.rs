@@ -741,8 +741,8 @@ impl Walker<'_, '_> {
     }
 
     /// `iv` (the bounds of index `e`) narrowed by the comparisons of the enclosing `if`s: where
-    /// `e` is `a + c` for a fact `a < b` and a constant `c`, `e <= b + c - 1`
-    /// (and `e >= a + c + 1` where `e` is `b + c`). A predicate `ro * 4 + u < n` of a split
+    /// `e` is `a + c` for a fact `a < b` and a constant `c` (or a `c` that shares no variable
+    /// with `a`), `e <= b + c - 1` (and `e >= a + c + 1` where `e` is `b + c`). A predicate `ro * 4 + u < n` of a split
     /// reduction whose inner variable `u` is not the innermost loop (after `rfactor`, `u` is a
     /// pure loop outside `ro`) keeps the read at `ro * 4 + u` inside `n`, which bounding
     /// `ro` and `u` apart cannot see.
@@ -755,16 +755,14 @@ impl Walker<'_, '_> {
         // `c` is a constant, or free of the variables of the fact's side it offsets (a read
         // at `x + ro * 4 + u` of an `rfactor`ed `u` under `ro * 4 + u < n`, `x` a pure loop
         // outside: it stays below `x + n`).
+        // (A constant side says nothing about `c` that `b` does not.)
         let offset = |c: &Expr, side: &Expr| {
-            c.as_int().is_some() || {
-                let mut shared = false;
-                c.visit(&mut |n| {
-                    if let Some(v) = n.as_var() {
-                        shared |= side.uses_var(v);
-                    }
-                });
-                !shared
+            if c.as_int().is_some() {
+                return true;
             }
+            let mut shared = false;
+            c.visit(&mut |n| shared |= n.as_var().is_some_and(|v| side.uses_var(v)));
+            side.as_int().is_none() && !shared
         };
         for (a, b) in &self.facts {
             let c = simplify(&x.clone().sub(a.clone()));
