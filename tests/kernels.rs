@@ -235,6 +235,29 @@ fn round_up_reads_inputs_over_the_rounded_region() {
     }
 }
 
+// `vectorize(xi)` without a size takes the extent of `xi`: after a guarded split, its factor.
+// The split's outer loop and its vector loop then run as one flat vector loop over the row.
+#[kernel]
+fn split_then_vectorize(a: ArrayView2<f32>, out: ArrayViewMut2<f32>) -> Result<(), Error> {
+    let p = constant_exterior(a, 3.0);
+    out(y, x) = p(y, x * 2 + 1) - p(y - 1, x + 2);
+    schedule! {
+        out.split(x, xo, xi, 8).vectorize(xi);
+    }
+}
+
+#[test]
+fn vectorize_without_a_size_after_a_split() {
+    assert!(split_then_vectorize::loop_nest().contains("vectorized"));
+    for (h, w) in [(1, 1), (3, 7), (4, 8), (5, 33)] {
+        let a = pattern_f32(h + 2, w + 3);
+        let (mut got, mut want) = (Array2::zeros((h, w)), Array2::zeros((h, w)));
+        split_then_vectorize(a.view(), got.view_mut()).unwrap();
+        split_then_vectorize::reference(a.view(), want.view_mut()).unwrap();
+        assert_eq!(got, want, "{h}x{w}");
+    }
+}
+
 // ---------------------------------------------------------------------------------------------
 // 3. Point-wise kernels: wrapping, casts, selects, scalar parameters, math methods.
 

@@ -247,12 +247,25 @@ pub fn func_nest(
     let mut merged_outer: Vec<(Arc<str>, ForKind)> = Vec::new();
     for (k, sp) in fs.splits.iter().enumerate() {
         if let Split::Split {
-            outer, inner, tail, ..
+            outer,
+            inner,
+            tail,
+            factor,
+            ..
         } = sp
         {
             let p = fs.dims.iter().position(|d| d.name == *inner);
             let Some(p) = p else { continue };
-            let vec_kind = fs.dims[p].kind;
+            let vec_kind = match fs.dims[p].kind {
+                // `vectorize(inner)` without a size: the split's factor (the bound of the
+                // inner loop's extent); a factor too large stays unmerged, and is reported
+                // below as any such loop.
+                ForKind::Vectorized(0) if (1..=64).contains(factor) => {
+                    ForKind::Vectorized(*factor as u32)
+                }
+                ForKind::Vectorized(0) => ForKind::Serial,
+                k => k,
+            };
             let later_split = fs.splits[k + 1..].iter().any(|t| match t {
                 Split::Split { old, .. } => old == outer || old == inner,
                 Split::Fuse {
@@ -549,7 +562,7 @@ pub fn func_nest(
                     };
                     return Err(Diagnostic::new(
                         d.origin,
-                        format!("`{what}({})` needs a loop whose extent is a constant of at most 64; give a size (`{what}({}, 8)`) or split it first", d.name, d.name),
+                        format!("`{what}({})` needs a loop whose extent is a constant of at most 64; give a size (`{what}({}, 8)`), or split it by a factor of at most 64 first", d.name, d.name),
                     ));
                 }
             }
