@@ -1113,6 +1113,40 @@ fn shift_inwards_tiles_read_only_the_footprint() {
     }
 }
 
+/// A guarded split under a `ShiftInwards` split of its outer loop (and the same through
+/// `unroll`): the shifted start is a `max(min(..))`, and the guard `min(3, n - start * 3)` must
+/// cancel against it, or the entry check asks for up to two elements past the end.
+#[kernel]
+fn guarded_in_shifted(input: ArrayView1<i32>, out: ArrayViewMut1<i32>) -> Result<(), Error> {
+    out(x) = input(x) * 2 + input(x + 1);
+    schedule! {
+        out.split(x, xo, xi, 3).split(xo, o, i, 3, ShiftInwards);
+    }
+}
+
+#[kernel]
+fn unrolled_in_shifted(input: ArrayView1<i32>, out: ArrayViewMut1<i32>) -> Result<(), Error> {
+    out(x) = input(x) * 2 + input(x + 1);
+    schedule! {
+        out.unroll(x, 3).split(x, o, i, 4, ShiftInwards);
+    }
+}
+
+#[test]
+fn guarded_splits_inside_shifted_ones_read_only_the_footprint() {
+    for n in 1usize..40 {
+        let input = Array1::from_shape_fn(n + 1, |i| i as i32 * 7 - 30);
+        let want = Array1::from_shape_fn(n, |i| input[i] * 2 + input[i + 1]);
+        let short = input.slice(ndarray::s![..n]);
+        for k in [guarded_in_shifted, unrolled_in_shifted] {
+            let mut got = Array1::zeros(n);
+            k(input.view(), got.view_mut()).unwrap();
+            assert_eq!(got, want, "n = {n}");
+            assert!(k(short, got.view_mut()).is_err(), "n = {n}");
+        }
+    }
+}
+
 /// A zero-padded 3 x 3 convolution with the padding inlined into register tiles of 4 x 16
 /// (tiles inside the image run a copy without the padding's tests), with a clamped read
 /// next to it, and an output larger or smaller than the input (tiles wholly outside it).

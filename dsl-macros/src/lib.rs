@@ -21,7 +21,36 @@ pub fn kernel(
     attr: proc_macro::TokenStream,
     item: proc_macro::TokenStream,
 ) -> proc_macro::TokenStream {
-    expand(attr.into(), item.into()).into()
+    let (attr, item): (TokenStream, TokenStream) = (attr.into(), item.into());
+    let copy = item.clone();
+    // A bug in the expander must still be a compile error at the kernel, not an abort of the
+    // compiler's macro expansion ("custom attribute panicked") with no hint what to report.
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| expand(attr, item))) {
+        Ok(out) => out.into(),
+        Err(payload) => internal_error(copy, &payload).into(),
+    }
+}
+
+/// The kernel's signature with a stub body and an error that asks for a bug report, for a
+/// panic inside the expander.
+fn internal_error(item: TokenStream, payload: &Box<dyn std::any::Any + Send>) -> TokenStream {
+    let what = payload
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_default();
+    let text = format!(
+        "internal error in #[kernel] (a bug in halite; please report it with this kernel): {what}"
+    );
+    match syn::parse2::<syn::ItemFn>(item.clone()) {
+        Ok(func) => {
+            let e = syn::Error::new_spanned(&func.sig.ident, text);
+            let mut reference_sig = func.sig.clone();
+            reference_sig.ident = syn::Ident::new("reference", reference_sig.ident.span());
+            stub(&func, &reference_sig, e)
+        }
+        Err(_) => syn::Error::new_spanned(&item, text).to_compile_error(),
+    }
 }
 
 /// The expander, callable from tests without a compiler.
@@ -214,6 +243,27 @@ mod tests {
         assert!(!out.contains("compile_error"), "{out}");
         assert!(out.contains("fn reference"));
         assert!(out.contains("fn loop_nest"));
+    }
+
+    /// A panic of the expander (a bug) still answers with the signature, a stub body and a
+    /// `compile_error!` that says what to report.
+    #[test]
+    fn a_panic_becomes_an_internal_error() {
+        let payload: Box<dyn std::any::Any + Send> = Box::new("attempt to subtract with overflow");
+        let out = super::internal_error(blur(), &payload).to_string();
+        assert!(out.contains("compile_error"), "{out}");
+        assert!(out.contains("internal error in #[kernel]"), "{out}");
+        assert!(out.contains("attempt to subtract with overflow"), "{out}");
+        assert!(out.contains("fn blur3x3"), "{out}");
+        assert!(out.contains("fn reference"), "{out}");
+        let out = super::internal_error(
+            quote!(
+                struct S;
+            ),
+            &payload,
+        )
+        .to_string();
+        assert!(out.contains("compile_error"), "{out}");
     }
 
     /// Malformed input never panics the macro: it always answers with `compile_error!`.

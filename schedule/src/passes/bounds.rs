@@ -345,39 +345,51 @@ fn relax(e: &Expr, upper: bool) -> Option<Expr> {
 /// operands (`max(p, q) - r` is `max(p - r, q - r)`, `r - min(p, q)` is `max(r - p, r - q)`,
 /// `min(p, q) * -2` is `max(p * -2, q * -2)`) and into the branches of a `select`, each
 /// remaining sum simplified, so that terms common to both sides cancel. Spends `budget`
-/// (stop when it reaches 0).
-fn distribute(e: &Expr, budget: &mut usize) -> Expr {
+/// (stop when it reaches 0). With `var`, only the `max`, `min` and `select` operands that use
+/// `var` are split: the others are the same in every iteration of `var`'s loop, and kept whole
+/// they can cancel inside the ones that are split (a guarded split under a `ShiftInwards` one
+/// runs `b * 3 + xi` with `xi < min(3, n - b * 3)` where `b` is itself a `max(..)`: splitting
+/// `b` first leaves `o * 9 + min(3, n - b * 3)`, which never cancels).
+fn distribute(e: &Expr, budget: &mut usize, var: Option<&str>) -> Expr {
     if *budget == 0 {
         return e.clone();
     }
     *budget -= 1;
+    let split = |x: &Expr, reverses: bool| {
+        if var.is_some_and(|v| !x.uses_var(v)) {
+            return None;
+        }
+        arms(x, reverses)
+    };
     match e.node() {
         ExprNode::Binary(op @ (BinOp::Add | BinOp::Sub), a, b) => {
-            let (a, b) = (distribute(a, budget), distribute(b, budget));
-            if let Some((x, y, rebuild)) = arms(&a, false) {
-                let l = distribute(&Expr::binary(*op, x, b.clone()), budget);
-                let r = distribute(&Expr::binary(*op, y, b), budget);
+            let (a, b) = (distribute(a, budget, var), distribute(b, budget, var));
+            if let Some((x, y, rebuild)) = split(&a, false) {
+                let l = distribute(&Expr::binary(*op, x, b.clone()), budget, var);
+                let r = distribute(&Expr::binary(*op, y, b), budget, var);
                 return rebuild(l, r);
             }
-            if let Some((x, y, rebuild)) = arms(&b, *op == BinOp::Sub) {
-                let l = distribute(&Expr::binary(*op, a.clone(), x), budget);
-                let r = distribute(&Expr::binary(*op, a, y), budget);
+            if let Some((x, y, rebuild)) = split(&b, *op == BinOp::Sub) {
+                let l = distribute(&Expr::binary(*op, a.clone(), x), budget, var);
+                let r = distribute(&Expr::binary(*op, a, y), budget, var);
                 return rebuild(l, r);
             }
             simplify(&Expr::binary(*op, a, b))
         }
         ExprNode::Binary(op @ (BinOp::Max | BinOp::Min), a, b) => {
-            Expr::binary(*op, distribute(a, budget), distribute(b, budget))
+            Expr::binary(*op, distribute(a, budget, var), distribute(b, budget, var))
         }
-        ExprNode::Select(c, t, f) => {
-            Expr::select(c.clone(), distribute(t, budget), distribute(f, budget))
-        }
+        ExprNode::Select(c, t, f) => Expr::select(
+            c.clone(),
+            distribute(t, budget, var),
+            distribute(f, budget, var),
+        ),
         ExprNode::Binary(BinOp::Mul, a, c) if c.as_int().is_some_and(|c| c != 0) => {
-            let a = distribute(a, budget);
+            let a = distribute(a, budget, var);
             let negative = c.as_int().is_some_and(|c| c < 0);
-            if let Some((x, y, rebuild)) = arms(&a, negative) {
-                let l = distribute(&x.mul(c.clone()), budget);
-                let r = distribute(&y.mul(c.clone()), budget);
+            if let Some((x, y, rebuild)) = split(&a, negative) {
+                let l = distribute(&x.mul(c.clone()), budget, var);
+                let r = distribute(&y.mul(c.clone()), budget, var);
                 return rebuild(l, r);
             }
             simplify(&a.mul(c.clone()))
@@ -675,7 +687,7 @@ impl Walker<'_, '_> {
             let distributed = |m: &Expr, budget: usize| {
                 let m = simplify(&prune_min_max(m, &sc));
                 let mut budget = budget;
-                let d = distribute(&m, &mut budget);
+                let d = distribute(&m, &mut budget, Some(name));
                 (budget > 0).then(|| simplify(&d))
             };
             let prune = |m: Expr| {
@@ -1036,7 +1048,7 @@ impl Walker<'_, '_> {
                 // (a Func read at two loop levels): relax, distribute, bound term by term.
                 let mut budget = 20_000;
                 let spread = relax(&self.subst(e), true)
-                    .map(|r| distribute(&r, &mut budget))
+                    .map(|r| distribute(&r, &mut budget, None))
                     .filter(|_| budget > 0)
                     .and_then(|d| self.structural_upper(&d));
                 Some(Interval {
