@@ -246,15 +246,27 @@ fn split_then_vectorize(a: ArrayView2<f32>, out: ArrayViewMut2<f32>) -> Result<(
     }
 }
 
+// The same with a factor that is not a power of two: three lanes.
+#[kernel]
+fn split_then_vectorize3(a: ArrayView2<f32>, out: ArrayViewMut2<f32>) -> Result<(), Error> {
+    let p = constant_exterior(a, 3.0);
+    out(y, x) = p(y, x * 2 + 1) - p(y - 1, x + 2);
+    schedule! {
+        out.split(x, xo, xi, 3).vectorize(xi);
+    }
+}
+
 #[test]
 fn vectorize_without_a_size_after_a_split() {
     assert!(split_then_vectorize::loop_nest().contains("vectorized"));
     for (h, w) in [(1, 1), (3, 7), (4, 8), (5, 33)] {
         let a = pattern_f32(h + 2, w + 3);
-        let (mut got, mut want) = (Array2::zeros((h, w)), Array2::zeros((h, w)));
-        split_then_vectorize(a.view(), got.view_mut()).unwrap();
-        split_then_vectorize::reference(a.view(), want.view_mut()).unwrap();
-        assert_eq!(got, want, "{h}x{w}");
+        for k in [split_then_vectorize, split_then_vectorize3] {
+            let (mut got, mut want) = (Array2::zeros((h, w)), Array2::zeros((h, w)));
+            k(a.view(), got.view_mut()).unwrap();
+            split_then_vectorize::reference(a.view(), want.view_mut()).unwrap();
+            assert_eq!(got, want, "{h}x{w}");
+        }
     }
 }
 
