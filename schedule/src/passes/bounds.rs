@@ -1559,6 +1559,31 @@ mod tests {
         out
     }
 
+    /// Distributing over loop `i` keeps a `max` that does not use `i` whole, so that it
+    /// cancels inside the guard: `b * 3 + i * 3 + min(3, n - b * 3 - i * 3)` with
+    /// `b = max(o * 3, 0)` is `min(b * 3 + i * 3 + 3, n)`; splitting `b` as well leaves `b`'s
+    /// arms and the guard's `b` apart, and the sum of their bounds is past `n`.
+    #[test]
+    fn distributing_over_a_loop_keeps_terms_without_it_whole() {
+        let v = |n: &str| Expr::var(n, Type::I64);
+        let b = v("o").mul(Expr::i64(3)).max(Expr::i64(0));
+        let i3 = v("i").mul(Expr::i64(3));
+        let e = b
+            .clone()
+            .mul(Expr::i64(3))
+            .add(i3.clone())
+            .add(Expr::i64(3).min(v("n").sub(b.clone().mul(Expr::i64(3))).sub(i3.clone())));
+        let mut budget = DISTRIBUTE_BUDGET;
+        let d = distribute(&e, &mut budget, Some("i"));
+        let want = simplify(&b.mul(Expr::i64(3)).add(i3).add(Expr::i64(3)).min(v("n")));
+        assert_eq!(d.to_string(), want.to_string());
+        // Over every variable, `b` is split first and nothing cancels.
+        let mut budget = DISTRIBUTE_BUDGET;
+        let all = distribute(&e, &mut budget, None);
+        assert_ne!(all.to_string(), want.to_string());
+        assert!(all.to_string().contains("n - "), "{all}");
+    }
+
     /// A read at `ro * 16 + u` under `if ro * 16 + u < n`, with `u` the outer loop (an
     /// `rfactor`ed split reduction): the comparison bounds the read by `n - 1`; the loops'
     /// intervals alone would give the row rounded up to 16.
