@@ -783,6 +783,13 @@ fn split(
     origin: Origin,
 ) -> Result<(), Diagnostic> {
     let i = dim(fs, v.0, v.1)?;
+    if matches!(fs.dims[i].kind, ForKind::Vectorized(_)) {
+        // Its outer part would stay the vector loop, outside the inner one.
+        return Err(Diagnostic::new(
+            v.1,
+            format!("loop `{}` is already vectorized, and a vector loop is not split again; split it before `vectorize`, and vectorize the inner part", v.0),
+        ));
+    }
     if outer.0 == inner.0 {
         return Err(Diagnostic::new(
             inner.1,
