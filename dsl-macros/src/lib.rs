@@ -27,13 +27,13 @@ pub fn kernel(
     // compiler's macro expansion ("custom attribute panicked") with no hint what to report.
     match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| expand(attr, item))) {
         Ok(out) => out.into(),
-        Err(payload) => internal_error(copy, &payload).into(),
+        Err(payload) => internal_error(copy, &*payload).into(),
     }
 }
 
 /// The kernel's signature with a stub body and an error that asks for a bug report, for a
 /// panic inside the expander.
-fn internal_error(item: TokenStream, payload: &Box<dyn std::any::Any + Send>) -> TokenStream {
+fn internal_error(item: TokenStream, payload: &(dyn std::any::Any + Send)) -> TokenStream {
     let what = payload
         .downcast_ref::<&str>()
         .map(|s| s.to_string())
@@ -45,12 +45,17 @@ fn internal_error(item: TokenStream, payload: &Box<dyn std::any::Any + Send>) ->
     match syn::parse2::<syn::ItemFn>(item.clone()) {
         Ok(func) => {
             let e = syn::Error::new_spanned(&func.sig.ident, text);
-            let mut reference_sig = func.sig.clone();
-            reference_sig.ident = syn::Ident::new("reference", reference_sig.ident.span());
-            stub(&func, &reference_sig, e)
+            stub(&func, &reference_sig(&func.sig), e)
         }
         Err(_) => syn::Error::new_spanned(&item, text).to_compile_error(),
     }
+}
+
+/// The signature of `name::reference`: the kernel's, renamed.
+fn reference_sig(sig: &syn::Signature) -> syn::Signature {
+    let mut s = sig.clone();
+    s.ident = syn::Ident::new("reference", s.ident.span());
+    s
 }
 
 /// The expander, callable from tests without a compiler.
@@ -79,11 +84,7 @@ fn expand(attr: TokenStream, item: TokenStream) -> TokenStream {
     let mut origins = diag::Origins::default();
     let args = sig::analyze(&func.sig, &mut errors);
     let name = func.sig.ident.to_string();
-    let reference_sig = {
-        let mut s = func.sig.clone();
-        s.ident = syn::Ident::new("reference", s.ident.span());
-        s
-    };
+    let reference_sig = reference_sig(&func.sig);
     let params = args.iter().map(|(_, id)| id.to_string()).collect();
     let before = errors.len();
     let block = expand::body(&func.block, &params, &mut errors);
@@ -250,7 +251,7 @@ mod tests {
     #[test]
     fn a_panic_becomes_an_internal_error() {
         let payload: Box<dyn std::any::Any + Send> = Box::new("attempt to subtract with overflow");
-        let out = super::internal_error(blur(), &payload).to_string();
+        let out = super::internal_error(blur(), &*payload).to_string();
         assert!(out.contains("compile_error"), "{out}");
         assert!(out.contains("internal error in #[kernel]"), "{out}");
         assert!(out.contains("attempt to subtract with overflow"), "{out}");
@@ -260,7 +261,7 @@ mod tests {
             quote!(
                 struct S;
             ),
-            &payload,
+            &*payload,
         )
         .to_string();
         assert!(out.contains("compile_error"), "{out}");
