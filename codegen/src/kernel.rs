@@ -245,11 +245,12 @@ impl Gen {
                     k => k,
                 };
                 if let ForKind::Unrolled(w) = kind {
-                    if extent.as_int() == Some(*w as i64) {
+                    if let Some(n) = extent.as_int().filter(|n| (0..=i64::from(*w)).contains(n)) {
                         // A constant trip count: one copy of the body per iteration, with the
                         // iteration's value substituted and simplified (so that inner loops
-                        // and offsets become constants).
-                        let copies: Vec<TokenStream> = (0..*w as i32)
+                        // and offsets become constants). (A count below the factor is a loop
+                        // that bounds or a specialization made shorter than its split.)
+                        let copies: Vec<TokenStream> = (0..n as i32)
                             .map(|k| {
                                 let val = halite_core::simplify(&min.clone().add(Expr::i32(k)));
                                 let b = body_stmt.map_exprs(&mut |e| {
@@ -487,6 +488,12 @@ impl Gen {
                             quote! {
                                 #min_decl
                                 #fast
+                            }
+                        } else if extent.as_int().is_some() {
+                            // Never a whole vector: the tail alone.
+                            quote! {
+                                #min_decl
+                                #tail
                             }
                         } else {
                             quote! {
@@ -1319,6 +1326,38 @@ mod tests {
         }
         // Checks come before the dispatch to a body.
         assert!(code.find("check_region").unwrap() < code.find("rt :: isa ()").unwrap());
+    }
+
+    /// A loop unrolled by more than its constant trip count (a `bound`, or a producer's
+    /// region smaller than the factor) is emitted once, as its iterations: not also as the
+    /// `factor` copies that a run-time test would never take.
+    #[test]
+    fn loops_shorter_than_their_factor_are_emitted_once() {
+        let x = || Expr::var("x", Type::I32);
+        let bound = |n| {
+            (
+                "bound",
+                vec![
+                    ident("x"),
+                    Arg::Int(0, Origin::NONE),
+                    Arg::Int(n, Origin::NONE),
+                ],
+            )
+        };
+        let (sig, lowered) = lower_one(
+            read(x()),
+            vec![
+                bound(3),
+                ("unroll", vec![ident("x"), Arg::Int(4, Origin::NONE)]),
+            ],
+        );
+        let nest = lowered.loop_nest_text();
+        assert!(
+            nest.contains("unrolled(x4) for out.x_unroll in [0, +3)"),
+            "{nest}"
+        );
+        let code = emit_kernel(&sig, &lowered).to_string();
+        assert!(!code.contains("3i32 == 4i32"), "{code}");
     }
 
     /// A schedule per group of instruction sets: the kernel picks the group of the selected
