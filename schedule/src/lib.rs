@@ -119,6 +119,7 @@ pub fn lower(p: &Pipeline, directives: &[Directive]) -> Result<Lowered, Vec<Diag
     }
     let mut lowered = lower_version(p, schedule, algorithm, &[])?;
     let mut errors: Vec<Diagnostic> = Vec::new();
+    let mut seen: Vec<Diagnostic> = Vec::new();
     for v in versions {
         let cond = halite_core::simplify(&v.cond.expect("a specialized condition"));
         let facts = specialize::facts(&cond);
@@ -130,9 +131,15 @@ pub fn lower(p: &Pipeline, directives: &[Directive]) -> Result<Lowered, Vec<Diag
                 lowered.specializations.push((cond, l));
             }
             Err(es) => {
+                // Errors the general version does not have: say which version has them
+                // (the first one, where several have the same error).
                 for e in es {
-                    if !errors.contains(&e) {
-                        errors.push(e);
+                    if !seen.contains(&e) {
+                        errors.push(Diagnostic::new(
+                            e.origin,
+                            format!("{} (in the version under {})", e.message, v.label),
+                        ));
+                        seen.push(e);
                     }
                 }
             }

@@ -40,6 +40,9 @@ struct Group {
 pub struct Version {
     pub cond: Option<Expr>,
     pub directives: Vec<Directive>,
+    /// The specializations this version takes, as the user wrote them (for error messages):
+    /// "`out.specialize(a.shape()[1] >= 64)`"; empty for the general version.
+    pub label: String,
 }
 
 /// Splits the directives into versions; a single general version when nothing is specialized.
@@ -191,10 +194,47 @@ fn version(groups: &[Group], picks: &[Option<usize>], directives: &[Directive]) 
             (None, _) => out.push(d.clone()),
         }
     }
+    let label = groups
+        .iter()
+        .zip(picks)
+        .filter_map(|(g, pick)| {
+            let k = (*pick)?;
+            let stage = match g.update {
+                Some(u) => format!("{}.update({u})", g.func),
+                None => g.func.to_string(),
+            };
+            Some(format!("`{stage}.specialize({})`", user_syntax(&g.specs[k].0)))
+        })
+        .collect::<Vec<_>>()
+        .join(" and ");
     Some(Version {
         cond,
         directives: out,
+        label,
     })
+}
+
+/// A condition as the user could have written it: buffer extents as `buf.shape()[k]`.
+fn user_syntax(c: &Expr) -> String {
+    let text = c.to_string();
+    let mut out = String::new();
+    let mut rest = text.as_str();
+    while let Some(at) = rest.find(".extent.") {
+        let digits = rest[at + 8..]
+            .bytes()
+            .take_while(u8::is_ascii_digit)
+            .count();
+        if digits == 0 {
+            out.push_str(&rest[..at + 8]);
+            rest = &rest[at + 8..];
+            continue;
+        }
+        out.push_str(&rest[..at]);
+        out.push_str(&format!(".shape()[{}]", &rest[at + 8..at + 8 + digits]));
+        rest = &rest[at + 8 + digits..];
+    }
+    out.push_str(rest);
+    out
 }
 
 /// What a version's condition pins down: `(name, value)` for each conjunct `name == constant`
