@@ -826,3 +826,34 @@ fn inline_domains_are_their_own_domains() {
         }
     }
 }
+
+/// An intermediate's updates run whatever its consumers read, even nothing (an empty
+/// output): its storage holds the bins a domain-only update (a histogram) writes, and the
+/// columns an update over pure `y` writes on the rows that update made.
+#[kernel]
+fn updates_of_an_unread_intermediate(
+    input: ArrayView2<u8>,
+    out: ArrayViewMut2<i32>,
+) -> Result<(), Error> {
+    let (ry, rx) = rdom(0..input.nrows(), 0..input.ncols());
+    h(y, x) = 0;
+    h((input(ry, rx) % 4) as i32, (input(ry, rx) / 4 % 4) as i32) += 1;
+    let r = rdom(0..6);
+    h(y, r + 4) = h(y, r) * 2 + 1;
+    out(y, x) = h(y, x);
+    schedule! {
+        h.compute_root();
+    }
+}
+
+#[test]
+fn updates_of_an_unread_intermediate_stay_in_its_storage() {
+    let input = Array2::from_shape_fn((5, 7), |(y, x)| ((y * 7 + x * 3) % 16) as u8);
+    for (h, w) in [(0, 0), (0, 12), (3, 0), (1, 1), (2, 3), (4, 10), (6, 12)] {
+        let mut got = Array2::<i32>::from_elem((h, w), -7);
+        let mut want = got.clone();
+        updates_of_an_unread_intermediate(input.view(), got.view_mut()).unwrap();
+        updates_of_an_unread_intermediate::reference(input.view(), want.view_mut()).unwrap();
+        assert_eq!(got, want, "{h}x{w}");
+    }
+}

@@ -1473,35 +1473,50 @@ pub fn update_regions(f: &halite_core::Func) -> Result<Vec<UpdateRegion>, Vec<Di
     }
 }
 
-/// `r` grown to hold what `f`'s updates touch.
+/// `r` (what the consumers read, if anything) grown to hold what `f`'s updates touch.
+///
+/// An update whose every index comes from its reduction domain (a histogram's
+/// `h(clamp(v, 0, 15)) += 1`) runs whatever the consumers read, even nothing: its box counts
+/// under its own domain's condition only. An update with pure dimensions runs them over the
+/// Func's whole region, so it counts where that region is nonempty: where the consumers read
+/// something or a domain-only update runs. (Regions are boxes, unions take bounds per
+/// dimension, so the pure dimensions may take those of the consumers' region and the
+/// domain-only updates: the pure loops' range is the final union, which holds them.)
 fn with_updates(
     f: &halite_core::Func,
     r: Option<Region>,
 ) -> Result<Option<Region>, Vec<Diagnostic>> {
-    let mut r = r;
-    for ur in update_regions(f)? {
-        let u = match &r {
-            Some(base) => Region {
-                dims: ur
-                    .dims
-                    .iter()
-                    .zip(&base.dims)
-                    .map(|(x, b)| x.clone().unwrap_or_else(|| b.clone()))
-                    .collect(),
-                nonempty: and(&base.nonempty, ur.nonempty.clone()),
-            },
-            None if ur.dims.iter().all(|d| d.is_some()) => Region {
-                dims: ur.dims.iter().map(|d| d.clone().unwrap()).collect(),
-                nonempty: ur.nonempty.clone(),
-            },
-            None => continue,
+    let updates = update_regions(f)?;
+    let (domain_only, with_pure): (Vec<_>, Vec<_>) = updates
+        .into_iter()
+        .partition(|ur| ur.dims.iter().all(Option::is_some));
+    let mut base = r;
+    for ur in domain_only {
+        let u = Region {
+            dims: ur.dims.into_iter().map(Option::unwrap).collect(),
+            nonempty: ur.nonempty,
         };
-        r = Some(match r {
+        base = Some(match base {
             Some(a) => union(&a, &u),
             None => u,
         });
     }
-    Ok(r)
+    // No consumer and no domain-only update: the pure loops have nothing to run over.
+    let Some(base) = base else { return Ok(None) };
+    let mut out = base.clone();
+    for ur in with_pure {
+        let u = Region {
+            dims: ur
+                .dims
+                .iter()
+                .zip(&base.dims)
+                .map(|(x, b)| x.clone().unwrap_or_else(|| b.clone()))
+                .collect(),
+            nonempty: and(&base.nonempty, ur.nonempty.clone()),
+        };
+        out = union(&out, &u);
+    }
+    Ok(Some(out))
 }
 
 /// The number of calls to `name` in some statements, not counting its own self-reads (inside
