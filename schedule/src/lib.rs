@@ -118,8 +118,9 @@ pub fn lower(p: &Pipeline, directives: &[Directive]) -> Result<Lowered, Vec<Diag
         return Err(inlined);
     }
     let mut lowered = lower_version(p, schedule, algorithm, &[])?;
-    let mut errors: Vec<Diagnostic> = Vec::new();
-    let mut seen: Vec<Diagnostic> = Vec::new();
+    // Errors the general version does not have, with the versions that have them: each is
+    // reported once, naming the version that takes the fewest specializations.
+    let mut found: Vec<(Diagnostic, usize, String)> = Vec::new();
     for v in versions {
         let cond = halite_core::simplify(&v.cond.expect("a specialized condition"));
         let facts = specialize::facts(&cond);
@@ -131,20 +132,22 @@ pub fn lower(p: &Pipeline, directives: &[Directive]) -> Result<Lowered, Vec<Diag
                 lowered.specializations.push((cond, l));
             }
             Err(es) => {
-                // Errors the general version does not have: say which version has them
-                // (the first one, where several have the same error).
                 for e in es {
-                    if !seen.contains(&e) {
-                        errors.push(Diagnostic::new(
-                            e.origin,
-                            format!("{} (in the version under {})", e.message, v.label),
-                        ));
-                        seen.push(e);
+                    match found.iter_mut().find(|(f, _, _)| *f == e) {
+                        Some(f) if f.1 > v.taken => (f.1, f.2) = (v.taken, v.label.clone()),
+                        Some(_) => {}
+                        None => found.push((e, v.taken, v.label.clone())),
                     }
                 }
             }
         }
     }
+    let errors: Vec<Diagnostic> = found
+        .into_iter()
+        .map(|(e, _, label)| {
+            Diagnostic::new(e.origin, format!("{} (in the version under {label})", e.message))
+        })
+        .collect();
     if errors.is_empty() {
         Ok(lowered)
     } else {

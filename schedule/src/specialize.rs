@@ -43,6 +43,8 @@ pub struct Version {
     /// The specializations this version takes, as the user wrote them (for error messages):
     /// "`out.specialize(a.shape()[1] >= 64)`"; empty for the general version.
     pub label: String,
+    /// How many specializations the version takes.
+    pub taken: usize,
 }
 
 /// Splits the directives into versions; a single general version when nothing is specialized.
@@ -194,6 +196,7 @@ fn version(groups: &[Group], picks: &[Option<usize>], directives: &[Directive]) 
             (None, _) => out.push(d.clone()),
         }
     }
+    let taken = picks.iter().filter(|k| k.is_some()).count();
     let label = groups
         .iter()
         .zip(picks)
@@ -211,6 +214,7 @@ fn version(groups: &[Group], picks: &[Option<usize>], directives: &[Directive]) 
         cond,
         directives: out,
         label,
+        taken,
     })
 }
 
