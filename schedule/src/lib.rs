@@ -145,7 +145,10 @@ pub fn lower(p: &Pipeline, directives: &[Directive]) -> Result<Lowered, Vec<Diag
     let errors: Vec<Diagnostic> = found
         .into_iter()
         .map(|(e, _, label)| {
-            Diagnostic::new(e.origin, format!("{} (in the version under {label})", e.message))
+            Diagnostic::new(
+                e.origin,
+                format!("{} (in the version under {label})", e.message),
+            )
         })
         .collect();
     if errors.is_empty() {

@@ -301,7 +301,7 @@ impl Schedule {
         let mut errors = Vec::new();
         for d in directives {
             if let Err(e) = s.apply(p, d) {
-                errors.push(e);
+                errors.push(other_stage_hint(p, d, e));
             }
         }
         s.place_reductions(p);
@@ -734,6 +734,38 @@ fn tail_arg(a: &Arg) -> Result<TailStrategy, Diagnostic> {
             "the tail strategy is one of GuardWithIf, ShiftInwards, RoundUp",
         )),
     }
+}
+
+/// A "there is no loop `v`" error for a stage of `f` where `v` is a reduction variable of
+/// another stage of `f`: says which (a Func defined by an inline reduction, `g(y) = sum(..)`,
+/// has that reduction as its update 0, so its own updates count from 1).
+fn other_stage_hint(p: &Pipeline, d: &Directive, mut e: Diagnostic) -> Diagnostic {
+    let Some(v) = e
+        .message
+        .strip_prefix("there is no loop `")
+        .and_then(|m| m.split('`').next())
+        .map(str::to_string)
+    else {
+        return e;
+    };
+    let Some(f) = p.func(&d.func) else { return e };
+    let owner = f
+        .updates
+        .iter()
+        .position(|u| u.rvars.iter().any(|r| *r.name == *v));
+    if let Some(j) = owner.filter(|&j| d.update != Some(j)) {
+        e.message.push_str(&format!(
+            "; `{v}` is a reduction variable of `{}.update({j})`: schedule it there",
+            d.func
+        ));
+        if j > 0 && f.updates[0].rvars.iter().all(|r| *r.name != *v) && d.update == Some(j - 1) {
+            e.message.push_str(&format!(
+                " (when `{}` is defined by an inline reduction such as `sum(..)`, that reduction is its update 0, and the updates written after it count from 1)",
+                d.func
+            ));
+        }
+    }
+    e
 }
 
 fn dim(fs: &FuncSchedule, v: &str, o: Origin) -> Result<usize, Diagnostic> {

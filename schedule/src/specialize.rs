@@ -206,7 +206,10 @@ fn version(groups: &[Group], picks: &[Option<usize>], directives: &[Directive]) 
                 Some(u) => format!("{}.update({u})", g.func),
                 None => g.func.to_string(),
             };
-            Some(format!("`{stage}.specialize({})`", user_syntax(&g.specs[k].0)))
+            Some(format!(
+                "`{stage}.specialize({})`",
+                user_syntax(&g.specs[k].0)
+            ))
         })
         .collect::<Vec<_>>()
         .join(" and ");
