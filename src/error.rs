@@ -7,8 +7,9 @@ use std::fmt;
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Error {
-    /// An input (or an output that a later stage reads) does not cover the region the kernel
-    /// reads for the given output shapes.
+    /// An input (or an output that a later stage reads, or that an update writes at computed
+    /// indices) does not cover the region the kernel reads or writes for the given output
+    /// shapes.
     InputTooSmall {
         kernel: &'static str,
         buffer: &'static str,
@@ -68,6 +69,15 @@ pub enum Error {
         point: Vec<i64>,
         shape: Vec<usize>,
     },
+    /// The reference interpreter wrote outside an output: an update definition of the
+    /// algorithm writes a point that the given output does not have (the kernel itself refuses
+    /// such an output at entry, with [`Error::InputTooSmall`], whatever the data).
+    ReferenceWriteOutOfBounds {
+        kernel: &'static str,
+        buffer: String,
+        point: Vec<i64>,
+        shape: Vec<usize>,
+    },
     /// A bug in halite (please report it).
     Internal(String),
 }
@@ -93,7 +103,7 @@ impl fmt::Display for Error {
                 let (lo, hi) = *needed;
                 write!(
                     f,
-                    "kernel `{kernel}`: `{buffer}` is too small on axis {axis}: for these output shapes the kernel reads indices {lo}..={hi} on that axis, but `{buffer}` has extent {extent}"
+                    "kernel `{kernel}`: `{buffer}` is too small on axis {axis}: for these output shapes the kernel reads or writes indices {lo}..={hi} on that axis, but `{buffer}` has extent {extent}"
                 )?;
                 if lo >= 0 {
                     write!(f, " (it needs at least {})", hi + 1)?;
@@ -161,6 +171,15 @@ impl fmt::Display for Error {
             } => write!(
                 f,
                 "kernel `{kernel}` (reference): the algorithm reads `{buffer}` at {point:?}, outside its shape {shape:?}"
+            ),
+            Error::ReferenceWriteOutOfBounds {
+                kernel,
+                buffer,
+                point,
+                shape,
+            } => write!(
+                f,
+                "kernel `{kernel}` (reference): an update of the algorithm writes `{buffer}` at {point:?}, outside its shape {shape:?}"
             ),
             Error::Internal(m) => write!(f, "halite internal error: {m}"),
         }

@@ -857,3 +857,48 @@ fn updates_of_an_unread_intermediate_stay_in_its_storage() {
         assert_eq!(got, want, "{h}x{w}");
     }
 }
+
+#[kernel]
+fn histogram16(input: ArrayView1<u8>, hist: ArrayViewMut1<i32>) -> Result<(), Error> {
+    let r = rdom(0..input.len());
+    hist(b) = 0;
+    hist((input(r) as i32).clamp(0, 15)) += 1;
+}
+
+/// An output scattered into at computed indices must hold the indices' whole range: the
+/// kernel refuses a shorter one at entry, whatever the data; `reference` writes as the data
+/// goes and reports the first point outside the output (not as an internal error).
+#[test]
+fn a_scatter_output_shorter_than_its_index_range_is_an_error() {
+    let small = Array1::from_iter(0..8u8);
+    let large = Array1::from_iter(0..12u8);
+    let mut hist = Array1::<i32>::zeros(8);
+    for input in [&small, &large] {
+        let e = histogram16(input.view(), hist.view_mut()).unwrap_err();
+        assert!(
+            matches!(
+                e,
+                Error::InputTooSmall {
+                    buffer: "hist",
+                    needed: (0, 15),
+                    ..
+                }
+            ),
+            "{e:?}"
+        );
+        assert!(
+            e.to_string().contains("reads or writes indices 0..=15"),
+            "{e}"
+        );
+    }
+    histogram16::reference(small.view(), hist.view_mut()).unwrap();
+    assert_eq!(hist, Array1::from_elem(8, 1));
+    let e = histogram16::reference(large.view(), hist.view_mut()).unwrap_err();
+    assert!(
+        matches!(&e, Error::ReferenceWriteOutOfBounds { buffer, point, .. } if buffer == "hist" && point == &vec![8]),
+        "{e:?}"
+    );
+    let mut full = Array1::<i32>::zeros(16);
+    histogram16(large.view(), full.view_mut()).unwrap();
+    assert_eq!(full.to_vec(), [vec![1; 12], vec![0; 4]].concat());
+}

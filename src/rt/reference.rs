@@ -106,6 +106,16 @@ pub fn run(
             point,
             shape,
         },
+        InterpError::WriteOutOfBounds {
+            buffer,
+            point,
+            shape,
+        } => Error::ReferenceWriteOutOfBounds {
+            kernel,
+            buffer,
+            point,
+            shape,
+        },
         other => Error::Internal(other.to_string()),
     })?;
     for (o, b) in outputs.iter_mut().zip(&bufs) {
