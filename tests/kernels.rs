@@ -1005,6 +1005,44 @@ fn fusing_a_guarded_split_back_together() {
     }
 }
 
+/// Fused loops of producers: `fused / width` and `fused % width` stay inside the producer's
+/// region, so the entry check asks for exactly the input the pipeline reads (it asked for row
+/// -1 of a producer fused inside strips, and for columns -29..=32 of a reduction computed per
+/// vector of a fused, vectorized producer).
+#[kernel]
+fn fused_in_strips(a: ArrayView2<i32>, out: ArrayViewMut2<i32>) -> Result<(), Error> {
+    w(y, x) = a(y, x) + a(y, x + 1);
+    out(y, x) = w(y, x) * 2;
+    schedule! {
+        out.split(y, y, yi, 4);
+        w.compute_at(out, y).fuse(y, x, t);
+    }
+}
+
+#[kernel]
+fn fused_vectors_of_a_reduction(a: ArrayView2<i32>, out: ArrayViewMut2<i32>) -> Result<(), Error> {
+    let r = rdom(0..4);
+    g(y, x) = maximum(a(y, x + r)) + 1;
+    out(y, x) = g(y, x);
+    schedule! {
+        g.compute_root().fuse(y, x, t).vectorize(t, 8);
+    }
+}
+
+#[test]
+fn fused_producers_read_only_their_region() {
+    for (h, w) in [(1, 1), (2, 7), (5, 8), (6, 5), (9, 3), (0, 4)] {
+        let a = Array2::from_shape_fn((h, w + 3), |(y, x)| ((y * 31 + x * 7) % 23) as i32);
+        let (mut o, mut r) = (Array2::<i32>::zeros((h, w)), Array2::<i32>::zeros((h, w)));
+        fused_in_strips(a.view(), o.view_mut()).unwrap();
+        fused_in_strips::reference(a.view(), r.view_mut()).unwrap();
+        assert_eq!(o, r, "{h}x{w}");
+        fused_vectors_of_a_reduction(a.view(), o.view_mut()).unwrap();
+        fused_vectors_of_a_reduction::reference(a.view(), r.view_mut()).unwrap();
+        assert_eq!(o, r, "{h}x{w}");
+    }
+}
+
 /// Typed constants and halite's `f32::exp` (vectorized here), against the reference and
 /// against Rust's own constants and `exp` (which may differ from halite's by an ulp).
 #[kernel]

@@ -114,6 +114,19 @@ fn divides_by_variable(e: &Expr) -> bool {
     found
 }
 
+/// Whether `e` takes a remainder by a non-constant: the inner variable of a fused loop
+/// (`by % ny`). Over the lanes of a vector (a range of `by` that may start anywhere) its
+/// interval is `[-ny + 1, ny - 1]`, not the region `[0, ny - 1]` it stays in.
+fn remainder_by_variable(e: &Expr) -> bool {
+    let mut found = false;
+    e.visit(&mut |x| {
+        if let ExprNode::Binary(BinOp::Rem, _, d) = x.node() {
+            found |= d.as_const().is_none();
+        }
+    });
+    found
+}
+
 /// `a && b`, without the terms of `b` that `a` already has.
 fn and(a: &Expr, b: Expr) -> Expr {
     let have = a.conjuncts();
@@ -180,6 +193,7 @@ pub fn collect_calls(
         guards,
         out,
         in_guard: false,
+        vector_depth: 0,
         facts: Vec::new(),
     };
     w.stmt(s, when);
@@ -577,6 +591,9 @@ struct Walker<'a, 'b> {
     out: &'b mut Vec<CallBox>,
     /// Inside the `if` of a guarded split: every pure variable lies in its Func's region.
     in_guard: bool,
+    /// How many vector loops enclose the statement: their lanes span a range of the loop
+    /// variable that may start anywhere (see [`remainder_by_variable`]).
+    vector_depth: usize,
     /// The integer comparisons of the enclosing `if`s, each `(a, b)` meaning `a < b`, lets
     /// substituted (see [`Walker::refine`]).
     facts: Vec<(Expr, Expr)>,
@@ -887,7 +904,7 @@ impl Walker<'_, '_> {
                 min,
                 extent,
                 body,
-                ..
+                kind,
             } => {
                 let mut b = Bounds::new(self.scope);
                 let lo = b.of(min).min;
@@ -915,9 +932,15 @@ impl Walker<'_, '_> {
                 let saved = self
                     .scope
                     .insert(var.clone(), Interval { min: lo, max: hi });
+                let vector = matches!(
+                    kind,
+                    halite_core::ForKind::Vectorized(_) | halite_core::ForKind::VectorizedRow(_)
+                );
+                self.vector_depth += usize::from(vector);
                 self.loops.push((var.clone(), sym));
                 self.stmt(body, &inner_when);
                 self.loops.pop();
+                self.vector_depth -= usize::from(vector);
                 restore(self.scope, var, saved);
             }
             Stmt::Let { name, value, body } => {
@@ -949,10 +972,17 @@ impl Walker<'_, '_> {
                 // (Everywhere: only where a fused loop divides by a run-time extent, which
                 // interval arithmetic cannot see through; elsewhere the clamp would only make
                 // every region expression bigger.)
-                let inside = self.in_guard
-                    || (divides_by_variable(value) && self.hints.inside_everywhere(name));
+                let fused = (divides_by_variable(value)
+                    || (self.vector_depth > 0 && remainder_by_variable(value)))
+                    && self.hints.inside_everywhere(name);
+                let inside = self.in_guard || fused;
                 let sv = match (region, inside) {
                     (Some((m, e)), true) => {
+                        // A fused loop runs only where its region is not empty: `max(e, 1)`
+                        // keeps the clamp's interval from ending before `m` (a strip's row
+                        // count that interval arithmetic cannot prove positive made `m - 1`
+                        // the lowest row).
+                        let e = if fused { e.max(Expr::i32(1)) } else { e };
                         let hi = self.raw_subst(&m.clone().add(e).sub(Expr::i32(1)));
                         Expr::intrinsic(
                             halite_core::Intrinsic::Clamp,
@@ -1034,6 +1064,7 @@ pub fn bounds_at_site(s: &Stmt, func: &str, e: &Expr, hints: &Hints) -> Option<I
         guards: &mut guards,
         out: &mut out,
         in_guard: false,
+        vector_depth: 0,
         facts: Vec::new(),
     };
     w.find_site(s, func, e)
