@@ -114,14 +114,17 @@ fn divides_by_variable(e: &Expr) -> bool {
     found
 }
 
-/// Whether `e` takes a remainder by a non-constant: the inner variable of a fused loop
-/// (`by % ny`). Over the lanes of a vector (a range of `by` that may start anywhere) its
-/// interval is `[-ny + 1, ny - 1]`, not the region `[0, ny - 1]` it stays in.
-fn remainder_by_variable(e: &Expr) -> bool {
+/// Whether `e` takes a remainder by a non-constant of a value that varies over the lanes of a
+/// vector loop: the inner variable of a fused loop that is vectorized (`by % ny`, where `by`
+/// runs over the lanes). Over a range of `by` that may start anywhere its interval is
+/// `[-ny + 1, ny - 1]`, not the region `[0, ny - 1]` it stays in. (Where `by` is the same for
+/// every lane, the value is exact and needs no clamp, which would only hide the terms that
+/// cancel.)
+fn remainder_over_lanes(e: &Expr, lanes: &[Arc<str>]) -> bool {
     let mut found = false;
     e.visit(&mut |x| {
-        if let ExprNode::Binary(BinOp::Rem, _, d) = x.node() {
-            found |= d.as_const().is_none();
+        if let ExprNode::Binary(BinOp::Rem, a, d) = x.node() {
+            found |= d.as_const().is_none() && lanes.iter().any(|l| a.uses_var(l));
         }
     });
     found
@@ -193,7 +196,7 @@ pub fn collect_calls(
         guards,
         out,
         in_guard: false,
-        vector_depth: 0,
+        lanes: Vec::new(),
         facts: Vec::new(),
     };
     w.stmt(s, when);
@@ -591,9 +594,9 @@ struct Walker<'a, 'b> {
     out: &'b mut Vec<CallBox>,
     /// Inside the `if` of a guarded split: every pure variable lies in its Func's region.
     in_guard: bool,
-    /// How many vector loops enclose the statement: their lanes span a range of the loop
-    /// variable that may start anywhere (see [`remainder_by_variable`]).
-    vector_depth: usize,
+    /// The variables of the vector loops around the statement: their lanes span a range that
+    /// may start anywhere (see [`remainder_over_lanes`]).
+    lanes: Vec<Arc<str>>,
     /// The integer comparisons of the enclosing `if`s, each `(a, b)` meaning `a < b`, lets
     /// substituted (see [`Walker::refine`]).
     facts: Vec<(Expr, Expr)>,
@@ -936,11 +939,15 @@ impl Walker<'_, '_> {
                     kind,
                     halite_core::ForKind::Vectorized(_) | halite_core::ForKind::VectorizedRow(_)
                 );
-                self.vector_depth += usize::from(vector);
+                if vector {
+                    self.lanes.push(var.clone());
+                }
                 self.loops.push((var.clone(), sym));
                 self.stmt(body, &inner_when);
                 self.loops.pop();
-                self.vector_depth -= usize::from(vector);
+                if vector {
+                    self.lanes.pop();
+                }
                 restore(self.scope, var, saved);
             }
             Stmt::Let { name, value, body } => {
@@ -973,7 +980,8 @@ impl Walker<'_, '_> {
                 // interval arithmetic cannot see through; elsewhere the clamp would only make
                 // every region expression bigger.)
                 let fused = (divides_by_variable(value)
-                    || (self.vector_depth > 0 && remainder_by_variable(value)))
+                    || (!self.lanes.is_empty()
+                        && remainder_over_lanes(&self.raw_subst(value), &self.lanes)))
                     && self.hints.inside_everywhere(name);
                 let inside = self.in_guard || fused;
                 let sv = match (region, inside) {
@@ -1064,7 +1072,7 @@ pub fn bounds_at_site(s: &Stmt, func: &str, e: &Expr, hints: &Hints) -> Option<I
         guards: &mut guards,
         out: &mut out,
         in_guard: false,
-        vector_depth: 0,
+        lanes: Vec::new(),
         facts: Vec::new(),
     };
     w.find_site(s, func, e)
