@@ -736,13 +736,16 @@ fn tail_arg(a: &Arg) -> Result<TailStrategy, Diagnostic> {
     }
 }
 
+/// How [`dim`]'s error for an unknown loop begins (read back by [`other_stage_hint`]).
+const NO_LOOP: &str = "there is no loop `";
+
 /// A "there is no loop `v`" error for a stage of `f` where `v` is a reduction variable of
 /// another stage of `f`: says which (a Func defined by an inline reduction, `g(y) = sum(..)`,
 /// has that reduction as its update 0, so its own updates count from 1).
 fn other_stage_hint(p: &Pipeline, d: &Directive, mut e: Diagnostic) -> Diagnostic {
     let Some(v) = e
         .message
-        .strip_prefix("there is no loop `")
+        .strip_prefix(NO_LOOP)
         .and_then(|m| m.split('`').next())
         .map(str::to_string)
     else {
@@ -788,7 +791,7 @@ fn dim(fs: &FuncSchedule, v: &str, o: Origin) -> Result<usize, Diagnostic> {
         Diagnostic::new(
             o,
             format!(
-                "there is no loop `{v}`{extra}; the loops are (outermost first): {}",
+                "{NO_LOOP}{v}`{extra}; the loops are (outermost first): {}",
                 names.join(", ")
             ),
         )

@@ -223,25 +223,15 @@ fn version(groups: &[Group], picks: &[Option<usize>], directives: &[Directive]) 
 
 /// A condition as the user could have written it: buffer extents as `buf.shape()[k]`.
 fn user_syntax(c: &Expr) -> String {
-    let text = c.to_string();
-    let mut out = String::new();
-    let mut rest = text.as_str();
-    while let Some(at) = rest.find(".extent.") {
-        let digits = rest[at + 8..]
-            .bytes()
-            .take_while(u8::is_ascii_digit)
-            .count();
-        if digits == 0 {
-            out.push_str(&rest[..at + 8]);
-            rest = &rest[at + 8..];
-            continue;
-        }
-        out.push_str(&rest[..at]);
-        out.push_str(&format!(".shape()[{}]", &rest[at + 8..at + 8 + digits]));
-        rest = &rest[at + 8 + digits..];
-    }
-    out.push_str(rest);
-    out
+    halite_core::expr::substitute(c, &|n| {
+        let (buf, d) = n.rsplit_once(".extent.")?;
+        let d: usize = d.parse().ok()?;
+        Some(Expr::var(
+            format!("{buf}.shape()[{d}]"),
+            halite_core::Type::I32,
+        ))
+    })
+    .to_string()
 }
 
 /// What a version's condition pins down: `(name, value)` for each conjunct `name == constant`

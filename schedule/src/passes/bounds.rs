@@ -102,29 +102,16 @@ pub fn region_vars(f: &halite_core::Func, d: usize) -> (Expr, Expr) {
     }
 }
 
-/// Whether `e` divides by a non-constant: the outer variable of a fused loop (`by / ny`, whose
-/// interval over `by` is as wide as `by`'s; the inner one, `by % ny`, is bounded by `ny`).
-fn divides_by_variable(e: &Expr) -> bool {
+/// Whether `e` holds `a op d` (`/` or `%`) by a non-constant `d`, with `a` accepted by `of`:
+/// the variables of a fused loop. `by / ny` (the outer one) has an interval over `by` as wide
+/// as `by`'s. `by % ny` (the inner one) is bounded by `ny`, except over the lanes of a vector
+/// (a range of `by` that may start anywhere), where its interval is `[-ny + 1, ny - 1]`, not
+/// the region `[0, ny - 1]` it stays in.
+fn by_variable(e: &Expr, op: BinOp, of: &dyn Fn(&Expr) -> bool) -> bool {
     let mut found = false;
     e.visit(&mut |x| {
-        if let ExprNode::Binary(BinOp::Div, _, d) = x.node() {
-            found |= d.as_const().is_none();
-        }
-    });
-    found
-}
-
-/// Whether `e` takes a remainder by a non-constant of a value that varies over the lanes of a
-/// vector loop: the inner variable of a fused loop that is vectorized (`by % ny`, where `by`
-/// runs over the lanes). Over a range of `by` that may start anywhere its interval is
-/// `[-ny + 1, ny - 1]`, not the region `[0, ny - 1]` it stays in. (Where `by` is the same for
-/// every lane, the value is exact and needs no clamp, which would only hide the terms that
-/// cancel.)
-fn remainder_over_lanes(e: &Expr, lanes: &[Arc<str>]) -> bool {
-    let mut found = false;
-    e.visit(&mut |x| {
-        if let ExprNode::Binary(BinOp::Rem, a, d) = x.node() {
-            found |= d.as_const().is_none() && lanes.iter().any(|l| a.uses_var(l));
+        if let ExprNode::Binary(o, a, d) = x.node() {
+            found |= *o == op && d.as_const().is_none() && of(a);
         }
     });
     found
@@ -595,7 +582,7 @@ struct Walker<'a, 'b> {
     /// Inside the `if` of a guarded split: every pure variable lies in its Func's region.
     in_guard: bool,
     /// The variables of the vector loops around the statement: their lanes span a range that
-    /// may start anywhere (see [`remainder_over_lanes`]).
+    /// may start anywhere (see [`by_variable`]).
     lanes: Vec<Arc<str>>,
     /// The integer comparisons of the enclosing `if`s, each `(a, b)` meaning `a < b`, lets
     /// substituted (see [`Walker::refine`]).
@@ -976,12 +963,14 @@ impl Walker<'_, '_> {
                 // a split's guard, or everywhere when no loop of its stage runs past the
                 // region), which says so where interval arithmetic loses it (a fused loop's
                 // `by / ny`, the loops of a guarded split).
-                // (Everywhere: only where a fused loop divides by a run-time extent, which
+                // (Everywhere: only where a fused loop divides by a run-time extent, or takes
+                // the remainder by one of a value that varies over a vector's lanes, which
                 // interval arithmetic cannot see through; elsewhere the clamp would only make
-                // every region expression bigger.)
-                let fused = (divides_by_variable(value)
-                    || (!self.lanes.is_empty()
-                        && remainder_over_lanes(&self.raw_subst(value), &self.lanes)))
+                // every region expression bigger, and hide the terms that cancel.)
+                let lanes = &self.lanes;
+                let fused = (by_variable(value, BinOp::Div, &|_| true)
+                    || (!lanes.is_empty()
+                        && by_variable(&sv, BinOp::Rem, &|a| lanes.iter().any(|l| a.uses_var(l)))))
                     && self.hints.inside_everywhere(name);
                 let inside = self.in_guard || fused;
                 let sv = match (region, inside) {
