@@ -30,7 +30,7 @@ pub fn specialize_full_tiles(s: Stmt) -> Stmt {
             allocs.push((func.clone(), *ty, bounds.clone()));
         }
     });
-    full_iterations(tiles(s, &allocs), false)
+    full_iterations(tiles(s, &allocs, &mut Vec::new()), false)
 }
 
 /// The allocations of the nest: Func, element type, bounds.
@@ -194,25 +194,49 @@ fn widen_vectors(s: Stmt, widened: &[String]) -> Stmt {
     }
 }
 
-fn tiles(s: Stmt, allocs: &Allocs) -> Stmt {
+/// `nonneg`: the variables of the enclosing loops that start at a non-negative constant.
+fn tiles(s: Stmt, allocs: &Allocs, nonneg: &mut Vec<Arc<str>>) -> Stmt {
     match s {
         Stmt::Let { name, value, body } => {
             if let Some(f) = name.strip_suffix(".min.0") {
                 let f = f.to_string();
-                return specialize_region(&f, Stmt::Let { name, value, body }, allocs);
+                return specialize_region(&f, Stmt::Let { name, value, body }, allocs, nonneg);
             }
             Stmt::Let {
                 name,
                 value,
-                body: Box::new(tiles(*body, allocs)),
+                body: Box::new(tiles(*body, allocs, nonneg)),
             }
         }
-        s => s.map_children(&mut |x| tiles(x, allocs)),
+        Stmt::For {
+            var,
+            min,
+            extent,
+            kind,
+            body,
+        } => {
+            let pushed = min.as_int().is_some_and(|m| m >= 0);
+            if pushed {
+                nonneg.push(var.clone());
+            }
+            let body = tiles(*body, allocs, nonneg);
+            if pushed {
+                nonneg.pop();
+            }
+            Stmt::For {
+                var,
+                min,
+                extent,
+                kind,
+                body: Box::new(body),
+            }
+        }
+        s => s.map_children(&mut |x| tiles(x, allocs, nonneg)),
     }
 }
 
 /// `s` is the chain of region lets of `f` (min and extent per dimension) around its scope.
-fn specialize_region(f: &str, s: Stmt, allocs: &Allocs) -> Stmt {
+fn specialize_region(f: &str, s: Stmt, allocs: &Allocs, nonneg: &mut Vec<Arc<str>>) -> Stmt {
     // Peel the chain.
     let mut lets: Vec<(Arc<str>, Expr)> = Vec::new();
     let mut cur = s;
@@ -234,7 +258,7 @@ fn specialize_region(f: &str, s: Stmt, allocs: &Allocs) -> Stmt {
         }
     }
     let plain = cur.clone();
-    let body = tiles(cur, allocs);
+    let body = tiles(cur, allocs, nonneg);
     let mut consts: Vec<(Arc<str>, i64)> = Vec::new();
     let mut size: i64 = 1;
     let mut all = true;
@@ -242,7 +266,8 @@ fn specialize_region(f: &str, s: Stmt, allocs: &Allocs) -> Stmt {
         if !n.contains(".extent.") {
             continue;
         }
-        let hi = constant_upper_bound(v);
+        let diff = |a: &Expr, b: &Expr| (None, difference_upper_bound(a, b, nonneg));
+        let hi = constant_range(v, &|_| None, &diff).1;
         match hi {
             Some(c) if c >= 1 && c <= i32::MAX as i64 => {
                 size = size.saturating_mul(c);
@@ -428,6 +453,116 @@ fn hoist_guards(s: Stmt) -> (Vec<Expr>, Stmt) {
     let conds: Vec<Expr> = found.iter().map(|(c, _)| c.clone()).collect();
     let hoisted = found.into_iter().map(|(_, all)| all).collect();
     (hoisted, assume(s, &conds))
+}
+
+/// The most symbolic upper bounds [`difference_upper_bound`] tries.
+const MAX_UPPERS: usize = 16;
+
+/// A constant upper bound of `a - b` where `a` and `b` share variables, which intervals alone
+/// lose: in a region extent such as `min(.., jo * 64 + 63) / 16 - jo * 4 + 1` (a tile of 64
+/// columns read as 16-column panels, `j / 16`), `a` is at most `(jo * 64 + 63) / 16`, which is
+/// `jo * 4 + 3` for `jo >= 0`, so the extent is at most 4. The symbolic upper bounds of `a`
+/// (either operand of a `min`, through additions, value-keeping casts and division by a
+/// positive constant, dividing a sum term by term where every term is a non-negative multiple
+/// of the divisor or a constant, see [`divide_terms`]) each have `b` subtracted and the
+/// result simplified; the least constant among them is the bound. `nonneg` are variables
+/// known to be non-negative (loops from a non-negative constant).
+fn difference_upper_bound(a: &Expr, b: &Expr, nonneg: &[Arc<str>]) -> Option<i64> {
+    if !a.ty().is_int() || a.ty() != b.ty() {
+        return None;
+    }
+    symbolic_uppers(a, nonneg)
+        .iter()
+        .filter_map(|u| halite_core::simplify(&u.clone().sub(b.clone())).as_int())
+        .min()
+}
+
+/// Expressions at least `e` (at most [`MAX_UPPERS`]; `e` itself where nothing better is known).
+fn symbolic_uppers(e: &Expr, nonneg: &[Arc<str>]) -> Vec<Expr> {
+    use halite_core::ExprNode;
+    let mut out: Vec<Expr> = match e.node() {
+        ExprNode::Binary(BinOp::Min, x, y) => {
+            let mut v = symbolic_uppers(x, nonneg);
+            v.extend(symbolic_uppers(y, nonneg));
+            v
+        }
+        ExprNode::Binary(BinOp::Add, x, y) => {
+            let (ux, uy) = (symbolic_uppers(x, nonneg), symbolic_uppers(y, nonneg));
+            ux.iter()
+                .flat_map(|p| uy.iter().map(move |q| p.clone().add(q.clone())))
+                .collect()
+        }
+        ExprNode::Binary(BinOp::Div, x, c) if c.as_int().is_some_and(|c| c > 0) => {
+            symbolic_uppers(x, nonneg)
+                .into_iter()
+                .map(|u| {
+                    let u = halite_core::simplify(&u);
+                    divide_terms(&u, c.as_int().unwrap_or(1), nonneg)
+                        .unwrap_or_else(|| u.div(c.clone()))
+                })
+                .collect()
+        }
+        // Casts that keep every value (wider integers; and `i64 -> i32` of region values,
+        // which the entry guards keep in range, as in `constant_range`).
+        ExprNode::Cast(x)
+            if x.ty().is_int()
+                && e.ty().is_int()
+                && (e.ty().bits() >= x.ty().bits()
+                    || (x.ty() == Type::I64 && e.ty() == Type::I32)) =>
+        {
+            symbolic_uppers(x, nonneg)
+                .into_iter()
+                .map(|u| Expr::cast(e.ty(), u))
+                .collect()
+        }
+        _ => vec![e.clone()],
+    };
+    out.truncate(MAX_UPPERS);
+    out
+}
+
+/// `e / c` for a constant `c > 0` as a sum of quotients, when every summand of `e` is a
+/// constant or `v * k` with `c` dividing `k > 0` and `v` a variable in `nonneg` (or a
+/// widening cast of one), and the constants add up to a non-negative number: then `e` is not
+/// negative, the truncating division rounds down, and `(Σ v * k + K) / c` is
+/// `Σ v * (k / c) + K / c`.
+fn divide_terms(e: &Expr, c: i64, nonneg: &[Arc<str>]) -> Option<Expr> {
+    use halite_core::ExprNode;
+    let ty = e.ty();
+    let k = |v: i64| Expr::constant(halite_core::Value::from_i64(ty, v));
+    let is_nonneg_var = |x: &Expr| match x.node() {
+        ExprNode::Var(n) => nonneg.iter().any(|m| m == n),
+        ExprNode::Cast(v) if v.ty().is_int() && x.ty().bits() >= v.ty().bits() => {
+            matches!(v.node(), ExprNode::Var(n) if nonneg.iter().any(|m| m == n))
+        }
+        _ => false,
+    };
+    let mut constant: i64 = 0;
+    let mut quotient: Vec<Expr> = Vec::new();
+    for t in e.summands() {
+        if let Some(v) = t.as_int() {
+            constant = constant.checked_add(v)?;
+            continue;
+        }
+        match t.node() {
+            ExprNode::Binary(BinOp::Mul, x, m)
+                if is_nonneg_var(x) && m.as_int().is_some_and(|m| m > 0 && m % c == 0) =>
+            {
+                let f = m.as_int()? / c;
+                quotient.push(if f == 1 {
+                    x.clone()
+                } else {
+                    x.clone().mul(k(f))
+                });
+            }
+            _ => return None,
+        }
+    }
+    if constant < 0 {
+        return None;
+    }
+    quotient.push(k(constant / c));
+    quotient.into_iter().reduce(|x, y| x.add(y))
 }
 
 /// A constant upper bound of an integer expression in which every variable is unknown, except
@@ -646,6 +781,62 @@ mod tests {
                   t(t.x) = 1
         "#]]
         .assert_eq(&out);
+    }
+
+    /// A tile read as panels (`t(j / 16)` for `j` in a 64-column tile at `jo`) has the extent
+    /// `min(jo * 64 + 63, n - 1) / 16 - jo * 4 + 1`: at most 4, which intervals alone cannot see
+    /// (both terms vary with `jo`), but dividing `jo * 64 + 63` term by term can (`jo >= 0`).
+    #[test]
+    fn panel_extents_are_bounded_through_division() {
+        let i64v = |n: &str| Expr::cast(Type::I64, Expr::var(n, Type::I32));
+        let last = i64v("jo")
+            .mul(Expr::i64(64))
+            .add(Expr::i64(63))
+            .min(i64v("n").sub(Expr::i64(1)));
+        let ext = last
+            .div(Expr::i64(16))
+            .sub(i64v("jo").mul(Expr::i64(4)))
+            .add(Expr::i64(1));
+        let store = Stmt::Store {
+            func: "t".into(),
+            args: vec![Expr::var("t.x", Type::I32)],
+            value: Expr::i32(1),
+        };
+        let region = Stmt::Let {
+            name: "t.min.0".into(),
+            value: Expr::var("jo", Type::I32).mul(Expr::i32(4)),
+            body: Box::new(Stmt::Let {
+                name: "t.extent.0".into(),
+                value: Expr::cast(Type::I32, ext),
+                body: Box::new(Stmt::Produce {
+                    func: "t".into(),
+                    body: Box::new(Stmt::For {
+                        var: "t.x".into(),
+                        min: Expr::var("t.min.0", Type::I32),
+                        extent: Expr::var("t.extent.0", Type::I32),
+                        kind: ForKind::Unrolled(4),
+                        body: Box::new(store),
+                    }),
+                }),
+            }),
+        };
+        let nest = |min: i32| Stmt::For {
+            var: "jo".into(),
+            min: Expr::i32(min),
+            extent: Expr::var("m", Type::I32),
+            kind: ForKind::Serial,
+            body: Box::new(region.clone()),
+        };
+        let out = specialize_full_tiles(nest(0)).to_string();
+        assert!(out.contains("if t.extent.0 == 4:"), "{out}");
+        assert!(
+            out.contains("unrolled(x4) for t.x in [t.min.0, +4):"),
+            "{out}"
+        );
+        // From a negative `jo`, `(jo * 64 + 63) / 16` rounds toward zero, above `jo * 4 + 3`:
+        // no bound, no full-tile copy.
+        let out = specialize_full_tiles(nest(-1)).to_string();
+        assert!(!out.contains("== 4"), "{out}");
     }
 
     /// An unrolled loop of vectors over a split row is full only when its last vector is: the
