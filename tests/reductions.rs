@@ -638,11 +638,12 @@ fn computed_indices_may_use_pure_variables() {
 #[allow(dead_code)]
 mod conv2d_app;
 
-/// The conv2d example's register tiles (4 channels x 2 rows x 8 columns) on layers whose
-/// channels, rows and columns are not multiples of the tile, and on every instruction set:
-/// bit for bit the reference (the schedule keeps each sum's order).
+/// The conv2d example's register tiles (one per instruction set, each kept in registers) on
+/// layers whose channels, rows and columns are not multiples of the tile, and on every
+/// instruction set: bit for bit the reference (the schedule keeps each sum's order).
 #[test]
 fn conv2d_example_tiles_are_exact_at_the_edges() {
+    assert_register_tile_in_every_version(&conv2d_app::conv2d::loop_nest(), "prod");
     use halite::rt::Isa;
     for (n, ci, co, h, w) in [
         (1, 3, 4, 2, 8),
@@ -672,6 +673,20 @@ fn conv2d_example_tiles_are_exact_at_the_edges() {
     }
 }
 
+/// Every instruction set's version of `nest` (a kernel with `if isa(..)` schedules) keeps a
+/// register tile of `func` (an accumulator array that LLVM holds in registers).
+fn assert_register_tile_in_every_version(nest: &str, func: &str) {
+    // (The text starts with the kernel's name; each version with `for ISA..:`.)
+    let versions: Vec<&str> = nest.split("\nfor ").skip(1).collect();
+    assert!(versions.len() >= 2, "{nest}");
+    for v in versions {
+        assert!(
+            v.contains(&format!("allocate {func}.acc")),
+            "no register tile of `{func}` in\n{v}"
+        );
+    }
+}
+
 #[path = "../examples/matmul.rs"]
 #[allow(dead_code)]
 mod matmul_app;
@@ -682,13 +697,7 @@ mod matmul_app;
 /// with AVX-512 showed it); and its results are bit for bit the reference at ragged sizes.
 #[test]
 fn matmul_example_keeps_register_tiles_on_every_path() {
-    let nest = matmul_app::matmul::loop_nest();
-    // (The text starts with the kernel's name; each version with `for ISA..:`.)
-    let versions: Vec<&str> = nest.split("\nfor ").skip(1).collect();
-    assert!(versions.len() >= 2, "{nest}");
-    for v in versions {
-        assert!(v.contains("allocate prod.acc0"), "no register tile in\n{v}");
-    }
+    assert_register_tile_in_every_version(&matmul_app::matmul::loop_nest(), "prod");
     use halite::rt::Isa;
     for (m, kk, n) in [(1, 1, 1), (7, 5, 70), (13, 9, 129), (37, 29, 45)] {
         let (a, b) = (pattern_f32(m, kk), pattern_f32(kk, n));
