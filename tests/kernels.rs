@@ -1253,3 +1253,31 @@ fn interior_copies_compute_the_padding_exactly() {
         "no general copy:\n{nest}"
     );
 }
+
+/// A Func split with its inner loop reordered outside (`yi1` around the columns): the inner
+/// rows run under the split's guard, and the producer's region is empty when the output has
+/// no columns (`select(0 < n, 2, 0)`), which made bounds inference ask for row -1 on every
+/// call (`Err(InputTooSmall)` for an input exactly as large as the algorithm reads).
+#[kernel]
+fn split_inner_outside(
+    input: ArrayView2<u8>,
+    gain: f32,
+    out: ArrayViewMut2<u8>,
+) -> Result<(), Error> {
+    f(y, x) = input(y, x) as f32 * gain;
+    out(y, x) = (f(y, x) + f(y + 1, x + 1)).clamp(0.0, 255.0) as u8;
+    schedule! {
+        f.compute_at(out, y).split(y, y, yi1, 32).reorder(yi1, x, y);
+    }
+}
+
+#[test]
+fn a_guarded_split_reads_only_its_region() {
+    for (h, w) in [(1, 1), (1, 5), (3, 3), (5, 7), (40, 2)] {
+        let input = pattern_u8(h + 1, w + 1);
+        let (mut got, mut want) = (Array2::<u8>::zeros((h, w)), Array2::<u8>::zeros((h, w)));
+        split_inner_outside(input.view(), 1.5, got.view_mut()).unwrap();
+        split_inner_outside::reference(input.view(), 1.5, want.view_mut()).unwrap();
+        assert_eq!(got, want, "{h}x{w}");
+    }
+}

@@ -656,6 +656,9 @@ fn random_schedules_match_the_reference() {
         .filter(|&s| s != 0)
         .unwrap_or(0x5eed_cafe_f00d_1234);
     let mut r = Rng(seed);
+    // Shapes and input values come from a stream of their own, so that which schedules are
+    // drawn does not depend on what the entry checks of earlier ones ask for.
+    let mut data = Rng(seed.rotate_left(29) ^ 0x0dd5_eed5);
     let mut ran = 0;
     let mut rejected = 0;
     let mut imprecise = 0;
@@ -743,7 +746,7 @@ fn random_schedules_match_the_reference() {
             let dims = p.outputs()[0].dims();
             for _ in 0..3 {
                 let shape: Vec<usize> = (0..dims)
-                    .map(|_| [0, 1, 2, 3, 5, 8, 13, 17][r.below(8)])
+                    .map(|_| [0, 1, 2, 3, 5, 8, 13, 17][data.below(8)])
                     .collect();
                 // Size the input as the entry check demands (a schedule that rounds up reads
                 // more), then let the nest interpreter verify that nothing reads past it.
@@ -805,7 +808,7 @@ fn random_schedules_match_the_reference() {
                         assert_eq!(ok.as_bool(), Some(true), "guard {g} fails at small sizes");
                     }
                 }
-                let input = fill(p.inputs[0].ty, &in_shape, &mut r);
+                let input = fill(p.inputs[0].ty, &in_shape, &mut data);
                 let out_ty = p.outputs()[0].ty;
                 let mut expected = [Buffer::zeros(out_ty, &shape)];
                 interp::run(&p, &[], std::slice::from_ref(&input), &mut expected).unwrap();

@@ -117,6 +117,19 @@ fn by_variable(e: &Expr, op: BinOp, of: &dyn Fn(&Expr) -> bool) -> bool {
     found
 }
 
+/// The extent `e` of a region where the region is known not to be empty: `select(c, a, b)`
+/// with a constant `b < 1` (a region that is empty when another dimension is) is `a` there
+/// (through integer casts); other extents are themselves.
+fn nonempty_extent(e: &Expr) -> Expr {
+    match e.node() {
+        ExprNode::Select(_, a, b) if b.as_int().is_some_and(|v| v < 1) => nonempty_extent(a),
+        ExprNode::Cast(a) if a.ty().is_int() && e.ty().is_int() => {
+            Expr::cast(e.ty(), nonempty_extent(a))
+        }
+        _ => e.clone(),
+    }
+}
+
 /// `a && b`, without the terms of `b` that `a` already has.
 fn and(a: &Expr, b: Expr) -> Expr {
     let have = a.conjuncts();
@@ -975,12 +988,20 @@ impl Walker<'_, '_> {
                 let inside = self.in_guard || fused;
                 let sv = match (region, inside) {
                     (Some((m, e)), true) => {
-                        // A fused loop runs only where its region is not empty: `max(e, 1)`
-                        // keeps the clamp's interval from ending before `m` (a strip's row
-                        // count that interval arithmetic cannot prove positive made `m - 1`
-                        // the lowest row).
-                        let e = if fused { e.max(Expr::i32(1)) } else { e };
-                        let hi = self.raw_subst(&m.clone().add(e).sub(Expr::i32(1)));
+                        // The code runs only where the region is not empty (a fused loop's
+                        // region; under a split's guard `.. < e`, `e >= 1`), which interval
+                        // arithmetic may not see, so that the clamp's interval would end
+                        // before `m` and make `m - 1` the lowest index read: a fused loop's
+                        // strip row count becomes `max(e, 1)`, and a region that is empty
+                        // when another dimension is, `select(0 < n, 2, 0)`, its nonempty
+                        // side (`max` everywhere made the nests of random schedules 10x
+                        // slower to infer).
+                        let hi = if fused {
+                            self.raw_subst(&m.clone().add(e.max(Expr::i32(1))).sub(Expr::i32(1)))
+                        } else {
+                            let e = nonempty_extent(&self.raw_subst(&e));
+                            simplify(&self.raw_subst(&m).add(e).sub(Expr::i32(1)))
+                        };
                         Expr::intrinsic(
                             halite_core::Intrinsic::Clamp,
                             vec![sv, self.raw_subst(&m), hi],
