@@ -643,7 +643,7 @@ mod conv2d_app;
 /// instruction set: bit for bit the reference (the schedule keeps each sum's order).
 #[test]
 fn conv2d_example_tiles_are_exact_at_the_edges() {
-    assert_register_tile_in_every_version(&conv2d_app::conv2d::loop_nest(), "prod");
+    assert_register_tile_in_every_version(conv2d_app::conv2d::loop_nest(), "prod");
     use halite::rt::Isa;
     for (n, ci, co, h, w) in [
         (1, 3, 4, 2, 8),
@@ -697,7 +697,7 @@ mod matmul_app;
 /// with AVX-512 showed it); and its results are bit for bit the reference at ragged sizes.
 #[test]
 fn matmul_example_keeps_register_tiles_on_every_path() {
-    assert_register_tile_in_every_version(&matmul_app::matmul::loop_nest(), "prod");
+    assert_register_tile_in_every_version(matmul_app::matmul::loop_nest(), "prod");
     use halite::rt::Isa;
     for (m, kk, n) in [(1, 1, 1), (7, 5, 70), (13, 9, 129), (37, 29, 45)] {
         let (a, b) = (pattern_f32(m, kk), pattern_f32(kk, n));
