@@ -654,7 +654,10 @@ fn random_schedules_match_the_reference() {
         .ok()
         .and_then(|s| s.parse::<u64>().ok())
         .filter(|&s| s != 0)
-        .unwrap_or(0x5eed_cafe_f00d_1234);
+        // (Some seeds draw schedules whose lowering alone takes 10-80 s in a debug build,
+        // e.g. `bx.compute_at(out, ..).store_at(..).tile(..).fuse(..)` of the blur; the
+        // default keeps this test near 40 s.)
+        .unwrap_or(9001);
     let mut r = Rng(seed);
     // Shapes and input values come from a stream of their own, so that which schedules are
     // drawn does not depend on what the entry checks of earlier ones ask for.
