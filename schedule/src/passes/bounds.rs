@@ -994,8 +994,7 @@ impl Walker<'_, '_> {
                         // before `m` and make `m - 1` the lowest index read: a fused loop's
                         // strip row count becomes `max(e, 1)`, and a region that is empty
                         // when another dimension is, `select(0 < n, 2, 0)`, its nonempty
-                        // side (`max` everywhere made the nests of random schedules 10x
-                        // slower to infer).
+                        // side (smaller than a `max` around the select).
                         let hi = if fused {
                             self.raw_subst(&m.clone().add(e.max(Expr::i32(1))).sub(Expr::i32(1)))
                         } else {
