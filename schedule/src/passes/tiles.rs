@@ -209,27 +209,17 @@ fn tiles(s: Stmt, allocs: &Allocs, nonneg: &mut Vec<Arc<str>>) -> Stmt {
             }
         }
         Stmt::For {
-            var,
-            min,
-            extent,
-            kind,
-            body,
+            ref var, ref min, ..
         } => {
             let pushed = min.as_int().is_some_and(|m| m >= 0);
             if pushed {
                 nonneg.push(var.clone());
             }
-            let body = tiles(*body, allocs, nonneg);
+            let s = s.map_children(&mut |x| tiles(x, allocs, nonneg));
             if pushed {
                 nonneg.pop();
             }
-            Stmt::For {
-                var,
-                min,
-                extent,
-                kind,
-                body: Box::new(body),
-            }
+            s
         }
         s => s.map_children(&mut |x| tiles(x, allocs, nonneg)),
     }
@@ -492,13 +482,13 @@ fn symbolic_uppers(e: &Expr, nonneg: &[Arc<str>]) -> Vec<Expr> {
                 .flat_map(|p| uy.iter().map(move |q| p.clone().add(q.clone())))
                 .collect()
         }
-        ExprNode::Binary(BinOp::Div, x, c) if c.as_int().is_some_and(|c| c > 0) => {
+        ExprNode::Binary(BinOp::Div, x, d) if d.as_int().is_some_and(|c| c > 0) => {
+            let c = d.as_int().unwrap_or(1);
             symbolic_uppers(x, nonneg)
                 .into_iter()
                 .map(|u| {
                     let u = halite_core::simplify(&u);
-                    divide_terms(&u, c.as_int().unwrap_or(1), nonneg)
-                        .unwrap_or_else(|| u.div(c.clone()))
+                    divide_terms(&u, c, nonneg).unwrap_or_else(|| u.div(d.clone()))
                 })
                 .collect()
         }
