@@ -179,7 +179,7 @@ fn split_unroll_fuse_parallel() {
 fn shift_inwards_tile_start_is_a_let() {
     expect![[r#"
         kernel shifted_tile
-        check input covers [max(min(0, out.extent.0 as i64 - 8), 0), max(min(max(min((out.extent.0 as i64 + 7) / 8 * 8, out.extent.0 as i64), 8), max(min(out.extent.0 as i64 + (out.extent.0 as i64 + 7) / 8 * 8 - 8, out.extent.0 as i64 * 2 - 8), out.extent.0 as i64)), max(min((out.extent.0 as i64 + 7) / 8 * 8 - 9, out.extent.0 as i64 - 9), -1))]
+        check input covers [0, max(min(max(min((out.extent.0 as i64 + 7) / 8 * 8, out.extent.0 as i64), 8), max(min(out.extent.0 as i64 + (out.extent.0 as i64 + 7) / 8 * 8 - 8, out.extent.0 as i64 * 2 - 8), out.extent.0 as i64)), max(min((out.extent.0 as i64 + 7) / 8 * 8 - 9, out.extent.0 as i64 - 9), -1))]
         let f.alloc.0 = min(8, out.extent.0 as i64) + 1
         allocate f: f32 over [0, +f.alloc.0)
           if 0 < out.extent.0:
@@ -206,7 +206,7 @@ fn shift_inwards_tile_start_is_a_let() {
 fn interior_tiles_skip_the_padding() {
     expect![[r#"
         kernel padded_taps
-        check input covers [min(min(min(max(min(-1, out.extent.0 as i64 - 9), 0), input.extent.0 as i64 - 1), max(min(0, out.extent.0 as i64 - 8), 0)), max(min(1, out.extent.0 as i64 - 7), 1)), max(max(min(max(max(min(min(min((out.extent.0 as i64 + 7) / 8 * 8 - 2, out.extent.0 as i64 + 5), min(out.extent.0 as i64 + (out.extent.0 as i64 + 7) / 8 * 8 - 10, out.extent.0 as i64 * 2 - 3)), min(out.extent.0 as i64 + 7, out.extent.0 as i64 * 2 - 1) - 9), min(8, out.extent.0 as i64) - 2), 0), input.extent.0 as i64 - 1), min(max(max(min(min(min((out.extent.0 as i64 + 7) / 8 * 8 - 1, out.extent.0 as i64 + 6), min(out.extent.0 as i64 + (out.extent.0 as i64 + 7) / 8 * 8 - 9, out.extent.0 as i64 * 2 - 2)), min(out.extent.0 as i64 + 7, out.extent.0 as i64 * 2 - 1) - 8), min(8, out.extent.0 as i64) - 1), 0), input.extent.0 as i64 - 1)), min(max(max(min(min(min((out.extent.0 as i64 + 7) / 8 * 8, out.extent.0 as i64 + 7), min(out.extent.0 as i64 + (out.extent.0 as i64 + 7) / 8 * 8 - 8, out.extent.0 as i64 * 2 - 1)), min(out.extent.0 as i64 + 7, out.extent.0 as i64 * 2 - 1) - 7), min(8, out.extent.0 as i64)), 0), input.extent.0 as i64 - 1))]
+        check input covers [min(min(input.extent.0 as i64 - 1, 0), 1), max(max(min(max(max(min(min(min((out.extent.0 as i64 + 7) / 8 * 8 - 2, out.extent.0 as i64 + 5), min(out.extent.0 as i64 + (out.extent.0 as i64 + 7) / 8 * 8 - 10, out.extent.0 as i64 * 2 - 3)), min(out.extent.0 as i64 + 7, out.extent.0 as i64 * 2 - 1) - 9), min(8, out.extent.0 as i64) - 2), 0), input.extent.0 as i64 - 1), min(max(max(min(min(min((out.extent.0 as i64 + 7) / 8 * 8 - 1, out.extent.0 as i64 + 6), min(out.extent.0 as i64 + (out.extent.0 as i64 + 7) / 8 * 8 - 9, out.extent.0 as i64 * 2 - 2)), min(out.extent.0 as i64 + 7, out.extent.0 as i64 * 2 - 1) - 8), min(8, out.extent.0 as i64) - 1), 0), input.extent.0 as i64 - 1)), min(max(max(min(min(min((out.extent.0 as i64 + 7) / 8 * 8, out.extent.0 as i64 + 7), min(out.extent.0 as i64 + (out.extent.0 as i64 + 7) / 8 * 8 - 8, out.extent.0 as i64 * 2 - 1)), min(out.extent.0 as i64 + 7, out.extent.0 as i64 * 2 - 1) - 7), min(8, out.extent.0 as i64)), 0), input.extent.0 as i64 - 1))]
         if 0 < out.extent.0:
           produce out:
             for out.x in [0, +(out.extent.0 + 7) / 8):

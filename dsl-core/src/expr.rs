@@ -275,6 +275,9 @@ struct ExprData {
     /// Which simplifications already left this node unchanged (bit 0: exact, bit 1: bounds):
     /// a cache that makes simplifying an already simplified tree O(1).
     simplified: std::sync::atomic::AtomicU8,
+    /// [`crate::interval::value_range`] of this node, computed on first use (bound
+    /// expressions are asked for it at every node they contain).
+    value_range: std::sync::OnceLock<(i128, i128)>,
 }
 
 /// An immutable, cheaply cloned expression. Equality is structural and ignores origins.
@@ -310,12 +313,18 @@ impl Expr {
             ty,
             origin: Origin::NONE,
             simplified: Default::default(),
+            value_range: Default::default(),
         }))
     }
 
     /// Whether simplification `mode` (a bit) is known to leave this node unchanged.
     pub fn is_simplified(&self, mode: u8) -> bool {
         self.0.simplified.load(std::sync::atomic::Ordering::Relaxed) & mode != 0
+    }
+
+    /// The cached value range of this node (see [`crate::interval::value_range`]).
+    pub(crate) fn value_range_cell(&self) -> &std::sync::OnceLock<(i128, i128)> {
+        &self.0.value_range
     }
 
     /// Records that simplification `mode` leaves this node unchanged.
@@ -331,6 +340,7 @@ impl Expr {
             ty: self.0.ty,
             origin,
             simplified: Default::default(),
+            value_range: Default::default(),
         }))
     }
     pub fn node(&self) -> &ExprNode {
@@ -589,6 +599,7 @@ pub trait ExprMutator {
             ty: e.ty(),
             origin: e.origin(),
             simplified: Default::default(),
+            value_range: Default::default(),
         }))
     }
 }

@@ -662,25 +662,18 @@ impl<'a> Bounds<'a> {
 
 /// A range of the values that the integer expression `e` can take, whatever values its
 /// variables have in their types, computed exactly in
-/// `i128`; the type's whole range where the structure tells nothing better. Linear in the
-/// number of distinct nodes (bound expressions share their sub-expressions a lot).
+/// `i128`; the type's whole range where the structure tells nothing better. Cached in each
+/// node: linear in the number of nodes not asked before (bound expressions share their
+/// sub-expressions a lot, and interval arithmetic asks at every node of them).
 pub fn value_range(e: &Expr) -> (i128, i128) {
-    value_range_memo(e, &mut HashMap::new())
-}
-
-/// [`value_range`], with the ranges of the nodes seen so far by address (all of them inside
-/// `e`, which outlives the map).
-fn value_range_memo(e: &Expr, memo: &mut HashMap<usize, (i128, i128)>) -> (i128, i128) {
-    if let Some(r) = memo.get(&e.id()) {
+    if let Some(r) = e.value_range_cell().get() {
         return *r;
     }
-    let r = value_range_node(e, memo);
-    memo.insert(e.id(), r);
-    r
+    let r = value_range_node(e);
+    *e.value_range_cell().get_or_init(|| r)
 }
 
-fn value_range_node(e: &Expr, memo: &mut HashMap<usize, (i128, i128)>) -> (i128, i128) {
-    let mut value_range = |x: &Expr| value_range_memo(x, memo);
+fn value_range_node(e: &Expr) -> (i128, i128) {
     let ty = e.ty();
     let whole = ty.int_range().unwrap_or((i128::MIN, i128::MAX));
     let r = match e.node() {

@@ -127,7 +127,11 @@ fn rewrite(e: &Expr, bounds: bool) -> Expr {
             match op {
                 BinOp::Div if is_int_const(b, 1) => a.clone(),
                 BinOp::Min | BinOp::Max if a == b => a.clone(),
-                BinOp::Min | BinOp::Max if bounds && ty == Type::I64 => min_max_chain(*op, e),
+                BinOp::Min | BinOp::Max if ty.is_int() => match min_max_absorb(*op, e) {
+                    Some(r) => r,
+                    None if bounds && ty == Type::I64 => min_max_chain(*op, e),
+                    None => e.clone(),
+                },
                 BinOp::Eq | BinOp::Le | BinOp::Ge if a == b && a.ty().is_int() => Expr::bool(true),
                 BinOp::Ne | BinOp::Lt | BinOp::Gt if a == b && a.ty().is_int() => Expr::bool(false),
                 BinOp::And => match (konst(a), konst(b)) {
@@ -326,6 +330,69 @@ fn push_into_select(e: &Expr) -> Option<Expr> {
             rewrite(&Expr::binary(op, ta, tb), true)
         }
         _ => unreachable!(),
+    })
+}
+
+/// Drops the operands of an integer `min`/`max` chain that cannot decide it: one equal to
+/// another up to the order inside a chain of the other operation (`min(max(a, b), max(b, a))`
+/// is `max(a, b)`), and a chain of the other operation that holds another operand
+/// (`min(a, max(a, b))` is `a`). Bounds of regions that meet at both ends of a loop have both
+/// shapes, and without this they double in size at each loop they are bounded over. `None`
+/// when nothing is dropped.
+fn min_max_absorb(op: BinOp, e: &Expr) -> Option<Expr> {
+    fn flatten(op: BinOp, e: &Expr, out: &mut Vec<Expr>) {
+        match e.node() {
+            ExprNode::Binary(o, a, b) if *o == op => {
+                flatten(op, a, out);
+                flatten(op, b, out);
+            }
+            _ => out.push(e.clone()),
+        }
+    }
+    let mut operands = Vec::new();
+    flatten(op, e, &mut operands);
+    let flattened = operands.len();
+    let dual = if op == BinOp::Min {
+        BinOp::Max
+    } else {
+        BinOp::Min
+    };
+    let elements = |x: &Expr| {
+        let mut v = Vec::new();
+        flatten(dual, x, &mut v);
+        v
+    };
+    let same = |x: &Expr, y: &Expr| {
+        x == y || {
+            let (ex, ey) = (elements(x), elements(y));
+            ex.len() > 1
+                && ex.len() == ey.len()
+                && ex.iter().all(|a| ey.contains(a))
+                && ey.iter().all(|b| ex.contains(b))
+        }
+    };
+    let mut i = 0;
+    while i < operands.len() {
+        let o = &operands[i];
+        let redundant = operands[..i].iter().any(|p| same(p, o)) || {
+            let es = elements(o);
+            es.len() > 1
+                && operands
+                    .iter()
+                    .enumerate()
+                    .any(|(j, p)| j != i && es.contains(p))
+        };
+        if redundant {
+            operands.remove(i);
+        } else {
+            i += 1;
+        }
+    }
+    (operands.len() < flattened).then(|| {
+        operands
+            .into_iter()
+            .reduce(|a, b| Expr::binary(op, a, b))
+            .expect("an operand is kept")
     })
 }
 
@@ -589,6 +656,27 @@ mod tests {
         assert_eq!(format!("{}", simplify(&e)), "x * 2");
         let e = Expr::i32(1).sub(x().add(Expr::i32(4)));
         assert_eq!(format!("{}", simplify(&e)), "-x - 3");
+    }
+
+    /// Integer `min`/`max` chains drop operands that cannot decide them: a twin up to the
+    /// order inside the other operation's chain, and a chain of the other operation that
+    /// holds another operand. Not for floats (`max(-0.0, 0.0)` depends on the order).
+    #[test]
+    fn min_max_drop_undecisive_operands() {
+        let v = |n: &str| Expr::var(n, Type::I64);
+        let (a, b, c) = (v("a"), v("b"), v("c"));
+        let twins = a
+            .clone()
+            .max(b.clone().min(c.clone()))
+            .min(b.clone().min(c.clone()).max(a.clone()));
+        assert_eq!(format!("{}", simplify(&twins)), "max(a, min(b, c))");
+        let absorbed = a.clone().min(b.clone()).min(c.clone().max(a.clone()));
+        assert_eq!(format!("{}", simplify(&absorbed)), "min(a, b)");
+        let kept = a.clone().min(b.clone().max(c.clone()));
+        assert_eq!(simplify(&kept), kept);
+        let f = |n: &str| Expr::var(n, Type::F32);
+        let floats = f("p").max(f("q")).min(f("q").max(f("p")));
+        assert_eq!(simplify(&floats), floats);
     }
 
     #[test]

@@ -608,6 +608,68 @@ struct Walker<'a, 'b> {
 /// grow the bounds of a chain of Funcs exponentially with its length.
 const MAX_SUBSTITUTED_CONSTANT: usize = 48;
 
+/// The size (in nodes, counting shared ones at each use) above which
+/// [`Walker::bounds_of_substituted`] loosens a bound with [`loosen`] before it bounds the next
+/// loop. Each loop whose own bounds depend on outer loops multiplies a bound's size (a Func
+/// computed inside a split tile, fused and split again, reaches 10^5 nodes in four loops):
+/// past this size a bound is worth less than the time and code it takes.
+const LOOSEN_ABOVE: usize = 1500;
+
+/// A smaller bound than `e` on the same side (`upper`: a value at least `e`'s, otherwise at
+/// most): where a `min` (an upper bound) or a `max` (a lower bound) has a large operand and a
+/// small one, the small one alone; through sums, differences (the subtrahend bounded on the
+/// other side), products and quotients by constants and `select`s (both arms, as a
+/// `max`/`min` of them), in `i64` (bound arithmetic, which does not wrap) only. Sound but
+/// looser: only for bounds too large to be worth keeping.
+fn loosen(e: &Expr, upper: bool) -> Expr {
+    if e.ty() != Type::I64 || !larger_than(e, LOOSEN_ABOVE / 8) {
+        return e.clone();
+    }
+    let both = |a: &Expr, b: &Expr, ua: bool, ub: bool| (loosen(a, ua), loosen(b, ub));
+    match e.node() {
+        // min(a, b) <= either; max(a, b) >= either: keep the smaller operand.
+        ExprNode::Binary(op @ (BinOp::Min | BinOp::Max), a, b) if (*op == BinOp::Min) == upper => {
+            let (a, b) = both(a, b, upper, upper);
+            if larger_than(&a, LOOSEN_ABOVE / 8) && !larger_than(&b, LOOSEN_ABOVE / 8) {
+                b
+            } else if larger_than(&b, LOOSEN_ABOVE / 8) && !larger_than(&a, LOOSEN_ABOVE / 8) {
+                a
+            } else {
+                Expr::binary(*op, a, b)
+            }
+        }
+        ExprNode::Binary(op @ (BinOp::Min | BinOp::Max | BinOp::Add), a, b) => {
+            let (a, b) = both(a, b, upper, upper);
+            Expr::binary(*op, a, b)
+        }
+        ExprNode::Binary(BinOp::Sub, a, b) => {
+            let (a, b) = both(a, b, upper, !upper);
+            a.sub(b)
+        }
+        ExprNode::Binary(op @ (BinOp::Mul | BinOp::Div), a, b) => match b.as_int() {
+            Some(c) if c > 0 => Expr::binary(*op, loosen(a, upper), b.clone()),
+            Some(c) if c < 0 && *op == BinOp::Mul => {
+                Expr::binary(*op, loosen(a, !upper), b.clone())
+            }
+            _ => e.clone(),
+        },
+        ExprNode::Select(_, t, f) => {
+            let (t, f) = both(t, f, upper, upper);
+            if upper {
+                t.max(f)
+            } else {
+                t.min(f)
+            }
+        }
+        ExprNode::Intrinsic(halite_core::Intrinsic::Clamp, args) => {
+            // min(max(x, lo), hi)
+            let lo = Expr::binary(BinOp::Max, args[0].clone(), args[1].clone());
+            loosen(&Expr::binary(BinOp::Min, lo, args[2].clone()), upper)
+        }
+        _ => e.clone(),
+    }
+}
+
 /// The most steps [`distribute`] takes on one bound before [`Walker::bounds_of_substituted`]
 /// keeps the bound as it was.
 const DISTRIBUTE_BUDGET: usize = 256;
@@ -729,7 +791,18 @@ impl Walker<'_, '_> {
             };
             let min = iv.min.and_then(|m| b.of(&prune(m)).min);
             let max = iv.max.and_then(|m| upper(&mut b, m));
-            iv = Interval { min, max };
+            let loosened = |m: Expr, upper: bool| {
+                let m = simplify(&m);
+                if larger_than(&m, LOOSEN_ABOVE) {
+                    simplify(&loosen(&m, upper))
+                } else {
+                    m
+                }
+            };
+            iv = Interval {
+                min: min.map(|m| loosened(m, false)),
+                max: max.map(|m| loosened(m, true)),
+            };
         }
         Interval {
             min: iv.min.map(|m| simplify(&m)),
@@ -1645,6 +1718,32 @@ mod tests {
         let all = distribute(&e, &mut budget, None);
         assert_ne!(all.to_string(), want.to_string());
         assert!(all.to_string().contains("n - "), "{all}");
+    }
+
+    /// A large bound keeps the small operand of a `min` (upper) or `max` (lower), through
+    /// sums, differences (the subtrahend on the other side) and selects; small bounds stay.
+    #[test]
+    fn loosening_keeps_small_operands_on_the_bound_side() {
+        let v = |n: &str| Expr::var(n, Type::I64);
+        // A sum of 200 distinct terms: larger than the part of the budget `loosen` keeps.
+        let big = (0..200)
+            .map(|k| v(&format!("t{k}")))
+            .reduce(|a, b| a.add(b))
+            .unwrap();
+        let n = v("n");
+        let upper = big.clone().min(n.clone()).add(Expr::i64(1));
+        assert_eq!(loosen(&upper, true).to_string(), "n + 1");
+        // Subtracted, the `max` is bounded from below: its small operand again.
+        let lower = Expr::i64(10).sub(big.clone().max(n.clone()));
+        assert_eq!(simplify(&loosen(&lower, true)).to_string(), "-n + 10");
+        // A select's arms are both kept, as a max of them; the wrong side keeps both operands.
+        let sel = Expr::select(v("c").lt(Expr::i64(0)), big.clone().min(n.clone()), v("m"));
+        assert_eq!(loosen(&sel, true).to_string(), "max(n, m)");
+        let min = big.clone().min(n.clone());
+        assert_eq!(loosen(&min, false), min);
+        // Small bounds are left as they are.
+        let small = v("a").min(n);
+        assert_eq!(loosen(&small, true), small);
     }
 
     /// A read at `ro * 16 + u` under `if ro * 16 + u < n`, with `u` the outer loop (an
