@@ -792,7 +792,6 @@ impl Walker<'_, '_> {
             let min = iv.min.and_then(|m| b.of(&prune(m)).min);
             let max = iv.max.and_then(|m| upper(&mut b, m));
             let loosened = |m: Expr, upper: bool| {
-                let m = simplify(&m);
                 if larger_than(&m, LOOSEN_ABOVE) {
                     simplify(&loosen(&m, upper))
                 } else {
