@@ -62,7 +62,9 @@ def loops(f, dims, lines):
         w = R.choice(ws) if ws else None
     if R.random() < 0.7 and w:
         lines.append(f"{f}.vectorize({dims[-1]}, {w});"); dims.append(dims[-1] + "_vec")
-    if R.random() < 0.5 and not any("ShiftInwards" in l for l in lines if l.startswith(f + ".")):
+    # (Not an unrolled loop: a loop runs one way, and the macro says so.)
+    if R.random() < 0.5 and not any("ShiftInwards" in l for l in lines if l.startswith(f + ".")) \
+            and not dims[0].endswith("_unroll"):
         lines.append(f"{f}.parallel({dims[0]});")
     return dims
 
