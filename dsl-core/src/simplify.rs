@@ -335,10 +335,11 @@ fn push_into_select(e: &Expr) -> Option<Expr> {
 
 /// Drops the operands of an integer `min`/`max` chain that cannot decide it: one equal to
 /// another up to the order inside a chain of the other operation (`min(max(a, b), max(b, a))`
-/// is `max(a, b)`), and a chain of the other operation that holds another operand
-/// (`min(a, max(a, b))` is `a`). Bounds of regions that meet at both ends of a loop have both
-/// shapes, and without this they double in size at each loop they are bounded over. `None`
-/// when nothing is dropped.
+/// is `max(a, b)`); a chain of the other operation that holds another operand
+/// (`min(a, max(a, b))` is `a`); and every constant but the one that decides among them
+/// (`min(min(a, 0), 1)` is `min(a, 0)`). Bounds of regions that meet at both ends of a loop
+/// have the first two shapes, and without this they double in size at each loop they are
+/// bounded over. `None` when nothing is dropped.
 fn min_max_absorb(op: BinOp, e: &Expr) -> Option<Expr> {
     fn flatten(op: BinOp, e: &Expr, out: &mut Vec<Expr>) {
         match e.node() {
@@ -387,6 +388,27 @@ fn min_max_absorb(op: BinOp, e: &Expr) -> Option<Expr> {
         } else {
             i += 1;
         }
+    }
+    // Constants: the smallest (largest for `max`) decides among them.
+    let constants: Vec<usize> = (0..operands.len())
+        .filter(|&i| operands[i].as_int().is_some())
+        .collect();
+    if constants.len() > 1 {
+        let pick = |a: i64, b: i64| if op == BinOp::Min { a.min(b) } else { a.max(b) };
+        let best = constants
+            .iter()
+            .map(|&i| operands[i].as_int().unwrap())
+            .reduce(pick)
+            .unwrap();
+        let keep = *constants
+            .iter()
+            .find(|&&i| operands[i].as_int() == Some(best))
+            .unwrap();
+        let mut i = 0;
+        operands.retain(|_| {
+            i += 1;
+            !constants.contains(&(i - 1)) || i - 1 == keep
+        });
     }
     (operands.len() < flattened).then(|| {
         operands
@@ -672,6 +694,8 @@ mod tests {
         assert_eq!(format!("{}", simplify(&twins)), "max(a, min(b, c))");
         let absorbed = a.clone().min(b.clone()).min(c.clone().max(a.clone()));
         assert_eq!(format!("{}", simplify(&absorbed)), "min(a, b)");
+        let constants = a.clone().min(Expr::i64(0)).min(Expr::i64(1));
+        assert_eq!(format!("{}", simplify(&constants)), "min(a, 0)");
         let kept = a.clone().min(b.clone().max(c.clone()));
         assert_eq!(simplify(&kept), kept);
         let f = |n: &str| Expr::var(n, Type::F32);

@@ -855,11 +855,11 @@ mod tests {
         };
         let out = full_iterations(s, false).to_string();
         expect_test::expect![[r#"
-            if (min(32, n - o) + 15) / 16 == 2 && min(16, min(32, n - o)) == 16 && min(16, min(32, n - o) - 16) == 16:
+            if (min(32, n - o) + 15) / 16 == 2 && min(16, n - o) == 16 && min(16, min(32, n - o) - 16) == 16:
               unrolled(x2) for ji in [0, +2):
                 vectorized(x16) for v in [0, +16):
                   t(ji * 16 + v) = 1
-            if !((min(32, n - o) + 15) / 16 == 2 && min(16, min(32, n - o)) == 16 && min(16, min(32, n - o) - 16) == 16):
+            if !((min(32, n - o) + 15) / 16 == 2 && min(16, n - o) == 16 && min(16, min(32, n - o) - 16) == 16):
               for ji in [0, +(min(32, n - o) + 15) / 16):
                 vectorized(x16) for v in [0, +min(16, min(32, n - o) - ji * 16)):
                   t(ji * 16 + v) = 1
