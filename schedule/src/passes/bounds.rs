@@ -1730,7 +1730,7 @@ mod tests {
     #[test]
     fn loosening_keeps_small_operands_on_the_bound_side() {
         let v = |n: &str| Expr::var(n, Type::I64);
-        // A sum of 200 distinct terms: larger than the part of the budget `loosen` keeps.
+        // A sum of 200 distinct terms (399 nodes): larger than `LOOSEN_KEEPS`.
         let big = (0..200)
             .map(|k| v(&format!("t{k}")))
             .reduce(|a, b| a.add(b))
