@@ -341,6 +341,55 @@ fn push_into_select(e: &Expr) -> Option<Expr> {
 /// have the first two shapes, and without this they double in size at each loop they are
 /// bounded over. `None` when nothing is dropped.
 fn min_max_absorb(op: BinOp, e: &Expr) -> Option<Expr> {
+    let operands = chain_operands(op, e);
+    let dual = if op == BinOp::Min {
+        BinOp::Max
+    } else {
+        BinOp::Min
+    };
+    // Each operand as a chain of the other operation (one element where it is not one).
+    let elements: Vec<Vec<Expr>> = operands.iter().map(|o| chain_operands(dual, o)).collect();
+    let same = |i: usize, j: usize| {
+        operands[i] == operands[j] || {
+            let (ei, ej) = (&elements[i], &elements[j]);
+            ei.len() > 1
+                && ei.len() == ej.len()
+                && ei.iter().all(|x| ej.contains(x))
+                && ej.iter().all(|x| ei.contains(x))
+        }
+    };
+    let mut keep = vec![true; operands.len()];
+    for i in 0..operands.len() {
+        let twin = (0..i).any(|j| keep[j] && same(j, i));
+        let holds_another = elements[i].len() > 1
+            && (0..operands.len()).any(|j| j != i && keep[j] && elements[i].contains(&operands[j]));
+        keep[i] = !twin && !holds_another;
+    }
+    // Constants: the smallest (largest for `max`) decides among them.
+    let best = (0..operands.len())
+        .filter(|&i| keep[i])
+        .filter_map(|i| operands[i].as_int())
+        .reduce(|a, b| pick(op, a, b));
+    let mut best_kept = false;
+    for i in 0..operands.len() {
+        if keep[i] && operands[i].as_int().is_some() {
+            keep[i] = operands[i].as_int() == best && !best_kept;
+            best_kept |= keep[i];
+        }
+    }
+    keep.contains(&false).then(|| {
+        operands
+            .into_iter()
+            .zip(keep)
+            .filter_map(|(o, k)| k.then_some(o))
+            .reduce(|a, b| Expr::binary(op, a, b))
+            .expect("an operand is kept")
+    })
+}
+
+/// The operands of a chain of `op` (`min(min(a, b), c)` is `[a, b, c]`; `e` alone where it is
+/// not one).
+fn chain_operands(op: BinOp, e: &Expr) -> Vec<Expr> {
     fn flatten(op: BinOp, e: &Expr, out: &mut Vec<Expr>) {
         match e.node() {
             ExprNode::Binary(o, a, b) if *o == op => {
@@ -350,72 +399,18 @@ fn min_max_absorb(op: BinOp, e: &Expr) -> Option<Expr> {
             _ => out.push(e.clone()),
         }
     }
-    let mut operands = Vec::new();
-    flatten(op, e, &mut operands);
-    let flattened = operands.len();
-    let dual = if op == BinOp::Min {
-        BinOp::Max
+    let mut out = Vec::new();
+    flatten(op, e, &mut out);
+    out
+}
+
+/// The smaller of two constants for `min`, the larger for `max`.
+fn pick(op: BinOp, a: i64, b: i64) -> i64 {
+    if op == BinOp::Min {
+        a.min(b)
     } else {
-        BinOp::Min
-    };
-    let elements = |x: &Expr| {
-        let mut v = Vec::new();
-        flatten(dual, x, &mut v);
-        v
-    };
-    let same = |x: &Expr, y: &Expr| {
-        x == y || {
-            let (ex, ey) = (elements(x), elements(y));
-            ex.len() > 1
-                && ex.len() == ey.len()
-                && ex.iter().all(|a| ey.contains(a))
-                && ey.iter().all(|b| ex.contains(b))
-        }
-    };
-    let mut i = 0;
-    while i < operands.len() {
-        let o = &operands[i];
-        let redundant = operands[..i].iter().any(|p| same(p, o)) || {
-            let es = elements(o);
-            es.len() > 1
-                && operands
-                    .iter()
-                    .enumerate()
-                    .any(|(j, p)| j != i && es.contains(p))
-        };
-        if redundant {
-            operands.remove(i);
-        } else {
-            i += 1;
-        }
+        a.max(b)
     }
-    // Constants: the smallest (largest for `max`) decides among them.
-    let constants: Vec<usize> = (0..operands.len())
-        .filter(|&i| operands[i].as_int().is_some())
-        .collect();
-    if constants.len() > 1 {
-        let pick = |a: i64, b: i64| if op == BinOp::Min { a.min(b) } else { a.max(b) };
-        let best = constants
-            .iter()
-            .map(|&i| operands[i].as_int().unwrap())
-            .reduce(pick)
-            .unwrap();
-        let keep = *constants
-            .iter()
-            .find(|&&i| operands[i].as_int() == Some(best))
-            .unwrap();
-        let mut i = 0;
-        operands.retain(|_| {
-            i += 1;
-            !constants.contains(&(i - 1)) || i - 1 == keep
-        });
-    }
-    (operands.len() < flattened).then(|| {
-        operands
-            .into_iter()
-            .reduce(|a, b| Expr::binary(op, a, b))
-            .expect("an operand is kept")
-    })
 }
 
 /// Collapses a chain `min(min(a + 1, b), a + 3)`: operands that differ only by a constant
@@ -424,32 +419,21 @@ fn min_max_absorb(op: BinOp, e: &Expr) -> Option<Expr> {
 /// the regions of upsampled pyramid levels are made of: without it, each level's region
 /// holds the next one's twice.
 fn min_max_chain(op: BinOp, e: &Expr) -> Expr {
-    fn flatten(op: BinOp, e: &Expr, out: &mut Vec<Expr>) {
-        match e.node() {
-            ExprNode::Binary(o, a, b) if *o == op => {
-                flatten(op, a, out);
-                flatten(op, b, out);
-            }
-            _ => out.push(e.clone()),
-        }
-    }
     let ty = e.ty();
-    let pick = |a: i64, b: i64| if op == BinOp::Min { a.min(b) } else { a.max(b) };
     // The direct operands first: `min(m, m + 1)` with `m` itself a `min` must not be taken
     // apart before its twin is seen.
     if let ExprNode::Binary(_, a, b) = e.node() {
         let ((ta, ka, ca), (tb, kb, cb)) = (monotone_parts(a), monotone_parts(b));
         if ta == tb && ka == kb {
-            return rebuild(ty, ta, ka, pick(ca, cb));
+            return rebuild(ty, ta, ka, pick(op, ca, cb));
         }
     }
-    let mut operands = Vec::new();
-    flatten(op, e, &mut operands);
+    let operands = chain_operands(op, e);
     let mut groups: Vec<(Expr, Option<Expr>, i64)> = Vec::new();
     for o in &operands {
         let (t, k, c) = monotone_parts(o);
         match groups.iter_mut().find(|(u, l, _)| *u == t && *l == k) {
-            Some(g) => g.2 = pick(g.2, c),
+            Some(g) => g.2 = pick(op, g.2, c),
             None => groups.push((t, k, c)),
         }
     }
