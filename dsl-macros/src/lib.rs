@@ -51,6 +51,24 @@ fn internal_error(item: TokenStream, payload: &(dyn std::any::Any + Send)) -> To
     }
 }
 
+/// A function whose body is any braced token tree: what is left to stub out when the body
+/// does not parse.
+struct FnShell {
+    attrs: Vec<syn::Attribute>,
+    vis: syn::Visibility,
+    sig: syn::Signature,
+}
+
+impl syn::parse::Parse for FnShell {
+    fn parse(input: syn::parse::ParseStream<'_>) -> syn::Result<Self> {
+        let attrs = input.call(syn::Attribute::parse_outer)?;
+        let vis = input.parse()?;
+        let sig = input.parse()?;
+        let _body: proc_macro2::Group = input.parse()?;
+        Ok(FnShell { attrs, vis, sig })
+    }
+}
+
 /// The signature of `name::reference`: the kernel's, renamed.
 fn reference_sig(sig: &syn::Signature) -> syn::Signature {
     let mut s = sig.clone();
@@ -62,7 +80,19 @@ fn reference_sig(sig: &syn::Signature) -> syn::Signature {
 fn expand(attr: TokenStream, item: TokenStream) -> TokenStream {
     let func: syn::ItemFn = match syn::parse2(item.clone()) {
         Ok(f) => f,
-        Err(_) => {
+        Err(parse_error) => {
+            // A function whose body is not Rust (a syntax error, which rustc reports too): the
+            // parser's error, and the signature with a stub body, so that the kernel's callers
+            // still type-check and rustc adds no errors of its own about the body.
+            if let Ok(shell) = syn::parse2::<FnShell>(item.clone()) {
+                let func = syn::ItemFn {
+                    attrs: shell.attrs,
+                    vis: shell.vis,
+                    sig: shell.sig,
+                    block: Box::new(syn::parse_quote!({})),
+                };
+                return stub(&func, &reference_sig(&func.sig), parse_error);
+            }
             let e = syn::Error::new_spanned(&item, "#[kernel] applies to a function: `#[kernel] fn name(..) -> Result<(), Error> { .. }`");
             let e = e.to_compile_error();
             return quote!(#e #item);
