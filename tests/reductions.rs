@@ -947,3 +947,79 @@ fn a_scatter_output_shorter_than_its_index_range_is_an_error() {
     histogram16(large.view(), full.view_mut()).unwrap();
     assert_eq!(full.to_vec(), [vec![1; 12], vec![0; 4]].concat());
 }
+
+// ---------------------------------------------------------------------------------------------
+// Indices through Func values: bounded by the values the Func's definitions can produce.
+
+/// Each row minus its own maximum (read back at the `argmax` position), plus that position.
+#[kernel]
+fn at_row_argmax(a: ArrayView2<i32>, out: ArrayViewMut2<i32>) -> Result<(), Error> {
+    let r = rdom(0..a.ncols());
+    best(y) = argmax(a(y, r));
+    out(y, x) = a(y, x) - a(y, best(y)) + best(y);
+    schedule! {
+        best.compute_at(out, y);
+        out.vectorize(x, 8);
+    }
+}
+
+/// A table indexed through a computed `i32` Func whose values are clamped in its definition,
+/// and through a running maximum of such values (an update whose self-reference settles).
+#[kernel]
+fn through_computed_indices(
+    input: ArrayView2<i32>,
+    table: ArrayView1<f32>,
+    out: ArrayViewMut2<f32>,
+) -> Result<(), Error> {
+    idx(y, x) = (input(y, x) * 3).clamp(0, 9);
+    let r = rdom(0..input.ncols());
+    top(y) = 0;
+    top(y) = top(y).max(idx(y, r));
+    out(y, x) = table(idx(y, x)) + table(top(y));
+    schedule! {
+        idx.compute_root().vectorize(x, 8);
+        top.compute_root();
+        out.vectorize(x, 8).parallel(y);
+    }
+}
+
+#[test]
+fn indices_through_func_values_are_bounded_by_their_definitions() {
+    for &(h, w) in &[(1, 1), (2, 3), (5, 7), (9, 17), (33, 65)] {
+        let a = Array2::from_shape_fn((h, w), |(y, x)| ((y * 5 + x * 3) % 7) as i32 - 2);
+        let (mut got, mut want) = (Array2::<i32>::zeros((h, w)), Array2::<i32>::zeros((h, w)));
+        at_row_argmax(a.view(), got.view_mut()).unwrap();
+        at_row_argmax::reference(a.view(), want.view_mut()).unwrap();
+        assert_eq!(got, want, "{h}x{w}");
+        for y in 0..h {
+            let row = a.row(y);
+            let m = *row.iter().max().unwrap();
+            let first = row.iter().position(|&v| v == m).unwrap() as i32;
+            assert_eq!(got[[y, 0]], a[[y, 0]] - m + first, "{h}x{w} row {y}");
+        }
+        let table = Array1::from_shape_fn(10, |i| i as f32 * 1.5 - 2.0);
+        let (mut got, mut want) = (Array2::<f32>::zeros((h, w)), Array2::<f32>::zeros((h, w)));
+        through_computed_indices(a.view(), table.view(), got.view_mut()).unwrap();
+        through_computed_indices::reference(a.view(), table.view(), want.view_mut()).unwrap();
+        assert_eq!(got, want, "{h}x{w}");
+        let idx = |v: i32| (v * 3).clamp(0, 9) as usize;
+        let top = idx(*a.row(0).iter().max().unwrap());
+        assert_eq!(got[[0, 0]], table[idx(a[[0, 0]])] + table[top], "{h}x{w}");
+    }
+    // The table must hold every value the index can take, whatever the data.
+    let a = Array2::<i32>::zeros((2, 2));
+    let short = Array1::<f32>::zeros(9);
+    let mut out = Array2::<f32>::zeros((2, 2));
+    let e = through_computed_indices(a.view(), short.view(), out.view_mut()).unwrap_err();
+    assert!(
+        matches!(
+            e,
+            Error::InputTooSmall {
+                buffer: "table",
+                needed: (0, 9),
+                ..
+            }
+        ),
+        "{e:?}"
+    );
+}

@@ -1220,10 +1220,17 @@ impl<'a> Front<'a> {
                 let first = anon(self, red.name(), Type::I32, none.clone(), &|acc| {
                     acc.min(pos.clone())
                 });
+                // (`first` is then at most the domain's last position: the `min` changes no
+                // value, and gives the result the domain's bounds for a read at it.)
+                let last = rvars[0]
+                    .min
+                    .clone()
+                    .add(rvars[0].extent.clone())
+                    .sub(Expr::i32(1));
                 Ok(Expr::select(
                     first.clone().eq_(none),
                     rvars[0].min.clone(),
-                    first,
+                    first.min(last),
                 ))
             }
             _ => Ok(anon(self, red.name(), t, red.init(t), &|acc| {

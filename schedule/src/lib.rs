@@ -29,6 +29,7 @@ pub mod passes;
 pub mod rfactor;
 pub mod schedule;
 pub mod specialize;
+pub mod value_bounds;
 
 pub use directive::{Arg, Diagnostic, Directive};
 pub use passes::checks::{Guard, RegionCheck};
@@ -98,7 +99,10 @@ impl Lowered {
 /// Lowers `p` under the schedule `directives`.
 pub fn lower(p: &Pipeline, directives: &[Directive]) -> Result<Lowered, Vec<Diagnostic>> {
     let algorithm = p;
-    let (p, directives) = clone_in::apply(p, directives)?;
+    // Indices through Func values get the bounds of those values (for the checks too; the
+    // reference runs the algorithm as written).
+    let checked = value_bounds::clamp_indices_by_values(algorithm);
+    let (p, directives) = clone_in::apply(&checked, directives)?;
     let (p, directives) = rfactor::apply(&p, &directives)?;
     let (p, directives) = (&p, &directives[..]);
     let mut versions = specialize::versions(p, directives)?;
@@ -117,7 +121,7 @@ pub fn lower(p: &Pipeline, directives: &[Directive]) -> Result<Lowered, Vec<Diag
     if !inlined.is_empty() {
         return Err(inlined);
     }
-    let mut lowered = lower_version(p, schedule, algorithm, &[])?;
+    let mut lowered = lower_version(p, schedule, &checked, algorithm, &[])?;
     // Errors the general version does not have, with the versions that have them: each is
     // reported once, naming the version that takes the fewest specializations.
     let mut found: Vec<(Diagnostic, usize, String)> = Vec::new();
@@ -126,7 +130,7 @@ pub fn lower(p: &Pipeline, directives: &[Directive]) -> Result<Lowered, Vec<Diag
         let facts = specialize::facts(&cond);
         let pv = specialize::assume(p, &facts);
         match Schedule::from_directives(&pv, &v.directives)
-            .and_then(|s| lower_version(&pv, s, algorithm, &facts))
+            .and_then(|s| lower_version(&pv, s, &checked, algorithm, &facts))
         {
             Ok(l) => {
                 lowered.specializations.push((cond, l));
@@ -159,12 +163,14 @@ pub fn lower(p: &Pipeline, directives: &[Directive]) -> Result<Lowered, Vec<Diag
 }
 
 /// Lowers one version of the schedule (read from directives without `specialize`);
-/// `algorithm` is the pipeline before `rfactor`, the one `reference` runs. `facts`: names the
+/// `checked` is the pipeline before `rfactor` (whose update writes are checked against the
+/// outputs), `algorithm` the one `reference` runs. `facts`: names the
 /// version's condition pins to constants (already substituted into `p`), substituted into
 /// the loop nest too (output extents).
 fn lower_version(
     p: &Pipeline,
     schedule: Schedule,
+    checked: &Pipeline,
     algorithm: &Pipeline,
     facts: &[(Arc<str>, Expr)],
 ) -> Result<Lowered, Vec<Diagnostic>> {
@@ -199,7 +205,7 @@ fn lower_version(
         &nonempty,
         outputs.len(),
     ));
-    let (checks, mut guards) = passes::checks::entry_checks(&s, &inlined, &schedule, algorithm)?;
+    let (checks, mut guards) = passes::checks::entry_checks(&s, &inlined, &schedule, checked)?;
     // The entry lets' own arithmetic must not wrap either.
     let scope = Scope::new();
     for (_, v) in &entry_lets {
