@@ -1310,3 +1310,78 @@ fn nested_strips_keep_their_bounds_small() {
     let longest = nest.lines().map(str::len).max().unwrap();
     assert!(longest < 20_000, "a line of {longest} characters");
 }
+
+/// Zero padding read across channels: the condition is the same for every lane of a vector,
+/// and the generated code keeps the loaded value's bits under a mask instead of branching.
+/// -0.0 and NaN payloads pass through exactly; the zero is +0.0, in either arm; f32 and f64.
+#[kernel]
+fn padded_channels(
+    input: ArrayView3<f32>,
+    wide: ArrayView3<f64>,
+    out: ArrayViewMut3<f32>,
+    out64: ArrayViewMut3<f64>,
+) -> Result<(), Error> {
+    let (h, w) = (input.shape()[0], input.shape()[1]);
+    out(y, x, c) = if y >= 1 && x < w - 1 {
+        input((y - 1).clamp(0, h - 1), x.clamp(0, w - 1), c)
+    } else {
+        0.0
+    } + if y < h - 1 { 0.0 } else { input(y, x, c) };
+    out64(y, x, c) = if x >= 2 {
+        wide(y, (x - 2).clamp(0, w - 1), c)
+    } else {
+        0.0
+    };
+    schedule! {
+        out.split(c, co, ci, 8).reorder(co, y, x, ci).vectorize(ci);
+        out64.split(c, co, ci, 4).reorder(co, y, x, ci).vectorize(ci);
+    }
+}
+
+#[test]
+fn uniform_zero_padding_keeps_every_bit() {
+    use halite::rt::Isa;
+    for (h, w, ch) in [(1, 1, 1), (3, 4, 8), (5, 3, 17), (6, 6, 32)] {
+        let specials = [
+            f32::NAN,
+            -0.0,
+            0.0,
+            1.5,
+            -2.25,
+            f32::from_bits(0x7fc0_1234),
+            f32::INFINITY,
+        ];
+        let input =
+            Array3::from_shape_fn((h, w, ch), |(y, x, c)| specials[(y * 5 + x * 3 + c) % 7]);
+        let wide = input.mapv(|v| v as f64 * 1.25);
+        let mut want = Array3::<f32>::zeros((h, w, ch));
+        let mut want64 = Array3::<f64>::zeros((h, w, ch));
+        padded_channels::reference(
+            input.view(),
+            wide.view(),
+            want.view_mut(),
+            want64.view_mut(),
+        )
+        .unwrap();
+        for isa in [Isa::Avx512, Isa::Avx2, Isa::Sse2, Isa::Neon, Isa::Scalar] {
+            if !isa.supported() {
+                continue;
+            }
+            let mut got = Array3::<f32>::from_elem((h, w, ch), 7.0);
+            let mut got64 = Array3::<f64>::from_elem((h, w, ch), 7.0);
+            halite::rt::isa::with_isa(isa, || {
+                padded_channels(input.view(), wide.view(), got.view_mut(), got64.view_mut())
+            })
+            .unwrap();
+            // (Which NaN a sum of two NaNs keeps is not defined, in Rust as in IEEE.)
+            let bits =
+                |a: &Array3<f32>| a.mapv(|v| if v.is_nan() { 0x7fc0_0000 } else { v.to_bits() });
+            assert_eq!(bits(&got), bits(&want), "{isa:?} {h}x{w}x{ch}");
+            assert_eq!(
+                got64.mapv(f64::to_bits),
+                want64.mapv(f64::to_bits),
+                "{isa:?} {h}x{w}x{ch}"
+            );
+        }
+    }
+}

@@ -368,6 +368,23 @@ pub fn check_alloc<T>(
     }
 }
 
+/// All ones if `c`, else zero, as a value LLVM cannot see through: generated vector code ands
+/// a float's bits with it for `if c { v } else { 0.0 }` with `c` the same for every lane, which
+/// LLVM would otherwise turn back into a branch around the load of `v` (see
+/// `halite_codegen`'s `select`).
+#[inline(always)]
+pub fn mask_of(c: bool) -> u64 {
+    #[allow(unused_mut)]
+    let mut m = (c as u64).wrapping_neg();
+    #[cfg(any(target_arch = "x86_64", target_arch = "aarch64"))]
+    // SAFETY: an empty instruction sequence; it reads and writes no memory and leaves `m`
+    // as it is.
+    unsafe {
+        core::arch::asm!("/* {0} */", inout(reg) m, options(pure, nomem, nostack, preserves_flags))
+    }
+    m
+}
+
 /// An optimisation barrier for memory accesses of the buffers (not of locals): generated vector
 /// code puts one after each whole-vector load so that LLVM keeps neighbouring, overlapping
 /// loads (`x`, `x + 1`, `x + 2`) as plain unaligned vector loads instead of merging them into
