@@ -1023,3 +1023,72 @@ fn indices_through_func_values_are_bounded_by_their_definitions() {
         "{e:?}"
     );
 }
+
+// ---------------------------------------------------------------------------------------------
+// Combinations: a scatter, a scan over its bins and a lookup at the data; a scan run for eight
+// rows at once (the row loop vectorized inside the scan).
+
+/// Histogram equalization of an 8-bit image.
+#[kernel]
+fn equalize(input: ArrayView2<u8>, out: ArrayViewMut2<u8>) -> Result<(), Error> {
+    let (ry, rx) = rdom(0..input.nrows(), 0..input.ncols());
+    hist(i) = 0i32;
+    hist(input(ry, rx) as i32) += 1;
+    let r = rdom(1..256);
+    cdf(i) = hist(i);
+    cdf(r) = cdf(r - 1) + hist(r);
+    let total = input.nrows() * input.ncols();
+    out(y, x) = ((cdf(input(y, x) as i32) * 255) / total.max(1)) as u8;
+    schedule! {
+        hist.compute_root();
+        cdf.compute_root();
+        out.vectorize(x, 16).parallel(y);
+    }
+}
+
+/// A first-order recursive filter along each row, eight rows at a time.
+#[kernel]
+fn row_filter(a: ArrayView2<f32>, out: ArrayViewMut2<f32>) -> Result<(), Error> {
+    let r = rdom(1..a.ncols());
+    f(y, x) = a(y, x);
+    f(y, r) = f(y, r - 1) * 0.5 + a(y, r);
+    out(y, x) = f(y, x);
+    schedule! {
+        f.compute_root();
+        f.update(0).reorder(r, y).vectorize(y, 8);
+    }
+}
+
+#[test]
+fn equalization_and_vectorized_scans_match_by_hand() {
+    for &(h, w) in &[(1, 1), (2, 3), (9, 17), (33, 65)] {
+        let input = pattern_u8(h, w);
+        let (mut got, mut want) = (Array2::<u8>::zeros((h, w)), Array2::<u8>::zeros((h, w)));
+        equalize(input.view(), got.view_mut()).unwrap();
+        equalize::reference(input.view(), want.view_mut()).unwrap();
+        assert_eq!(got, want, "{h}x{w}");
+        let mut cdf = [0i64; 256];
+        for &v in &input {
+            cdf[v as usize] += 1;
+        }
+        for i in 1..256 {
+            cdf[i] += cdf[i - 1];
+        }
+        let total = (h * w) as i64;
+        let by_hand = input.mapv(|v| (cdf[v as usize] * 255 / total) as u8);
+        assert_eq!(got, by_hand, "{h}x{w}");
+
+        let a = pattern_f32(h, w);
+        let (mut got, mut want) = (Array2::<f32>::zeros((h, w)), Array2::<f32>::zeros((h, w)));
+        row_filter(a.view(), got.view_mut()).unwrap();
+        row_filter::reference(a.view(), want.view_mut()).unwrap();
+        assert_eq!(got, want, "{h}x{w}");
+        let mut by_hand = a.clone();
+        for y in 0..h {
+            for x in 1..w {
+                by_hand[[y, x]] = by_hand[[y, x - 1]] * 0.5 + a[[y, x]];
+            }
+        }
+        assert_eq!(got, by_hand, "{h}x{w}");
+    }
+}
