@@ -77,13 +77,10 @@ pub fn value_bounds(p: &Pipeline) -> HashMap<Arc<str>, (Expr, Expr)> {
             let mut next = Some(pure.clone());
             for u in &f.updates {
                 let mut sc = scope.clone();
+                // (An update over an empty domain never runs: its interval, inverted then,
+                // only widens the union.)
                 for r in &u.rvars {
-                    let lo = Expr::cast(Type::I64, r.min.clone());
-                    let hi = lo
-                        .clone()
-                        .add(Expr::cast(Type::I64, r.extent.clone()))
-                        .sub(Expr::i64(1));
-                    sc.insert(r.name.clone(), Interval::new(lo.clone(), lo.max(hi)));
+                    sc.insert(r.name.clone(), crate::passes::bounds::rvar_interval(r));
                 }
                 let iv = interval_of(&u.value, &sc, &known, Some((&f.name, &hyp)));
                 next = match (next, iv) {

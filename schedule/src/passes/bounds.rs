@@ -1540,6 +1540,17 @@ pub struct UpdateRegion {
     pub nonempty: Expr,
 }
 
+/// The values of reduction variable `r` over its domain, `[min, min + extent - 1]` in `i64`
+/// (an empty interval, `max < min`, for an empty domain).
+pub fn rvar_interval(r: &halite_core::RVar) -> Interval {
+    let lo = simplify(&to_i64(&r.min));
+    let ext = simplify(&to_i64(&r.extent));
+    Interval {
+        min: Some(lo.clone()),
+        max: Some(simplify(&lo.add(ext).sub(Expr::i64(1)))),
+    }
+}
+
 /// The [`UpdateRegion`] of each update of `f`, or errors at indices without a finite bound.
 pub fn update_regions(f: &halite_core::Func) -> Result<Vec<UpdateRegion>, Vec<Diagnostic>> {
     let mut out = Vec::new();
@@ -1549,16 +1560,9 @@ pub fn update_regions(f: &halite_core::Func) -> Result<Vec<UpdateRegion>, Vec<Di
         let mut scope = Scope::new();
         let mut nonempty = Expr::bool(true);
         for r in &u.rvars {
-            let lo = simplify(&to_i64(&r.min));
             let ext = simplify(&to_i64(&r.extent));
-            nonempty = simplify(&nonempty.and(Expr::i64(0).lt(ext.clone())));
-            scope.insert(
-                r.name.clone(),
-                Interval {
-                    min: Some(lo.clone()),
-                    max: Some(simplify(&lo.add(ext).sub(Expr::i64(1)))),
-                },
-            );
+            nonempty = simplify(&nonempty.and(Expr::i64(0).lt(ext)));
+            scope.insert(r.name.clone(), rvar_interval(r));
         }
         let mut accesses: Vec<(Vec<Expr>, Origin)> = vec![(u.args.clone(), u.origin)];
         for e in u.exprs() {
