@@ -43,12 +43,14 @@ pub fn unsharp(input: ArrayView3<f32>, out: ArrayViewMut3<f32>) -> Result<(), Er
         // Vectors of the machine's natural width, as Halide's `natural_vector_size`: 16 lanes
         // on AVX-512 (3-10% faster there than 8), 8 elsewhere.
         if isa(avx512) {
-            out.split(y, yo, yi, 32).reorder(yo, yi, c, x).vectorize(x, 16).parallel(yo);
+            out.split(y, yo, yi, 32).reorder(yo, yi, c, x).vectorize(x, 16).parallel(yo)
+                .store_nontemporal();
             gray.compute_at(out, yi).store_at(out, yo).vectorize(x, 16);
             blur_y.compute_at(out, yi).store_at(out, yo).vectorize(x, 16);
             ratio.compute_at(out, yi).store_at(out, yo).vectorize(x, 16);
         } else {
-            out.split(y, yo, yi, 32).reorder(yo, yi, c, x).vectorize(x, 8).parallel(yo);
+            out.split(y, yo, yi, 32).reorder(yo, yi, c, x).vectorize(x, 8).parallel(yo)
+                .store_nontemporal();
             gray.compute_at(out, yi).store_at(out, yo).vectorize(x, 8);
             blur_y.compute_at(out, yi).store_at(out, yo).vectorize(x, 8);
             ratio.compute_at(out, yi).store_at(out, yo).vectorize(x, 8);

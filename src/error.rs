@@ -34,7 +34,9 @@ pub enum Error {
         expected: i64,
         extent: usize,
     },
-    /// A view of the wrong number of dimensions (only possible with dynamic-rank views).
+    /// A view whose number of dimensions differs from its parameter's rank. Kernel parameters
+    /// have static ranks (`ArrayView2`, `ArrayView<T, Ix3>`; `IxDyn` is refused at compile
+    /// time), so the types rule this out; the entry check reports it rather than assume it.
     WrongRank {
         kernel: &'static str,
         buffer: &'static str,

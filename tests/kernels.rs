@@ -1385,3 +1385,128 @@ fn uniform_zero_padding_keeps_every_bit() {
         }
     }
 }
+
+/// `store_nontemporal()` on outputs of several element types and vector widths: 16-byte
+/// groups stream, narrower vectors (`u8` x 8) and misaligned rows store as usual.
+#[kernel]
+fn streamed(
+    input: ArrayView2<f32>,
+    bytes: ArrayView2<u8>,
+    out: ArrayViewMut2<f32>,
+    out8: ArrayViewMut2<u8>,
+    out16: ArrayViewMut2<i16>,
+    out64: ArrayViewMut2<f64>,
+) -> Result<(), Error> {
+    out(y, x) = input(y, x) * 2.0 + 1.0;
+    out8(y, x) = bytes(y, x) / 3 + 7;
+    out16(y, x) = (bytes(y, x) as i16 - 100) * 3;
+    out64(y, x) = input(y, x) as f64 * 0.5;
+    schedule! {
+        out.vectorize(x, 16).parallel(y).store_nontemporal();
+        out8.vectorize(x, 8).store_nontemporal();
+        out16.split(y, yo, yi, 4).parallel(yo).vectorize(x, 32).store_nontemporal();
+        out64.store_nontemporal().vectorize(x, 4);
+    }
+}
+
+#[test]
+fn nontemporal_stores_write_what_reference_writes() {
+    use halite::rt::Isa;
+    assert!(streamed::loop_nest().contains("non-temporal vector stores to out16"));
+    for (h, w) in [(1, 1), (3, 5), (2, 16), (7, 37), (4, 64), (9, 131)] {
+        let input = Array2::from_shape_fn((h, w), |(y, x)| (y * 31 + x * 7) as f32 * 0.25 - 3.0);
+        let bytes = Array2::from_shape_fn((h, w), |(y, x)| (y * 13 + x * 29) as u8);
+        let mut want = (
+            Array2::<f32>::zeros((h, w)),
+            Array2::<u8>::zeros((h, w)),
+            Array2::<i16>::zeros((h, w)),
+            Array2::<f64>::zeros((h, w)),
+        );
+        streamed::reference(
+            input.view(),
+            bytes.view(),
+            want.0.view_mut(),
+            want.1.view_mut(),
+            want.2.view_mut(),
+            want.3.view_mut(),
+        )
+        .unwrap();
+        for isa in [Isa::Avx512, Isa::Avx2, Isa::Sse2, Isa::Neon, Isa::Scalar] {
+            if !isa.supported() {
+                continue;
+            }
+            // Outputs at every alignment: windows of wider arrays starting 0 to 3 elements
+            // in, whose other elements must stay as they were.
+            for skip in 0..4 {
+                let mut got = (
+                    Array2::<f32>::from_elem((h, w + 4), -9.0),
+                    Array2::<u8>::from_elem((h, w + 4), 99),
+                    Array2::<i16>::from_elem((h, w + 4), -9),
+                    Array2::<f64>::from_elem((h, w + 4), -9.0),
+                );
+                let cols = ndarray::s![.., skip..skip + w];
+                halite::rt::isa::with_isa(isa, || {
+                    streamed(
+                        input.view(),
+                        bytes.view(),
+                        got.0.slice_mut(cols),
+                        got.1.slice_mut(cols),
+                        got.2.slice_mut(cols),
+                        got.3.slice_mut(cols),
+                    )
+                })
+                .unwrap();
+                let at = format!("{isa:?} {h}x{w} from column {skip}");
+                assert_eq!(got.0.slice(cols), want.0, "{at}");
+                assert_eq!(got.1.slice(cols), want.1, "{at}");
+                assert_eq!(got.2.slice(cols), want.2, "{at}");
+                assert_eq!(got.3.slice(cols), want.3, "{at}");
+                let outside = |c: usize| c < skip || c >= skip + w;
+                for ((_, c), v) in got.0.indexed_iter() {
+                    assert!(!outside(c) || *v == -9.0, "{at}: column {c} written");
+                }
+                for ((_, c), v) in got.1.indexed_iter() {
+                    assert!(!outside(c) || *v == 99, "{at}: column {c} written");
+                }
+                for ((_, c), v) in got.2.indexed_iter() {
+                    assert!(!outside(c) || *v == -9, "{at}: column {c} written");
+                }
+                for ((_, c), v) in got.3.indexed_iter() {
+                    assert!(!outside(c) || *v == -9.0, "{at}: column {c} written");
+                }
+            }
+        }
+    }
+}
+
+// Kernels written by a `macro_rules!` macro: its `$t:ty` and `$w:literal` fragments reach the
+// kernel wrapped in invisible groups, which the signature, casts and schedule see through.
+macro_rules! doubled_kernel {
+    ($name:ident, $t:ty, $w:literal) => {
+        #[kernel]
+        fn $name(input: ArrayView1<$t>, out: ArrayViewMut1<$t>) -> Result<(), Error> {
+            out(x) = input(x) + (x as $t);
+            schedule! {
+                out.vectorize(x, $w);
+            }
+        }
+    };
+}
+doubled_kernel!(doubled_u8, u8, 16);
+doubled_kernel!(doubled_f64, f64, 4);
+
+#[test]
+fn kernels_from_macro_fragments() {
+    let a = Array1::from_shape_fn(37, |i| (i * 7) as u8);
+    let (mut got, mut want) = (Array1::<u8>::zeros(37), Array1::<u8>::zeros(37));
+    doubled_u8(a.view(), got.view_mut()).unwrap();
+    doubled_u8::reference(a.view(), want.view_mut()).unwrap();
+    assert_eq!(got, want);
+    assert_eq!(got[36], (36u8 * 7).wrapping_add(36));
+    assert!(doubled_u8::loop_nest().contains("vectorized(x16)"));
+    let b = Array1::from_shape_fn(9, |i| i as f64 * 0.5);
+    let mut got = Array1::<f64>::zeros(9);
+    doubled_f64(b.view(), got.view_mut()).unwrap();
+    assert_eq!(got[8], 12.0);
+    assert!(doubled_f64::loop_nest().contains("vectorized(x4)"));
+}

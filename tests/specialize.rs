@@ -2,6 +2,8 @@
 //! kernel is run on shapes that take every version and compared with its `reference`.
 
 use halite::prelude::*;
+use halite::rt::isa::with_isa;
+use halite::rt::Isa;
 
 fn pattern_u16(h: usize, w: usize) -> Array2<u16> {
     Array2::from_shape_fn((h, w), |(y, x)| ((y * 131 + x * 17 + y * x) % 4099) as u16)
@@ -188,6 +190,38 @@ fn specialization_on_an_output_extent() {
         rows16(input.view(), got.view_mut()).unwrap();
         rows16::reference(input.view(), want.view_mut()).unwrap();
         assert_eq!(got, want, "{h}x{w}");
+    }
+}
+
+/// A pinned output extent is a constant for `vectorize(x)` and `unroll(y)` without a size,
+/// as a pinned reduction domain is (the extent used to be unknown when the size was found).
+#[kernel]
+fn pinned_whole(input: ArrayView2<i32>, out: ArrayViewMut2<i32>) -> Result<(), Error> {
+    out(y, x) = input(y, x) * 3 - (y + x);
+    schedule! {
+        out.specialize(out.ncols() == 4 && out.nrows() == 3).vectorize(x).unroll(y);
+    }
+}
+
+#[test]
+fn pinned_output_extents_size_whole_vectors_and_unrolls() {
+    let text = pinned_whole::loop_nest();
+    assert!(
+        text.contains("vectorized(x4)") && text.contains("unrolled(x3)"),
+        "{text}"
+    );
+    for (h, w) in [(3, 4), (3, 5), (2, 4), (1, 1), (0, 4)] {
+        let input = Array2::from_shape_fn((h, w), |(y, x)| (y * 31 + x * 7) as i32 - 50);
+        let mut want = Array2::<i32>::zeros((h, w));
+        pinned_whole::reference(input.view(), want.view_mut()).unwrap();
+        for isa in [Isa::Avx512, Isa::Avx2, Isa::Sse2, Isa::Neon, Isa::Scalar] {
+            if !isa.supported() {
+                continue;
+            }
+            let mut got = Array2::<i32>::zeros((h, w));
+            with_isa(isa, || pinned_whole(input.view(), got.view_mut())).unwrap();
+            assert_eq!(got, want, "{isa:?} {h}x{w}");
+        }
     }
 }
 

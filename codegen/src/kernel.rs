@@ -99,6 +99,8 @@ pub(crate) struct Gen {
     /// Constant bounds of the integer `let`s in scope (innermost last), for the extents of
     /// short loops.
     let_ranges: Vec<(String, halite_schedule::passes::tiles::Range)>,
+    /// The outputs whose whole-vector stores are non-temporal (`store_nontemporal()`).
+    pub(crate) nontemporal: Vec<String>,
 }
 
 /// `let mut f_buf = [T; n]; let f_ptr = ..` for a small allocation.
@@ -125,6 +127,20 @@ fn constant_bound(lowered: &Lowered, name: &str) -> Option<i64> {
 }
 
 impl Gen {
+    /// Whether `s` stores to an output whose whole-vector stores are non-temporal (in the
+    /// vector paths): the loops that do end with `stream_fence`.
+    pub(crate) fn streams(&self, s: &Stmt) -> bool {
+        let mut found = false;
+        if self.simd && !self.nontemporal.is_empty() {
+            s.visit(&mut |x| {
+                if let Stmt::Store { func, .. } = x {
+                    found |= self.nontemporal.iter().any(|f| f == &**func);
+                }
+            });
+        }
+        found
+    }
+
     /// The storage dimension of `name` with unit stride, if it is known to be contiguous in
     /// the body being generated (views: in the vector paths, which run only when `DENSE`;
     /// intermediates: always).
@@ -365,11 +381,14 @@ impl Gen {
                         }
                     }
                     ForKind::VectorizedRow(width)
-                        if self.simd && crate::vector::has_gather(self, var, body_stmt) =>
+                        if self.simd
+                            && (crate::vector::has_gather(self, var, body_stmt)
+                                || self.streams(body_stmt)) =>
                     {
                         // LLVM does not vectorize a flat loop whose loads are gathers (it
-                        // cannot check them against the store): whole vectors as arrays,
-                        // then the remainder lane by lane.
+                        // cannot check them against the store), and non-temporal stores are
+                        // whole vectors: whole vectors as arrays, then the remainder lane by
+                        // lane.
                         let w = *width as i32;
                         match crate::vector::vector_body(self, var, w as usize, body_stmt) {
                             Some(arrays) => quote! {
@@ -403,6 +422,13 @@ impl Gen {
                         #serial
                     },
                     ForKind::Parallel { .. } => {
+                        // Non-temporal stores are ordered, and visible to the thread that
+                        // joins this loop, only after a fence on the thread that made them.
+                        let fence = if self.streams(body_stmt) {
+                            quote!(::halite::rt::stream_fence();)
+                        } else {
+                            quote!()
+                        };
                         let inits: Vec<TokenStream> = task_bufs
                             .iter()
                             .map(|(f, ty)| {
@@ -453,6 +479,7 @@ impl Gen {
                                     #shadow
                                     let #vw: isize = #v as isize;
                                     #body
+                                    #fence
                                 })(#(#args),*)
                             });
                         }
@@ -842,6 +869,7 @@ pub fn emit_kernel_per_isa(sig: &KernelSig, schedules: &[(u8, &Lowered)]) -> Tok
         stack_bufs: Default::default(),
         allocated: Vec::new(),
         let_ranges: Vec::new(),
+        nontemporal: Vec::new(),
     };
     let versions_of = |set: u8, lowered: &Lowered| -> TokenStream {
         let mut versions = Vec::new();
@@ -948,6 +976,7 @@ fn emit_version(
         stack_bufs: Default::default(),
         allocated: Vec::new(),
         let_ranges: Vec::new(),
+        nontemporal: lowered.nontemporal.iter().map(|f| f.to_string()).collect(),
     };
     for (n, v) in &lowered.entry_lets {
         let id = ident(n);
@@ -1113,6 +1142,13 @@ fn emit_version(
     let names: Vec<&Ident> = env.iter().map(|(n, _)| n).collect();
     let types: Vec<&TokenStream> = env.iter().map(|(_, t)| t).collect();
     let shadow = gen.dense_shadow.clone();
+    // Non-temporal stores made on this thread, outside parallel loops, are ordered before the
+    // kernel returns.
+    let fence = if gen.nontemporal.is_empty() {
+        quote!()
+    } else {
+        quote!(::halite::rt::stream_fence();)
+    };
     let variant = |fname: &str,
                    features: Option<&str>,
                    cfg: TokenStream,
@@ -1148,6 +1184,7 @@ fn emit_version(
                 // `__shuf` functions of this path need its instruction set, which `rt::isa()`
                 // detected before dispatching here.
                 unsafe { #body }
+                #fence
             }
         }
     };

@@ -794,7 +794,11 @@ fn body_version(
         let a: Vec<TokenStream> = args.iter().map(|a| gen.wide(a)).collect();
         let off = gen.offset(func, &a);
         // Views too: the vector paths run only for unit innermost strides (see `dense_read`).
-        quote!({ #binds #p.store_array::<#w>(#off, __vals); })
+        if gen.nontemporal.iter().any(|f| f == func) {
+            quote!({ #binds #p.store_array_nontemporal::<#w>(#off, __vals); })
+        } else {
+            quote!({ #binds #p.store_array::<#w>(#off, __vals); })
+        }
     } else {
         vg.scatter(func, args, &vals)
     };

@@ -125,6 +125,9 @@ pub struct Front<'a> {
     bindings: HashMap<String, Binding>,
     /// Pure variables of the definition being lowered.
     pure: Vec<String>,
+    /// While an update is lowered: its Func and the Func's pure variables (for the error on
+    /// one of those that the update does not bind).
+    update_of: Option<(String, Vec<String>)>,
     /// Bindings being expanded (to report cycles instead of recursing forever).
     expanding: Vec<String>,
     /// Bindings being inspected by `literal_kind` (same purpose).
@@ -198,6 +201,8 @@ fn type_name_of(t: &syn::Type) -> Option<Type> {
             }
         }
         syn::Type::Paren(p) => type_name_of(&p.elem),
+        // A `macro_rules!` fragment (`as $t` with `$t:ty`).
+        syn::Type::Group(g) => type_name_of(&g.elem),
         _ => None,
     }
 }
@@ -219,6 +224,7 @@ impl<'a> Front<'a> {
             funcs: vec![],
             bindings: HashMap::new(),
             pure: vec![],
+            update_of: None,
             expanding: vec![],
             kind_stack: Default::default(),
             attempted: vec![],
@@ -375,7 +381,16 @@ impl<'a> Front<'a> {
                 }
                 return result;
             }
-            return self.rdom(&t.elems.iter().collect::<Vec<_>>(), &init.expr, &l.pat);
+            let pats: Vec<&syn::Pat> = t.elems.iter().collect();
+            let r = self.rdom(&pats, &init.expr, &l.pat);
+            if r.is_err() {
+                // Reported once: later uses of its variables are not errors of their own.
+                self.broken.extend(pats.iter().filter_map(|p| match p {
+                    syn::Pat::Ident(pi) => Some(pi.ident.to_string()),
+                    _ => None,
+                }));
+            }
+            return r;
         }
         let syn::Pat::Ident(pi) = &l.pat else {
             return self.err(
@@ -420,7 +435,12 @@ impl<'a> Front<'a> {
                 }
                 if fname == "rdom" {
                     let pat = syn::Pat::Ident(pi.clone());
-                    return self.rdom(&[&pat], e, &l.pat);
+                    let r = self.rdom(&[&pat], e, &l.pat);
+                    if r.is_err() {
+                        // Reported once: later uses of `name` are not errors of their own.
+                        self.broken.push(name);
+                    }
+                    return r;
                 }
             }
         }
@@ -961,7 +981,9 @@ impl<'a> Front<'a> {
         }
         self.pure = pure_here.clone();
         let was = std::mem::replace(&mut self.rvars_allowed, true);
+        self.update_of = Some((name.to_string(), fargs.clone()));
         let r = self.update_inner(name, call, rhs, compound, &fargs, fty);
+        self.update_of = None;
         self.rvars_allowed = was;
         self.pure.clear();
         let (args, value) = r?;
@@ -1671,12 +1693,30 @@ impl<'a> Front<'a> {
         if self.open_pure {
             return Ok(Expr::var(name, Type::I32));
         }
+        if self.broken.contains(&name) {
+            // A reduction variable whose domain had an error (reported there).
+            return Err(Reported);
+        }
+        if let Some((f, fargs)) = &self.update_of {
+            if fargs.contains(&name) {
+                let call = format!("{f}({})", fargs.join(", "));
+                return self.err(id, format!("`{name}` is a pure variable of `{f}`, but this update does not bind it: an update's pure variables are the indices written as the variable alone at its own position (`{call}`); index with `{name}` there, or use a reduction variable or another expression"));
+            }
+        }
         let vars = if self.pure.is_empty() {
-            "none".to_string()
+            "this definition has no variables".to_string()
         } else {
-            self.pure.join(", ")
+            format!(
+                "the variables of this definition are {}",
+                self.pure.join(", ")
+            )
         };
-        self.err(id, format!("unknown name `{name}`: the variables of this definition are {vars}; other names must be parameters or `let` bindings"))
+        self.err(
+            id,
+            format!(
+                "unknown name `{name}`: {vars}; other names must be parameters or `let` bindings"
+            ),
+        )
     }
 
     fn binary(&mut self, b: &syn::ExprBinary, expected: Option<Type>) -> R<Expr> {
@@ -1829,7 +1869,7 @@ impl<'a> Front<'a> {
             return Some(self.err(m, format!("`{method}` takes no arguments here")));
         }
         Some(match method.as_str() {
-            "nrows" | "ncols" if dims != 2 => self.err(&m.method, format!("`{method}()` is for 2-D views; `{buf}` has {dims} dimensions: use `{buf}.shape()[k]`")),
+            "nrows" | "ncols" if dims != 2 => self.err(&m.method, format!("`{method}()` is for 2-D views; `{buf}` has {dims} dimensions: use `{buf}.shape()[i]` for the extent of axis `i` (`{buf}.shape()[0]` for the first)")),
             "nrows" => Ok(extent_var(&buf, 0)),
             "ncols" => Ok(extent_var(&buf, 1)),
             "len" => Ok((1..dims).fold(extent_var(&buf, 0), |acc, d| acc.mul(extent_var(&buf, d)))),

@@ -112,9 +112,16 @@ fn expand(attr: TokenStream, item: TokenStream) -> TokenStream {
         }
     };
     let mut origins = diag::Origins::default();
+    let before = errors.len();
     let args = sig::analyze(&func.sig, &mut errors);
     let name = func.sig.ident.to_string();
     let reference_sig = reference_sig(&func.sig);
+    if errors.len() > before {
+        // A parameter the kernel cannot take: its uses in the body would each be an unknown
+        // name; the signature's errors come first.
+        let e = finish(&mut errors).expect("at least one error");
+        return stub(&func, &reference_sig, e);
+    }
     let params = args.iter().map(|(_, id)| id.to_string()).collect();
     let before = errors.len();
     let block = expand::body(&func.block, &params, &mut errors);

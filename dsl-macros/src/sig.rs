@@ -14,8 +14,18 @@ use halite_codegen::KernelArg;
 use halite_core::Type;
 use syn::{FnArg, GenericArgument, PathArguments, ReturnType};
 
-fn elem_type(ty: &syn::Type) -> Option<Type> {
+/// `ty` without the invisible group a `macro_rules!` fragment (`$t:ty`) puts around it, and
+/// without parentheses.
+fn ungroup(ty: &syn::Type) -> &syn::Type {
     match ty {
+        syn::Type::Group(g) => ungroup(&g.elem),
+        syn::Type::Paren(p) => ungroup(&p.elem),
+        t => t,
+    }
+}
+
+fn elem_type(ty: &syn::Type) -> Option<Type> {
+    match ungroup(ty) {
         syn::Type::Path(p) => {
             let seg = p.path.segments.last()?;
             if !seg.arguments.is_empty() {
@@ -35,7 +45,7 @@ fn rank_of(name: &str) -> Option<usize> {
 
 /// Classifies one parameter type; `Err` holds the message.
 fn classify(name: &str, ty: &syn::Type) -> Result<KernelArg, String> {
-    let syn::Type::Path(p) = ty else {
+    let syn::Type::Path(p) = ungroup(ty) else {
         return Err(format!(
             "unsupported parameter type for `{name}`: {}",
             hint()
@@ -90,7 +100,7 @@ fn classify(name: &str, ty: &syn::Type) -> Result<KernelArg, String> {
         let [e, d] = types[..] else {
             return Err(format!("write `{ident}<E, IxN>` with a rank `Ix1`..`Ix6`"));
         };
-        let dname = match d {
+        let dname = match ungroup(d) {
             syn::Type::Path(p) => p.path.segments.last().map(|s| s.ident.to_string()),
             _ => None,
         };

@@ -14,6 +14,8 @@
 //!   variable `r` needs iterations of `r` that are independent: `r` is a whole index of the
 //!   updated element and every self-read reads that same element. Otherwise the loop carries
 //!   a dependence (an accumulation) and the schedule is refused.
+//! * `check_nontemporal`: `store_nontemporal()` is on an output written once, read by no
+//!   Func, whose innermost loop is vectorized over its last dimension and shifts no tail.
 
 use crate::directive::Diagnostic;
 use crate::schedule::{FuncSchedule, Level, Schedule, Split, TailStrategy};
@@ -28,6 +30,55 @@ pub fn check_schedule(p: &Pipeline, s: &Schedule, errors: &mut Vec<Diagnostic>) 
     check_vectorized_innermost(p, s, errors);
     check_round_up(p, s, errors);
     check_reduction_loops(p, s, errors);
+    check_nontemporal(p, s, errors);
+}
+
+/// `store_nontemporal()` (see [`crate::schedule`]): the stores it changes are whole vectors of
+/// contiguous elements, each written once, and nothing in the pipeline reads them back.
+fn check_nontemporal(p: &Pipeline, s: &Schedule, errors: &mut Vec<Diagnostic>) {
+    for f in &p.funcs {
+        let fs = s.get(&f.name);
+        let Some(at) = fs.nontemporal else { continue };
+        let name = &f.name;
+        if !f.updates.is_empty() {
+            errors.push(Diagnostic::new(at, format!("`{name}` has update definitions, which read back what it stored; `store_nontemporal()` is for outputs written once (remove it)")));
+            continue;
+        }
+        if let Some(c) = p.funcs.iter().find(|c| {
+            (0..=c.updates.len()).any(|k| {
+                c.stage_exprs(k)
+                    .iter()
+                    .any(|e| crate::schedule::calls(e, name))
+            })
+        }) {
+            errors.push(Diagnostic::new(at, format!("`{}` reads `{name}`, which non-temporal stores would send past the caches just before it is read; remove `.store_nontemporal()`", c.name)));
+            continue;
+        }
+        let last = f.args.last();
+        let innermost = fs.dims.last().filter(|d| {
+            matches!(d.kind, ForKind::Vectorized(_))
+                && last
+                    .is_some_and(|l| crate::passes::loop_nest::ancestors(fs, &d.name).contains(l))
+        });
+        if innermost.is_none() {
+            let hint = last.map_or(String::new(), |l| {
+                format!(" (for example `.vectorize({l}, 16)`)")
+            });
+            errors.push(Diagnostic::new(at, format!("`store_nontemporal()` writes whole vectors of contiguous elements: vectorize `{name}`'s innermost loop over its last dimension{hint}")));
+            continue;
+        }
+        if fs.splits.iter().any(|sp| {
+            matches!(
+                sp,
+                Split::Split {
+                    tail: TailStrategy::ShiftInwards,
+                    ..
+                }
+            )
+        }) {
+            errors.push(Diagnostic::new(at, format!("a `ShiftInwards` split of `{name}` writes some elements twice, which non-temporal stores must not; use the default tail (`GuardWithIf`) with `store_nontemporal()`")));
+        }
+    }
 }
 
 fn check_reduction_loops(p: &Pipeline, s: &Schedule, errors: &mut Vec<Diagnostic>) {

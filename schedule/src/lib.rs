@@ -55,6 +55,8 @@ pub struct Lowered {
     pub guards: Vec<Guard>,
     /// The storage order of each intermediate (pure variable indices, outermost first).
     pub storage: std::collections::HashMap<Arc<str>, Vec<usize>>,
+    /// The outputs whose whole-vector stores are non-temporal (`store_nontemporal()`).
+    pub nontemporal: Vec<Arc<str>>,
     /// Specialized versions (`specialize`), tried in order before this, the general one: a
     /// condition over parameters and extents, and the whole lowered pipeline to run when it
     /// holds. At most one holds for any call.
@@ -90,6 +92,9 @@ impl Lowered {
         }
         for (n, v) in &self.entry_lets {
             s.push_str(&format!("let {n} = {v}\n"));
+        }
+        for f in &self.nontemporal {
+            s.push_str(&format!("non-temporal vector stores to {f}\n"));
         }
         s.push_str(&self.body.to_string());
         s
@@ -175,7 +180,7 @@ fn lower_version(
     facts: &[(Arc<str>, Expr)],
 ) -> Result<Lowered, Vec<Diagnostic>> {
     let inlined = passes::inline::inline_funcs(p, &schedule);
-    let s = passes::loop_nest::schedule_functions(&inlined, &schedule)?;
+    let s = passes::loop_nest::schedule_functions(&inlined, &schedule, facts)?;
     let s = if facts.is_empty() {
         s
     } else {
@@ -239,6 +244,12 @@ fn lower_version(
         .iter()
         .map(|f| (f.name.clone(), schedule.get(&f.name).storage.clone()))
         .collect();
+    let nontemporal = inlined
+        .funcs
+        .iter()
+        .filter(|f| schedule.get(&f.name).nontemporal.is_some())
+        .map(|f| f.name.clone())
+        .collect();
     Ok(Lowered {
         pipeline: algorithm.clone(),
         entry_lets,
@@ -246,6 +257,7 @@ fn lower_version(
         checks,
         guards,
         storage,
+        nontemporal,
         specializations: vec![],
     })
 }

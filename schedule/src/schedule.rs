@@ -45,6 +45,13 @@
 //! * `reorder_storage(v1, .., vn)`: the storage layout of an intermediate, outermost first.
 //!   (1) not an output (its layout is the caller's view); (2) a permutation of the pure vars.
 //!
+//! * `store_nontemporal()`: the Func's whole-vector stores bypass the caches (x86-64's
+//!   non-temporal stores, where a vector's address is 16-byte aligned), for large outputs that
+//!   nothing reads back soon. (1) an output; (2) without update definitions; (3) read by no
+//!   Func of the pipeline; (4) its innermost loop is vectorized and runs over its last
+//!   (contiguous) dimension; (5) no split of it uses `ShiftInwards` (which writes some elements
+//!   twice). Checked in [`crate::check`].
+//!
 //! * `specialize(cond)`: the directives chained after it schedule a second version of the
 //!   stage's loops, run when `cond` holds; see [`crate::specialize`] for its rules.
 //!
@@ -127,6 +134,8 @@ pub struct FuncSchedule {
     pub dims: Vec<Dim>,
     /// `bound(v, min, extent)` by pure variable index.
     pub bounds: Vec<(usize, i64, i64)>,
+    /// `store_nontemporal()`: where it was written, if it was.
+    pub nontemporal: Option<Origin>,
     /// Storage order (pure variable indices, outermost first).
     pub storage: Vec<usize>,
     /// The loops of each update definition (`f.update(k)`): only `splits`, `split_origins` and
@@ -169,6 +178,7 @@ const KNOWN: &[&str] = &[
     "store_root",
     "bound",
     "reorder_storage",
+    "store_nontemporal",
     "specialize",
     "rfactor",
     "clone_in",
@@ -212,6 +222,7 @@ impl FuncSchedule {
                 })
                 .collect(),
             bounds: vec![],
+            nontemporal: None,
             storage: (0..f.dims()).collect(),
             updates: f
                 .updates
@@ -247,6 +258,7 @@ impl FuncSchedule {
                 })
                 .collect(),
             bounds: vec![],
+            nontemporal: None,
             storage: vec![],
             updates: vec![],
         }
@@ -634,6 +646,15 @@ impl Schedule {
                 }
                 fs.bounds.retain(|b| b.0 != k);
                 fs.bounds.push((k, m, e));
+            }
+            "store_nontemporal" => {
+                if let Some(a) = args.first() {
+                    return Err(Diagnostic::new(a.origin(), "`store_nontemporal()` takes no arguments"));
+                }
+                if !func.is_output() {
+                    return Err(Diagnostic::new(d.name_origin, format!("`{}` is not an output: non-temporal stores are for outputs nothing reads back soon, while an intermediate is read by its consumers; remove `.store_nontemporal()`", func.name)));
+                }
+                fs.nontemporal = Some(d.name_origin);
             }
             "reorder_storage" => {
                 if func.is_output() {

@@ -295,6 +295,43 @@ impl<T: Copy> Ptr<T> {
         // SAFETY: the caller's contract; alignment as in `load_array`.
         unsafe { *(self.0.offset(off) as *mut [T; W]) = v }
     }
+    /// Writes `W` consecutive elements at `off` as [`Ptr::store_array`] does, with
+    /// non-temporal stores (past the caches, as `memcpy` writes large copies) where the
+    /// target allows: on x86-64, when the address is 16-byte aligned and the array's size a
+    /// multiple of 16 bytes (SSE2's `movntdq`, which every x86-64 CPU has); otherwise, and on
+    /// other targets, as `store_array`. Generated code calls [`stream_fence`] before anything
+    /// can read the elements (`store_nontemporal()`).
+    ///
+    /// # Safety
+    /// As [`Ptr::store_array`]; and the thread calls [`stream_fence`] before any access to
+    /// these elements, by itself or by another thread.
+    #[inline(always)]
+    pub unsafe fn store_array_nontemporal<const W: usize>(self, off: isize, v: [T; W]) {
+        #[cfg(target_arch = "x86_64")]
+        {
+            use core::arch::x86_64::{__m128i, _mm_loadu_si128, _mm_stream_si128};
+            let bytes = core::mem::size_of::<[T; W]>();
+            let dst = self.0.wrapping_offset(off) as *mut u8;
+            if bytes.is_multiple_of(16) && (dst as usize).is_multiple_of(16) {
+                let src = &v as *const [T; W] as *const u8;
+                for k in (0..bytes).step_by(16) {
+                    // SAFETY: the caller's contract: the `bytes` bytes at `dst` are writable
+                    // (`dst` is the element pointer plus `off`, inside the allocation); `dst +
+                    // k` is 16-byte aligned as `movntdq` requires; `src + k` reads 16 of the
+                    // `bytes` bytes of `v` (an unaligned load); SSE2 is part of x86-64.
+                    unsafe {
+                        _mm_stream_si128(
+                            dst.add(k) as *mut __m128i,
+                            _mm_loadu_si128(src.add(k) as *const __m128i),
+                        )
+                    }
+                }
+                return;
+            }
+        }
+        // SAFETY: the caller's contract.
+        unsafe { self.store_array(off, v) }
+    }
     /// Writes element `off`.
     ///
     /// # Safety
@@ -383,6 +420,19 @@ pub fn mask_of(c: bool) -> u64 {
         core::arch::asm!("/* {0} */", inout(reg) m, options(pure, nomem, nostack, preserves_flags))
     }
     m
+}
+
+/// Orders the non-temporal stores this thread made ([`Ptr::store_array_nontemporal`]) before
+/// its later memory accesses, so that they are visible to whoever synchronizes with it next
+/// (x86-64's `sfence`; nothing elsewhere). Generated code calls it at the end of each task
+/// of a parallel loop that streams and before the kernel returns.
+#[inline(always)]
+pub fn stream_fence() {
+    #[cfg(target_arch = "x86_64")]
+    // SAFETY: `sfence` only orders stores; SSE2 (which has it) is part of x86-64.
+    unsafe {
+        core::arch::x86_64::_mm_sfence()
+    }
 }
 
 /// An optimisation barrier for memory accesses of the buffers (not of locals): generated vector

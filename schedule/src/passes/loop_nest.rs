@@ -222,13 +222,16 @@ pub fn guard_mode_splits(fs: &FuncSchedule) -> Vec<usize> {
 }
 
 /// The loop nest of one stage of a Func (0: its pure definition, `k`: update `k - 1`), without
-/// its `produce` marker. `fs` is that stage's schedule; `bounds` the Func's `bound`s.
+/// its `produce` marker. `fs` is that stage's schedule; `bounds` the Func's `bound`s; `facts`
+/// the names a specialization pins to constants (an output's extent among them), which make
+/// loop extents constant for `vectorize(v)` / `unroll(v)` without a size.
 pub fn func_nest(
     f: &Func,
     stage: usize,
     fs: &FuncSchedule,
     bounds: &[(usize, i64, i64)],
     sites: &[Arc<str>],
+    facts: &[(Arc<str>, Expr)],
 ) -> Result<Stmt, Diagnostic> {
     let prefix = stage_prefix(&f.name, stage);
     let g = &*prefix;
@@ -540,12 +543,13 @@ pub fn func_nest(
         }
         if matches!(kind, ForKind::Vectorized(0) | ForKind::Unrolled(0)) {
             let mut b = Bounds::new(&scope);
+            let extent = crate::specialize::substitute_facts(&l.extent, facts);
             let hi = b
-                .of(&l.extent)
+                .of(&extent)
                 .max
                 .map(|m| simplify_bounds(&m))
                 .and_then(|m| m.as_int())
-                .or_else(|| crate::passes::tiles::constant_upper_bound(&l.extent));
+                .or_else(|| crate::passes::tiles::constant_upper_bound(&extent));
             match hi {
                 Some(n) if (1..=64).contains(&n) => {
                     kind = if matches!(kind, ForKind::Vectorized(_)) {
@@ -766,7 +770,13 @@ fn insert_at(s: Stmt, func: &str, var: &str, nest: &mut Option<Stmt>, inside: bo
 }
 
 /// The nests of every stage of `f`, in order.
-fn produce(p: &Pipeline, f: &Func, sch: &Schedule, errors: &mut Vec<Diagnostic>) -> Option<Stmt> {
+fn produce(
+    p: &Pipeline,
+    f: &Func,
+    sch: &Schedule,
+    facts: &[(Arc<str>, Expr)],
+    errors: &mut Vec<Diagnostic>,
+) -> Option<Stmt> {
     let fs = sch.get(&f.name);
     let mut stages = Vec::new();
     for k in 0..=f.updates.len() {
@@ -783,7 +793,7 @@ fn produce(p: &Pipeline, f: &Func, sch: &Schedule, errors: &mut Vec<Diagnostic>)
                 _ => None,
             })
             .collect();
-        match func_nest(f, k, fs.stage_schedule(k), &fs.bounds, &sites) {
+        match func_nest(f, k, fs.stage_schedule(k), &fs.bounds, &sites, facts) {
             Ok(n) => stages.push(n),
             Err(e) => errors.push(e),
         }
@@ -794,19 +804,23 @@ fn produce(p: &Pipeline, f: &Func, sch: &Schedule, errors: &mut Vec<Diagnostic>)
     })
 }
 
-/// Runs the pass.
-pub fn schedule_functions(p: &Pipeline, sch: &Schedule) -> Result<Stmt, Vec<Diagnostic>> {
+/// Runs the pass; `facts` as in [`func_nest`].
+pub fn schedule_functions(
+    p: &Pipeline,
+    sch: &Schedule,
+    facts: &[(Arc<str>, Expr)],
+) -> Result<Stmt, Vec<Diagnostic>> {
     let mut errors = Vec::new();
     let mut top: Vec<Stmt> = Vec::new();
     for f in p.funcs.iter().filter(|f| f.is_output()) {
-        if let Some(n) = produce(p, f, sch, &mut errors) {
+        if let Some(n) = produce(p, f, sch, facts, &mut errors) {
             top.push(n);
         }
     }
     let mut s = Stmt::Block(top);
     for f in p.funcs.iter().rev().filter(|f| !f.is_output()) {
         let fs = sch.get(&f.name);
-        let Some(nest) = produce(p, f, sch, &mut errors) else {
+        let Some(nest) = produce(p, f, sch, facts, &mut errors) else {
             continue;
         };
         match &fs.compute {
@@ -885,7 +899,7 @@ mod tests {
             .map(|(n, a)| Directive::new("out", n, a.clone()))
             .collect();
         let s = Schedule::from_directives(&p, &ds).unwrap();
-        schedule_functions(&p, &s).unwrap().to_string()
+        schedule_functions(&p, &s, &[]).unwrap().to_string()
     }
 
     fn id(n: &str) -> Arg {
