@@ -53,6 +53,57 @@ fn grid_folded(input: ArrayView2<u16>, out: ArrayViewMut2<u16>) -> Result<(), Er
     }
 }
 
+/// Gathers of neighbouring elements (channels stored innermost, read at the same
+/// data-dependent point) are made in pairs: in either order, with a third channel left
+/// single, and with the channel dimension made innermost by `reorder_storage`.
+#[kernel]
+fn channel_pairs(input: ArrayView2<f32>, out: ArrayViewMut2<f32>) -> Result<(), Error> {
+    let edge = repeat_edge(input);
+    g(z, x, c) = edge(0, x) * (z + 1) as f32 + c as f32 * 0.25;
+    h(c, z, x) = input(0, x) - (z * 3 + c) as f32;
+    let k = ((input(y, x) * 3.0) as i32).clamp(0, 3);
+    let a = g(k, x / 2, 0) * 2.0 + g(k, x / 2, 1);
+    let b = g(k + 1, x / 2, 1) - g(k + 1, x / 2, 0) * 0.5 + g(k, x / 2, 2);
+    out(y, x) = a + b * (h(0, 3 - k, x) + h(1, 3 - k, x)) - g(3 - k, x / 2 + 1, 0);
+    schedule! {
+        g.compute_root().bound(c, 0, 3).bound(z, 0, 5);
+        h.compute_root().bound(c, 0, 2).bound(z, 0, 4).reorder_storage(z, x, c);
+        out.vectorize(x, 16);
+    }
+}
+
+#[kernel]
+fn channel_pairs8(input: ArrayView2<f32>, out: ArrayViewMut2<f32>) -> Result<(), Error> {
+    g(z, x, c) = input(0, x) * (z + 1) as f32 - c as f32;
+    let k = ((input(y, x) * 3.0) as i32).clamp(0, 3);
+    out(y, x) = g(k, x, 1) / (g(k, x, 0) + 4.0) + g(k + 1, x, 0) * g(k + 1, x, 1);
+    schedule! {
+        g.compute_root().bound(c, 0, 2).bound(z, 0, 5);
+        out.vectorize(x, 8);
+    }
+}
+
+#[test]
+fn neighbouring_gathers_are_read_in_pairs() {
+    for &(h, w) in SHAPES {
+        let input = make(h, w, |i| ((i % 13) as f32) * 0.1);
+        check(
+            "channel_pairs",
+            (h, w),
+            |o| channel_pairs::reference(input.view(), o),
+            |o| channel_pairs(input.view(), o),
+            channel_pairs::loop_nest(),
+        );
+        check(
+            "channel_pairs8",
+            (h, w),
+            |o| channel_pairs8::reference(input.view(), o),
+            |o| channel_pairs8(input.view(), o),
+            channel_pairs8::loop_nest(),
+        );
+    }
+}
+
 fn make<T: Copy>(h: usize, w: usize, f: impl Fn(usize) -> T) -> Array2<T> {
     Array2::from_shape_fn((h, w), |(y, x)| f(y * 131 + x * 17 + (x * y) % 7))
 }

@@ -1510,3 +1510,38 @@ fn kernels_from_macro_fragments() {
     assert_eq!(got[8], 12.0);
     assert!(doubled_f64::loop_nest().contains("vectorized(x4)"));
 }
+
+/// Pure variables with the names the schedule gives split loops (`x_vec`, `y_unroll`,
+/// `y_chunk`): the generated loops take other names.
+#[kernel]
+fn taken_names(a: ArrayView3<f32>, out: ArrayViewMut3<f32>) -> Result<(), Error> {
+    out(y_chunk, y_unroll, x_vec) = a(y_chunk, y_unroll, x_vec) * 2.0 + x_vec as f32;
+    schedule! {
+        out.parallel(y_chunk, 2).unroll(y_unroll, 2).vectorize(x_vec, 8);
+    }
+}
+
+#[kernel]
+fn taken_names2(a: ArrayView2<f32>, out: ArrayViewMut2<f32>) -> Result<(), Error> {
+    out(x_vec, x) = a(x_vec, x) - x as f32;
+    schedule! {
+        out.vectorize(x, 8).unroll(x_vec, 2);
+    }
+}
+
+#[test]
+fn split_loops_avoid_the_names_of_pure_variables() {
+    for (d, h, w) in [(1, 1, 1), (3, 5, 17), (4, 2, 8)] {
+        let a = Array3::from_shape_fn((d, h, w), |(i, j, k)| (i * 100 + j * 10 + k) as f32);
+        let (mut got, mut want) = (Array3::zeros((d, h, w)), Array3::zeros((d, h, w)));
+        taken_names(a.view(), got.view_mut()).unwrap();
+        taken_names::reference(a.view(), want.view_mut()).unwrap();
+        assert_eq!(got, want);
+        let a2 = a.index_axis(ndarray::Axis(0), 0);
+        let (mut got, mut want) = (Array2::zeros((h, w)), Array2::zeros((h, w)));
+        taken_names2(a2, got.view_mut()).unwrap();
+        taken_names2::reference(a2, want.view_mut()).unwrap();
+        assert_eq!(got, want);
+    }
+    assert!(taken_names2::loop_nest().contains("vectorized(x8)"));
+}

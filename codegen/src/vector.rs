@@ -36,6 +36,10 @@ pub(crate) struct VecGen<'a> {
     fenced: Vec<String>,
     /// The index vectors of gathers already made (see [`Self::gather`]), by key.
     bases: Vec<(String, Ident)>,
+    /// Every read of the body (its Func and indices), to find the neighbour of a gather.
+    calls: Vec<(String, Vec<Expr>)>,
+    /// Reads already made by a pair gather (see [`Self::gather`]), by [`read_key`].
+    paired: Vec<(String, Ident)>,
     /// How many of `lets` have their lane-0 scalar bound in `out` (`None`: not even the loop
     /// variable yet); see [`Self::lane0`].
     lane0: Option<usize>,
@@ -57,6 +61,8 @@ impl<'a> VecGen<'a> {
             n: 0,
             fenced,
             bases: Vec::new(),
+            calls: Vec::new(),
+            paired: Vec::new(),
             lane0: None,
             vectors: Vec::new(),
         }
@@ -523,8 +529,10 @@ impl VecGen<'_> {
     /// (`zi + 1` into `zi` and `1`); the varying terms give a vector of offsets, and the rest
     /// one scalar offset per read. Reads of the same storage whose indices differ only in
     /// uniform terms (the corners of a trilinear interpolation) share the vector, so each of
-    /// their lane loads is one addition away from it. Folded storage (whose offset is not
-    /// linear in the index) computes each lane's offset whole.
+    /// their lane loads is one addition away from it. Two `f32` reads at neighbouring
+    /// elements of the innermost storage dimension (the two channels of the bilateral grid
+    /// at one data-dependent point) are one pair gather (see [`Self::neighbour`]). Folded
+    /// storage (whose offset is not linear in the index) computes each lane's offset whole.
     fn gather(&mut self, name: &str, args: &[Expr], ty: halite_core::Type) -> V {
         let p = derived(name, "ptr");
         let id = self.fresh();
@@ -591,6 +599,32 @@ impl VecGen<'_> {
         let u: Vec<TokenStream> = uniform.iter().map(|u| self.gen.wide(u)).collect();
         let off = self.gen.offset(name, &u);
         if ty == halite_core::Type::F32 && (w == 8 || w == 16) {
+            let me = read_key(name, args);
+            if let Some((_, v)) = self.paired.iter().find(|(k, _)| *k == me) {
+                return V::Varying(v.clone());
+            }
+            if let Some((other, step)) = self.neighbour(name, args, &varying, &uniform) {
+                // This read and its neighbour in the innermost storage dimension (the other
+                // channel at the same data-dependent point): one pair gather for both.
+                let f = Ident::new(&format!("gather_pair_f32x{w}"), Span::call_site());
+                let (first, second) = (self.fresh(), self.fresh());
+                let start = if step == 1 {
+                    quote!(#off)
+                } else {
+                    quote!((#off).wrapping_sub(1))
+                };
+                self.out.push(quote! {
+                    let (#first, #second): ([f32; #w], [f32; #w]) = __shuf::#f(#p, #start, &#base);
+                });
+                let (mine, theirs) = if step == 1 {
+                    (first, second)
+                } else {
+                    (second, first)
+                };
+                self.paired.push((me, mine.clone()));
+                self.paired.push((other, theirs));
+                return V::Varying(mine);
+            }
             // Through the path's gather (hardware gathers on AVX-512; `halite::rt::shuffle`).
             let f = Ident::new(&format!("gather_f32x{w}"), Span::call_site());
             self.out.push(quote! {
@@ -608,6 +642,57 @@ impl VecGen<'_> {
             }
         });
         V::Varying(id)
+    }
+
+    /// Another read of the body of `name` at the element after (`step` 1) or before (`-1`)
+    /// this gather's in the innermost storage dimension, lane for lane: the same varying
+    /// index terms, the same uniform ones except a difference of exactly 1 in that
+    /// dimension. Its key, if there is one that no pair gather has made yet. (Both reads are
+    /// in the body, so the entry check covers both elements of every pair.)
+    fn neighbour(
+        &self,
+        name: &str,
+        args: &[Expr],
+        varying: &[Option<Expr>],
+        uniform: &[Expr],
+    ) -> Option<(String, i64)> {
+        let unit = self.gen.unit_dim(name)?;
+        let me = read_key(name, args);
+        // Only a read that reaches here as the body has it (not rewritten, e.g. unclamped).
+        if !self.calls.iter().any(|(n, a)| read_key(n, a) == me) {
+            return None;
+        }
+        for (n, a) in &self.calls {
+            let key = read_key(n, a);
+            if n != name || a.len() != args.len() || key == me {
+                continue;
+            }
+            if self.paired.iter().any(|(k, _)| *k == key) {
+                continue;
+            }
+            let mut step = None;
+            let mut same = true;
+            for (d, e) in a.iter().enumerate() {
+                let (v, u) = self.split_terms(e);
+                let v_same = match (&v, &varying[d]) {
+                    (None, None) => true,
+                    (Some(x), Some(y)) => x.to_string() == y.to_string(),
+                    _ => false,
+                };
+                let diff = halite_core::simplify(&u.sub(uniform[d].clone())).as_int();
+                match (v_same, diff) {
+                    (true, Some(0)) => {}
+                    (true, Some(k)) if d == unit && (k == 1 || k == -1) => step = Some(k),
+                    _ => same = false,
+                }
+            }
+            if same {
+                if let Some(k) = step {
+                    return Some((key, k));
+                }
+            }
+        }
+        None
     }
 
     /// `e` as (the sum of its terms that vary across lanes, the sum of those that do not),
@@ -771,6 +856,13 @@ fn body_version(
         });
     }
     let mut vg = VecGen::new(gen, var, w, fenced);
+    for e in lets.iter().map(|(_, v)| v).chain(std::iter::once(value)) {
+        e.visit(&mut |x| {
+            if let ExprNode::Call { name, args, .. } = x.node() {
+                vg.calls.push((name.to_string(), args.to_vec()));
+            }
+        });
+    }
     if unclamp {
         vg.in_range = Some(Vec::new());
     }
@@ -825,4 +917,10 @@ impl VecGen<'_> {
             }
         }
     }
+}
+
+/// A read of the body as text: `name(arg, ..)`.
+fn read_key(name: &str, args: &[Expr]) -> String {
+    let a: Vec<String> = args.iter().map(|e| e.to_string()).collect();
+    format!("{name}({})", a.join(", "))
 }

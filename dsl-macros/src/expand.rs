@@ -60,9 +60,23 @@ pub fn body(block: &syn::Block, params: &HashSet<String>, errors: &mut Errors) -
         errors,
         count: 0,
         in_schedule: false,
+        plain_defs: vec![],
+        members: vec![],
     };
     let mut env = Env::default();
     let stmts = x.stmts(&block.stmts, &mut env);
+    // `g_1(x) = ..` next to a family `g[..]`: the same Func under two spellings, which a
+    // second definition would silently turn into an update of the first.
+    let mut reported = HashSet::new();
+    for (name, span) in &x.plain_defs {
+        if x.members.contains(name) && reported.insert(name.clone()) {
+            let (base, k) = name.rsplit_once('_').unwrap_or((name, ""));
+            x.errors.push(syn::Error::new(
+                *span,
+                format!("`{name}` is also the name of the Func family member `{base}[{k}]` (a member `g[j]` is the Func `g_j`): this defines it under its other spelling; rename `{name}`, or write `{base}[{k}]` everywhere"),
+            ));
+        }
+    }
     syn::Block {
         brace_token: block.brace_token,
         stmts,
@@ -75,6 +89,9 @@ struct Expander<'a> {
     count: usize,
     /// Inside a `schedule!` block (where `if isa(..)` branches are kept).
     in_schedule: bool,
+    /// Funcs defined under a plain name, and the names of family members (see [`body`]).
+    plain_defs: Vec<(String, Span)>,
+    members: Vec<String>,
 }
 
 impl Expander<'_> {
@@ -288,8 +305,12 @@ impl Expander<'_> {
             env,
             params: self.params,
             errors: vec![],
+            plain_defs: vec![],
+            members: vec![],
         };
         r.visit_stmt_mut(s);
+        self.plain_defs.extend(r.plain_defs);
+        self.members.extend(r.members);
         for (span, msg) in r.errors {
             self.errors.push(syn::Error::new(span, msg));
         }
@@ -301,10 +322,23 @@ struct Rewrite<'a> {
     env: &'a Env,
     params: &'a HashSet<String>,
     errors: Vec<(Span, String)>,
+    /// Funcs defined (`name(..) = ..`) under their plain name, as written.
+    plain_defs: Vec<(String, Span)>,
+    /// The names family members were rewritten to (`g[1]` to `g_1`).
+    members: Vec<String>,
 }
 
 impl VisitMut for Rewrite<'_> {
     fn visit_expr_mut(&mut self, e: &mut syn::Expr) {
+        if let syn::Expr::Assign(a) = e {
+            if let syn::Expr::Call(c) = &*a.left {
+                if let syn::Expr::Path(p) = &*c.func {
+                    if let Some(id) = p.path.get_ident() {
+                        self.plain_defs.push((id.to_string(), id.span()));
+                    }
+                }
+            }
+        }
         syn::visit_mut::visit_expr_mut(self, e);
         match e {
             syn::Expr::Path(p) => {
@@ -346,6 +380,7 @@ impl VisitMut for Rewrite<'_> {
                     return;
                 }
                 let id = syn::Ident::new(&format!("{base}_{k}"), base.span());
+                self.members.push(id.to_string());
                 *e = syn::Expr::Path(syn::ExprPath {
                     attrs: vec![],
                     qself: None,

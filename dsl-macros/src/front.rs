@@ -593,6 +593,9 @@ impl<'a> Front<'a> {
                     } else if self.rvars.contains_key(&vn) {
                         self.errors.spanned(a, format!("`{vn}` is a reduction variable; a pure definition takes new variable names (reduction variables belong in update definitions: `{name}(..) += ..`)"));
                         bad = true;
+                    } else if self.bindings.contains_key(&vn) {
+                        self.errors.spanned(a, format!("`{vn}` is a `let` binding above; as a variable of `{name}` it would hide the binding in this definition (and in the bindings it uses): rename the binding or the variable"));
+                        bad = true;
                     }
                     vars.push(vn);
                 }

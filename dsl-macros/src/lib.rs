@@ -158,25 +158,39 @@ fn expand(attr: TokenStream, item: TokenStream) -> TokenStream {
         }
     }
     let mut schedules = Vec::new();
-    let mut reported: Vec<(halite_core::Origin, String)> = Vec::new();
+    // Each error once, with the instruction sets whose schedules have it.
+    let mut reported: Vec<(halite_core::Origin, String, u8)> = Vec::new();
     for (set, seen) in &groups {
         let ds: Vec<halite_schedule::Directive> =
             seen.iter().map(|&k| directives[k].0.clone()).collect();
         match halite_schedule::lower(&pipeline, &ds) {
             Ok(l) => schedules.push((*set, l)),
             Err(diags) => {
-                // A directive shared by several schedules is reported once.
                 for d in diags {
-                    if !reported
-                        .iter()
-                        .any(|(o, m)| *o == d.origin && *m == d.message)
+                    match reported
+                        .iter_mut()
+                        .find(|(o, m, _)| *o == d.origin && *m == d.message)
                     {
-                        errors.push(origins.error(d.origin, &d.message));
-                        reported.push((d.origin, d.message));
+                        Some(r) => r.2 |= set,
+                        None => reported.push((d.origin, d.message, *set)),
                     }
                 }
             }
         }
+    }
+    let all = groups.iter().fold(0u8, |a, (s, _)| a | s);
+    for (origin, message, set) in reported {
+        // Under `if isa(..)` branches, an error of some instruction sets' schedules only
+        // says which.
+        let message = if set == all {
+            message
+        } else {
+            format!(
+                "{message} (in the schedule for {})",
+                halite_codegen::isa::names(set).join(", ")
+            )
+        };
+        errors.push(origins.error(origin, &message));
     }
     if let Some(e) = finish(&mut errors) {
         return stub(&func, &reference_sig, e);

@@ -33,6 +33,35 @@ pub fn check_schedule(p: &Pipeline, s: &Schedule, errors: &mut Vec<Diagnostic>) 
     check_nontemporal(p, s, errors);
 }
 
+/// The loops of `fs` along which consecutive iterations store consecutive elements of
+/// dimension `last`: `last` itself, then through each split its inner loop (not the outer,
+/// whose iterations are a factor apart), and through each fuse with one of them inside, the
+/// fused loop.
+fn contiguous_loops(fs: &FuncSchedule, last: &Arc<str>) -> HashSet<Arc<str>> {
+    let mut chain: HashSet<Arc<str>> = HashSet::new();
+    chain.insert(last.clone());
+    for s in &fs.splits {
+        match s {
+            Split::Split { old, inner, .. } => {
+                if chain.remove(old) {
+                    chain.insert(inner.clone());
+                }
+            }
+            Split::Fuse {
+                outer,
+                inner,
+                fused,
+            } => {
+                chain.remove(outer);
+                if chain.remove(inner) {
+                    chain.insert(fused.clone());
+                }
+            }
+        }
+    }
+    chain
+}
+
 /// `store_nontemporal()` (see [`crate::schedule`]): the stores it changes are whole vectors of
 /// contiguous elements, each written once, and nothing in the pipeline reads them back.
 fn check_nontemporal(p: &Pipeline, s: &Schedule, errors: &mut Vec<Diagnostic>) {
@@ -41,7 +70,7 @@ fn check_nontemporal(p: &Pipeline, s: &Schedule, errors: &mut Vec<Diagnostic>) {
         let Some(at) = fs.nontemporal else { continue };
         let name = &f.name;
         if !f.updates.is_empty() {
-            errors.push(Diagnostic::new(at, format!("`{name}` has update definitions, which read back what it stored; `store_nontemporal()` is for outputs written once (remove it)")));
+            errors.push(Diagnostic::new(at, format!("`{name}` has update definitions (written, or made by an inline reduction such as `sum(..)` that defines it), which read back what it stored; `store_nontemporal()` is for outputs written once (remove it)")));
             continue;
         }
         if let Some(c) = p.funcs.iter().find(|c| {
@@ -57,8 +86,7 @@ fn check_nontemporal(p: &Pipeline, s: &Schedule, errors: &mut Vec<Diagnostic>) {
         let last = f.args.last();
         let innermost = fs.dims.last().filter(|d| {
             matches!(d.kind, ForKind::Vectorized(_))
-                && last
-                    .is_some_and(|l| crate::passes::loop_nest::ancestors(fs, &d.name).contains(l))
+                && last.is_some_and(|l| contiguous_loops(fs, l).contains(&d.name))
         });
         if innermost.is_none() {
             let hint = last.map_or(String::new(), |l| {

@@ -95,13 +95,19 @@ fn clone_one(p: &mut Pipeline, d: &Directive) -> Result<(), Diagnostic> {
     };
     let name: Arc<str> = clone_name(&d.func, g).into();
     if p.func(&name).is_some() {
-        return Err(Diagnostic::new(
-            d.name_origin,
+        // After an earlier `clone_in(g)`, `g` reads the clone instead of the Func.
+        let msg = if p.funcs[gi].exprs().iter().any(|e| calls(e, &d.func)) {
+            format!(
+                "`clone_in` names the copy of `{}` that `{g}` reads `{name}`, which is already a Func of the kernel: rename that Func",
+                d.func
+            )
+        } else {
             format!(
                 "`{}` is already cloned for `{g}`: schedule the clone as `{name}`",
                 d.func
-            ),
-        ));
+            )
+        };
+        return Err(Diagnostic::new(d.name_origin, msg));
     }
     if gi == fi || !p.funcs[gi].exprs().iter().any(|e| calls(e, &d.func)) {
         return Err(Diagnostic::new(

@@ -436,7 +436,11 @@ impl Schedule {
                 {
                     return Err(Diagnostic::new(
                         d.name_origin,
-                        format!("`{name}` applies to the whole Func, not to one update: write `{}.{name}(..)`", d.func),
+                        format!(
+                            "`{name}` applies to the whole Func, not to one update: write `{}.{name}({})`",
+                            d.func,
+                            if matches!(name, "compute_root" | "compute_inline" | "store_root" | "store_nontemporal") { "" } else { ".." }
+                        ),
                     ));
                 }
                 if let ("split", [_, _, _, _, t]) = (name, d.args.as_slice()) {
@@ -556,7 +560,19 @@ impl Schedule {
                 };
                 let target = match size {
                     Some((n, no)) => {
-                        let inner: Arc<str> = format!("{v}_{suffix}").into();
+                        let mut inner: Arc<str> = format!("{v}_{suffix}").into();
+                        let ours = fs.splits.iter().any(|sp| {
+                            matches!(sp, Split::Split { old, outer, inner: i, .. } if *old == v && *outer == v && *i == inner)
+                        });
+                        if !ours {
+                            // A loop of the user's own with that name (a pure variable `x_vec`):
+                            // the inner loop takes the first free `x_vec2`, `x_vec3`, ...
+                            let mut k = 2;
+                            while fs.dim_index(&inner).is_some() || fs.splits.iter().any(|sp| split_names(sp).contains(&&*inner)) {
+                                inner = format!("{v}_{suffix}{k}").into();
+                                k += 1;
+                            }
+                        }
                         if fs.dim_index(&inner).is_some() {
                             // The user did not pick the inner loop's name: say where it
                             // came from (also after `specialize`, which starts from the
@@ -879,4 +895,18 @@ fn split(
         },
     );
     Ok(())
+}
+
+/// The loop names a split or fuse mentions.
+fn split_names(s: &Split) -> [&str; 3] {
+    match s {
+        Split::Split {
+            old, outer, inner, ..
+        } => [old, outer, inner],
+        Split::Fuse {
+            outer,
+            inner,
+            fused,
+        } => [outer, inner, fused],
+    }
 }

@@ -44,4 +44,32 @@ pub fn shifted(a: ArrayView2<f32>, out: ArrayViewMut2<f32>) -> Result<(), Error>
     }
 }
 
+#[kernel]
+pub fn strided(a: ArrayView2<f32>, out: ArrayViewMut2<f32>) -> Result<(), Error> {
+    out(y, x) = a(y, x) * 2.0;
+    schedule! {
+        out.split(x, xo, xi, 4).reorder(y, xi, xo).vectorize(xo, 8).store_nontemporal();
+    }
+}
+
+#[kernel]
+pub fn inline_sum(a: ArrayView2<f32>, out: ArrayViewMut1<f32>) -> Result<(), Error> {
+    let r = rdom(0..a.ncols());
+    out(y) = sum(a(y, r));
+    schedule! {
+        out.vectorize(y, 8).store_nontemporal();
+    }
+}
+
+#[kernel]
+pub fn some_isas(a: ArrayView2<f32>, out: ArrayViewMut2<f32>) -> Result<(), Error> {
+    out(y, x) = a(y, x) * 2.0;
+    schedule! {
+        if isa(avx512) {
+            out.vectorize(x, 16);
+        }
+        out.store_nontemporal();
+    }
+}
+
 fn main() {}
