@@ -18,7 +18,8 @@
 //! This pass runs on the syntax before the front end sees it. A `for` loop repeats its body
 //! once per value of its range, with the loop variable replaced by that value (an integer
 //! literal). `g[e]`, where `g` is not a kernel parameter and `e` is a constant, is the Func
-//! named `g_{e}` (so `g[3]` and `g_3` are one Func). Constants are integer literals, loop
+//! named `g_{e}` (so `g[3]` and `g_3` are one Func; defining `g_3` under its plain name next to
+//! the family `g` is an error, as a second definition would silently be an update). Constants are integer literals, loop
 //! variables of enclosing `for`s, `let` names bound to constants, and `+ - * / %` of them.
 //! An `if` statement with a constant condition (comparisons, `&&`, `||`, `!` of constants)
 //! keeps the statements of the branch it selects, as the C++ `if` in Halide's generator loops.
