@@ -421,9 +421,34 @@ fn check_vectorized_innermost(p: &Pipeline, s: &Schedule, errors: &mut Vec<Diagn
             let n = fs.dims.len();
             for (i, d) in fs.dims.iter().enumerate() {
                 if matches!(d.kind, ForKind::Vectorized(_)) && i + 1 != n {
+                    let stage = if k == 0 {
+                        f.name.to_string()
+                    } else {
+                        format!("{}.update({})", f.name, k - 1)
+                    };
+                    // `vectorize(x, 8)` names its vector loop `x_vec`, which the user never
+                    // wrote: say which loop it splits.
+                    let generated = fs.splits.iter().find_map(|sp| match sp {
+                        Split::Split {
+                            old, outer, inner, ..
+                        } if *inner == d.name
+                            && outer == old
+                            && **inner == *format!("{old}_vec") =>
+                        {
+                            Some(old.clone())
+                        }
+                        _ => None,
+                    });
+                    let what = match generated {
+                        Some(v) => format!(
+                            "the vector loop `{}` that `vectorize({v}, ..)` split off",
+                            d.name
+                        ),
+                        None => format!("the vectorized loop `{}`", d.name),
+                    };
                     errors.push(Diagnostic::new(
                         d.origin,
-                        format!("the vectorized loop `{}` must be the innermost loop of `{}`; reorder it inside `{}`", d.name, f.name, fs.dims[n - 1].name),
+                        format!("{what} must be the innermost loop of `{stage}`; reorder it inside `{}` (vector lanes are the innermost loop)", fs.dims[n - 1].name),
                     ));
                 }
             }
