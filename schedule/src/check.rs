@@ -124,9 +124,15 @@ fn check_reduction_loops(p: &Pipeline, s: &Schedule, errors: &mut Vec<Diagnostic
                     if !ancestors.contains(&r.name) || independent(f, u, &r.name) {
                         continue;
                     }
+                    let rest = if crate::rfactor::factorable(f, u) {
+                        format!(", or split `{}` and factor the inner part out into a Func whose pure variable can be: `{}.update({k}).split({}, {}o, {}i, 16); let intm = {}.update({k}).rfactor({}i, u);`", r.name, f.name, r.name, r.name, r.name, f.name, r.name)
+                    } else {
+                        // A scan (`f(r) = f(r - 1) + ..`): `rfactor` does not apply.
+                        String::new()
+                    };
                     errors.push(Diagnostic::new(
                         d.origin,
-                        format!("loop `{}` of `{}.update({k})` runs the reduction variable `{}` {how}, but the update carries a dependence across `{}` (an iteration reads what an earlier one wrote); vectorize or parallelize a pure variable of the update instead (`reorder` it innermost first), or split `{}` and factor the inner part out into a Func whose pure variable can be: `{}.update({k}).split({}, {}o, {}i, 16); let intm = {}.update({k}).rfactor({}i, u);`", d.name, f.name, r.name, r.name, r.name, f.name, r.name, r.name, r.name, f.name, r.name),
+                        format!("loop `{}` of `{}.update({k})` runs the reduction variable `{}` {how}, but the update carries a dependence across `{}` (an iteration reads what an earlier one wrote); vectorize or parallelize a pure variable of the update instead (`reorder` it innermost first){rest}", d.name, f.name, r.name, r.name),
                     ));
                 }
             }

@@ -339,6 +339,12 @@ impl Op {
     }
 }
 
+/// Whether update `u` of `f` has the form `rfactor` takes (`f(args) = f(args) op e`).
+pub(crate) fn factorable(f: &halite_core::Func, u: &Update) -> bool {
+    let self_call = Expr::call(CallKind::Func, f.name.clone(), u.args.clone(), f.ty);
+    f.ty != Type::Bool && associative_form(&u.value, &self_call).is_some()
+}
+
 /// Matches `value` against `acc op e` (or `e op acc` for commutative ops): the operation of
 /// the intermediate, `e`, and the operation that merges the intermediate into the Func.
 fn associative_form(value: &Expr, acc: &Expr) -> Option<(Op, Expr, Op)> {
