@@ -152,7 +152,7 @@ impl fmt::Display for Error {
             ),
             Error::IndexOverflow { kernel, condition } => write!(
                 f,
-                "kernel `{kernel}`: for these sizes an index computation would overflow i32 (failed: `{condition}`); use smaller views"
+                "kernel `{kernel}`: for these sizes and parameters an index computation would overflow i32 (failed: `{condition}`); use smaller views, or parameters that keep the indices in range"
             ),
             Error::AllocationFailed {
                 kernel,
