@@ -5,9 +5,10 @@
 //!
 //! Why: a whole-vector read of `[T; W]` whose lanes are then used one by one (every other
 //! lane, for a downsampling `f(2 * x)`) is split by LLVM into scalar loads, which it then
-//! gathers back lane by lane (`vinsertps`, measured 2x slower than the shuffles here). The
-//! same goes for a gather (a read at data-dependent indices: the bilateral grid's slicing),
-//! which the AVX-512 path does with hardware gathers.
+//! gathers back lane by lane (`vinsertps`, measured 2x slower than the shuffles here). A
+//! gather (a read at data-dependent indices) is lane by lane on every path, except two reads
+//! of neighbouring elements (the bilateral grid's two channels), one hardware gather of pairs
+//! on AVX-512.
 
 /// Plain Rust: the reference behaviour of every function, for every path.
 pub mod portable {
@@ -142,7 +143,10 @@ pub mod avx2 {
 /// AVX-512 (with AVX2 for the narrower selections).
 #[cfg(target_arch = "x86_64")]
 pub mod avx512 {
-    pub use super::avx2::{gather_f32x8, stride2_f32x8};
+    // Single gathers lane by lane: hardware gathers of 16 lanes (two `vgatherqps`) measured
+    // 9% slower on the local Laplacian's lookups (Zen 5, 10 alternating rounds) and the same
+    // on the bilateral grid's, whose reads are now pairs. Pairs use hardware gathers below.
+    pub use super::avx2::{gather_f32x16, gather_f32x8, stride2_f32x8};
     use crate::rt::Ptr;
     use core::arch::x86_64::*;
 
@@ -164,32 +168,6 @@ pub mod avx512 {
             // (index 16 + k selects b[k]).
             let idx = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 17, 19, 21, 23, 25, 27, 29, 31);
             let r = _mm512_permutex2var_ps(a, idx, b);
-            core::mem::transmute::<__m512, [f32; 16]>(r)
-        }
-    }
-
-    /// As [`super::portable::gather_f32x16`]: two hardware gathers of eight lanes with
-    /// 64-bit offsets (`vgatherqps`; measured 1.2x faster here than lane-by-lane loads,
-    /// which LLVM assembles with `vinsertps`).
-    ///
-    /// # Safety
-    /// As [`super::portable::gather_f32x16`], and the CPU has AVX-512F and AVX-512DQ (as
-    /// every CPU the AVX-512 path runs on).
-    #[inline]
-    #[target_feature(enable = "avx512f,avx512dq")]
-    pub unsafe fn gather_f32x16(p: Ptr<f32>, off: isize, lanes: &[isize; 16]) -> [f32; 16] {
-        // `p + off` itself may lie outside the allocation (`off` is the part of the index
-        // common to all lanes): a wrapping offset, never dereferenced.
-        let base = p.as_ptr().wrapping_offset(off);
-        // SAFETY: the caller's contract: every lane's element, `p + off + lanes[l]`, is
-        // readable (the gathers read exactly those); the caller has AVX-512F/DQ. `isize` is
-        // 64 bits on x86_64, the layout of `__m512i`'s lanes.
-        unsafe {
-            let i0 = _mm512_loadu_si512(lanes.as_ptr() as *const __m512i);
-            let i1 = _mm512_loadu_si512(lanes.as_ptr().add(8) as *const __m512i);
-            let g0 = _mm512_i64gather_ps::<4>(i0, base);
-            let g1 = _mm512_i64gather_ps::<4>(i1, base);
-            let r = _mm512_insertf32x8::<1>(_mm512_castps256_ps512(g0), g1);
             core::mem::transmute::<__m512, [f32; 16]>(r)
         }
     }
