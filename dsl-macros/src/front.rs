@@ -421,6 +421,14 @@ impl<'a> Front<'a> {
                 format!("`{name}` is already the name of a parameter or Func; choose another name"),
             );
         }
+        if self.rvars.contains_key(&name) {
+            // Reduction variables are not `let` bindings: the binding would be ignored where
+            // the domain's variable is meant.
+            return self.err(
+                &pi.ident,
+                format!("`{name}` is already a reduction variable; choose another name for this binding"),
+            );
+        }
         let e = &*init.expr;
         if let syn::Expr::Call(c) = e {
             if let Some(f) = ident_of(&c.func) {
