@@ -1545,3 +1545,69 @@ fn split_loops_avoid_the_names_of_pure_variables() {
     }
     assert!(taken_names2::loop_nest().contains("vectorized(x8)"));
 }
+
+/// An `if` in an index: each arm is bounded under its side of the condition, so a
+/// hand-written reflection at the first and last rows reads only rows of the input.
+#[kernel]
+fn reflect_rows(a: ArrayView2<f32>, out: ArrayViewMut2<f32>) -> Result<(), Error> {
+    let h = a.nrows();
+    let up = if y < 1 { 1 - y } else { y - 1 };
+    let down = if y + 1 >= h { 2 * h - y - 3 } else { y + 1 };
+    out(y, x) = a(up, x) + 2.0 * a(y, x) + a(down, x);
+    schedule! {
+        out.vectorize(x, 8).parallel(y);
+    }
+}
+
+#[kernel]
+fn select_index(a: ArrayView1<i32>, out: ArrayViewMut1<i32>) -> Result<(), Error> {
+    out(x) = a(if x > 2 { x - 1 } else { x + 1 });
+}
+
+#[test]
+fn an_if_in_an_index_reads_only_what_its_arms_select() {
+    use halite::rt::Isa;
+    let a = Array1::from(vec![0i32, 10, 20, 30, 40]);
+    let mut o = Array1::<i32>::zeros(5);
+    select_index(a.view(), o.view_mut()).unwrap();
+    assert_eq!(o.to_vec(), vec![10, 20, 30, 20, 30]);
+    for (h, w) in [(2, 1), (3, 9), (8, 17), (2, 16)] {
+        let a = Array2::from_shape_fn((h, w), |(y, x)| (y * 10 + x) as f32);
+        let want = Array2::from_shape_fn((h, w), |(y, x)| {
+            let up = if y == 0 { 1 } else { y - 1 };
+            let down = if y + 1 == h { h - 2 } else { y + 1 };
+            a[[up, x]] + 2.0 * a[[y, x]] + a[[down, x]]
+        });
+        for isa in [Isa::Avx512, Isa::Avx2, Isa::Sse2, Isa::Neon, Isa::Scalar] {
+            if !isa.supported() {
+                continue;
+            }
+            let mut got = Array2::<f32>::zeros((h, w));
+            halite::rt::isa::with_isa(isa, || reflect_rows(a.view(), got.view_mut())).unwrap();
+            assert_eq!(got, want, "{isa:?} {h}x{w}");
+        }
+        // Still checked: an output taller than the input reads past it.
+        let mut tall = Array2::<f32>::zeros((h + 1, w));
+        assert!(reflect_rows(a.view(), tall.view_mut()).is_err());
+    }
+}
+
+/// A shift of literals alone takes the type of the Func's other definitions, as other
+/// literal-only expressions do (DESIGN.md section 3).
+#[kernel]
+fn shift_init(c: ArrayView1<i64>, o2: ArrayViewMut1<i64>) -> Result<(), Error> {
+    k(x) = 1 << 40;
+    k(x) += c(x);
+    o2(x) = k(x) | (3 & 6);
+}
+
+#[test]
+fn literal_shifts_take_the_type_of_the_other_definitions() {
+    let c = Array1::from(vec![-1i64, 5]);
+    let mut o = Array1::<i64>::zeros(2);
+    shift_init(c.view(), o.view_mut()).unwrap();
+    assert_eq!(
+        o.to_vec(),
+        vec![((1i64 << 40) - 1) | 2, ((1i64 << 40) + 5) | 2]
+    );
+}

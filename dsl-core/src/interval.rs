@@ -188,8 +188,11 @@ impl<'a> Bounds<'a> {
             }
             ExprNode::Unary(UnOp::Not, _) => Interval::of_type(ty),
             ExprNode::Binary(op, a, b) => self.binary(ty, *op, a, b),
-            ExprNode::Select(_, t, f) => {
-                let (it, iff) = (self.of(t), self.of(f));
+            ExprNode::Select(c, t, f) => {
+                // Each arm under its side of the condition: `if x > 2 { x - 1 } else { x + 1 }`
+                // over `x` in `[0, 4]` is `[2, 3]` or `[1, 3]`, not `[-1, 5]`.
+                let it = self.of_given(c, true, t);
+                let iff = self.of_given(c, false, f);
                 it.union(&iff)
             }
             ExprNode::Intrinsic(op, args) => match op {
@@ -430,6 +433,124 @@ impl<'a> Bounds<'a> {
                 }
             }
             _ => unknown,
+        }
+    }
+
+    /// Bounds of `e` where `cond` is `truth`: the variables of the scope that `cond` compares
+    /// with an expression of known bounds (`x > 2`, `y < h - 1`, joined by `&&`, or by `||`
+    /// when false) get the part of their interval on that side. A select's value is the arm
+    /// its condition picks, so its arms' bounds may assume their side.
+    fn of_given(&mut self, cond: &Expr, truth: bool, e: &Expr) -> Interval {
+        let mut narrowed: Vec<(Arc<str>, Interval)> = Vec::new();
+        self.narrow(cond, truth, &mut narrowed);
+        if narrowed.is_empty() {
+            return self.of(e);
+        }
+        let mut scope = self.scope.clone();
+        scope.extend(narrowed);
+        let mut inner = Bounds {
+            scope: &scope,
+            nonneg_vars: self.nonneg_vars.clone(),
+            guards: vec![],
+            known: self.known,
+            constant_memo: HashMap::new(),
+        };
+        let r = inner.of(e);
+        self.guards.extend(inner.guards);
+        r
+    }
+
+    /// The narrowed intervals `cond == truth` gives (see [`Self::of_given`]), appended to
+    /// `out` (a later entry for a variable refines an earlier one).
+    fn narrow(&mut self, cond: &Expr, truth: bool, out: &mut Vec<(Arc<str>, Interval)>) {
+        use BinOp::*;
+        match cond.node() {
+            ExprNode::Binary(And, a, b) if truth => {
+                self.narrow(a, true, out);
+                self.narrow(b, true, out);
+            }
+            ExprNode::Binary(Or, a, b) if !truth => {
+                self.narrow(a, false, out);
+                self.narrow(b, false, out);
+            }
+            ExprNode::Unary(UnOp::Not, a) => self.narrow(a, !truth, out),
+            ExprNode::Binary(op @ (Lt | Le | Gt | Ge | Eq), a, b) if a.ty().is_int() => {
+                let flip = |op: BinOp| match op {
+                    Lt => Gt,
+                    Le => Ge,
+                    Gt => Lt,
+                    Ge => Le,
+                    o => o,
+                };
+                // `v + k op e` (or `v - k`) is `v op e - k` (in the comparison's type, whose
+                // wrap-around the bounds of `e - k` carry as guards).
+                let var_plus = |x: &Expr| -> Option<(Arc<str>, Expr)> {
+                    match x.node() {
+                        ExprNode::Var(n) => Some((n.clone(), Expr::i64(0))),
+                        ExprNode::Binary(o @ (Add | Sub), l, r) => match (l.node(), r.as_int()) {
+                            (ExprNode::Var(n), Some(k)) => {
+                                Some((n.clone(), Expr::i64(if *o == Add { k } else { -k })))
+                            }
+                            _ => None,
+                        },
+                        _ => None,
+                    }
+                };
+                let shifted = |e: &Expr, k: &Expr| -> Expr {
+                    if k.as_int() == Some(0) {
+                        e.clone()
+                    } else {
+                        Expr::binary(Sub, e.clone(), Expr::cast(e.ty(), k.clone()))
+                    }
+                };
+                let (v, other, op) = match (var_plus(a), var_plus(b)) {
+                    (Some((n, k)), _) if self.scope.contains_key(&n) && !b.uses_var(&n) => {
+                        (n, shifted(b, &k), *op)
+                    }
+                    (_, Some((n, k))) if self.scope.contains_key(&n) && !a.uses_var(&n) => {
+                        (n, shifted(a, &k), flip(*op))
+                    }
+                    _ => return,
+                };
+                // The bounds of the side with `v` register the guard that `v + k` does not
+                // wrap (else the comparison would not say what it says about `v`).
+                let _ = self.of(a);
+                let _ = self.of(b);
+                let other = &other;
+                let op = match (truth, op) {
+                    (true, o) => o,
+                    (false, Lt) => Ge,
+                    (false, Le) => Gt,
+                    (false, Gt) => Le,
+                    (false, Ge) => Lt,
+                    (false, _) => return,
+                };
+                let io = self.of(other);
+                let cur = out
+                    .iter()
+                    .rev()
+                    .find(|(m, _)| *m == v)
+                    .map(|(_, i)| i.clone())
+                    .unwrap_or_else(|| self.scope[&v].clone());
+                let step = |b: Option<Expr>, d: i64| b.map(|b| simplify(&b.add(Expr::i64(d))));
+                let tighter = |old: Option<Expr>, new: Option<Expr>, hi: bool| match (old, new) {
+                    (Some(o), Some(n)) => Some(simplify(&if hi { o.min(n) } else { o.max(n) })),
+                    (o, n) => o.or(n),
+                };
+                let (mut lo, mut hi) = (cur.min, cur.max);
+                match op {
+                    Lt => hi = tighter(hi, step(io.max, -1), true),
+                    Le => hi = tighter(hi, io.max, true),
+                    Gt => lo = tighter(lo, step(io.min, 1), false),
+                    Ge => lo = tighter(lo, io.min, false),
+                    _ => {
+                        lo = tighter(lo, io.min, false);
+                        hi = tighter(hi, io.max, true);
+                    }
+                }
+                out.push((v, Interval { min: lo, max: hi }));
+            }
+            _ => {}
         }
     }
 

@@ -1300,6 +1300,20 @@ impl<'a> Front<'a> {
                     LitKind::Int
                 })
             }
+            // Bit operations and shifts of integer literals (`1 << 40`).
+            syn::Expr::Binary(b)
+                if matches!(
+                    b.op,
+                    syn::BinOp::BitAnd(_)
+                        | syn::BinOp::BitOr(_)
+                        | syn::BinOp::BitXor(_)
+                        | syn::BinOp::Shl(_)
+                        | syn::BinOp::Shr(_)
+                ) =>
+            {
+                let (a, c) = (self.literal_kind(&b.left)?, self.literal_kind(&b.right)?);
+                (a == LitKind::Int && c == LitKind::Int).then_some(LitKind::Int)
+            }
             syn::Expr::Path(_) => {
                 let id = ident_of(e)?.to_string();
                 if self.pure.contains(&id)
