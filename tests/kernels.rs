@@ -1611,3 +1611,24 @@ fn literal_shifts_take_the_type_of_the_other_definitions() {
         vec![((1i64 << 40) - 1) | 2, ((1i64 << 40) + 5) | 2]
     );
 }
+
+/// A `let` may shadow an earlier one and use it, as in Rust.
+#[kernel]
+fn shadowed(a: ArrayView2<f32>, out: ArrayViewMut2<f32>) -> Result<(), Error> {
+    let v = a(y, x);
+    let v = v.clamp(0.0, 1.0);
+    let v = v * 2.0 + 1.0;
+    out(y, x) = v + a(y, x);
+    schedule! {
+        out.vectorize(x, 8);
+    }
+}
+
+#[test]
+fn lets_shadow_as_in_rust() {
+    let a = Array2::from_shape_fn((3, 11), |(y, x)| (y as f32 - 1.0) * 0.7 + x as f32 * 0.05);
+    let mut got = Array2::<f32>::zeros((3, 11));
+    shadowed(a.view(), got.view_mut()).unwrap();
+    let want = a.mapv(|v| v.clamp(0.0, 1.0) * 2.0 + 1.0 + v);
+    assert_eq!(got, want);
+}

@@ -63,6 +63,8 @@ pub fn body(block: &syn::Block, params: &HashSet<String>, errors: &mut Errors) -
         in_schedule: false,
         plain_defs: vec![],
         members: vec![],
+        outside: HashSet::new(),
+        bound: HashSet::new(),
     };
     let mut env = Env::default();
     let stmts = x.stmts(&block.stmts, &mut env);
@@ -93,6 +95,10 @@ struct Expander<'a> {
     /// Funcs defined under a plain name, and the names of family members (see [`body`]).
     plain_defs: Vec<(String, Span)>,
     members: Vec<String>,
+    /// `let` names of the enclosing blocks (outside the loop body or `if` branch being
+    /// expanded), and of the current one.
+    outside: HashSet<String>,
+    bound: HashSet<String>,
 }
 
 impl Expander<'_> {
@@ -120,12 +126,35 @@ impl Expander<'_> {
                     self.rewrite(&mut s, env);
                     if let syn::Stmt::Local(l) = &s {
                         self.track_let(l, env);
+                        let mut names = Vec::new();
+                        collect_pat_idents(&l.pat, &mut names);
+                        for n in names {
+                            if self.outside.contains(&n) {
+                                self.errors.spanned(
+                                    &l.pat,
+                                    format!("`{n}` is bound outside this `for` loop or `if`: a kernel expands them into its statements at compile time, so a `let` inside would not end with the block as in Rust; use a new name"),
+                                );
+                            }
+                            self.bound.insert(n);
+                        }
                     }
                     out.push(s);
                 }
             }
             self.count += 1;
         }
+        out
+    }
+
+    /// The statements of a loop body or a kept `if` branch: their `let`s may not rebind a
+    /// name of an enclosing block (see the check in [`Self::stmts`]).
+    fn block(&mut self, stmts: &[syn::Stmt], env: &mut Env) -> Vec<syn::Stmt> {
+        let outside = self.outside.clone();
+        let bound = std::mem::take(&mut self.bound);
+        self.outside.extend(bound.iter().cloned());
+        let out = self.stmts(stmts, env);
+        self.outside = outside;
+        self.bound = bound;
         out
     }
 
@@ -181,7 +210,7 @@ impl Expander<'_> {
             let mut inner = env.clone();
             inner.lets.remove(&var);
             inner.loop_vars.insert(var.clone(), v);
-            out.extend(self.stmts(&f.body.stmts, &mut inner));
+            out.extend(self.block(&f.body.stmts, &mut inner));
         }
     }
 
@@ -237,13 +266,13 @@ impl Expander<'_> {
             return;
         };
         if c {
-            out.extend(self.stmts(&i.then_branch.stmts, &mut env.clone()));
+            out.extend(self.block(&i.then_branch.stmts, &mut env.clone()));
             return;
         }
         match i.else_branch.as_ref().map(|(_, e)| &**e) {
             None => {}
             Some(syn::Expr::Block(b)) if b.label.is_none() => {
-                out.extend(self.stmts(&b.block.stmts, &mut env.clone()))
+                out.extend(self.block(&b.block.stmts, &mut env.clone()))
             }
             Some(syn::Expr::If(elif)) => self.if_stmt(elif, env, out),
             Some(other) => self

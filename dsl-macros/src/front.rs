@@ -452,7 +452,23 @@ impl<'a> Front<'a> {
                 }
             }
         }
-        self.bindings.insert(name, Binding::Expr(e.clone()));
+        let mut e = e.clone();
+        if self.bindings.contains_key(&name) && mentions(&e, &name) {
+            // `let t = t * 2 + 1;` shadows as in Rust: the `t` on the right is the earlier
+            // binding, kept under a generated name.
+            let mut k = 1;
+            let fresh = loop {
+                let f = format!("{name}__shadow{k}");
+                if !self.bindings.contains_key(&f) {
+                    break f;
+                }
+                k += 1;
+            };
+            let old = self.bindings.remove(&name).expect("checked above");
+            self.bindings.insert(fresh.clone(), old);
+            rename(&mut e, &name, &fresh);
+        }
+        self.bindings.insert(name, Binding::Expr(e));
         Ok(())
     }
 
@@ -2079,4 +2095,31 @@ fn first_ident(tokens: proc_macro2::TokenStream, names: &[String]) -> Option<Str
         proc_macro2::TokenTree::Group(g) => first_ident(g.stream(), names),
         _ => None,
     })
+}
+
+/// Whether `e` mentions the name `n` (as a path, not as a method or field).
+fn mentions(e: &syn::Expr, n: &str) -> bool {
+    struct Find<'a>(&'a str, bool);
+    impl syn::visit_mut::VisitMut for Find<'_> {
+        fn visit_expr_path_mut(&mut self, p: &mut syn::ExprPath) {
+            self.1 |= p.path.is_ident(self.0);
+        }
+    }
+    let mut f = Find(n, false);
+    syn::visit_mut::VisitMut::visit_expr_mut(&mut f, &mut e.clone());
+    f.1
+}
+
+/// `e` with every path `from` replaced by `to`.
+fn rename(e: &mut syn::Expr, from: &str, to: &str) {
+    struct Rename<'a>(&'a str, &'a str);
+    impl syn::visit_mut::VisitMut for Rename<'_> {
+        fn visit_expr_path_mut(&mut self, p: &mut syn::ExprPath) {
+            if p.path.is_ident(self.0) {
+                let span = p.path.segments[0].ident.span();
+                p.path = syn::Ident::new(self.1, span).into();
+            }
+        }
+    }
+    syn::visit_mut::VisitMut::visit_expr_mut(&mut Rename(from, to), e);
 }
