@@ -624,7 +624,13 @@ impl<'a> Front<'a> {
                     vars.push(vn);
                 }
                 None => {
-                    self.errors.spanned(a, format!("the arguments of a pure definition must be distinct variables; computed indices belong in an update definition after it (`{name}(..) = init; {name}(index) += ..;`)"));
+                    // A kernel `for` replaces its variable by the value (`f[j](j) = ..`).
+                    let loop_var = if matches!(peel(a), syn::Expr::Lit(_)) {
+                        "; a constant here may be the variable of a kernel `for` loop, which stands for its value inside the loop: name the pure variable differently"
+                    } else {
+                        ""
+                    };
+                    self.errors.spanned(a, format!("the arguments of a pure definition must be distinct variables; computed indices belong in an update definition after it (`{name}(..) = init; {name}(index) += ..;`){loop_var}"));
                     bad = true;
                 }
             }
