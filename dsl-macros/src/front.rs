@@ -453,20 +453,17 @@ impl<'a> Front<'a> {
             }
         }
         let mut e = e.clone();
-        if self.bindings.contains_key(&name) && mentions(&e, &name) {
+        if self.bindings.contains_key(&name) {
             // `let t = t * 2 + 1;` shadows as in Rust: the `t` on the right is the earlier
             // binding, kept under a generated name.
-            let mut k = 1;
-            let fresh = loop {
-                let f = format!("{name}__shadow{k}");
-                if !self.bindings.contains_key(&f) {
-                    break f;
-                }
-                k += 1;
-            };
-            let old = self.bindings.remove(&name).expect("checked above");
-            self.bindings.insert(fresh.clone(), old);
-            rename(&mut e, &name, &fresh);
+            let fresh = (1..)
+                .map(|k| format!("{name}__shadow{k}"))
+                .find(|f| !self.bindings.contains_key(f))
+                .expect("a free name");
+            if rename(&mut e, &name, &fresh) {
+                let old = self.bindings.remove(&name).expect("checked above");
+                self.bindings.insert(fresh, old);
+            }
         }
         self.bindings.insert(name, Binding::Expr(e));
         Ok(())
@@ -1305,36 +1302,26 @@ impl<'a> Front<'a> {
             syn::Expr::Paren(p) => self.literal_kind(&p.expr),
             syn::Expr::Group(g) => self.literal_kind(&g.expr),
             syn::Expr::Unary(u) if matches!(u.op, syn::UnOp::Neg(_)) => self.literal_kind(&u.expr),
-            syn::Expr::Binary(b)
-                if matches!(
+            syn::Expr::Binary(b) => {
+                use syn::BinOp as B;
+                let arithmetic = matches!(
                     b.op,
-                    syn::BinOp::Add(_)
-                        | syn::BinOp::Sub(_)
-                        | syn::BinOp::Mul(_)
-                        | syn::BinOp::Div(_)
-                        | syn::BinOp::Rem(_)
-                ) =>
-            {
-                let (a, c) = (self.literal_kind(&b.left)?, self.literal_kind(&b.right)?);
-                Some(if a == LitKind::Float || c == LitKind::Float {
-                    LitKind::Float
-                } else {
-                    LitKind::Int
-                })
-            }
-            // Bit operations and shifts of integer literals (`1 << 40`).
-            syn::Expr::Binary(b)
-                if matches!(
+                    B::Add(_) | B::Sub(_) | B::Mul(_) | B::Div(_) | B::Rem(_)
+                );
+                // Bit operations and shifts of integer literals (`1 << 40`) too.
+                let bits = matches!(
                     b.op,
-                    syn::BinOp::BitAnd(_)
-                        | syn::BinOp::BitOr(_)
-                        | syn::BinOp::BitXor(_)
-                        | syn::BinOp::Shl(_)
-                        | syn::BinOp::Shr(_)
-                ) =>
-            {
+                    B::BitAnd(_) | B::BitOr(_) | B::BitXor(_) | B::Shl(_) | B::Shr(_)
+                );
+                if !arithmetic && !bits {
+                    return None;
+                }
                 let (a, c) = (self.literal_kind(&b.left)?, self.literal_kind(&b.right)?);
-                (a == LitKind::Int && c == LitKind::Int).then_some(LitKind::Int)
+                match (a == LitKind::Float || c == LitKind::Float, bits) {
+                    (false, _) => Some(LitKind::Int),
+                    (true, false) => Some(LitKind::Float),
+                    (true, true) => None,
+                }
             }
             syn::Expr::Path(_) => {
                 let id = ident_of(e)?.to_string();
@@ -2036,7 +2023,7 @@ impl<'a> Front<'a> {
 }
 
 /// `e` without parentheses and invisible groups.
-fn peel(e: &syn::Expr) -> &syn::Expr {
+pub(crate) fn peel(e: &syn::Expr) -> &syn::Expr {
     match e {
         syn::Expr::Paren(p) => peel(&p.expr),
         syn::Expr::Group(g) => peel(&g.expr),
@@ -2103,29 +2090,19 @@ fn first_ident(tokens: proc_macro2::TokenStream, names: &[String]) -> Option<Str
     })
 }
 
-/// Whether `e` mentions the name `n` (as a path, not as a method or field).
-fn mentions(e: &syn::Expr, n: &str) -> bool {
-    struct Find<'a>(&'a str, bool);
-    impl syn::visit_mut::VisitMut for Find<'_> {
-        fn visit_expr_path_mut(&mut self, p: &mut syn::ExprPath) {
-            self.1 |= p.path.is_ident(self.0);
-        }
-    }
-    let mut f = Find(n, false);
-    syn::visit_mut::VisitMut::visit_expr_mut(&mut f, &mut e.clone());
-    f.1
-}
-
-/// `e` with every path `from` replaced by `to`.
-fn rename(e: &mut syn::Expr, from: &str, to: &str) {
-    struct Rename<'a>(&'a str, &'a str);
+/// `e` with every path `from` replaced by `to`; whether there was one.
+fn rename(e: &mut syn::Expr, from: &str, to: &str) -> bool {
+    struct Rename<'a>(&'a str, &'a str, bool);
     impl syn::visit_mut::VisitMut for Rename<'_> {
         fn visit_expr_path_mut(&mut self, p: &mut syn::ExprPath) {
             if p.path.is_ident(self.0) {
                 let span = p.path.segments[0].ident.span();
                 p.path = syn::Ident::new(self.1, span).into();
+                self.2 = true;
             }
         }
     }
-    syn::visit_mut::VisitMut::visit_expr_mut(&mut Rename(from, to), e);
+    let mut r = Rename(from, to, false);
+    syn::visit_mut::VisitMut::visit_expr_mut(&mut r, e);
+    r.2
 }

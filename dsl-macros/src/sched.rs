@@ -203,7 +203,7 @@ fn chain(e: &syn::Expr, front: &mut Front, out: &mut Vec<Directive>) {
             .iter()
             .map(|a| {
                 let o = origins.of(a);
-                match ungroup(a) {
+                match crate::front::peel(a) {
                     syn::Expr::Path(p) if p.path.get_ident().is_some() => {
                         Arg::Ident(p.path.get_ident().unwrap().to_string().into(), o)
                     }
@@ -223,7 +223,7 @@ fn chain(e: &syn::Expr, front: &mut Front, out: &mut Vec<Directive>) {
                         op: syn::UnOp::Neg(_),
                         expr,
                         ..
-                    }) => match ungroup(expr) {
+                    }) => match crate::front::peel(expr) {
                         syn::Expr::Lit(syn::ExprLit {
                             lit: syn::Lit::Int(i),
                             ..
@@ -274,14 +274,5 @@ fn chain(e: &syn::Expr, front: &mut Front, out: &mut Vec<Directive>) {
         if let Some(c) = cloned {
             func = c;
         }
-    }
-}
-
-/// `e` without the invisible groups a `macro_rules!` fragment (`$w:literal`, `$v:ident`)
-/// puts around the tokens it substitutes.
-fn ungroup(e: &syn::Expr) -> &syn::Expr {
-    match e {
-        syn::Expr::Group(g) => ungroup(&g.expr),
-        e => e,
     }
 }

@@ -439,7 +439,9 @@ fn check_vectorized_innermost(p: &Pipeline, s: &Schedule, errors: &mut Vec<Diagn
                             old, outer, inner, ..
                         } if *inner == d.name
                             && outer == old
-                            && **inner == *format!("{old}_vec") =>
+                            && inner
+                                .strip_prefix(&format!("{old}_vec"))
+                                .is_some_and(|k| k.chars().all(|c| c.is_ascii_digit())) =>
                         {
                             Some(old.clone())
                         }
