@@ -1571,6 +1571,9 @@ fn an_if_in_an_index_reads_only_what_its_arms_select() {
     let mut o = Array1::<i32>::zeros(5);
     select_index(a.view(), o.view_mut()).unwrap();
     assert_eq!(o.to_vec(), vec![10, 20, 30, 20, 30]);
+    let mut r = Array1::<i32>::zeros(5);
+    select_index::reference(a.view(), r.view_mut()).unwrap();
+    assert_eq!(o, r);
     for (h, w) in [(2, 1), (3, 9), (8, 17), (2, 16)] {
         let a = Array2::from_shape_fn((h, w), |(y, x)| (y * 10 + x) as f32);
         let want = Array2::from_shape_fn((h, w), |(y, x)| {
@@ -1586,6 +1589,9 @@ fn an_if_in_an_index_reads_only_what_its_arms_select() {
             halite::rt::isa::with_isa(isa, || reflect_rows(a.view(), got.view_mut())).unwrap();
             assert_eq!(got, want, "{isa:?} {h}x{w}");
         }
+        let mut r = Array2::<f32>::zeros((h, w));
+        reflect_rows::reference(a.view(), r.view_mut()).unwrap();
+        assert_eq!(r, want);
         // Still checked: an output taller than the input reads past it.
         let mut tall = Array2::<f32>::zeros((h + 1, w));
         assert!(reflect_rows(a.view(), tall.view_mut()).is_err());
@@ -1610,6 +1616,9 @@ fn literal_shifts_take_the_type_of_the_other_definitions() {
         o.to_vec(),
         vec![((1i64 << 40) - 1) | 2, ((1i64 << 40) + 5) | 2]
     );
+    let mut r = Array1::<i64>::zeros(2);
+    shift_init::reference(c.view(), r.view_mut()).unwrap();
+    assert_eq!(o, r);
 }
 
 /// A `let` may shadow an earlier one and use it, as in Rust.
@@ -1631,4 +1640,7 @@ fn lets_shadow_as_in_rust() {
     shadowed(a.view(), got.view_mut()).unwrap();
     let want = a.mapv(|v| v.clamp(0.0, 1.0) * 2.0 + 1.0 + v);
     assert_eq!(got, want);
+    let mut r = Array2::<f32>::zeros((3, 11));
+    shadowed::reference(a.view(), r.view_mut()).unwrap();
+    assert_eq!(r, want);
 }
