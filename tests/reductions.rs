@@ -379,6 +379,67 @@ fn predicates_and_2d_domains() {
     assert!(out.iter().all(|&v| v == -1));
 }
 
+/// An inline reduction runs over the reduction variables that occur in its argument, not over
+/// the whole domain they were declared in (DESIGN.md section 2); a predicate over variables
+/// it does not use does not apply to it.
+#[kernel]
+fn free_variables(
+    a: ArrayView2<i32>,
+    rows: ArrayViewMut1<i32>,
+    cols: ArrayViewMut1<i32>,
+    best: ArrayViewMut1<i32>,
+) -> Result<(), Error> {
+    let (ry, rx) = rdom(0..a.nrows(), 0..a.ncols());
+    ry.where_(ry % 2 == 0);
+    // Over `rx` only: the predicate on `ry` does not apply.
+    rows(i) = sum(a(i, rx));
+    // Over `ry` only, every other row.
+    cols(j) = sum(a(ry, j) * 2);
+    // A one-variable argmax out of a two-variable domain.
+    best(i) = argmax(a(i, rx));
+    schedule! {
+        rows.vectorize(i, 8);
+    }
+}
+
+#[test]
+fn inline_reductions_run_over_the_variables_of_their_argument() {
+    for (h, w) in [(1, 1), (3, 5), (6, 4), (9, 17)] {
+        let a = Array2::from_shape_fn((h, w), |(y, x)| ((y * 7 + x * 3) % 11) as i32 - 4);
+        let mut got = (Array1::zeros(h), Array1::zeros(w), Array1::zeros(h));
+        free_variables(
+            a.view(),
+            got.0.view_mut(),
+            got.1.view_mut(),
+            got.2.view_mut(),
+        )
+        .unwrap();
+        let rows: Vec<i32> = (0..h).map(|y| a.row(y).sum()).collect();
+        let cols: Vec<i32> = (0..w)
+            .map(|x| (0..h).step_by(2).map(|y| a[[y, x]] * 2).sum())
+            .collect();
+        let best: Vec<i32> = (0..h)
+            .map(|y| {
+                let row = a.row(y);
+                let m = *row.iter().max().unwrap();
+                row.iter().position(|&v| v == m).unwrap() as i32
+            })
+            .collect();
+        assert_eq!(got.0.to_vec(), rows, "{h}x{w}");
+        assert_eq!(got.1.to_vec(), cols, "{h}x{w}");
+        assert_eq!(got.2.to_vec(), best, "{h}x{w}");
+        let mut want = (Array1::zeros(h), Array1::zeros(w), Array1::zeros(h));
+        free_variables::reference(
+            a.view(),
+            want.0.view_mut(),
+            want.1.view_mut(),
+            want.2.view_mut(),
+        )
+        .unwrap();
+        assert_eq!(got, want);
+    }
+}
+
 /// Predicates are tested in order: a later one reads only where the earlier ones hold.
 #[kernel]
 fn positives_below(a: ArrayView1<i32>, n: i32, out: ArrayViewMut1<i32>) -> Result<(), Error> {

@@ -969,6 +969,64 @@ impl<'a> Front<'a> {
         Ok((rvars, preds))
     }
 
+    /// The reduction variables that occur free in `e` (the value of an inline reduction), in
+    /// the order of their domains' declarations, and the predicates of those domains over
+    /// them. A predicate over none of them does not apply; one that also mentions a variable
+    /// of the domain that `e` does not is an error (which loops it filters is ambiguous).
+    fn free_domain_of(
+        &mut self,
+        e: &Expr,
+        call: &syn::ExprCall,
+        what: &str,
+    ) -> R<(Vec<halite_core::RVar>, Vec<Expr>)> {
+        let mut free = Vec::new();
+        free_vars(e, &|n| self.rvars.contains_key(n), &mut free);
+        let mut domains: Vec<usize> = free.iter().map(|n| self.rvars[n]).collect();
+        domains.sort();
+        domains.dedup();
+        let mut rvars = Vec::new();
+        let mut preds = Vec::new();
+        for k in domains {
+            for (n, lo, ext) in &self.rdoms[k].vars {
+                if free.contains(n) {
+                    rvars.push(halite_core::RVar {
+                        name: n.as_str().into(),
+                        min: lo.clone(),
+                        extent: ext.clone(),
+                    });
+                }
+            }
+            let ps = self.rdoms[k].predicates.clone();
+            for p in &ps {
+                let was = std::mem::replace(&mut self.rvars_allowed, true);
+                let c = self.expr(p, Some(Type::Bool));
+                self.rvars_allowed = was;
+                let c = c?;
+                let mut mentioned = Vec::new();
+                free_vars(&c, &|n| self.rvars.get(n) == Some(&k), &mut mentioned);
+                let (inside, outside): (Vec<&String>, Vec<&String>) =
+                    mentioned.iter().partition(|n| free.contains(n));
+                match (inside.is_empty(), outside.first()) {
+                    (true, _) => {}
+                    (false, None) => preds.push(c),
+                    (false, Some(o)) => {
+                        let over: Vec<String> =
+                            rvars.iter().map(|r| format!("`{}`", r.name)).collect();
+                        return self.err(
+                            call,
+                            format!(
+                                "`{what}` reduces over the reduction variables that occur in its argument ({}), but a predicate of their domain, `{}`, also mentions `{o}`: use `{o}` in the argument to reduce over it too, or declare a separate `rdom` for the variables this reduction runs over",
+                                over.join(", "),
+                                quote::ToTokens::to_token_stream(p).to_string()
+                            ),
+                        );
+                    }
+                }
+            }
+        }
+        Ok((rvars, preds))
+    }
+
     /// An update definition `name(args) = rhs;` or `name(args) op= rhs;`.
     fn update(
         &mut self,
@@ -1194,7 +1252,7 @@ impl<'a> Front<'a> {
         self.rvars_allowed = was;
         let e = e?;
         self.need_arith(&c.args[0], e.ty(), &format!("`{name}`"))?;
-        let (rvars, preds) = self.domains_of(&[&e])?;
+        let (rvars, preds) = self.free_domain_of(&e, c, name)?;
         if rvars.is_empty() {
             return self.err(c, format!("`{name}(..)` reduces over the reduction variables in its argument, and this one has none: declare `let r = rdom(0..n);` and use `r` inside"));
         }
@@ -1202,8 +1260,9 @@ impl<'a> Front<'a> {
             return self.err(
                 c,
                 format!(
-                    "`{name}` needs a one-dimensional reduction domain; this one has {} variables",
-                    rvars.len()
+                    "`{name}` gives a position along one reduction variable, and its argument uses {}: {}",
+                    rvars.len(),
+                    rvars.iter().map(|r| format!("`{}`", r.name)).collect::<Vec<_>>().join(", ")
                 ),
             );
         }
