@@ -19,6 +19,17 @@ pub enum Error {
         /// The extent of the view on this axis.
         extent: usize,
     },
+    /// The kernel reads an intermediate Func outside the region that its schedule's
+    /// `bound(v, min, extent)` computes, for the given output shapes.
+    BoundTooSmall {
+        kernel: &'static str,
+        func: &'static str,
+        axis: usize,
+        /// First and last index the kernel reads on this axis.
+        needed: (i64, i64),
+        /// The bound's first index and extent.
+        bound: (i64, i64),
+    },
     /// A view whose extent on some axis does not fit an `i32` index.
     ExtentTooLarge {
         kernel: &'static str,
@@ -103,6 +114,12 @@ impl fmt::Display for Error {
                 extent,
             } => {
                 let (lo, hi) = *needed;
+                if *extent == 0 {
+                    return write!(
+                        f,
+                        "kernel `{kernel}`: `{buffer}` is empty on axis {axis}, but for these output shapes the kernel reads or writes it (a boundary condition reads the buffer's nearest element, so even it needs one)"
+                    );
+                }
                 write!(
                     f,
                     "kernel `{kernel}`: `{buffer}` is too small on axis {axis}: for these output shapes the kernel reads or writes indices {lo}..={hi} on that axis, but `{buffer}` has extent {extent}"
@@ -114,6 +131,17 @@ impl fmt::Display for Error {
                 }
                 Ok(())
             }
+            Error::BoundTooSmall {
+                kernel,
+                func,
+                axis,
+                needed: (lo, hi),
+                bound: (min, extent),
+            } => write!(
+                f,
+                "kernel `{kernel}`: the schedule computes `{func}` over indices {min}..={} on axis {axis} (its `bound`), but for these output shapes the kernel reads `{func}` at {lo}..={hi} there: widen the `bound` or remove it",
+                min + extent - 1
+            ),
             Error::ExtentTooLarge {
                 kernel,
                 buffer,

@@ -522,6 +522,43 @@ fn boundary_condition_on_an_empty_input_is_an_error() {
         matches!(r, Err(Error::InputTooSmall { axis: 0, .. })),
         "{r:?}"
     );
+    // The message says the input is empty, not that it needs a boundary condition.
+    let text = r.unwrap_err().to_string();
+    assert!(text.contains("`input` is empty on axis 0"), "{text}");
+    assert!(!text.contains("add a boundary condition"), "{text}");
+}
+
+/// `bound` on an intermediate fixes the region computed: a read outside it is an error that
+/// names the bound, not a too-small buffer the caller could enlarge.
+#[kernel]
+fn bounded_intermediate(a: ArrayView1<i32>, out: ArrayViewMut1<i32>) -> Result<(), Error> {
+    g(x) = a(x) * 2;
+    out(x) = g(x) + 1;
+    schedule! {
+        g.compute_root().bound(x, 0, 8).vectorize(x, 4);
+    }
+}
+
+#[test]
+fn reads_outside_a_bound_name_the_bound() {
+    let a = Array1::from_iter(0..12);
+    let mut out = Array1::zeros(8);
+    bounded_intermediate(a.view(), out.view_mut()).unwrap();
+    assert_eq!(out, Array1::from_iter((0..8).map(|v| v * 2 + 1)));
+    let mut out = Array1::from_elem(9, -1);
+    let e = bounded_intermediate(a.view(), out.view_mut()).unwrap_err();
+    assert_eq!(
+        e,
+        Error::BoundTooSmall {
+            kernel: "bounded_intermediate",
+            func: "g",
+            axis: 0,
+            needed: (0, 8),
+            bound: (0, 8),
+        }
+    );
+    assert!(e.to_string().contains("widen the `bound`"), "{e}");
+    assert!(out.iter().all(|&v| v == -1));
 }
 
 // A blur with a boundary condition accepts any output size for any input size.

@@ -1023,7 +1023,11 @@ fn emit_version(
             .map(|(d, ((lo, hi), (mn, ext)))| {
                 let (lo, hi) = (emit_saturating(lo), emit_saturating(hi));
                 let (mn, ext) = (emit(mn, &gen), emit(ext, &gen));
-                quote!(::halite::rt::check_region(#kernel, #buffer, #d, #lo, #hi, #mn, #ext)?;)
+                if c.bounded {
+                    quote!(::halite::rt::check_bound(#kernel, #buffer, #d, #lo, #hi, #mn, #ext)?;)
+                } else {
+                    quote!(::halite::rt::check_region(#kernel, #buffer, #d, #lo, #hi, #mn, #ext)?;)
+                }
             })
             .collect();
         checks.push(quote!(if #when { #(#per_dim)* }));

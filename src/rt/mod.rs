@@ -81,6 +81,31 @@ pub fn scalar_usize(kernel: &'static str, param: &'static str, v: usize) -> Resu
     })
 }
 
+/// Checks that the indices `lo..=hi` that the kernel reads of the intermediate `func` on
+/// `axis` are inside the region its schedule's `bound` computes, `min..min + extent`.
+#[inline]
+pub fn check_bound(
+    kernel: &'static str,
+    func: &'static str,
+    axis: usize,
+    lo: i64,
+    hi: i64,
+    min: i32,
+    extent: i32,
+) -> Result<(), Error> {
+    if lo > hi || (lo >= min as i64 && hi < min as i64 + extent as i64) {
+        Ok(())
+    } else {
+        Err(Error::BoundTooSmall {
+            kernel,
+            func,
+            axis,
+            needed: (lo, hi),
+            bound: (min as i64, extent as i64),
+        })
+    }
+}
+
 /// Checks that the indices `lo..=hi` on `axis` are inside `min..min + extent`.
 #[inline]
 pub fn check_region(

@@ -22,6 +22,9 @@ pub struct RegionCheck {
     /// Per dimension: first index and extent (`i32` expressions) of what exists.
     pub limits: Vec<(Expr, Expr)>,
     pub when: Expr,
+    /// The buffer is an intermediate whose schedule fixes its region with `bound` (the
+    /// limits are the bound's), not a view the caller passes.
+    pub bounded: bool,
 }
 
 /// A condition checked at entry.
@@ -64,13 +67,14 @@ pub fn entry_checks(
     let mut errors = Vec::new();
     // Per buffer: what exists per dimension, `None` for a dimension not to check.
     type Limits = Vec<Option<(Expr, Expr)>>;
-    let mut buffers: Vec<(Arc<str>, Limits)> = Vec::new();
+    let mut buffers: Vec<(Arc<str>, Limits, bool)> = Vec::new();
     for i in &p.inputs {
         buffers.push((
             i.name.clone(),
             (0..i.dims)
                 .map(|d| Some((Expr::i32(0), extent_var(&i.name, d))))
                 .collect(),
+            false,
         ));
     }
     for f in &p.funcs {
@@ -80,6 +84,7 @@ pub fn entry_checks(
                 (0..f.dims())
                     .map(|d| Some((Expr::i32(0), extent_var(&f.name, d))))
                     .collect(),
+                false,
             ));
         } else if let Some(fs) = sch.funcs.get(&f.name) {
             // A `bound` fixes a dimension of an intermediate (wherever it is computed): its
@@ -93,11 +98,11 @@ pub fn entry_checks(
                             .map(|&(_, m, e)| (Expr::i32(m as i32), Expr::i32(e as i32)))
                     })
                     .collect();
-                buffers.push((f.name.clone(), limits));
+                buffers.push((f.name.clone(), limits, true));
             }
         }
     }
-    for (name, limits) in buffers {
+    for (name, limits, bounded) in buffers {
         let reads: Vec<_> = calls
             .iter()
             .filter(|c| c.name == name && (c.kind == CallKind::Input || p.func(&name).is_some()))
@@ -120,6 +125,7 @@ pub fn entry_checks(
                     dims,
                     limits,
                     when: r.nonempty,
+                    bounded,
                 })
             }
             Ok(None) => {}
@@ -161,6 +167,7 @@ pub fn entry_checks(
                         when: halite_core::simplify(
                             &ur.nonempty.and(crate::passes::nonempty::nonempty(f)),
                         ),
+                        bounded: false,
                     });
                 }
             }
