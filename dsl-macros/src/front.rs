@@ -1017,7 +1017,7 @@ impl<'a> Front<'a> {
                             format!(
                                 "`{what}` reduces over the reduction variables that occur in its argument ({}), but a predicate of their domain, `{}`, also mentions `{o}`: use `{o}` in the argument to reduce over it too, or declare a separate `rdom` for the variables this reduction runs over",
                                 over.join(", "),
-                                quote::ToTokens::to_token_stream(p).to_string()
+                                quote::ToTokens::to_token_stream(p)
                             ),
                         );
                     }
