@@ -83,6 +83,29 @@ fn channel_pairs8(input: ArrayView2<f32>, out: ArrayViewMut2<f32>) -> Result<(),
     }
 }
 
+/// Two pairs of channels at neighbouring points of the next storage dimension (the bilateral
+/// grid's slicing: both channels at `z` and `z + 1`) are read as quads: with two channels
+/// (one 16-byte load per lane), with three (a run-time stride of 3: two pair gathers), in
+/// either order, and beside single reads.
+#[kernel]
+fn channel_quads(input: ArrayView2<f32>, out: ArrayViewMut2<f32>) -> Result<(), Error> {
+    let edge = repeat_edge(input);
+    g(z, x, c) = edge(0, x) * (z + 1) as f32 - (c * 7) as f32;
+    h(z, x, c) = input(0, x) - (z * 3 + c) as f32;
+    q(z, x, c) = input(0, x) * 0.5 + (z * 2 - c) as f32;
+    let k = ((input(y, x) * 3.0) as i32).clamp(0, 3);
+    let a = g(k, x / 2, 0) * 2.0 + g(k, x / 2, 1) - g(k + 1, x / 2, 0) / 4.0 + g(k + 1, x / 2, 1);
+    let b = h(k + 1, x, 1) * h(k + 1, x, 0) + h(k, x, 1) - h(k, x, 0) * h(k, x, 2);
+    let d = q(k + 1, x, 1) - q(k, x, 0) * 3.0 + q(k, x, 1) / q(k + 1, x, 0);
+    out(y, x) = a + b + d + g(3 - k, x / 2 + 1, 1);
+    schedule! {
+        g.compute_root().bound(c, 0, 2).bound(z, 0, 5).reorder_storage(x, z, c);
+        h.compute_root().bound(c, 0, 3).bound(z, 0, 5).reorder_storage(x, z, c);
+        q.compute_root().bound(c, 0, 2).bound(z, 0, 5).reorder_storage(x, z, c);
+        out.vectorize(x, 16);
+    }
+}
+
 #[test]
 fn neighbouring_gathers_are_read_in_pairs() {
     for &(h, w) in SHAPES {
@@ -93,6 +116,13 @@ fn neighbouring_gathers_are_read_in_pairs() {
             |o| channel_pairs::reference(input.view(), o),
             |o| channel_pairs(input.view(), o),
             channel_pairs::loop_nest(),
+        );
+        check(
+            "channel_quads",
+            (h, w),
+            |o| channel_quads::reference(input.view(), o),
+            |o| channel_quads(input.view(), o),
+            channel_quads::loop_nest(),
         );
         check(
             "channel_pairs8",

@@ -74,6 +74,8 @@ enum Storage {
     Alloc {
         dims: usize,
         unit: usize,
+        /// The dimension just outside `unit` in storage order, if any.
+        next: Option<usize>,
         stack: Option<Vec<isize>>,
         folds: Vec<Option<i64>>,
     },
@@ -148,6 +150,15 @@ impl Gen {
         match self.storage.get(name)? {
             Storage::View { dims } => Some(dims - 1),
             Storage::Alloc { unit, .. } => Some(*unit),
+        }
+    }
+
+    /// The dimension of `name`'s storage just outside the unit-stride one (the second
+    /// innermost), if it has one.
+    pub(crate) fn next_dim(&self, name: &str) -> Option<usize> {
+        match self.storage.get(name)? {
+            Storage::View { dims } => dims.checked_sub(2),
+            Storage::Alloc { next, .. } => *next,
         }
     }
 
@@ -1078,6 +1089,7 @@ fn emit_version(
             n.is_some_and(|n| n > 0 && n * (ty.bits().max(8) as i64 / 8) <= STACK_BYTES)
         });
         let unit = *order.last().unwrap_or(&0);
+        let next = order.len().checked_sub(2).map(|i| order[i]);
         let folds: Vec<Option<i64>> = (0..dims).map(|d| fold_factor(lowered, func, d)).collect();
         if let Some(b) = &stack {
             let mut st = vec![0isize; dims];
@@ -1095,6 +1107,7 @@ fn emit_version(
                 Storage::Alloc {
                     dims,
                     unit,
+                    next,
                     stack: Some(st),
                     folds,
                 },
@@ -1112,6 +1125,7 @@ fn emit_version(
             Storage::Alloc {
                 dims,
                 unit,
+                next,
                 stack: None,
                 folds,
             },

@@ -606,21 +606,53 @@ impl VecGen<'_> {
             if let Some((other, step)) = self.neighbour(name, args, &varying, &uniform) {
                 // This read and its neighbour in the innermost storage dimension (the other
                 // channel at the same data-dependent point): one pair gather for both.
-                let f = Ident::new(&format!("gather_pair_f32x{w}"), Span::call_site());
                 let (first, second) = (self.fresh(), self.fresh());
                 let start = if step == 1 {
                     quote!(#off)
                 } else {
                     quote!((#off).wrapping_sub(1))
                 };
-                self.out.push(quote! {
-                    let (#first, #second): ([f32; #w], [f32; #w]) = __shuf::#f(#p, #start, &#base);
-                });
                 let (mine, theirs) = if step == 1 {
-                    (first, second)
+                    (first.clone(), second.clone())
                 } else {
-                    (second, first)
+                    (second.clone(), first.clone())
                 };
+                let quad = if w == 16 {
+                    self.second_pair(name, args, &varying, &uniform, &other)
+                } else {
+                    None
+                };
+                if let Some((x, y, x_step, x_uniform)) = quad {
+                    // Two pairs at the same data-dependent point (the bilateral grid's two
+                    // channels at `z` and `z + 1`): one quad gather, which reads each lane's
+                    // four elements at once where the pairs are adjacent in storage.
+                    let xu: Vec<TokenStream> = x_uniform.iter().map(|u| self.gen.wide(u)).collect();
+                    let x_off = self.gen.offset(name, &xu);
+                    let x_start = if x_step == 1 {
+                        quote!(#x_off)
+                    } else {
+                        quote!((#x_off).wrapping_sub(1))
+                    };
+                    let (third, fourth) = (self.fresh(), self.fresh());
+                    self.out.push(quote! {
+                        let (#first, #second, #third, #fourth): ([f32; 16], [f32; 16], [f32; 16], [f32; 16]) =
+                            __shuf::gather_quad_f32x16(#p, #start, #x_start, &#base);
+                    });
+                    let (x_mine, y_mine) = if x_step == 1 {
+                        (third, fourth)
+                    } else {
+                        (fourth, third)
+                    };
+                    self.paired.push((x, x_mine));
+                    self.paired.push((y, y_mine));
+                } else {
+                    // This read and its neighbour in the innermost storage dimension (the
+                    // other channel at the same data-dependent point): one pair gather.
+                    let f = Ident::new(&format!("gather_pair_f32x{w}"), Span::call_site());
+                    self.out.push(quote! {
+                        let (#first, #second): ([f32; #w], [f32; #w]) = __shuf::#f(#p, #start, &#base);
+                    });
+                }
                 self.paired.push((me, mine.clone()));
                 self.paired.push((other, theirs));
                 return V::Varying(mine);
@@ -689,6 +721,62 @@ impl VecGen<'_> {
             if same {
                 if let Some(k) = step {
                     return Some((key, k));
+                }
+            }
+        }
+        None
+    }
+
+    /// Another pair of neighbouring reads of `name` at the same data-dependent point as the
+    /// pair of this read and `other`, one element further or back in the second innermost
+    /// storage dimension: a read `x` of the body whose index terms are this read's except a
+    /// difference of 1 in the uniform terms of that dimension, and its neighbour `y`. Their
+    /// keys, `x`'s step to `y`, and `x`'s uniform terms.
+    fn second_pair(
+        &self,
+        name: &str,
+        args: &[Expr],
+        varying: &[Option<Expr>],
+        uniform: &[Expr],
+        other: &str,
+    ) -> Option<(String, String, i64, Vec<Expr>)> {
+        let next = self.gen.next_dim(name)?;
+        let me = read_key(name, args);
+        for (n, a) in &self.calls {
+            let key = read_key(n, a);
+            if n != name || a.len() != args.len() || key == me || key == other {
+                continue;
+            }
+            if self.paired.iter().any(|(k, _)| *k == key) {
+                continue;
+            }
+            let parts: Vec<(Option<Expr>, Expr)> = a.iter().map(|e| self.split_terms(e)).collect();
+            let same_varying = parts
+                .iter()
+                .zip(varying)
+                .all(|((v, _), mine)| match (v, mine) {
+                    (None, None) => true,
+                    (Some(x), Some(y)) => x.to_string() == y.to_string(),
+                    _ => false,
+                });
+            if !same_varying {
+                continue;
+            }
+            let (xv, xu): (Vec<Option<Expr>>, Vec<Expr>) = parts.into_iter().unzip();
+            let adjacent = xu.iter().zip(uniform).enumerate().all(|(d, (x, mine))| {
+                let diff = halite_core::simplify(&x.clone().sub(mine.clone())).as_int();
+                match diff {
+                    Some(0) => d != next,
+                    Some(1 | -1) => d == next,
+                    _ => false,
+                }
+            });
+            if !adjacent {
+                continue;
+            }
+            if let Some((y, step)) = self.neighbour(name, a, &xv, &xu) {
+                if y != me && y != other {
+                    return Some((key, y, step, xu));
                 }
             }
         }
