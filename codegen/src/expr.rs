@@ -226,8 +226,16 @@ pub(crate) fn intrinsic(op: Intrinsic, ty: Type, a: &[TokenStream]) -> TokenStre
             quote!(::core::cmp::min(::core::cmp::max(#x, #lo), #hi))
         }
         Intrinsic::Clamp => {
+            // Rust's `f32::clamp` without its panics: NaN stays NaN (`max`/`min` would give
+            // a bound); `lo > hi` gives `hi`, as on integers. Two separate selects, each of
+            // which LLVM compiles to one `maxss`/`minss` (`maxps`/`minps`) with the operands
+            // in this order (a chained `if .. else if` became branches).
             let (lo, hi) = (&a[1], &a[2]);
-            quote!((#x).max(#lo).min(#hi))
+            quote!({
+                let (__x, __lo, __hi) = (#x, #lo, #hi);
+                let __t = if __x < __lo { __lo } else { __x };
+                if __t > __hi { __hi } else { __t }
+            })
         }
         Intrinsic::DivEuclid if int => {
             let y = &a[1];

@@ -645,7 +645,8 @@ impl<'a> Bounds<'a> {
                     // Truncating: the sign of `a` (or 0), no larger in magnitude than `a` or
                     // `|c| - 1`. So `a` in `[lo, hi]` gives `[max(min(lo, 0), -m), min(max(hi,
                     // 0), m)]`, which is `[0, min(hi, m)]` for a region `[0, hi]`.
-                    let m = c.unsigned_abs() as i64 - 1;
+                    // (`c` is not 0; for `i64::MIN`, `|c| - 1` is `i64::MAX`.)
+                    let m = (c.unsigned_abs() - 1) as i64;
                     let lo = if self.nonneg(&ia.min) {
                         Some(i64c(0))
                     } else {

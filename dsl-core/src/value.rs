@@ -412,8 +412,21 @@ impl Value {
                 each_float!(a, x => x.powi(n))
             }
             Clamp => {
-                let lo = Value::binary(BinOp::Max, a, b?)?;
-                Value::binary(BinOp::Min, lo, c?)
+                let (lo, hi) = (b?, c?);
+                if a.ty().is_float() {
+                    // Rust's `clamp` (without its panics): NaN stays NaN; `lo > hi` gives
+                    // `hi`, as the generated code does.
+                    let t = match Value::binary(BinOp::Lt, a, lo)? {
+                        Value::Bool(true) => lo,
+                        _ => a,
+                    };
+                    return Some(match Value::binary(BinOp::Gt, t, hi)? {
+                        Value::Bool(true) => hi,
+                        _ => t,
+                    });
+                }
+                let lo = Value::binary(BinOp::Max, a, lo)?;
+                Value::binary(BinOp::Min, lo, hi)
             }
             MulAdd => match (a, b?, c?) {
                 (Value::F32(x), Value::F32(y), Value::F32(z)) => Some(Value::F32(x.mul_add(y, z))),
@@ -607,6 +620,11 @@ mod tests {
         assert_eq!(f(Intrinsic::Round, &[2.5]), 3.0);
         assert_eq!(f(Intrinsic::Trunc, &[-2.7]), -2.0);
         assert_eq!(f(Intrinsic::Clamp, &[5.0, 0.0, 3.0]), 3.0);
+        assert_eq!(f(Intrinsic::Clamp, &[-1.0, 0.0, 3.0]), 0.0);
+        assert!(
+            f(Intrinsic::Clamp, &[f64::NAN, 0.0, 3.0]).is_nan(),
+            "NaN stays NaN, as in Rust"
+        );
         assert_eq!(f(Intrinsic::MulAdd, &[2.0, 3.0, 4.0]), 10.0);
         assert_eq!(f(Intrinsic::DivEuclid, &[-7.0, 2.0]), -4.0);
         assert_eq!(f(Intrinsic::RemEuclid, &[-7.0, 2.0]), 1.0);

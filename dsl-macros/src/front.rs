@@ -1717,6 +1717,9 @@ impl<'a> Front<'a> {
                 if to == Type::Bool {
                     return self.err(&c.ty, "cannot cast to `bool`: compare instead, e.g. `x != 0`");
                 }
+                if from == Type::Bool && (to.is_float() || to.is_storage_float()) {
+                    return self.err(c, format!("cannot cast `bool` to `{to}` (Rust has no such cast): go through an integer, `(b as i32) as {to}`, or select, `if b {{ 1.0 }} else {{ 0.0 }}`"));
+                }
                 if (to.is_storage_float() || from.is_storage_float()) && from != to && !(to.is_float() || from.is_float()) {
                     return self.err(c, format!("`{from} as {to}`: `f16`/`bf16` convert only to and from `f32`/`f64`; cast through `f32`"));
                 }
@@ -1864,6 +1867,14 @@ impl<'a> Front<'a> {
                         }
                     }
                     BinOp::Eq | BinOp::Ne if t == Type::Bool => {}
+                    // `false < true`, as in Rust: compared as 0 and 1.
+                    BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge if t == Type::Bool => {
+                        return Ok(Expr::binary(
+                            op,
+                            Expr::cast(Type::U8, x),
+                            Expr::cast(Type::U8, y),
+                        ));
+                    }
                     _ => self.need_arith(b, t, &format!("`{}`", op.symbol()))?,
                 }
                 Ok(Expr::binary(op, x, y))
@@ -2071,6 +2082,14 @@ impl<'a> Front<'a> {
         }
         let t = args[0].ty();
         self.need_arith(m, t, &format!("`{name}`"))?;
+        if op == Intrinsic::Abs && t.is_unsigned_int() {
+            return self.err(
+                &m.method,
+                format!(
+                    "`{t}` has no `abs` (as in Rust): an unsigned value is its own absolute value"
+                ),
+            );
+        }
         if op.float_only() && !t.is_float() {
             return self.err(
                 &m.method,

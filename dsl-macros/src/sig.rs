@@ -181,6 +181,12 @@ pub fn analyze(sig: &syn::Signature, errors: &mut Errors) -> Vec<(KernelArg, syn
             }
         }
     }
+    if sig.ident.to_string().starts_with("r#") {
+        errors.spanned(
+            &sig.ident,
+            "raw identifiers are not supported as kernel names: rename the kernel",
+        );
+    }
     if sig.ident.to_string().contains("__") {
         errors.spanned(
             &sig.ident,
@@ -188,6 +194,7 @@ pub fn analyze(sig: &syn::Signature, errors: &mut Errors) -> Vec<(KernelArg, syn
         );
     }
     let mut out = Vec::new();
+    let errors_before = errors.len();
     for arg in &sig.inputs {
         match arg {
             FnArg::Receiver(r) => errors.spanned(r, "a kernel is a free function, not a method"),
@@ -197,6 +204,13 @@ pub fn analyze(sig: &syn::Signature, errors: &mut Errors) -> Vec<(KernelArg, syn
                     continue;
                 };
                 let name = pi.ident.to_string();
+                if name.starts_with("r#") {
+                    errors.spanned(
+                        &pi.ident,
+                        "raw identifiers are not supported as kernel parameter names: rename the parameter (its name is also the name the body uses)",
+                    );
+                    continue;
+                }
                 if name.contains("__") {
                     errors.spanned(
                         &pi.ident,
@@ -211,9 +225,11 @@ pub fn analyze(sig: &syn::Signature, errors: &mut Errors) -> Vec<(KernelArg, syn
             }
         }
     }
-    if !out
-        .iter()
-        .any(|(k, _)| matches!(k, KernelArg::Output { .. }))
+    // (A parameter refused above may be the output: no second error about it.)
+    if errors.len() == errors_before
+        && !out
+            .iter()
+            .any(|(k, _)| matches!(k, KernelArg::Output { .. }))
     {
         errors.spanned(
             &sig.ident,
