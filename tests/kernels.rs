@@ -1532,6 +1532,20 @@ macro_rules! doubled_kernel {
 doubled_kernel!(doubled_u8, u8, 16);
 doubled_kernel!(doubled_f64, f64, 4);
 
+// A boundary condition passed as an `$e:expr` fragment (an invisible group), and one in
+// parentheses, still bind a Func.
+macro_rules! shifted_kernel {
+    ($name:ident, $bc:expr) => {
+        #[kernel]
+        fn $name(input: ArrayView1<u8>, out: ArrayViewMut1<u8>) -> Result<(), Error> {
+            let p = $bc;
+            let q = (mirror_image(input));
+            out(x) = p(x - 1) / 2 + q(x + 2) / 2;
+        }
+    };
+}
+shifted_kernel!(shifted_edge, repeat_edge(input));
+
 #[test]
 fn kernels_from_macro_fragments() {
     let a = Array1::from_shape_fn(37, |i| (i * 7) as u8);
@@ -1546,6 +1560,14 @@ fn kernels_from_macro_fragments() {
     doubled_f64(b.view(), got.view_mut()).unwrap();
     assert_eq!(got[8], 12.0);
     assert!(doubled_f64::loop_nest().contains("vectorized(x4)"));
+    let c = Array1::from_shape_fn(5, |i| (i * 40) as u8);
+    let mut got = Array1::<u8>::zeros(5);
+    shifted_edge(c.view(), got.view_mut()).unwrap();
+    // p(x - 1) repeats the first element; q(x + 2) mirrors past the end (5 -> 4, 6 -> 3).
+    let at = |i: i32| c[i.clamp(0, 4) as usize] / 2;
+    let mirror = |i: i32| c[if i > 4 { 9 - i } else { i } as usize] / 2;
+    let want: Vec<u8> = (0..5).map(|x| at(x - 1) + mirror(x + 2)).collect();
+    assert_eq!(got.to_vec(), want);
 }
 
 /// Pure variables with the names the schedule gives split loops (`x_vec`, `y_unroll`,

@@ -429,7 +429,7 @@ impl<'a> Front<'a> {
                 format!("`{name}` is already a reduction variable; choose another name for this binding"),
             );
         }
-        let e = &*init.expr;
+        let e = peel(&init.expr);
         if let syn::Expr::Call(c) = e {
             if let Some(f) = ident_of(&c.func) {
                 let fname = f.to_string();
