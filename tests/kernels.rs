@@ -1765,32 +1765,33 @@ fn clamp_keeps_nan_and_bools_compare_as_in_rust() {
         })
         .collect();
     let bits = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
-    let run = |f: &dyn Fn(
-        ArrayViewMut1<f32>,
-        ArrayViewMut1<bool>,
-        ArrayViewMut1<bool>,
-        ArrayViewMut1<i64>,
-    ) -> Result<(), Error>| {
+    type Outs<'a> = (
+        ArrayViewMut1<'a, f32>,
+        ArrayViewMut1<'a, bool>,
+        ArrayViewMut1<'a, bool>,
+        ArrayViewMut1<'a, i64>,
+    );
+    let run = |f: &dyn Fn(Outs<'_>) -> Result<(), Error>| {
         let (mut c, mut lt, mut ge, mut r) = (
             Array1::<f32>::zeros(37),
             Array1::from_elem(37, false),
             Array1::from_elem(37, false),
             Array1::<i64>::zeros(37),
         );
-        f(c.view_mut(), lt.view_mut(), ge.view_mut(), r.view_mut()).unwrap();
+        f((c.view_mut(), lt.view_mut(), ge.view_mut(), r.view_mut())).unwrap();
         assert_eq!(bits(c.as_slice().unwrap()), bits(&want_c));
         assert_eq!(lt.to_vec(), want_lt);
         assert_eq!(ge.to_vec(), want_ge);
         assert_eq!(r.to_vec(), want_r);
     };
-    run(&|c, lt, ge, r| {
+    run(&|(c, lt, ge, r)| {
         rust_corners::reference(a.view(), p.view(), q.view(), n.view(), c, lt, ge, r)
     });
     for isa in [Isa::Avx512, Isa::Avx2, Isa::Sse2, Isa::Neon, Isa::Scalar] {
         if !isa.supported() {
             continue;
         }
-        run(&|c, lt, ge, r| {
+        run(&|(c, lt, ge, r)| {
             halite::rt::isa::with_isa(isa, || {
                 rust_corners(a.view(), p.view(), q.view(), n.view(), c, lt, ge, r)
             })
