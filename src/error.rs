@@ -139,7 +139,7 @@ impl fmt::Display for Error {
                 bound: (min, extent),
             } => write!(
                 f,
-                "kernel `{kernel}`: the schedule computes `{func}` over indices {min}..={} on axis {axis} (its `bound`), but for these output shapes the kernel reads `{func}` at {lo}..={hi} there: widen the `bound` or remove it",
+                "kernel `{kernel}`: the schedule computes `{func}` over indices {min}..={} on axis {axis} (its `bound`), but for these output shapes the kernel reads or writes `{func}` at {lo}..={hi} there: widen the `bound` or remove it",
                 min + extent - 1
             ),
             Error::ExtentTooLarge {

@@ -1798,3 +1798,50 @@ fn clamp_keeps_nan_and_bools_compare_as_in_rust() {
         });
     }
 }
+
+/// A float `clamp` bounds an index as the generated code computes it: with `lo > hi` every
+/// value is `hi` (the entry check once took the empty range `[5, 3]` and passed a table too
+/// short for index 3).
+#[kernel]
+fn inverted_clamp_index(
+    a: ArrayView1<f32>,
+    table: ArrayView1<i32>,
+    out: ArrayViewMut1<i32>,
+) -> Result<(), Error> {
+    out(i) = table(a(i).clamp(5.0, 3.0) as i32) + table(a(i).clamp(0.0, 2.0) as i32);
+    schedule! {
+        out.vectorize(i, 8);
+    }
+}
+
+#[test]
+fn inverted_float_clamps_bound_their_indices() {
+    let a = Array1::from_iter([f32::NAN, -4.0, 0.5, 2.5, 9.0, 1.0, -0.0, 7.0, 3.0]);
+    let table = Array1::from_iter([10, 20, 30, 40]);
+    let want: Vec<i32> = a
+        .iter()
+        .map(|&v| {
+            let first = if v < 5.0 { 5.0 } else { v };
+            let first = if first > 3.0 { 3.0 } else { first };
+            table[first as usize] + table[v.clamp(0.0, 2.0) as usize]
+        })
+        .collect();
+    let mut out = Array1::zeros(9);
+    inverted_clamp_index(a.view(), table.view(), out.view_mut()).unwrap();
+    assert_eq!(out.to_vec(), want);
+    let short = Array1::from_iter([10, 20, 30]);
+    let mut out = Array1::from_elem(9, -1);
+    let e = inverted_clamp_index(a.view(), short.view(), out.view_mut()).unwrap_err();
+    assert!(
+        matches!(
+            e,
+            Error::InputTooSmall {
+                buffer: "table",
+                needed: (0, 3),
+                ..
+            }
+        ),
+        "{e:?}"
+    );
+    assert!(out.iter().all(|&v| v == -1));
+}

@@ -440,6 +440,48 @@ fn inline_reductions_run_over_the_variables_of_their_argument() {
     }
 }
 
+/// A predicate over no reduction variable (a parameter, a read at a fixed point, a pure
+/// variable) applies to an inline reduction as to an update.
+#[kernel]
+fn unbound_predicates(
+    a: ArrayView2<i32>,
+    on: bool,
+    t: i32,
+    inl: ArrayViewMut1<i32>,
+    upd: ArrayViewMut1<i32>,
+) -> Result<(), Error> {
+    let r = rdom(0..a.ncols());
+    r.where_(on);
+    r.where_(a(0, 0) > t);
+    r.where_(i % 2 == 0);
+    inl(i) = sum(a(i, r));
+    upd(i) = 0;
+    upd(i) += a(i, r);
+}
+
+#[test]
+fn predicates_over_no_reduction_variable_apply_to_inline_reductions() {
+    let a = Array2::from_shape_fn((5, 4), |(y, x)| (y * 4 + x) as i32 - 3);
+    for (on, t) in [(true, -10), (false, -10), (true, 10)] {
+        let want: Vec<i32> = (0..5)
+            .map(|y| {
+                if on && a[[0, 0]] > t && y % 2 == 0 {
+                    a.row(y).sum()
+                } else {
+                    0
+                }
+            })
+            .collect();
+        let (mut i1, mut u1) = (Array1::zeros(5), Array1::zeros(5));
+        unbound_predicates(a.view(), on, t, i1.view_mut(), u1.view_mut()).unwrap();
+        assert_eq!(i1.to_vec(), want, "on = {on}, t = {t}");
+        assert_eq!(u1.to_vec(), want, "on = {on}, t = {t}");
+        let (mut i2, mut u2) = (Array1::zeros(5), Array1::zeros(5));
+        unbound_predicates::reference(a.view(), on, t, i2.view_mut(), u2.view_mut()).unwrap();
+        assert_eq!((i2, u2), (i1, u1));
+    }
+}
+
 /// Predicates are tested in order: a later one reads only where the earlier ones hold.
 #[kernel]
 fn positives_below(a: ArrayView1<i32>, n: i32, out: ArrayViewMut1<i32>) -> Result<(), Error> {

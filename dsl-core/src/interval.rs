@@ -406,9 +406,24 @@ impl<'a> Bounds<'a> {
                     self.float_of(&args[1]),
                     self.float_of(&args[2]),
                 );
-                let lo = lift_either(&fx.lo, &fl.lo, |x, l| x.max(l));
-                let hi = lift_either(&fx.hi, &fh.hi, |x, h| x.min(h));
-                // A NaN run-time constant `x` has bounds `[lo, hi]` but the value NaN.
+                // As the generated code computes it: `t = if x < lo { lo } else { x }`, then
+                // `if t > hi { hi } else { t }`. A bound that may be NaN does not bound
+                // (`x < NaN` is false), and `lo > hi` gives `hi`, below `lo`.
+                let t_lo = if fl.nan {
+                    fx.lo.clone()
+                } else {
+                    lift_either(&fx.lo, &fl.lo, |x, l| x.max(l))
+                };
+                let t_hi = lift2(&fx.hi, &fl.hi, |x, l| x.max(l));
+                let (lo, hi) = if fh.nan {
+                    (t_lo, t_hi)
+                } else {
+                    (
+                        lift2(&t_lo, &fh.lo, |t, h| t.min(h)),
+                        lift_either(&t_hi, &fh.hi, |t, h| t.min(h)),
+                    )
+                };
+                // A NaN run-time constant `x` has bounds but the value NaN.
                 FloatInterval { lo, hi, nan: true }
             }
             ExprNode::Intrinsic(

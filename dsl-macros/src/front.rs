@@ -945,7 +945,7 @@ impl<'a> Front<'a> {
         used.sort();
         let mut rvars = Vec::new();
         let mut preds = Vec::new();
-        for k in used {
+        for &k in &used {
             for (n, lo, ext) in &self.rdoms[k].vars {
                 rvars.push(halite_core::RVar {
                     name: n.as_str().into(),
@@ -958,6 +958,13 @@ impl<'a> Front<'a> {
             for p in &ps {
                 let c = self.expr(p, Some(Type::Bool));
                 if let Ok(c) = c {
+                    // A variable of a domain this definition does not run over has no loop.
+                    let mut named = Vec::new();
+                    free_vars(&c, &|n| self.rvars.contains_key(n), &mut named);
+                    if let Some(o) = named.iter().find(|n| !used.contains(&self.rvars[*n])) {
+                        self.rvars_allowed = was;
+                        return self.err(p, format!("this predicate mentions `{o}`, a reduction variable of another domain, which this definition does not run over: use `{o}` in the definition too, or declare the variables in one `rdom`"));
+                    }
                     preds.push(c);
                 } else {
                     self.rvars_allowed = was;
@@ -970,9 +977,10 @@ impl<'a> Front<'a> {
     }
 
     /// The reduction variables that occur free in `e` (the value of an inline reduction), in
-    /// the order of their domains' declarations, and the predicates of those domains over
-    /// them. A predicate over none of them does not apply; one that also mentions a variable
-    /// of the domain that `e` does not is an error (which loops it filters is ambiguous).
+    /// the order of their domains' declarations, and the predicates of those domains that
+    /// apply: those over them, and those over no reduction variable at all. A predicate over
+    /// other reduction variables only does not apply; one that mentions both kinds is an
+    /// error (which loops it filters is ambiguous).
     fn free_domain_of(
         &mut self,
         e: &Expr,
@@ -1002,12 +1010,20 @@ impl<'a> Front<'a> {
                 let c = self.expr(p, Some(Type::Bool));
                 self.rvars_allowed = was;
                 let c = c?;
+                // The reduction variables the predicate names, of any domain.
                 let mut mentioned = Vec::new();
-                free_vars(&c, &|n| self.rvars.get(n) == Some(&k), &mut mentioned);
+                free_vars(&c, &|n| self.rvars.contains_key(n), &mut mentioned);
                 let (inside, outside): (Vec<&String>, Vec<&String>) =
                     mentioned.iter().partition(|n| free.contains(n));
+                if let Some(o) = outside.iter().find(|n| self.rvars[**n] != k) {
+                    return self.err(p, format!("this predicate mentions `{o}`, a reduction variable of another domain, which `{what}` here does not run over: use `{o}` in its argument too, or declare the variables in one `rdom`"));
+                }
                 match (inside.is_empty(), outside.first()) {
-                    (true, _) => {}
+                    // Over none of the domain's variables (pure variables, parameters,
+                    // reads): it applies to every point.
+                    (true, None) => preds.push(c),
+                    // Over variables this reduction does not run over only.
+                    (true, Some(_)) => {}
                     (false, None) => preds.push(c),
                     (false, Some(o)) => {
                         let over: Vec<String> =
