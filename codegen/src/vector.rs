@@ -606,12 +606,16 @@ impl VecGen<'_> {
             if let Some((other, step)) = self.neighbour(name, args, &varying, &uniform) {
                 // This read and its neighbour in the innermost storage dimension (the other
                 // channel at the same data-dependent point): one pair gather for both.
-                let (first, second) = (self.fresh(), self.fresh());
-                let start = if step == 1 {
-                    quote!(#off)
-                } else {
-                    quote!((#off).wrapping_sub(1))
+                // A pair starts at the first of its two elements.
+                let pair_start = |off: &TokenStream, step: i64| {
+                    if step == 1 {
+                        quote!(#off)
+                    } else {
+                        quote!((#off).wrapping_sub(1))
+                    }
                 };
+                let (first, second) = (self.fresh(), self.fresh());
+                let start = pair_start(&off, step);
                 let (mine, theirs) = if step == 1 {
                     (first.clone(), second.clone())
                 } else {
@@ -627,12 +631,7 @@ impl VecGen<'_> {
                     // channels at `z` and `z + 1`): one quad gather, which reads each lane's
                     // four elements at once where the pairs are adjacent in storage.
                     let xu: Vec<TokenStream> = x_uniform.iter().map(|u| self.gen.wide(u)).collect();
-                    let x_off = self.gen.offset(name, &xu);
-                    let x_start = if x_step == 1 {
-                        quote!(#x_off)
-                    } else {
-                        quote!((#x_off).wrapping_sub(1))
-                    };
+                    let x_start = pair_start(&self.gen.offset(name, &xu), x_step);
                     let (third, fourth) = (self.fresh(), self.fresh());
                     self.out.push(quote! {
                         let (#first, #second, #third, #fourth): ([f32; 16], [f32; 16], [f32; 16], [f32; 16]) =
@@ -706,11 +705,7 @@ impl VecGen<'_> {
             let mut same = true;
             for (d, e) in a.iter().enumerate() {
                 let (v, u) = self.split_terms(e);
-                let v_same = match (&v, &varying[d]) {
-                    (None, None) => true,
-                    (Some(x), Some(y)) => x.to_string() == y.to_string(),
-                    _ => false,
-                };
+                let v_same = same_terms(&v, &varying[d]);
                 let diff = halite_core::simplify(&u.sub(uniform[d].clone())).as_int();
                 match (v_same, diff) {
                     (true, Some(0)) => {}
@@ -751,15 +746,11 @@ impl VecGen<'_> {
                 continue;
             }
             let parts: Vec<(Option<Expr>, Expr)> = a.iter().map(|e| self.split_terms(e)).collect();
-            let same_varying = parts
+            if !parts
                 .iter()
                 .zip(varying)
-                .all(|((v, _), mine)| match (v, mine) {
-                    (None, None) => true,
-                    (Some(x), Some(y)) => x.to_string() == y.to_string(),
-                    _ => false,
-                });
-            if !same_varying {
+                .all(|((v, _), mine)| same_terms(v, mine))
+            {
                 continue;
             }
             let (xv, xu): (Vec<Option<Expr>>, Vec<Expr>) = parts.into_iter().unzip();
@@ -1004,6 +995,15 @@ impl VecGen<'_> {
                 #p.store(#off, __vals[__l]);
             }
         }
+    }
+}
+
+/// Whether two varying parts of indices (see [`VecGen::split_terms`]) are the same terms.
+fn same_terms(a: &Option<Expr>, b: &Option<Expr>) -> bool {
+    match (a, b) {
+        (None, None) => true,
+        (Some(x), Some(y)) => x.to_string() == y.to_string(),
+        _ => false,
     }
 }
 

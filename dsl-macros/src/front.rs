@@ -928,73 +928,35 @@ impl<'a> Front<'a> {
         Ok(())
     }
 
-    /// The reduction variables and lowered predicates of every domain with a variable free in
-    /// `exprs`, in declaration order.
-    fn domains_of(&mut self, exprs: &[&Expr]) -> R<(Vec<halite_core::RVar>, Vec<Expr>)> {
-        let mut used: Vec<usize> = Vec::new();
-        for e in exprs {
-            let mut names = Vec::new();
-            free_vars(e, &|n| self.rvars.contains_key(n), &mut names);
-            for n in names {
-                let k = self.rvars[&n];
-                if !used.contains(&k) {
-                    used.push(k);
-                }
-            }
-        }
-        used.sort();
-        let mut rvars = Vec::new();
-        let mut preds = Vec::new();
-        for &k in &used {
-            for (n, lo, ext) in &self.rdoms[k].vars {
-                rvars.push(halite_core::RVar {
-                    name: n.as_str().into(),
-                    min: lo.clone(),
-                    extent: ext.clone(),
-                });
-            }
-            let ps = self.rdoms[k].predicates.clone();
-            let was = std::mem::replace(&mut self.rvars_allowed, true);
-            for p in &ps {
-                let c = self.expr(p, Some(Type::Bool));
-                if let Ok(c) = c {
-                    // A variable of a domain this definition does not run over has no loop.
-                    let mut named = Vec::new();
-                    free_vars(&c, &|n| self.rvars.contains_key(n), &mut named);
-                    if let Some(o) = named.iter().find(|n| !used.contains(&self.rvars[*n])) {
-                        self.rvars_allowed = was;
-                        return self.err(p, format!("this predicate mentions `{o}`, a reduction variable of another domain, which this definition does not run over: use `{o}` in the definition too, or declare the variables in one `rdom`"));
-                    }
-                    preds.push(c);
-                } else {
-                    self.rvars_allowed = was;
-                    return Err(Reported);
-                }
-            }
-            self.rvars_allowed = was;
-        }
-        Ok((rvars, preds))
-    }
-
-    /// The reduction variables that occur free in `e` (the value of an inline reduction), in
-    /// the order of their domains' declarations, and the predicates of those domains that
-    /// apply: those over them, and those over no reduction variable at all. A predicate over
-    /// other reduction variables only does not apply; one that mentions both kinds is an
-    /// error (which loops it filters is ambiguous).
-    fn free_domain_of(
+    /// The reduction variables a definition runs over, in declaration order, and the lowered
+    /// predicates that apply to them. An update (`inline: None`) runs over every variable of
+    /// each domain with a variable free in `exprs` (Halide's meaning); an inline reduction
+    /// (`Some((call, name))`) over only the variables free in its argument (DESIGN.md), and
+    /// then a predicate over other variables of their domain only does not apply, and one that
+    /// mixes both kinds is an error (which loops it filters is ambiguous). Either way a
+    /// predicate over no reduction variable applies, and one naming a variable of another
+    /// domain that the definition does not run over is an error (it would have no loop).
+    fn domains_of(
         &mut self,
-        e: &Expr,
-        call: &syn::ExprCall,
-        what: &str,
+        exprs: &[&Expr],
+        inline: Option<(&syn::ExprCall, &str)>,
     ) -> R<(Vec<halite_core::RVar>, Vec<Expr>)> {
         let mut free = Vec::new();
-        free_vars(e, &|n| self.rvars.contains_key(n), &mut free);
+        for e in exprs {
+            free_vars(e, &|n| self.rvars.contains_key(n), &mut free);
+        }
         let mut domains: Vec<usize> = free.iter().map(|n| self.rvars[n]).collect();
         domains.sort();
         domains.dedup();
+        if inline.is_none() {
+            free = domains
+                .iter()
+                .flat_map(|&k| self.rdoms[k].vars.iter().map(|(n, _, _)| n.clone()))
+                .collect();
+        }
         let mut rvars = Vec::new();
         let mut preds = Vec::new();
-        for k in domains {
+        for &k in &domains {
             for (n, lo, ext) in &self.rdoms[k].vars {
                 if free.contains(n) {
                     rvars.push(halite_core::RVar {
@@ -1016,16 +978,16 @@ impl<'a> Front<'a> {
                 let (inside, outside): (Vec<&String>, Vec<&String>) =
                     mentioned.iter().partition(|n| free.contains(n));
                 if let Some(o) = outside.iter().find(|n| self.rvars[**n] != k) {
-                    return self.err(p, format!("this predicate mentions `{o}`, a reduction variable of another domain, which `{what}` here does not run over: use `{o}` in its argument too, or declare the variables in one `rdom`"));
+                    let (who, place) = match inline {
+                        Some((_, what)) => (format!("`{what}` here"), "its argument"),
+                        None => ("this definition".to_string(), "the definition"),
+                    };
+                    return self.err(p, format!("this predicate mentions `{o}`, a reduction variable of another domain, which {who} does not run over: use `{o}` in {place} too, or declare the variables in one `rdom`"));
                 }
-                match (inside.is_empty(), outside.first()) {
-                    // Over none of the domain's variables (pure variables, parameters,
-                    // reads): it applies to every point.
-                    (true, None) => preds.push(c),
+                match (inside.is_empty(), outside.first(), inline) {
                     // Over variables this reduction does not run over only.
-                    (true, Some(_)) => {}
-                    (false, None) => preds.push(c),
-                    (false, Some(o)) => {
+                    (true, Some(_), _) => {}
+                    (false, Some(o), Some((call, what))) => {
                         let over: Vec<String> =
                             rvars.iter().map(|r| format!("`{}`", r.name)).collect();
                         return self.err(
@@ -1037,6 +999,9 @@ impl<'a> Front<'a> {
                             ),
                         );
                     }
+                    // Over the variables it runs over, or over none (pure variables,
+                    // parameters, reads): it applies.
+                    _ => preds.push(c),
                 }
             }
         }
@@ -1099,6 +1064,7 @@ impl<'a> Front<'a> {
                     .iter()
                     .chain(std::iter::once(&value))
                     .collect::<Vec<_>>(),
+                None,
             );
             self.rvars_allowed = was;
             self.pure.clear();
@@ -1268,7 +1234,7 @@ impl<'a> Front<'a> {
         self.rvars_allowed = was;
         let e = e?;
         self.need_arith(&c.args[0], e.ty(), &format!("`{name}`"))?;
-        let (rvars, preds) = self.free_domain_of(&e, c, name)?;
+        let (rvars, preds) = self.domains_of(&[&e], Some((c, name)))?;
         if rvars.is_empty() {
             return self.err(c, format!("`{name}(..)` reduces over the reduction variables in its argument, and this one has none: declare `let r = rdom(0..n);` and use `r` inside"));
         }

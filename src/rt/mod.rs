@@ -81,6 +81,12 @@ pub fn scalar_usize(kernel: &'static str, param: &'static str, v: usize) -> Resu
     })
 }
 
+/// Whether `min..min + extent` holds every index of `lo..=hi` (an empty range always).
+#[inline]
+fn covers(lo: i64, hi: i64, min: i32, extent: i32) -> bool {
+    lo > hi || (lo >= min as i64 && hi < min as i64 + extent as i64)
+}
+
 /// Checks that the indices `lo..=hi` that the kernel reads of the intermediate `func` on
 /// `axis` are inside the region its schedule's `bound` computes, `min..min + extent`.
 #[inline]
@@ -93,7 +99,7 @@ pub fn check_bound(
     min: i32,
     extent: i32,
 ) -> Result<(), Error> {
-    if lo > hi || (lo >= min as i64 && hi < min as i64 + extent as i64) {
+    if covers(lo, hi, min, extent) {
         Ok(())
     } else {
         Err(Error::BoundTooSmall {
@@ -117,7 +123,7 @@ pub fn check_region(
     min: i32,
     extent: i32,
 ) -> Result<(), Error> {
-    if lo > hi || (lo >= min as i64 && hi < min as i64 + extent as i64) {
+    if covers(lo, hi, min, extent) {
         Ok(())
     } else {
         Err(Error::InputTooSmall {
