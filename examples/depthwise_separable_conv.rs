@@ -69,10 +69,14 @@ pub fn depthwise_separable_conv(
             pointwise.update(0).split(rc, ro, ri, 16).reorder(b, ro, ri, y, x, d)
                 .vectorize(d, 16).unroll(x, 6).unroll(y, 4);
             // ... whose 16 depthwise channels are computed for the tile's pixels just
-            // before they are used (the taps accumulate in registers) ...
+            // before they are used (the taps accumulate in registers): per filter row `ry`
+            // and tile row, the three taps of the row unrolled inside it, so that each input
+            // vector of the row is loaded once for its (up to) three taps and few stay live
+            // (with the row's taps outside the tile's rows, as Halide orders them, LLVM kept
+            // the inputs of all the rows live and spilled: 1.15 -> 0.81-0.86 ms).
             depthwise.compute_at(pointwise, ro).vectorize(d, 16).unroll(x, 6).unroll(y, 4);
-            depthwise.update(0).reorder(b, ry, rx, y, x, d).vectorize(d, 16).unroll(x, 6)
-                .unroll(y, 4);
+            depthwise.update(0).reorder(b, ry, y, rx, x, d).vectorize(d, 16).unroll(x, 6)
+                .unroll(rx, 3).unroll(y, 4);
         } else {
             // 16 registers of 8 lanes (AVX2; the others get the same tiles): tiles of 2 rows x
             // 3 pixels x 16 channels, 12 registers of accumulators.
@@ -83,8 +87,8 @@ pub fn depthwise_separable_conv(
             pointwise.update(0).split(rc, ro, ri, 16).reorder(b, ro, ri, y, x, d)
                 .vectorize(d, 16).unroll(x, 3).unroll(y, 2);
             depthwise.compute_at(pointwise, ro).vectorize(d, 16).unroll(x, 3).unroll(y, 2);
-            depthwise.update(0).reorder(b, ry, rx, y, x, d).vectorize(d, 16).unroll(x, 3)
-                .unroll(y, 2);
+            depthwise.update(0).reorder(b, ry, y, rx, x, d).vectorize(d, 16).unroll(x, 3)
+                .unroll(rx, 3).unroll(y, 2);
         }
         // The zero-padded input stays inlined into the taps: each tap's nest has a copy
         // without the padding's tests, taken on tiles away from the edges (Halide copies the

@@ -46,6 +46,11 @@ struct RDomDef {
     vars: Vec<(String, Expr, Expr)>,
     /// Predicates (`r.where_(cond)`), lowered where the domain is used.
     predicates: Vec<syn::Expr>,
+    /// A definition or inline reduction runs over the domain: no predicate may follow.
+    used: bool,
+    /// One of its predicates is being lowered (an inline reduction over the domain inside
+    /// it would make the domain depend on itself).
+    lowering_predicate: bool,
 }
 
 /// The inline reductions.
@@ -287,6 +292,16 @@ impl<'a> Front<'a> {
             " (`{base}[{k}]`: the family `{base}` defines {} so far)",
             members.join(", ")
         )
+    }
+
+    /// Whether Funcs `name_0`, `name_1`, .. (members of a family `name[j]`) exist.
+    fn is_family(&self, name: &str) -> bool {
+        self.funcs.iter().any(|f| {
+            f.name
+                .strip_prefix(name)
+                .and_then(|r| r.strip_prefix('_'))
+                .is_some_and(|r| !r.is_empty() && r.bytes().all(|b| b.is_ascii_digit()))
+        })
     }
 
     fn is_defined(&self, name: &str) -> bool {
@@ -810,6 +825,8 @@ impl<'a> Front<'a> {
         self.rdoms.push(RDomDef {
             vars,
             predicates: vec![],
+            used: false,
+            lowering_predicate: false,
         });
         Ok(())
     }
@@ -852,6 +869,22 @@ impl<'a> Front<'a> {
         let (lo_e, hi_e) = (lo_e?, hi_e?);
         let mut bad = false;
         for (node, e) in [(lo, &lo_e), (hi, &hi_e)] {
+            let mut read = None;
+            e.visit(&mut |x| {
+                if let halite_core::ExprNode::Call { name, .. } = x.node() {
+                    read.get_or_insert_with(|| name.clone());
+                }
+            });
+            if let Some(name) = read {
+                let what = if name.contains("__") {
+                    "an inline reduction".to_string()
+                } else {
+                    format!("`{name}`")
+                };
+                self.errors.spanned(node, format!("the bounds of a reduction domain are fixed for the whole call: they can use scalar parameters and buffer extents, but this one reads {what}; bound the domain by an extent and keep the points you want with a predicate instead (`r.where_(r < a(0))`)"));
+                bad = true;
+                continue;
+            }
             if e.ty() != Type::I32 {
                 self.errors.spanned(node, format!("the bounds of a reduction domain are `i32`, found `{}`; convert with `as i32`", e.ty()));
                 bad = true;
@@ -892,6 +925,8 @@ impl<'a> Front<'a> {
         self.rdoms.push(RDomDef {
             vars: vec![(name.clone(), lo, extent)],
             predicates: vec![],
+            used: false,
+            lowering_predicate: false,
         });
         Ok(Expr::var(name, Type::I32))
     }
@@ -902,6 +937,9 @@ impl<'a> Front<'a> {
         else {
             return self.err(&m.receiver, "`where_` restricts a reduction domain: call it on one of its variables, `r.where_(cond);`");
         };
+        if self.rdoms[k].used {
+            return self.err(m, format!("`{}.where_(..)` comes after a definition that runs over its domain: a predicate restricts every use of the domain, so write it before the first definition or reduction that uses `{}` (right after its `rdom`)", quote::ToTokens::to_token_stream(&m.receiver), quote::ToTokens::to_token_stream(&m.receiver)));
+        }
         if m.args.len() != 1 {
             return self.err(
                 m,
@@ -913,7 +951,9 @@ impl<'a> Front<'a> {
         let saved = std::mem::take(&mut self.pure);
         let was = std::mem::replace(&mut self.rvars_allowed, true);
         self.open_pure = true;
+        self.rdoms[k].lowering_predicate = true;
         let c = self.expr(&m.args[0], Some(Type::Bool));
+        self.rdoms[k].lowering_predicate = false;
         self.open_pure = false;
         self.rvars_allowed = was;
         self.pure = saved;
@@ -954,6 +994,21 @@ impl<'a> Front<'a> {
                 .flat_map(|&k| self.rdoms[k].vars.iter().map(|(n, _, _)| n.clone()))
                 .collect();
         }
+        if let Some(&k) = domains.iter().find(|&&k| self.rdoms[k].lowering_predicate) {
+            let r = self.rdoms[k].vars[0].0.clone();
+            let msg = |what: &str| format!("{what} reduces over the domain of `{r}` inside a predicate of that same domain, so which points the domain keeps would depend on itself: reduce over a separate domain (`let q = rdom(..);`) in the predicate");
+            match inline {
+                Some((call, what)) => self.errors.spanned(call, msg(&format!("`{what}` here"))),
+                None => self.errors.push(syn::Error::new(
+                    proc_macro2::Span::call_site(),
+                    msg("a definition"),
+                )),
+            }
+            return Err(Reported);
+        }
+        for &k in &domains {
+            self.rdoms[k].used = true;
+        }
         let mut rvars = Vec::new();
         let mut preds = Vec::new();
         for &k in &domains {
@@ -969,7 +1024,9 @@ impl<'a> Front<'a> {
             let ps = self.rdoms[k].predicates.clone();
             for p in &ps {
                 let was = std::mem::replace(&mut self.rvars_allowed, true);
+                self.rdoms[k].lowering_predicate = true;
                 let c = self.expr(p, Some(Type::Bool));
+                self.rdoms[k].lowering_predicate = false;
                 self.rvars_allowed = was;
                 let c = c?;
                 // The reduction variables the predicate names, of any domain.
@@ -1866,6 +1923,11 @@ impl<'a> Front<'a> {
 
     fn call(&mut self, c: &syn::ExprCall) -> R<Expr> {
         let Some(fid) = ident_of(&c.func) else {
+            if let syn::Expr::Index(ix) = peel(&c.func) {
+                if let Some(base) = ident_of(&ix.expr) {
+                    return self.err(&ix.index, format!("`{base}[..]`: the index of a Func family member must be a constant known while the kernel compiles (an integer literal, a `let` bound to one, the variable of an enclosing `for` over a constant range, or `+ - * / %` of those); to choose between Funcs at run time, use `if c {{ {base}[0](..) }} else {{ {base}[1](..) }}`"));
+                }
+            }
             return self.err(&c.func, "expected the name of a Func or input");
         };
         let name = fid.to_string();
@@ -1900,7 +1962,10 @@ impl<'a> Front<'a> {
         } else if let Some(help) = method_as_function(&name, c.args.len()) {
             return self.err(fid, help);
         } else {
-            let family = self.family_hint(&name);
+            let mut family = self.family_hint(&name);
+            if family.is_empty() && self.is_family(&name) {
+                family = format!(" (`{name}` is a Func family: call one of its members, `{name}[0](..)`)");
+            }
             return self.err(
                 fid,
                 format!(

@@ -59,7 +59,7 @@
 //!   before the schedule is read).
 
 use crate::directive::{Arg, Diagnostic, Directive};
-use halite_core::{ForKind, Origin, Pipeline};
+use halite_core::{Expr, ExprNode, ForKind, Origin, Pipeline};
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -423,6 +423,8 @@ impl Schedule {
                         d.func,
                         if n > 0 {
                             format!(" (`update(0)` to `update({})`)", n - 1)
+                        } else if let Some(r) = positional_reduction(&func.value) {
+                            format!(": its `{r}(..)` is two anonymous Funcs (the extreme, then its first position) computed inside the loops of `{}` and not scheduled by name; schedule `{}` itself, or write the extreme as an update of a Func of its own (`m(y) = f32::NEG_INFINITY; m(y) = m(y).max(..);`)", d.func, d.func)
                         } else {
                             String::new()
                         }
@@ -909,4 +911,20 @@ fn split_names(s: &Split) -> [&str; 3] {
             fused,
         } => [outer, inner, fused],
     }
+}
+
+/// `argmax` or `argmin` if `value` is the result of one (whose anonymous Funcs carry the
+/// reduction), for the hint of a `.update(0)` on its Func.
+fn positional_reduction(value: &Expr) -> Option<&'static str> {
+    let mut found = None;
+    value.visit(&mut |e| {
+        if let ExprNode::Call { name, .. } = e.node() {
+            for r in ["argmax", "argmin"] {
+                if name.starts_with(&format!("{r}__")) {
+                    found = Some(r);
+                }
+            }
+        }
+    });
+    found
 }
