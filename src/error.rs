@@ -37,6 +37,12 @@ pub enum Error {
         axis: usize,
         extent: usize,
     },
+    /// The kernel uses the `len()` of a view whose number of elements does not fit an `i32`
+    /// (each extent may fit while their product does not).
+    LenTooLarge {
+        kernel: &'static str,
+        buffer: &'static str,
+    },
     /// An output whose extent differs from the one its schedule fixes with `bound`.
     OutputShape {
         kernel: &'static str,
@@ -66,7 +72,8 @@ pub enum Error {
         /// The condition that failed, over `i64` (as printed by the loop nest).
         condition: &'static str,
     },
-    /// An intermediate buffer is too large to allocate.
+    /// An intermediate buffer (or the copy of an input that `reference` makes) is too large to
+    /// allocate.
     AllocationFailed {
         kernel: &'static str,
         func: &'static str,
@@ -127,7 +134,7 @@ impl fmt::Display for Error {
                 if lo >= 0 {
                     write!(f, " (it needs at least {})", hi + 1)?;
                 } else {
-                    write!(f, " (a negative index: add a boundary condition such as `repeat_edge({buffer})`)")?;
+                    write!(f, " (a negative index: if `{buffer}` is an input, add a boundary condition such as `repeat_edge({buffer})`; if it is written at computed indices, clamp them)")?;
                 }
                 Ok(())
             }
@@ -141,6 +148,10 @@ impl fmt::Display for Error {
                 f,
                 "kernel `{kernel}`: the schedule computes `{func}` over indices {min}..={} on axis {axis} (its `bound`), but for these output shapes the kernel reads or writes `{func}` at {lo}..={hi} there: widen the `bound` or remove it",
                 min + extent - 1
+            ),
+            Error::LenTooLarge { kernel, buffer } => write!(
+                f,
+                "kernel `{kernel}`: `{buffer}.len()` is used, but `{buffer}` has more elements than an i32 can count; split the work into smaller views"
             ),
             Error::ExtentTooLarge {
                 kernel,
@@ -188,7 +199,7 @@ impl fmt::Display for Error {
                 elements,
             } => write!(
                 f,
-                "kernel `{kernel}`: cannot allocate {elements} elements for the intermediate `{func}`"
+                "kernel `{kernel}`: cannot allocate {elements} elements for `{func}` (an intermediate, or the reference's copy of an input)"
             ),
             Error::UnsupportedIsa { requested, reason } => {
                 write!(f, "HALITE_ISA={requested}: {reason}")

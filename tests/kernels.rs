@@ -1845,3 +1845,152 @@ fn inverted_float_clamps_bound_their_indices() {
     );
     assert!(out.iter().all(|&v| v == -1));
 }
+
+// ---------------------------------------------------------------------------------------------
+// Index bounds through `/` and `%` by run-time values, sign-changing casts and fused loops:
+// each kernel's reads lie inside its inputs, so each call must succeed (the entry check is
+// against the region actually read, not a looser one).
+
+/// The book's "fuse, then split into chunks", with a producer computed per chunk.
+#[kernel]
+fn fused_chunks(input: ArrayView2<i32>, out: ArrayViewMut2<i32>) -> Result<(), Error> {
+    f0(y, x) = input(y, x) * 3;
+    out(y, x) = f0(y, x) + 1;
+    schedule! {
+        out.fuse(y, x, yx).split(yx, chunk, i, 16).parallel(chunk);
+        f0.compute_at(out, chunk);
+    }
+}
+
+/// `x % n`: the sign of `x`, whatever `n` is.
+#[kernel]
+fn modulo_param(input: ArrayView1<i32>, n: i32, out: ArrayViewMut1<i32>) -> Result<(), Error> {
+    out(x) = input(x % n);
+}
+
+/// `x / n.max(1)` with the producer computed per tile of `x`.
+#[kernel]
+fn divide_param(input: ArrayView2<i32>, n: i32, out: ArrayViewMut2<i32>) -> Result<(), Error> {
+    f(y, x) = input(y, x) + 1;
+    out(y, x) = f(y, x / n.max(1)) + f(y, x.div_euclid(n.max(1)));
+    schedule! {
+        out.split(x, xo, xi, 4);
+        f.compute_at(out, xo);
+    }
+}
+
+/// A scatter into bins of a clamped width, as DESIGN section 2 suggests.
+#[kernel]
+fn bins_of_width(input: ArrayView2<u8>, n: i32, hist: ArrayViewMut2<i32>) -> Result<(), Error> {
+    let r = rdom(0..input.ncols());
+    hist(y, b) = 0;
+    hist(y, (input(y, r) as i32) / n.clamp(26, 1000)) += 1;
+}
+
+/// `as u32` of a negative value wraps, as in Rust.
+#[kernel]
+fn wrapped_index(input: ArrayView1<i32>, out: ArrayViewMut1<i32>) -> Result<(), Error> {
+    out(x) = input(((x - 5) as u32 % 7) as i32);
+}
+
+/// Through a float `abs`.
+#[kernel]
+fn mirrored(input: ArrayView1<i32>, out: ArrayViewMut1<i32>) -> Result<(), Error> {
+    out(x) = input(((x - 3) as f32).abs() as i32);
+}
+
+/// A specialization that pins an extent to 0 makes its loop's extent a constant too.
+#[kernel]
+fn pinned_to_zero(input: ArrayView2<i32>, out: ArrayViewMut2<i32>) -> Result<(), Error> {
+    out(y, x) = input(y, x) * 2;
+    schedule! {
+        out.specialize(out.nrows() == 0).unroll(y);
+    }
+}
+
+#[test]
+fn indices_through_division_remainder_and_sign_casts_are_bounded_tightly() {
+    let a = Array1::from_shape_fn(4, |i| i as i32 * 10);
+    let mut got = Array1::zeros(7);
+    mirrored(a.view(), got.view_mut()).unwrap();
+    assert_eq!(got.to_vec(), vec![30, 20, 10, 0, 10, 20, 30]);
+    for h in [0, 3] {
+        let input = Array2::from_shape_fn((h, 5), |(y, x)| (y * 5 + x) as i32);
+        let mut got = Array2::zeros((h, 5));
+        pinned_to_zero(input.view(), got.view_mut()).unwrap();
+        assert_eq!(got, input.mapv(|v| v * 2));
+    }
+    for (h, w) in [(1, 1), (2, 3), (5, 17), (16, 16), (7, 33)] {
+        let input = Array2::from_shape_fn((h, w), |(y, x)| (y * 100 + x) as i32);
+        let mut out = Array2::zeros((h, w));
+        fused_chunks(input.view(), out.view_mut()).unwrap();
+        assert_eq!(out, input.mapv(|v| v * 3 + 1), "{h}x{w}");
+    }
+    let a = Array1::from_shape_fn(5, |i| i as i32 * 10);
+    for n in [5, -5, 0, 3] {
+        let (mut got, mut want) = (Array1::zeros(9), Array1::zeros(9));
+        modulo_param(a.view(), n, got.view_mut()).unwrap();
+        modulo_param::reference(a.view(), n, want.view_mut()).unwrap();
+        let by_hand: Vec<i32> = (0..9i32)
+            .map(|x| a[x.checked_rem(n).unwrap_or(0) as usize])
+            .collect();
+        assert_eq!(
+            (got.to_vec(), want.to_vec()),
+            (by_hand.clone(), by_hand),
+            "n = {n}"
+        );
+    }
+    for n in [1, 2, 3, 8, 0, -4] {
+        let w: usize = 13;
+        let d = n.max(1) as usize;
+        let input = Array2::from_shape_fn((3, w.div_ceil(d)), |(y, x)| (y * 50 + x) as i32);
+        let mut got = Array2::zeros((3, w));
+        divide_param(input.view(), n, got.view_mut()).unwrap();
+        let want = Array2::from_shape_fn((3, w), |(y, x)| 2 * (input[[y, x / d]] + 1));
+        assert_eq!(got, want, "n = {n}");
+    }
+    let img = Array2::from_shape_fn((3, 40), |(y, x)| ((y * 91 + x * 37) % 256) as u8);
+    for n in [26, 30, 1000, 5] {
+        let mut got = Array2::zeros((3, 10));
+        bins_of_width(img.view(), n, got.view_mut()).unwrap();
+        let d = n.clamp(26, 1000) as usize;
+        let mut want = Array2::<i32>::zeros((3, 10));
+        for ((y, _), &v) in img.indexed_iter() {
+            want[[y, v as usize / d]] += 1;
+        }
+        assert_eq!(got, want, "n = {n}");
+    }
+    let a = Array1::from_shape_fn(8, |i| i as i32 * 10);
+    let mut got = Array1::zeros(8);
+    wrapped_index(a.view(), got.view_mut()).unwrap();
+    let want: Vec<i32> = (0..8i32)
+        .map(|x| a[((x - 5) as u32 % 7) as usize])
+        .collect();
+    assert_eq!(got.to_vec(), want);
+}
+
+/// `len()` of a 2-D view counts its elements.
+#[kernel]
+fn count_plus(a: ArrayView2<u8>, out: ArrayViewMut1<i32>) -> Result<(), Error> {
+    out(i) = a.len() + i;
+}
+
+#[test]
+fn len_that_does_not_fit_an_i32_is_an_error() {
+    let a = Array2::from_elem((3, 5), 1u8);
+    let mut out = Array1::zeros(3);
+    count_plus(a.view(), out.view_mut()).unwrap();
+    assert_eq!(out.to_vec(), vec![15, 16, 17]);
+    // Each extent fits an i32, their product does not: an error, from the kernel and from
+    // `reference` (which also must not try to copy 2.5e9 elements).
+    let one = Array2::from_elem((1, 1), 5u8);
+    let big = one.broadcast((50_000, 50_000)).unwrap();
+    let mut out = Array1::from_elem(3, 7);
+    let e = count_plus(big.view(), out.view_mut()).unwrap_err();
+    assert!(matches!(e, Error::LenTooLarge { buffer: "a", .. }), "{e}");
+    assert_eq!(
+        count_plus::reference(big.view(), out.view_mut()).unwrap_err(),
+        e
+    );
+    assert_eq!(out.to_vec(), vec![7, 7, 7]);
+}

@@ -155,7 +155,7 @@ fn blur_design_schedule() {
 fn split_unroll_fuse_parallel() {
     expect![[r#"
         kernel brighten_split
-        check input covers [min(0, max(out.extent.0 as i64, 1) - 1), min(max(out.extent.0 as i64 * ((out.extent.1 as i64 + 7) / 8) - 1, 0), max(out.extent.0 as i64, 1) - 1)] x [0, min(min(out.extent.0 as i64 * ((out.extent.1 as i64 + 7) / 8) - 1, max(max((out.extent.1 as i64 + 7) / 8, 1) - 1, 0)) * 8 + 7, out.extent.1 as i64 - 1)]
+        check input covers [min(0, max(out.extent.0 as i64, 1) - 1), min(max((out.extent.0 as i64 * ((out.extent.1 as i64 + 7) / 8) - 1) / max((out.extent.1 as i64 + 7) / 8, 1), 0), max(out.extent.0 as i64, 1) - 1)] x [0, min(min(out.extent.0 as i64 * ((out.extent.1 as i64 + 7) / 8) - 1, max(max((out.extent.1 as i64 + 7) / 8, 1) - 1, 0)) * 8 + 7, out.extent.1 as i64 - 1)]
         if 0 < out.extent.0 && 0 < out.extent.1:
           produce out:
             parallel for out.t in [0, +out.extent.0 * ((out.extent.1 + 7) / 8)):

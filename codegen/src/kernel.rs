@@ -59,6 +59,9 @@ pub struct KernelSig {
     /// The same signature named `reference`.
     pub reference_sig: TokenStream,
     pub args: Vec<KernelArg>,
+    /// The views of more than one dimension whose `len()` the kernel uses (bound at entry,
+    /// once checked to fit an `i32`).
+    pub lens: Vec<String>,
 }
 
 /// Where each buffer lives in the generated code.
@@ -811,6 +814,8 @@ pub fn emit_kernel_per_isa(sig: &KernelSig, schedules: &[(u8, &Lowered)]) -> Tok
     let mut ref_inputs = Vec::new();
     let mut ref_outputs = Vec::new();
     let mut ref_rebind = Vec::new();
+    // Checks of the reference's own, before it copies its inputs.
+    let mut ref_checks = Vec::new();
     for a in &sig.args {
         match a {
             KernelArg::Scalar { name, ty, is_usize } => {
@@ -866,6 +871,14 @@ pub fn emit_kernel_per_isa(sig: &KernelSig, schedules: &[(u8, &Lowered)]) -> Tok
                     if d + 1 == n {
                         inner_strides.push(s);
                     }
+                }
+                if sig.lens.contains(name) {
+                    let l = ident(&halite_core::func::len_var_name(name));
+                    prologue.push(
+                        quote!(let #l: i32 = ::halite::rt::len(#kernel, #name, #p.shape())?;),
+                    );
+                    ref_checks.push(quote!(::halite::rt::len(#kernel, #name, #p.shape())?;));
+                    env.push((l, quote!(i32)));
                 }
                 storage.insert(name.clone(), Storage::View { dims: n });
             }
@@ -945,6 +958,7 @@ pub fn emit_kernel_per_isa(sig: &KernelSig, schedules: &[(u8, &Lowered)]) -> Tok
                 static PIPELINE: ::std::sync::OnceLock<::core::result::Result<::halite::core::Pipeline, ::std::string::String>> =
                     ::std::sync::OnceLock::new();
                 #(#ref_rebind)*
+                #(#ref_checks)*
                 let pipeline = PIPELINE.get_or_init(|| ::halite::core::sexpr::from_str(#pipeline_text));
                 ::halite::rt::reference::run(
                     #kernel,
@@ -1326,6 +1340,7 @@ mod tests {
             vis: quote!(pub),
             sig: quote!(fn k(a: ArrayView2<f32>, out: ArrayViewMut2<f32>) -> Result<(), Error>),
             reference_sig: quote!(fn reference(a: ArrayView2<f32>, out: ArrayViewMut2<f32>) -> Result<(), Error>),
+            lens: vec![],
             args: vec![
                 KernelArg::Input {
                     name: "a".into(),

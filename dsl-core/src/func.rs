@@ -178,6 +178,12 @@ pub fn extent_var_name(buf: &str, dim: usize) -> String {
     format!("{buf}.extent.{dim}")
 }
 
+/// The name of the `i32` number of elements of a view of more than one dimension (its
+/// `len()`), bound at entry once checked to fit.
+pub fn len_var_name(buf: &str) -> String {
+    format!("{buf}.len")
+}
+
 /// The `i32` extent of a buffer dimension as an expression.
 pub fn extent_var(buf: &str, dim: usize) -> Expr {
     Expr::var(extent_var_name(buf, dim), Type::I32)

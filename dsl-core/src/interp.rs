@@ -14,7 +14,7 @@
 //! output's shape is an [`InterpError::WriteOutOfBounds`].
 
 use crate::expr::{CallKind, Expr, ExprNode};
-use crate::func::{extent_var_name, Pipeline};
+use crate::func::{extent_var_name, len_var_name, Pipeline};
 use crate::types::Type;
 use crate::value::Value;
 use std::collections::HashMap;
@@ -144,6 +144,7 @@ pub fn run(
         for (d, &n) in b.shape.iter().enumerate() {
             globals.push((extent_var_name(&i.name, d).into(), Value::I32(n as i32)));
         }
+        globals.push(len_global(&i.name, &b.shape));
     }
     for (f, b) in outs.iter().zip(outputs.iter()) {
         if b.ty != f.ty || b.shape.len() != f.dims() {
@@ -157,6 +158,7 @@ pub fn run(
         for (d, &n) in b.shape.iter().enumerate() {
             globals.push((extent_var_name(&f.name, d).into(), Value::I32(n as i32)));
         }
+        globals.push(len_global(&f.name, &b.shape));
     }
     let mut out_shapes = vec![None; pipeline.funcs.len()];
     for (f, b) in outs.iter().zip(outputs.iter()) {
@@ -524,4 +526,10 @@ impl Interp<'_> {
             }
         })
     }
+}
+
+/// The `len()` of a buffer (the kernel's entry checks that it fits an `i32` where it is used).
+fn len_global(name: &str, shape: &[usize]) -> (Arc<str>, Value) {
+    let n = shape.iter().fold(1i64, |a, &n| a.wrapping_mul(n as i64));
+    (len_var_name(name).into(), Value::I32(n as i32))
 }

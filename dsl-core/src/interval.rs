@@ -236,7 +236,30 @@ impl<'a> Bounds<'a> {
                                 simplify(&Expr::intrinsic(Intrinsic::DivEuclid, vec![m, i64c(c)]))
                             }),
                         },
-                        _ => self.shrinking(ty, ia),
+                        // A divisor fixed for the call: monotonic in the dividend (see `/`).
+                        _ => {
+                            let ib = self.of(&args[1]);
+                            match (point(&ib), &ia.min, &ia.max) {
+                                (Some(d), Some(a0), Some(a1)) => {
+                                    let q = |m: &Expr| {
+                                        Expr::intrinsic(
+                                            Intrinsic::DivEuclid,
+                                            vec![m.clone(), d.clone()],
+                                        )
+                                    };
+                                    let (q0, q1) = (q(a0), q(a1));
+                                    if self.nonneg(&ib.min) {
+                                        Interval::new(simplify(&q0), simplify(&q1))
+                                    } else {
+                                        Interval::new(
+                                            simplify(&q0.clone().min(q1.clone())),
+                                            simplify(&q0.max(q1)),
+                                        )
+                                    }
+                                }
+                                _ => self.shrinking(ty, ia),
+                            }
+                        }
                     }
                 }
                 _ => Interval::of_type(ty),
@@ -425,6 +448,22 @@ impl<'a> Bounds<'a> {
                 };
                 // A NaN run-time constant `x` has bounds but the value NaN.
                 FloatInterval { lo, hi, nan: true }
+            }
+            // `|x|` for `x` in `[lo, hi]`: at most `max(-lo, hi)`, at least 0 (`max(lo, -hi,
+            // 0)` exactly, which 0 bounds).
+            ExprNode::Intrinsic(Intrinsic::Abs, args) => {
+                let fa = self.float_of(&args[0]);
+                let zero = Expr::constant(match args[0].ty() {
+                    Type::F64 => Value::F64(0.0),
+                    _ => Value::F32(0.0),
+                });
+                FloatInterval {
+                    lo: Some(zero),
+                    hi: lift2(&fa.lo, &fa.hi, |l, h| {
+                        simplify(&Expr::unary(UnOp::Neg, l).max(h))
+                    }),
+                    nan: fa.nan,
+                }
             }
             ExprNode::Intrinsic(
                 op @ (Intrinsic::Floor | Intrinsic::Ceil | Intrinsic::Round | Intrinsic::Trunc),
@@ -647,11 +686,32 @@ impl<'a> Bounds<'a> {
                     min: ia.max.map(|m| simplify(&m.div(i64c(c)))),
                     max: ia.min.map(|m| simplify(&m.div(i64c(c)))),
                 },
+                // A divisor fixed for the call (`n`, `n.max(1)`): the quotient is monotonic in
+                // the dividend (either way, or 0 for a zero divisor), so its ends are the
+                // quotients of the dividend's ends.
+                _ if point(&ib).is_some() && ia.min.is_some() && ia.max.is_some() => {
+                    let d = point(&ib).unwrap();
+                    let q = |m: &Option<Expr>| m.clone().unwrap().div(d.clone());
+                    let (q0, q1) = (q(&ia.min), q(&ia.max));
+                    if self.nonneg(&ib.min) {
+                        // Non-decreasing (the common case, `fused / extent`): no `min`/`max`
+                        // that would double the bound's size at every level of a nest.
+                        Interval::new(simplify(&q0), simplify(&q1))
+                    } else {
+                        Interval::new(simplify(&q0.clone().min(q1.clone())), simplify(&q0.max(q1)))
+                    }
+                }
                 // Both non-negative: the quotient lies in [0, a] (a zero divisor gives 0).
                 _ if self.nonneg(&ia.min) && self.nonneg(&ib.min) => Interval {
                     min: Some(i64c(0)),
                     max: ia.max.clone(),
                 },
+                // A non-negative divisor: the quotient has the dividend's sign (or is 0) and
+                // is no larger in magnitude.
+                _ if self.nonneg(&ib.min) && ia.min.is_some() && ia.max.is_some() => Interval::new(
+                    simplify(&ia.min.clone().unwrap().min(i64c(0))),
+                    simplify(&ia.max.clone().unwrap().max(i64c(0))),
+                ),
                 _ => self.shrinking(ty, ia),
             },
             BinOp::Rem => match b.as_int() {
@@ -673,15 +733,49 @@ impl<'a> Bounds<'a> {
                         max: Some(simplify(&hi.unwrap_or(i64c(m)))),
                     }
                 }
-                None if self.nonneg(&ia.min) && self.nonneg(&ib.min) => match (&ia.max, &ib.max) {
-                    (Some(am), Some(bm)) => Interval::new(
-                        i64c(0),
-                        am.clone().min(bm.clone().sub(i64c(1)).max(i64c(0))),
-                    ),
-                    (Some(am), None) => Interval::new(i64c(0), am.clone()),
-                    _ => self.shrinking(ty, ia),
-                },
-                None => self.shrinking(ty, ia),
+                // Truncating: the remainder has the dividend's sign (or is 0), and is smaller
+                // in magnitude than both the dividend and the divisor (a zero divisor gives
+                // 0), whatever the divisor's sign.
+                None => {
+                    let lo = if self.nonneg(&ia.min) {
+                        Some(i64c(0))
+                    } else {
+                        ia.min.clone().map(|m| m.min(i64c(0)))
+                    };
+                    // (Where a sign is known, the shorter forms: these bounds nest.)
+                    let hi = if self.nonneg(&ia.min) {
+                        ia.max.clone()
+                    } else {
+                        ia.max.clone().map(|m| m.max(i64c(0)))
+                    };
+                    // |b| - 1, at least 0.
+                    let mag = match (&ib.min, &ib.max) {
+                        (_, Some(h)) if self.nonneg(&ib.min) => {
+                            Some(h.clone().sub(i64c(1)).max(i64c(0)))
+                        }
+                        (Some(l), Some(h)) => Some(
+                            Expr::unary(UnOp::Neg, l.clone())
+                                .max(h.clone())
+                                .sub(i64c(1))
+                                .max(i64c(0)),
+                        ),
+                        _ => None,
+                    };
+                    let lo = match (lo, &mag) {
+                        (Some(lo), Some(m)) if !self.nonneg(&Some(lo.clone())) => {
+                            Some(lo.max(Expr::unary(UnOp::Neg, m.clone())))
+                        }
+                        (lo, _) => lo,
+                    };
+                    let hi = match (hi, &mag) {
+                        (Some(hi), Some(m)) => Some(hi.min(m.clone())),
+                        (hi, _) => hi,
+                    };
+                    match (lo, hi) {
+                        (Some(lo), Some(hi)) => Interval::new(simplify(&lo), simplify(&hi)),
+                        _ => self.shrinking(ty, ia),
+                    }
+                }
             },
             BinOp::Min => Interval {
                 min: lift2(&ia.min, &ib.min, |x, y| x.min(y)),
@@ -793,6 +887,33 @@ impl<'a> Bounds<'a> {
         if ty.holds_all_of(src) {
             return ia; // widening: exact
         }
+        // A cast between signed and unsigned (`(x - 5) as u32`) wraps on purpose, as Rust's
+        // `as`: where the values may not fit, the bound is the type's whole range (not a
+        // guard that they fit, which would refuse the kernel's intended inputs).
+        if src.is_unsigned_int() != ty.is_unsigned_int() && src != Type::Bool {
+            if let (Some(a), Some(b)) = (&ia.min, &ia.max) {
+                let (lo, hi) = ty.int_range().expect("integer type");
+                let (lo64, hi64) = (
+                    lo.max(i64::MIN as i128 + 1) as i64,
+                    hi.min(i64::MAX as i128 - 1) as i64,
+                );
+                if value_range(a).0 >= lo64 as i128 && value_range(b).1 <= hi64 as i128 {
+                    return ia;
+                }
+                let fits = Expr::i64(lo64)
+                    .le(a.clone())
+                    .and(b.clone().le(Expr::i64(hi64)));
+                return Interval {
+                    min: Some(simplify(&Expr::select(
+                        fits.clone(),
+                        a.clone(),
+                        Expr::i64(lo64),
+                    ))),
+                    max: Some(simplify(&Expr::select(fits, b.clone(), Expr::i64(hi64)))),
+                };
+            }
+            return Interval::of_type(ty);
+        }
         self.wrap(ty, ia)
     }
 }
@@ -867,7 +988,12 @@ pub fn nonneg(e: &Option<Expr>, vars: &[Arc<str>]) -> bool {
     fn go(e: &Expr, vars: &[Arc<str>]) -> bool {
         match e.node() {
             ExprNode::Const(v) => v.as_i64().is_some_and(|c| c >= 0),
-            ExprNode::Var(n) => n.contains(".extent.") || n.contains(".alloc.") || vars.contains(n),
+            ExprNode::Var(n) => {
+                n.contains(".extent.")
+                    || n.contains(".alloc.")
+                    || n.ends_with(".len")
+                    || vars.contains(n)
+            }
             ExprNode::Cast(a) => a.ty().is_unsigned_int() || go(a, vars),
             ExprNode::Binary(BinOp::Add | BinOp::Mul | BinOp::Div | BinOp::Min, a, b) => {
                 go(a, vars) && go(b, vars)
@@ -878,6 +1004,15 @@ pub fn nonneg(e: &Option<Expr>, vars: &[Arc<str>]) -> bool {
         }
     }
     e.as_ref().is_some_and(|e| go(e, vars))
+}
+
+/// The value of an interval that holds one value (a run-time constant, or a variable of the
+/// scope that is fixed), if it is one.
+fn point(i: &Interval) -> Option<Expr> {
+    match (&i.min, &i.max) {
+        (Some(a), Some(b)) if a == b => Some(a.clone()),
+        _ => None,
+    }
 }
 
 /// `ia * c` for a constant `c`.
@@ -996,8 +1131,29 @@ mod tests {
         assert_eq!(show(&b.of(&re)), "[0, 3]");
         let de = Expr::intrinsic(Intrinsic::DivEuclid, vec![x(), Expr::i32(4)]);
         assert_eq!(show(&b.of(&de)), "[-2, 2]");
+        // By a divisor fixed for the call: the quotients of the ends (either order).
         let y = Expr::var("y", Type::I32);
-        assert_eq!(show(&b.of(&x().div(y))), "[-9, 9]");
+        assert_eq!(
+            show(&b.of(&x().div(y.clone()))),
+            "[min(-7 / y as i64, 9 / y as i64), max(-7 / y as i64, 9 / y as i64)]"
+        );
+        // By a divisor that varies: no larger in magnitude, and the dividend's sign for a
+        // non-negative divisor; a remainder by anything has the dividend's sign.
+        let mut s2 = scope_x(-7, 9);
+        s2.insert("d".into(), Interval::constant(-3, 5));
+        s2.insert("p".into(), Interval::constant(0, 5));
+        let mut b2 = Bounds::new(&s2);
+        let (d, p) = (Expr::var("d", Type::I32), Expr::var("p", Type::I32));
+        assert_eq!(show(&b2.of(&x().div(d.clone()))), "[-9, 9]");
+        assert_eq!(show(&b2.of(&x().div(p))), "[-7, 9]");
+        assert_eq!(show(&b2.of(&Expr::binary(BinOp::Rem, x(), d))), "[-4, 4]");
+        let mut s3 = scope_x(0, 9);
+        s3.insert("d".into(), Interval::everything());
+        let d = Expr::var("d", Type::I32);
+        assert_eq!(
+            show(&Bounds::new(&s3).of(&Expr::binary(BinOp::Rem, x(), d))),
+            "[0, 9]"
+        );
         // Truncating remainder: the sign of the dividend, no larger than it or the divisor.
         assert_eq!(
             show(&b.of(&Expr::binary(BinOp::Rem, x(), Expr::i32(4)))),
@@ -1021,6 +1177,23 @@ mod tests {
             show(&Bounds::new(&s).of(&Expr::binary(BinOp::Rem, x(), Expr::i32(11)))),
             "[max(min(m, 0), -10), min(max(m + 3, 0), 10)]"
         );
+    }
+
+    #[test]
+    fn casts_between_signed_and_unsigned_wrap_as_in_rust() {
+        // `(x - 5) as u32` for `x` in [0, 9]: negative values wrap to large ones, so the
+        // bound is the type's range where they may occur (no guard that they do not).
+        let s = scope_x(0, 9);
+        let mut b = Bounds::new(&s);
+        let e = Expr::cast(Type::U32, x().sub(Expr::i32(5)));
+        assert_eq!(show(&b.of(&e)), "[0, 4294967295]");
+        assert!(b.guards.is_empty());
+        let e = Expr::binary(BinOp::Rem, e, Expr::cast(Type::U32, Expr::i32(7)));
+        assert_eq!(show(&b.of(&e)), "[0, 6]");
+        // Where they fit, exact.
+        let s = scope_x(5, 9);
+        let e = Expr::cast(Type::U32, x().sub(Expr::i32(5)));
+        assert_eq!(show(&Bounds::new(&s).of(&e)), "[0, 4]");
     }
 
     #[test]

@@ -126,6 +126,8 @@ fn rewrite(e: &Expr, bounds: bool) -> Expr {
             }
             match op {
                 BinOp::Div if is_int_const(b, 1) => a.clone(),
+                // (A zero divisor gives 0 too.)
+                BinOp::Div | BinOp::Rem if is_int_const(a, 0) => a.clone(),
                 BinOp::Min | BinOp::Max if a == b => a.clone(),
                 BinOp::Min | BinOp::Max if ty.is_int() => match min_max_absorb(*op, e) {
                     Some(r) => r,

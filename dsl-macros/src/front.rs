@@ -146,6 +146,10 @@ pub struct Front<'a> {
     rvars: HashMap<String, usize>,
     /// Whether reduction variables may appear here (updates, inline reductions, predicates).
     rvars_allowed: bool,
+    /// The views of more than one dimension whose `len()` the kernel uses.
+    pub lens: Vec<String>,
+    /// Lowering the bounds of a reduction domain (for the messages of unknown names).
+    in_domain_bounds: bool,
     /// Checking a predicate where it is written: a name that is nothing else may be a pure
     /// variable of the definitions that use the domain (checked again there).
     open_pure: bool,
@@ -237,6 +241,8 @@ impl<'a> Front<'a> {
             rdoms: vec![],
             rvars: HashMap::new(),
             rvars_allowed: false,
+            lens: Vec::new(),
+            in_domain_bounds: false,
             open_pure: false,
             anon: 0,
             literal_init: HashMap::new(),
@@ -543,6 +549,12 @@ impl<'a> Front<'a> {
                 (&*b.left, &*b.right, Some(&b.op))
             }
             syn::Expr::MethodCall(m) if m.method == "where_" => return self.predicate(m),
+            syn::Expr::Return(_) => {
+                return self.err(e, "a kernel body has no `return`: the generated function returns `Ok(())` itself, or an `Err` before writing anything; remove this statement")
+            }
+            syn::Expr::Call(c) if ident_of(&c.func).is_some_and(|i| i == "Ok" || i == "Err") => {
+                return self.err(e, "a kernel body needs no `Ok(..)` or `Err(..)`: the generated function returns `Ok(())` itself, or an `Err` before writing anything; remove this statement")
+            }
             other => {
                 return self.err(
                     other,
@@ -580,6 +592,10 @@ impl<'a> Front<'a> {
         }
         if let Some(op) = compound {
             if !self.is_defined(&name) {
+                // Its later uses are not errors of their own.
+                if !self.broken.contains(&name) {
+                    self.broken.push(name.clone());
+                }
                 return self.err(op, format!("`{name}` has no pure definition yet: write `{name}(..) = initial value;` before updating it"));
             }
         }
@@ -862,8 +878,10 @@ impl<'a> Front<'a> {
         }
         let saved = std::mem::take(&mut self.pure);
         let rv = std::mem::replace(&mut self.rvars_allowed, false);
+        let inside = std::mem::replace(&mut self.in_domain_bounds, true);
         let lo_e = self.expr(lo, Some(Type::I32));
         let hi_e = self.expr(hi, Some(Type::I32));
+        self.in_domain_bounds = inside;
         self.rvars_allowed = rv;
         self.pure = saved;
         let (lo_e, hi_e) = (lo_e?, hi_e?);
@@ -996,7 +1014,9 @@ impl<'a> Front<'a> {
         }
         if let Some(&k) = domains.iter().find(|&&k| self.rdoms[k].lowering_predicate) {
             let r = self.rdoms[k].vars[0].0.clone();
-            let msg = |what: &str| format!("{what} reduces over the domain of `{r}` inside a predicate of that same domain, so which points the domain keeps would depend on itself: reduce over a separate domain (`let q = rdom(..);`) in the predicate");
+            let msg = |what: &str| {
+                format!("{what} reduces over the domain of `{r}` inside a predicate of that same domain, so which points the domain keeps would depend on itself: reduce over a separate domain (`let q = rdom(..);`) in the predicate")
+            };
             match inline {
                 Some((call, what)) => self.errors.spanned(call, msg(&format!("`{what}` here"))),
                 None => self.errors.push(syn::Error::new(
@@ -1749,6 +1769,10 @@ impl<'a> Front<'a> {
             syn::Expr::Binary(b) => self.binary(b, expected),
             syn::Expr::Cast(c) => {
                 let Some(to) = type_name_of(&c.ty) else {
+                    let t = quote::ToTokens::to_token_stream(&c.ty).to_string();
+                    if t == "usize" || t == "isize" {
+                        return self.err(&c.ty, format!("`{t}` is not a type of kernel values: indices are `i32` (write `as i32` to index a Func or buffer with another integer)"));
+                    }
                     return self.err(&c.ty, "cast to one of u8 u16 u32 u64 i8 i16 i32 i64 f16 bf16 f32 f64");
                 };
                 let a = self.expr(&c.expr, None)?;
@@ -1800,6 +1824,9 @@ impl<'a> Front<'a> {
         }
         if self.rvars.contains_key(&name) {
             if !self.rvars_allowed {
+                if self.in_domain_bounds {
+                    return self.err(id, format!("the bounds of a reduction domain cannot use the reduction variable `{name}`: they are fixed for the whole call (to restrict one variable by another, use `r.where_(..)`)"));
+                }
                 return self.err(id, format!("`{name}` is a reduction variable: use it in an update definition (`f(..) += ..`) or an inline reduction (`sum(..)`), not in a pure definition"));
             }
             return Ok(Expr::var(name, Type::I32));
@@ -1837,6 +1864,9 @@ impl<'a> Front<'a> {
                 let call = format!("{f}({})", fargs.join(", "));
                 return self.err(id, format!("`{name}` is a pure variable of `{f}`, but this update does not bind it: an update's pure variables are the indices written as the variable alone at its own position (`{call}`); index with `{name}` there, or use a reduction variable or another expression"));
             }
+        }
+        if self.in_domain_bounds {
+            return self.err(id, format!("unknown name `{name}` in the bounds of a reduction domain: they can use scalar parameters, buffer extents and `let` bindings of those (to restrict the domain per point, use `r.where_(..)`)"));
         }
         let vars = if self.pure.is_empty() {
             "this definition has no variables".to_string()
@@ -1964,7 +1994,9 @@ impl<'a> Front<'a> {
         } else {
             let mut family = self.family_hint(&name);
             if family.is_empty() && self.is_family(&name) {
-                family = format!(" (`{name}` is a Func family: call one of its members, `{name}[0](..)`)");
+                family = format!(
+                    " (`{name}` is a Func family: call one of its members, `{name}[0](..)`)"
+                );
             }
             return self.err(
                 fid,
@@ -2023,7 +2055,15 @@ impl<'a> Front<'a> {
             "nrows" | "ncols" if dims != 2 => self.err(&m.method, format!("`{method}()` is for 2-D views; `{buf}` has {dims} dimensions: use `{buf}.shape()[i]` for the extent of axis `i` (`{buf}.shape()[0]` for the first)")),
             "nrows" => Ok(extent_var(&buf, 0)),
             "ncols" => Ok(extent_var(&buf, 1)),
-            "len" => Ok((1..dims).fold(extent_var(&buf, 0), |acc, d| acc.mul(extent_var(&buf, d)))),
+            // The number of elements, checked at entry to fit an `i32` (a product of the
+            // extents would wrap).
+            "len" if dims > 1 => {
+                if !self.lens.contains(&buf) {
+                    self.lens.push(buf.clone());
+                }
+                Ok(Expr::var(halite_core::func::len_var_name(&buf), Type::I32))
+            }
+            "len" => Ok(extent_var(&buf, 0)),
             "shape" => self.err(m, format!("index the shape: `{buf}.shape()[k]`")),
             _ => self.err(&m.method, format!("`{buf}` is a buffer: its extents are `{buf}.nrows()`, `{buf}.ncols()`, `{buf}.len()`, `{buf}.shape()[k]`; read it with `{buf}(y, x)`")),
         })

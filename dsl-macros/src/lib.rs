@@ -130,10 +130,14 @@ fn expand(attr: TokenStream, item: TokenStream) -> TokenStream {
         let e = finish(&mut errors).expect("at least one error");
         return stub(&func, &reference_sig, e);
     }
-    let (pipeline, directives) = {
+    let (pipeline, directives, lens) = {
         let mut front = front::Front::new(&name, &args, &mut origins, &mut errors);
         let p = front.body(&block, &args);
-        (p, std::mem::take(&mut front.directives))
+        (
+            p,
+            std::mem::take(&mut front.directives),
+            std::mem::take(&mut front.lens),
+        )
     };
     if let Some(e) = finish(&mut errors) {
         return stub(&func, &reference_sig, e);
@@ -205,6 +209,7 @@ fn expand(attr: TokenStream, item: TokenStream) -> TokenStream {
         sig: quote!(#fsig),
         reference_sig: quote!(#reference_sig),
         args: args.into_iter().map(|(a, _)| a).collect(),
+        lens,
     };
     let refs: Vec<(u8, &halite_schedule::Lowered)> =
         schedules.iter().map(|(s, l)| (*s, l)).collect();

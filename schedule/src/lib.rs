@@ -190,6 +190,7 @@ fn lower_version(
     let hints = passes::bounds::Hints {
         pipeline: &inlined,
         schedule: &schedule,
+        nonneg: &[],
     };
     let (s, folds) = passes::sliding::sliding_window(s, &inlined, &schedule, &regions, &hints);
     let (mut entry_lets, s) = passes::hoist::hoist_entry_lets(s);

@@ -87,6 +87,17 @@ fn covers(lo: i64, hi: i64, min: i32, extent: i32) -> bool {
     lo > hi || (lo >= min as i64 && hi < min as i64 + extent as i64)
 }
 
+/// The number of elements of a view with the given extents (its `len()` in a kernel), which
+/// must fit an `i32` like every index.
+pub fn len(kernel: &'static str, buffer: &'static str, extents: &[usize]) -> Result<i32, Error> {
+    extents
+        .iter()
+        .try_fold(1i32, |a, &n| {
+            i32::try_from(n).ok().and_then(|n| a.checked_mul(n))
+        })
+        .ok_or(Error::LenTooLarge { kernel, buffer })
+}
+
 /// Checks that the indices `lo..=hi` that the kernel reads of the intermediate `func` on
 /// `axis` are inside the region its schedule's `bound` computes, `min..min + extent`.
 #[inline]

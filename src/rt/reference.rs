@@ -44,10 +44,19 @@ pub fn input_buffer<T: Element, D: Dimension>(
     view: &ArrayBase<impl Data<Elem = T>, D>,
 ) -> Result<Buffer, Error> {
     check_extents(kernel, name, view.shape())?;
+    // A broadcast view may hold far more elements than memory: an error, not an abort.
+    let mut data = Vec::new();
+    data.try_reserve_exact(view.len())
+        .map_err(|_| Error::AllocationFailed {
+            kernel,
+            func: name,
+            elements: view.len() as u128,
+        })?;
+    data.extend(view.iter().map(|x| x.to_value()));
     Ok(Buffer {
         ty: T::TYPE,
         shape: view.shape().to_vec(),
-        data: view.iter().map(|x| x.to_value()).collect(),
+        data,
     })
 }
 

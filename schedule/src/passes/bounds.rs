@@ -40,6 +40,10 @@ pub struct CallBox {
 pub struct Hints<'a> {
     pub pipeline: &'a Pipeline,
     pub schedule: &'a Schedule,
+    /// Variables bound outside the statements analyzed (the loops and lets around a compute
+    /// site) that are never negative: `(chunk * 16 + i) % n` inside a loop over `chunk` from
+    /// 0 lies in `[0, n - 1]`.
+    pub nonneg: &'a [Arc<str>],
 }
 
 impl Hints<'_> {
@@ -754,7 +758,7 @@ impl Walker<'_, '_> {
         // Loops (and region-bounded lets) that start at a non-negative value: every split and
         // fused loop, and a let such as the first row of a Func computed inside a loop over
         // rows (`f.min.0 = y`), so that `(f.min.0 + r) % n` is known to lie in `[0, n - 1]`.
-        let mut nonneg_vars: Vec<Arc<str>> = Vec::new();
+        let mut nonneg_vars: Vec<Arc<str>> = self.hints.nonneg.to_vec();
         for (name, iv) in &self.loops {
             if halite_core::interval::nonneg(&iv.min, &nonneg_vars) {
                 nonneg_vars.push(name.clone());
@@ -1367,17 +1371,18 @@ pub fn infer_regions(
         if fs.compute == Level::Inline {
             continue;
         }
-        let hints = Hints {
-            pipeline: p,
-            schedule: sch,
-        };
         let mut result: Result<(), Vec<Diagnostic>> = Ok(());
         let total = count_calls(std::slice::from_ref(&s), &f.name);
         let mut seen = 0;
         s = rewrite_site(
             s,
             &f.name,
-            &mut |rest: &[Stmt]| {
+            &mut |rest: &[Stmt], nonneg: &[Arc<str>]| {
+                let hints = Hints {
+                    pipeline: p,
+                    schedule: sch,
+                    nonneg,
+                };
                 seen = count_calls(rest, &f.name);
                 let mut calls = Vec::new();
                 let mut guards = Vec::new();
@@ -1407,6 +1412,7 @@ pub fn infer_regions(
             },
             f,
             &fs.bounds,
+            &mut Vec::new(),
         );
         if let Err(e) = result {
             errors.extend(e);
@@ -1434,12 +1440,18 @@ pub type Regions = std::collections::HashMap<Arc<str>, Region>;
 
 /// Finds the block holding `produce name` and wraps it and the rest of that block in the
 /// region lets computed by `region` from the statements after it.
+/// The region of a Func from the statements after its `produce`, given the enclosing loops
+/// and lets known never to be negative.
+type RegionOf<'a> = dyn FnMut(&[Stmt], &[Arc<str>]) -> Option<Region> + 'a;
+
+/// `nonneg` holds the enclosing loops and lets known never to be negative.
 fn rewrite_site(
     s: Stmt,
     name: &str,
-    region: &mut dyn FnMut(&[Stmt]) -> Option<Region>,
+    region: &mut RegionOf<'_>,
     f: &halite_core::Func,
     bounds: &[(usize, i64, i64)],
+    nonneg: &mut Vec<Arc<str>>,
 ) -> Stmt {
     match s {
         Stmt::Block(v) => {
@@ -1447,7 +1459,7 @@ fn rewrite_site(
                 .iter()
                 .position(|x| matches!(x, Stmt::Produce { func, .. } if &**func == name))
             {
-                let r = region(&v[i + 1..]);
+                let r = region(&v[i + 1..], nonneg);
                 let mut v = v;
                 let mut tail: Vec<Stmt> = v.drain(i..).collect();
                 // The consumers' region lets (wrapping the statements after `produce name`)
@@ -1484,11 +1496,53 @@ fn rewrite_site(
             }
             Stmt::Block(
                 v.into_iter()
-                    .map(|x| rewrite_site(x, name, region, f, bounds))
+                    .map(|x| rewrite_site(x, name, region, f, bounds, nonneg))
                     .collect(),
             )
         }
-        s => s.map_children(&mut |x| rewrite_site(x, name, region, f, bounds)),
+        Stmt::For {
+            var,
+            min,
+            extent,
+            kind,
+            body,
+        } => {
+            let known = halite_core::interval::nonneg(&Some(min.clone()), nonneg);
+            if known {
+                nonneg.push(var.clone());
+            }
+            let body = rewrite_site(*body, name, region, f, bounds, nonneg);
+            if known {
+                nonneg.pop();
+            }
+            Stmt::For {
+                var,
+                min,
+                extent,
+                kind,
+                body: Box::new(body),
+            }
+        }
+        Stmt::Let {
+            name: n,
+            value,
+            body,
+        } => {
+            let known = halite_core::interval::nonneg(&Some(value.clone()), nonneg);
+            if known {
+                nonneg.push(n.clone());
+            }
+            let body = rewrite_site(*body, name, region, f, bounds, nonneg);
+            if known {
+                nonneg.pop();
+            }
+            Stmt::Let {
+                name: n,
+                value,
+                body: Box::new(body),
+            }
+        }
+        s => s.map_children(&mut |x| rewrite_site(x, name, region, f, bounds, nonneg)),
     }
 }
 
@@ -1691,6 +1745,7 @@ mod tests {
         let hints = Hints {
             pipeline: &pipeline,
             schedule: &schedule,
+            nonneg: &[],
         };
         let (mut guards, mut out) = (Vec::new(), Vec::new());
         collect_calls(

@@ -52,6 +52,7 @@ pub fn entry_checks(
     let hints = Hints {
         pipeline: p,
         schedule: sch,
+        nonneg: &[],
     };
     let mut calls = Vec::new();
     let mut guards = Vec::new();

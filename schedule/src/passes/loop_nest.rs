@@ -551,6 +551,8 @@ pub fn func_nest(
                 .and_then(|m| m.as_int())
                 .or_else(|| crate::passes::tiles::constant_upper_bound(&extent));
             match hi {
+                // A loop that never runs (an extent a specialization pins to 0).
+                Some(n) if n <= 0 => kind = ForKind::Serial,
                 Some(n) if (1..=64).contains(&n) => {
                     kind = if matches!(kind, ForKind::Vectorized(_)) {
                         ForKind::Vectorized(n as u32)
