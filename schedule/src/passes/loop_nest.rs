@@ -850,10 +850,28 @@ pub fn schedule_functions(
                     } else {
                         format!("`{func}.update({})`, which reads `{}`,", k - 1, f.name)
                     };
-                    errors.push(Diagnostic::new(
-                        fs.compute_origin,
-                        format!("{which} has no loop `{var}` to compute `{}` at", f.name),
-                    ));
+                    // The loop may be another stage's: say which, and why it does not count.
+                    let cs = sch.get(func);
+                    let stage = |j: usize| {
+                        if j == 0 {
+                            format!("`{func}`'s pure definition")
+                        } else {
+                            format!("`{func}.update({})`", j - 1)
+                        }
+                    };
+                    let owner = std::iter::once(&cs.dims)
+                        .chain(cs.updates.iter().map(|u| &u.dims))
+                        .position(|ds| ds.iter().any(|d| &*d.name == &**var));
+                    let message = match owner {
+                        Some(j) if j != k => format!(
+                            "`{var}` is a loop of {}, but `{}` is read by {} (the stage it is computed for): compute it at a loop of that stage",
+                            stage(j),
+                            f.name,
+                            stage(k)
+                        ),
+                        _ => format!("{which} has no loop `{var}` to compute `{}` at", f.name),
+                    };
+                    errors.push(Diagnostic::new(fs.compute_origin, message));
                 }
             }
         }
