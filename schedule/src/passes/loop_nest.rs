@@ -861,7 +861,7 @@ pub fn schedule_functions(
                     };
                     let owner = std::iter::once(&cs.dims)
                         .chain(cs.updates.iter().map(|u| &u.dims))
-                        .position(|ds| ds.iter().any(|d| &*d.name == &**var));
+                        .position(|ds| ds.iter().any(|d| *d.name == **var));
                     let message = match owner {
                         Some(j) if j != k => format!(
                             "`{var}` is a loop of {}, but `{}` is read by {} (the stage it is computed for): compute it at a loop of that stage",
