@@ -835,6 +835,14 @@ impl<'a> Bounds<'a> {
     /// `r` itself, guarded to fit in `ty`; or the type's range for small types when `r` is
     /// unknown.
     fn wrap(&mut self, ty: Type, r: Interval) -> Interval {
+        self.wrap_in(ty, r, false)
+    }
+
+    /// [`Self::wrap`], where `on_purpose` says the program means the wrap (a cast between
+    /// signed and unsigned, as Rust's `as`): then, as for small types, values that may not
+    /// fit are bounded by the type's whole range instead of guarded to fit (a guard would
+    /// refuse the kernel's intended inputs).
+    fn wrap_in(&mut self, ty: Type, r: Interval, on_purpose: bool) -> Interval {
         let (lo, hi) = ty.int_range().expect("integer type");
         match (&r.min, &r.max) {
             (Some(a), Some(b)) => {
@@ -842,11 +850,18 @@ impl<'a> Bounds<'a> {
                     lo.max(i64::MIN as i128 + 1) as i64,
                     hi.min(i64::MAX as i128 - 1) as i64,
                 );
+                // Where the values may not fit, the type's range if that is the bound asked
+                // for and an `i64` can state it.
+                let whole =
+                    (on_purpose || ty.bits() <= 16) && (lo64 as i128, hi64 as i128) == (lo, hi);
                 if let (Some(x), Some(y)) = (a.as_int(), b.as_int()) {
                     if x >= lo64 && y <= hi64 {
                         return r;
                     }
-                    return Interval::of_type(ty);
+                    return match whole {
+                        true => Interval::constant(lo64, hi64),
+                        false => Interval::everything(),
+                    };
                 }
                 // Sides that stay in range whatever values their variables have (`n as i64`
                 // for an `i32` `n` and an `i32` result, `min(16, n as i64)` in `i64`) need
@@ -854,11 +869,11 @@ impl<'a> Bounds<'a> {
                 if value_range(a).0 >= lo64 as i128 && value_range(b).1 <= hi64 as i128 {
                     return r;
                 }
-                if ty.bits() <= 16 {
-                    // No need to fail: a small type's range is a fine bound.
-                    let fits = Expr::i64(lo64)
-                        .le(a.clone())
-                        .and(b.clone().le(Expr::i64(hi64)));
+                let fits = Expr::i64(lo64)
+                    .le(a.clone())
+                    .and(b.clone().le(Expr::i64(hi64)));
+                if whole {
+                    // No need to fail: the type's range is a fine bound.
                     return Interval {
                         min: Some(simplify(&Expr::select(
                             fits.clone(),
@@ -868,11 +883,10 @@ impl<'a> Bounds<'a> {
                         max: Some(simplify(&Expr::select(fits, b.clone(), Expr::i64(hi64)))),
                     };
                 }
-                let g = simplify(
-                    &Expr::i64(lo64)
-                        .le(a.clone())
-                        .and(b.clone().le(Expr::i64(hi64))),
-                );
+                if on_purpose {
+                    return Interval::everything(); // `as u64`, `as i64`: any value
+                }
+                let g = simplify(&fits);
                 if g.as_const() != Some(Value::Bool(true)) && !self.guards.contains(&g) {
                     self.guards.push(g);
                 }
@@ -887,34 +901,9 @@ impl<'a> Bounds<'a> {
         if ty.holds_all_of(src) {
             return ia; // widening: exact
         }
-        // A cast between signed and unsigned (`(x - 5) as u32`) wraps on purpose, as Rust's
-        // `as`: where the values may not fit, the bound is the type's whole range (not a
-        // guard that they fit, which would refuse the kernel's intended inputs).
-        if src.is_unsigned_int() != ty.is_unsigned_int() && src != Type::Bool {
-            if let (Some(a), Some(b)) = (&ia.min, &ia.max) {
-                let (lo, hi) = ty.int_range().expect("integer type");
-                let (lo64, hi64) = (
-                    lo.max(i64::MIN as i128 + 1) as i64,
-                    hi.min(i64::MAX as i128 - 1) as i64,
-                );
-                if value_range(a).0 >= lo64 as i128 && value_range(b).1 <= hi64 as i128 {
-                    return ia;
-                }
-                let fits = Expr::i64(lo64)
-                    .le(a.clone())
-                    .and(b.clone().le(Expr::i64(hi64)));
-                return Interval {
-                    min: Some(simplify(&Expr::select(
-                        fits.clone(),
-                        a.clone(),
-                        Expr::i64(lo64),
-                    ))),
-                    max: Some(simplify(&Expr::select(fits, b.clone(), Expr::i64(hi64)))),
-                };
-            }
-            return Interval::of_type(ty);
-        }
-        self.wrap(ty, ia)
+        // A cast between signed and unsigned (`(x - 5) as u32`) wraps on purpose.
+        let on_purpose = src.is_unsigned_int() != ty.is_unsigned_int() && src != Type::Bool;
+        self.wrap_in(ty, ia, on_purpose)
     }
 }
 
@@ -1194,6 +1183,12 @@ mod tests {
         let s = scope_x(5, 9);
         let e = Expr::cast(Type::U32, x().sub(Expr::i32(5)));
         assert_eq!(show(&Bounds::new(&s).of(&e)), "[0, 4]");
+        // A type whose range an `i64` cannot state: no bound, and still no guard.
+        let s = scope_x(0, 9);
+        let mut b = Bounds::new(&s);
+        let e = Expr::cast(Type::U64, x().sub(Expr::i32(5)));
+        assert_eq!(show(&b.of(&e)), "[-inf/+inf, -inf/+inf]");
+        assert!(b.guards.is_empty());
     }
 
     #[test]
