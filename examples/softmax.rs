@@ -1,4 +1,4 @@
-//! Row-wise softmax: a maximum and a sum per row, each factored into 16 vector lanes with
+//! Row-wise softmax: a maximum and a sum per row, each factored into 64 vector lanes with
 //! `rfactor`, the row's exponentials computed once into a row buffer, all vectorized. Checks
 //! itself against its `reference` and a plain loop.
 //!
@@ -13,8 +13,9 @@ use common::best_of;
 
 /// `out(y, x) = exp(input(y, x) - max_y) / sum_x exp(input(y, x) - max_y)`.
 ///
-/// The maximum and the sum of each row are reductions over `r`; `rfactor` splits each into 16
-/// independent partial results (one per vector lane), so both run in SIMD registers. The
+/// The maximum and the sum of each row are reductions over `r`; `rfactor` splits each into 64
+/// independent partial results (four vectors of 16 lanes: four independent chains of `max`
+/// or `+`, not one), so both run in SIMD registers. The
 /// exponentials of a row are computed once (`e`, a row-sized buffer) and vectorized. The row
 /// is scaled by the reciprocal of its sum (one division per row instead of one per element;
 /// results within an ulp of dividing).
@@ -30,13 +31,13 @@ pub fn softmax(input: ArrayView2<f32>, out: ArrayViewMut2<f32>) -> Result<(), Er
     schedule! {
         out.vectorize(x, 16).parallel(y);
         m.compute_at(out, y);
-        m.update(0).split(r, mo, mi, 16);
+        m.update(0).split(r, mo, mi, 64);
         let mpart = m.update(0).rfactor(mi, lane);
         mpart.compute_at(out, y).vectorize(lane, 16);
         mpart.update(0).reorder(mo, lane).vectorize(lane, 16);
         e.compute_at(out, y).vectorize(x, 16);
         s.compute_at(out, y);
-        s.update(0).split(r, so, si, 16);
+        s.update(0).split(r, so, si, 64);
         let spart = s.update(0).rfactor(si, lane);
         spart.compute_at(out, y).vectorize(lane, 16);
         spart.update(0).reorder(so, lane).vectorize(lane, 16);
@@ -84,7 +85,7 @@ fn main() -> Result<(), Error> {
     };
     // halite's `f32::exp` is its own (the same bits in `reference` and on every machine);
     // Rust's calls the C library: they agree to within an ulp or two.
-    // The plain loop sums 4096 terms one after the other, halite in 8 lanes: the two sums
+    // The plain loop sums 4096 terms one after the other, halite in 64 lanes: the two sums
     // round differently, by about sqrt(4096) ulps.
     let worst = out
         .iter()

@@ -40,6 +40,70 @@ fn vectorized_row_sums_are_exact() {
     }
 }
 
+/// Row sums and maxima over 64 factored lanes (four vectors of accumulators, to break the
+/// chain of one vector's additions): the steady state keeps the four vectors in registers.
+#[kernel]
+fn row_sums_four_vectors(
+    a: ArrayView2<i32>,
+    sums: ArrayViewMut1<i32>,
+    maxima: ArrayViewMut1<i32>,
+) -> Result<(), Error> {
+    let r = rdom(0..a.ncols());
+    s(y) = 0;
+    s(y) += a(y, r);
+    m(y) = i32::MIN;
+    m(y) = m(y).max(a(y, r));
+    sums(y) = s(y);
+    maxima(y) = m(y);
+    schedule! {
+        s.compute_at(sums, y);
+        m.compute_at(maxima, y);
+        s.update(0).split(r, ro, ri, 64);
+        let si = s.update(0).rfactor(ri, u);
+        si.compute_at(sums, y).vectorize(u, 16);
+        si.update(0).reorder(ro, u).vectorize(u, 16);
+        m.update(0).split(r, mo, mi, 64);
+        let mi_ = m.update(0).rfactor(mi, u);
+        mi_.compute_at(maxima, y).vectorize(u, 16);
+        mi_.update(0).reorder(mo, u).vectorize(u, 16);
+    }
+}
+
+#[test]
+fn four_vectors_of_factored_lanes_are_exact() {
+    let text = row_sums_four_vectors::loop_nest();
+    assert!(text.contains("si.s1.ro.steady"), "{text}");
+    for (h, w) in [
+        (3, 64),
+        (5, 17),
+        (1, 1),
+        (4, 0),
+        (2, 65),
+        (7, 333),
+        (2, 256),
+        (3, 191),
+    ] {
+        use halite::rt::Isa;
+        let a = pattern_i32(h, w);
+        let (mut rs, mut rm) = (Array1::<i32>::zeros(h), Array1::<i32>::zeros(h));
+        row_sums_four_vectors::reference(a.view(), rs.view_mut(), rm.view_mut()).unwrap();
+        assert_eq!(rs, a.sum_axis(Axis(1)));
+        let want = a.map_axis(Axis(1), |row| row.iter().copied().fold(i32::MIN, i32::max));
+        assert_eq!(rm, want, "{h}x{w}");
+        for isa in [Isa::Scalar, Isa::Sse2, Isa::Avx2, Isa::Avx512, Isa::Neon] {
+            if !isa.supported() {
+                continue;
+            }
+            let (mut s, mut m) = (Array1::<i32>::zeros(h), Array1::<i32>::zeros(h));
+            halite::rt::isa::with_isa(isa, || {
+                row_sums_four_vectors(a.view(), s.view_mut(), m.view_mut())
+            })
+            .unwrap();
+            assert_eq!((&s, &m), (&rs, &rm), "{h}x{w} on {isa:?}");
+        }
+    }
+}
+
 /// The same with the factored variable left in its default place, outside the reduction
 /// loop: the predicate `ro * 16 + u < n` then keeps the reads inside the row although `u` is
 /// not the innermost loop, so any width is accepted (the entry check once asked for the row

@@ -87,6 +87,10 @@ enum Storage {
 /// The largest intermediate (in bytes) kept in a local array instead of the heap.
 const STACK_BYTES: i64 = 16 << 10;
 
+/// The most whole vectors in a row of constant extent that is emitted as one vector loop
+/// per vector (rows of an `rfactor` over several vectors of lanes).
+const ROW_VECTORS: i64 = 8;
+
 pub(crate) struct Gen {
     storage: HashMap<String, Storage>,
     /// `i32` variables that also have an `isize` copy in scope.
@@ -271,6 +275,36 @@ impl Gen {
                     ForKind::VectorizedRow(w) if extent.as_int() == Some(i64::from(*w)) => {
                         one_vector = ForKind::Vectorized(*w);
                         &one_vector
+                    }
+                    ForKind::VectorizedRow(w) => {
+                        // A row of a few whole vectors (an `rfactor` over 64 lanes, to have
+                        // several independent accumulators): one vector loop per vector, in
+                        // order, so that each keeps its lanes in registers as above. (A flat
+                        // loop of 64 would be vectorized by LLVM with its accumulators in
+                        // memory, each update waiting for the previous store.)
+                        let w64 = i64::from(*w);
+                        if let Some(n) = extent
+                            .as_int()
+                            .filter(|n| *n > w64 && n % w64 == 0 && n / w64 <= ROW_VECTORS)
+                        {
+                            let rows: Vec<TokenStream> = (0..n / w64)
+                                .map(|k| {
+                                    let part = Stmt::For {
+                                        var: var.clone(),
+                                        min: halite_core::simplify(
+                                            &min.clone().add(Expr::i32((k * w64) as i32)),
+                                        ),
+                                        extent: Expr::i32(*w as i32),
+                                        kind: ForKind::Vectorized(*w),
+                                        body: body.clone(),
+                                    };
+                                    let code = self.stmt(&part);
+                                    quote!({ #code })
+                                })
+                                .collect();
+                            return quote!(#(#rows)*);
+                        }
+                        kind
                     }
                     k => k,
                 };

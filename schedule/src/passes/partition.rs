@@ -26,6 +26,10 @@
 use halite_core::{BinOp, Expr, ExprMutator, ExprNode, ForKind, Stmt, Type};
 use std::sync::Arc;
 
+/// The most whole vectors of an inner vector loop that is partitioned (code generation keeps
+/// rows of up to that many vectors in registers).
+const ROW_VECTORS: i64 = 8;
+
 /// Runs the pass.
 pub fn partition_loops(s: Stmt) -> Stmt {
     match s {
@@ -163,8 +167,17 @@ fn find_cut(s: &Stmt, v: &str) -> Option<Cut> {
                     .find(|(m, _, count)| &**m == n && *count == 1)
                     .map(|(m, value, _)| (m.clone(), value))
             });
-            // One vector (or one unrolled copy) per iteration: a per-iteration branch costs
-            // as much as the work. Longer inner loops keep their test.
+            // One vector (or one unrolled copy) per iteration, or a few vectors (an
+            // accumulator of several vectors): a per-iteration branch costs as much as the
+            // work. Longer inner loops keep their test.
+            let k = i64::from(*k);
+            let vectors = match x {
+                Stmt::For {
+                    kind: ForKind::Unrolled(_),
+                    ..
+                } => 1,
+                _ => ROW_VECTORS,
+            };
             found = match bound {
                 Some((name, value)) => as_cut(value, v).map(|c| Cut {
                     bound_to: Some(Expr::var(name, extent.ty())),
@@ -172,7 +185,7 @@ fn find_cut(s: &Stmt, v: &str) -> Option<Cut> {
                 }),
                 None => as_cut(extent, v),
             }
-            .filter(|c| c.w == i64::from(*k));
+            .filter(|c| c.w % k == 0 && (1..=vectors).contains(&(c.w / k)));
         }
         // The test of a full tile (`specialize_full_tiles`): `min(w, b - v * c) == w`, alone
         // or among `&&`: the loops inside are unrolled in the branch it guards, and a
