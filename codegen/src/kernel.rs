@@ -87,10 +87,6 @@ enum Storage {
 /// The largest intermediate (in bytes) kept in a local array instead of the heap.
 const STACK_BYTES: i64 = 16 << 10;
 
-/// The most whole vectors in a row of constant extent that is emitted as one vector loop
-/// per vector (rows of an `rfactor` over several vectors of lanes).
-const ROW_VECTORS: i64 = 8;
-
 pub(crate) struct Gen {
     storage: HashMap<String, Storage>,
     /// `i32` variables that also have an `isize` copy in scope.
@@ -283,10 +279,11 @@ impl Gen {
                         // loop of 64 would be vectorized by LLVM with its accumulators in
                         // memory, each update waiting for the previous store.)
                         let w64 = i64::from(*w);
-                        if let Some(n) = extent
-                            .as_int()
-                            .filter(|n| *n > w64 && n % w64 == 0 && n / w64 <= ROW_VECTORS)
-                        {
+                        if let Some(n) = extent.as_int().filter(|n| {
+                            *n > w64
+                                && n % w64 == 0
+                                && n / w64 <= halite_schedule::passes::partition::ROW_VECTORS
+                        }) {
                             let rows: Vec<TokenStream> = (0..n / w64)
                                 .map(|k| {
                                     let part = Stmt::For {

@@ -16,9 +16,10 @@
 //! Only loops that carry an accumulator (some store does not move with the loop variable, or
 //! with a serial or unrolled loop inside it: the taps of a convolution around its vector loop,
 //! whose vector `promote` keeps in registers only where the vector loop has a constant trip
-//! count) and only inner loops of one vector or one unrolled block (`w` equal to the vector
-//! width or the unroll factor), where a test on every iteration costs as much as the work, are
-//! considered, and only the first such extent of a body is used to partition it.
+//! count) and only inner loops of one unrolled block or of one to eight whole vectors (`w`
+//! the unroll factor or a multiple of the vector width; code generation keeps such rows in
+//! registers), where a test on every iteration costs as much as the work, are considered, and
+//! only the first such extent of a body is used to partition it.
 //!
 //! Pre: none. Post: the same iterations in the same order; in the first loop the matched
 //! extent is the constant `w`; in the second, unrolled loops are serial.
@@ -26,9 +27,9 @@
 use halite_core::{BinOp, Expr, ExprMutator, ExprNode, ForKind, Stmt, Type};
 use std::sync::Arc;
 
-/// The most whole vectors of an inner vector loop that is partitioned (code generation keeps
-/// rows of up to that many vectors in registers).
-const ROW_VECTORS: i64 = 8;
+/// The most whole vectors of an inner vector loop that is partitioned: code generation emits
+/// a row of constant extent of up to that many vectors one vector at a time, in registers.
+pub const ROW_VECTORS: i64 = 8;
 
 /// Runs the pass.
 pub fn partition_loops(s: Stmt) -> Stmt {
@@ -436,6 +437,52 @@ mod tests {
                 f(ri) = 1
         "#]]
         .assert_eq(&out);
+    }
+
+    /// A split by a few whole vectors (an `rfactor` over 4 vectors of 8 lanes) is cut too; a
+    /// longer row keeps its test.
+    #[test]
+    fn rows_of_a_few_vectors_are_cut_and_longer_ones_not() {
+        let guarded = |w: i64| {
+            let n = Expr::var("n", Type::I32);
+            let ro = Expr::var("ro", Type::I32);
+            let ext = Expr::cast(
+                Type::I32,
+                Expr::binary(
+                    BinOp::Min,
+                    Expr::i64(w),
+                    Expr::cast(Type::I64, n.clone())
+                        .sub(Expr::cast(Type::I64, ro.mul(Expr::i32(w as i32)))),
+                ),
+            );
+            let acc = Stmt::Store {
+                func: "acc".into(),
+                args: vec![Expr::var("ri", Type::I32)],
+                value: Expr::i32(1),
+            };
+            Stmt::For {
+                var: "ro".into(),
+                min: Expr::i32(0),
+                extent: n.add(Expr::i32(w as i32 - 1)).div(Expr::i32(w as i32)),
+                kind: ForKind::Serial,
+                body: Box::new(Stmt::For {
+                    var: "ri".into(),
+                    min: Expr::i32(0),
+                    extent: ext,
+                    kind: ForKind::VectorizedRow(8),
+                    body: Box::new(acc),
+                }),
+            }
+        };
+        let four = partition_loops(guarded(32)).to_string();
+        assert!(
+            four.contains("ro.steady") && four.contains("for ri in [0, +32)"),
+            "{four}"
+        );
+        let nine = partition_loops(guarded(72)).to_string();
+        assert!(!nine.contains("steady"), "{nine}");
+        let uneven = partition_loops(guarded(36)).to_string();
+        assert!(!uneven.contains("steady"), "{uneven}");
     }
 
     /// Against brute force: the steady part is exactly the iterations whose extent is `w`,
