@@ -971,7 +971,7 @@ fn body_version(
             quote!({ #binds #p.store_array::<#w>(#off, __vals); })
         }
     } else {
-        vg.scatter(func, args, &vals)
+        vg.scatter(func, args, value.ty())
     };
     let stmts = vg.out;
     let code = quote! {
@@ -983,13 +983,21 @@ fn body_version(
 }
 
 impl VecGen<'_> {
-    fn scatter(&self, func: &str, args: &[Expr], _vals: &TokenStream) -> TokenStream {
+    fn scatter(&self, func: &str, args: &[Expr], ty: halite_core::Type) -> TokenStream {
         let w = self.w;
         let binds = self.lane_bindings(quote!(__l as i32));
         let a: Vec<TokenStream> = args.iter().map(|a| self.gen.wide(a)).collect();
         let off = self.gen.offset(func, &a);
         let p = derived(func, "ptr");
+        // Stored lane by lane, the vector is made one register first, so that LLVM computes
+        // it with vector instructions (see `halite::rt::shuffle::avx2::keep_f32x8`).
+        let keep = match (ty, w) {
+            (halite_core::Type::F32, 8) => quote!(let __vals = __shuf::keep_f32x8(__vals);),
+            (halite_core::Type::F32, 16) => quote!(let __vals = __shuf::keep_f32x16(__vals);),
+            _ => quote!(),
+        };
         quote! {
+            #keep
             for __l in 0..#w {
                 #binds
                 #p.store(#off, __vals[__l]);

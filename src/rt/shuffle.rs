@@ -118,6 +118,21 @@ pub mod portable {
             (x, y, z, w)
         }
     }
+
+    /// The vector `v`, unchanged: where a vector is stored lane by lane (a store with a
+    /// stride, as into a Func stored with another dimension innermost), the instruction-set
+    /// paths make `v` one register first, so that LLVM computes it with vector instructions;
+    /// here, nothing.
+    #[inline(always)]
+    pub fn keep_f32x8(v: [f32; 8]) -> [f32; 8] {
+        v
+    }
+
+    /// As [`keep_f32x8`], for sixteen lanes.
+    #[inline(always)]
+    pub fn keep_f32x16(v: [f32; 16]) -> [f32; 16] {
+        v
+    }
 }
 
 /// AVX2. Gathers read lane by lane ([`super::portable`]): AVX2's hardware gathers measured no
@@ -129,6 +144,43 @@ pub mod avx2 {
     };
     use crate::rt::Ptr;
     use core::arch::x86_64::*;
+
+    /// As [`super::portable::keep_f32x8`]: `v` passes through one `ymm` register that
+    /// LLVM cannot see into (an empty `asm!`), so the lanes are computed as one vector
+    /// (LLVM's SLP vectorizer starts from whole-vector uses; lane-by-lane stores to scattered
+    /// places are none, and it had computed such values lane by lane).
+    ///
+    /// # Safety
+    /// The CPU has AVX.
+    #[inline]
+    #[target_feature(enable = "avx2,avx")]
+    pub unsafe fn keep_f32x8(v: [f32; 8]) -> [f32; 8] {
+        // SAFETY: `[f32; 8]` and `__m256` have the same size and any bits are valid in both.
+        let mut x = unsafe { core::mem::transmute::<[f32; 8], __m256>(v) };
+        // SAFETY: an empty instruction sequence; it reads and writes only the register.
+        unsafe {
+            core::arch::asm!("/* {0} */", inout(ymm_reg) x, options(pure, nomem, nostack, preserves_flags));
+        }
+        // SAFETY: as above.
+        unsafe { core::mem::transmute::<__m256, [f32; 8]>(x) }
+    }
+
+    /// As [`keep_f32x8`], in two registers.
+    ///
+    /// # Safety
+    /// The CPU has AVX.
+    #[inline]
+    #[target_feature(enable = "avx2,avx")]
+    pub unsafe fn keep_f32x16(v: [f32; 16]) -> [f32; 16] {
+        // SAFETY: the caller has AVX.
+        let (lo, hi) = unsafe {
+            (
+                keep_f32x8(core::array::from_fn(|l| v[l])),
+                keep_f32x8(core::array::from_fn(|l| v[l + 8])),
+            )
+        };
+        core::array::from_fn(|l| if l < 8 { lo[l] } else { hi[l - 8] })
+    }
 
     /// As [`super::portable::stride2_f32x8`]: two vector loads and two shuffles.
     ///
@@ -169,9 +221,26 @@ pub mod avx2 {
 pub mod avx512 {
     // Single gathers: sixteen lanes read lane by lane (below); eight as AVX2. Pairs use
     // hardware gathers (further below).
-    pub use super::avx2::{gather_f32x8, stride2_f32x8};
+    pub use super::avx2::{gather_f32x8, keep_f32x8, stride2_f32x8};
     use crate::rt::Ptr;
     use core::arch::x86_64::*;
+
+    /// As [`super::avx2::keep_f32x8`], in one `zmm` register.
+    ///
+    /// # Safety
+    /// The CPU has AVX-512F.
+    #[inline]
+    #[target_feature(enable = "avx512f")]
+    pub unsafe fn keep_f32x16(v: [f32; 16]) -> [f32; 16] {
+        // SAFETY: `[f32; 16]` and `__m512` have the same size and any bits are valid in both.
+        let mut x = unsafe { core::mem::transmute::<[f32; 16], __m512>(v) };
+        // SAFETY: an empty instruction sequence; it reads and writes only the register.
+        unsafe {
+            core::arch::asm!("/* {0} */", inout(zmm_reg) x, options(pure, nomem, nostack, preserves_flags));
+        }
+        // SAFETY: as above.
+        unsafe { core::mem::transmute::<__m512, [f32; 16]>(x) }
+    }
 
     /// As [`super::portable::gather_f32x16`]: sixteen scalar loads. LLVM compiles the
     /// portable loop of plain loads into a hardware gather under AVX-512 (`vgatherdps`);
