@@ -1994,3 +1994,108 @@ fn len_that_does_not_fit_an_i32_is_an_error() {
     );
     assert_eq!(out.to_vec(), vec![7, 7, 7]);
 }
+
+/// Variable and loop names that are also the names of generated per-buffer values (a
+/// buffer's pointer `ptr`, its strides `s0`, `s1`, its allocation `alloc`).
+#[kernel]
+fn names_of_generated_values(a: ArrayView2<i32>, out: ArrayViewMut2<i32>) -> Result<(), Error> {
+    f(ptr, s1) = a(ptr, s1) * 2;
+    out(s0, s1) = f(s0, s1) + f(s0, (s1 + 1).min(out.ncols() - 1));
+    schedule! {
+        out.split(s1, alloc, len, 4).vectorize(len, 4);
+        f.compute_at(out, alloc);
+    }
+}
+
+/// An `rfactor`ed variable named as a generated value.
+#[kernel]
+fn factored_into_ptr(a: ArrayView2<i32>, out: ArrayViewMut1<i32>) -> Result<(), Error> {
+    let r = rdom(0..a.ncols());
+    out(s0) = 0;
+    out(s0) += a(s0, r);
+    schedule! {
+        out.update(0).split(r, ro, ri, 8);
+        let s1 = out.update(0).rfactor(ri, ptr);
+        s1.compute_at(out, s0).vectorize(ptr, 8);
+        s1.update(0).reorder(ro, ptr).vectorize(ptr, 8);
+    }
+}
+
+#[test]
+fn names_of_generated_values_are_free_for_users() {
+    for (h, w) in [(1, 1), (3, 9), (5, 17)] {
+        let a = Array2::from_shape_fn((h, w), |(y, x)| (y * 7 + x * 3) as i32 - 4);
+        let (mut got, mut want) = (Array2::zeros((h, w)), Array2::zeros((h, w)));
+        names_of_generated_values(a.view(), got.view_mut()).unwrap();
+        names_of_generated_values::reference(a.view(), want.view_mut()).unwrap();
+        assert_eq!(got, want, "{h}x{w}");
+        assert_eq!(got[[0, 0]], 2 * a[[0, 0]] + 2 * a[[0, (1).min(w - 1)]]);
+        let (mut s, mut rs) = (Array1::zeros(h), Array1::zeros(h));
+        factored_into_ptr(a.view(), s.view_mut()).unwrap();
+        factored_into_ptr::reference(a.view(), rs.view_mut()).unwrap();
+        assert_eq!(s, rs, "{h}x{w}");
+        assert_eq!(s, a.sum_axis(Axis(1)));
+    }
+}
+
+/// Reads at a point fixed for the whole call (`a(0)`), as a predicate's bound and as an
+/// index: bounded by the values read (they were "halite internal error: a bound reads `a`").
+#[kernel]
+fn first_terms(
+    a: ArrayView1<i32>,
+    b: ArrayView1<i32>,
+    out: ArrayViewMut1<i32>,
+) -> Result<(), Error> {
+    let r = rdom(0..b.len());
+    r.where_(r < a(0));
+    out(i) = sum(b(r)) + i;
+}
+
+#[kernel]
+fn fixed_lookups(
+    a: ArrayView1<u8>,
+    lut: ArrayView1<i32>,
+    out: ArrayViewMut1<i32>,
+) -> Result<(), Error> {
+    out(i) = lut(a(0) as i32) + lut(a(1).clamp(0, 9) as i32) + i;
+}
+
+/// `i.rem_euclid(k)` of a non-negative `i` is at most `i`: a short output reads a short input
+/// whatever `k` is.
+#[kernel]
+fn cyclic(a: ArrayView1<i32>, k: i32, out: ArrayViewMut1<i32>) -> Result<(), Error> {
+    out(i) = a(i.rem_euclid(k));
+}
+
+#[test]
+fn reads_at_fixed_points_and_euclidean_remainders_are_bounded() {
+    let b = Array1::from_shape_fn(10, |k| k as i32 * 10);
+    for first in [-2, 0, 3, 10, 50] {
+        let a = Array1::from_vec(vec![first, 5]);
+        let (mut o, mut r) = (Array1::zeros(4), Array1::zeros(4));
+        first_terms(a.view(), b.view(), o.view_mut()).unwrap();
+        first_terms::reference(a.view(), b.view(), r.view_mut()).unwrap();
+        assert_eq!(o, r, "a(0) = {first}");
+        let want: i32 = b.iter().take(first.clamp(0, 10) as usize).sum();
+        assert_eq!(o[1], want + 1);
+    }
+    let lut = Array1::from_shape_fn(256, |k| k as i32 * 3);
+    let a = Array1::from_vec(vec![7u8, 200]);
+    let (mut o, mut r) = (Array1::zeros(3), Array1::zeros(3));
+    fixed_lookups(a.view(), lut.view(), o.view_mut()).unwrap();
+    fixed_lookups::reference(a.view(), lut.view(), r.view_mut()).unwrap();
+    assert_eq!(o, r);
+    assert_eq!(o.to_vec(), vec![48, 49, 50]);
+    // A table shorter than the values' range: an error before anything is written.
+    let short = Array1::from_elem(100, 1);
+    let mut o = Array1::from_elem(3, -1);
+    assert!(fixed_lookups(a.view(), short.view(), o.view_mut()).is_err());
+    assert_eq!(o.to_vec(), vec![-1, -1, -1]);
+    let a = Array1::from_vec(vec![10, 20]);
+    for k in [-5, 0, 1, 2, 5, 1000] {
+        let (mut o, mut r) = (Array1::zeros(2), Array1::zeros(2));
+        cyclic(a.view(), k, o.view_mut()).unwrap();
+        cyclic::reference(a.view(), k, r.view_mut()).unwrap();
+        assert_eq!(o, r, "k = {k}");
+    }
+}

@@ -1,7 +1,8 @@
 //! How IR names become Rust identifiers.
 //!
-//! Every IR name becomes `h_` + the name with each `.` replaced by `__`. The front end rejects
-//! user identifiers that contain `__`, so distinct IR names give distinct identifiers.
+//! Every IR name becomes `h_` + the name with each `.` replaced by `__`. The front end and the
+//! schedule reject user identifiers that contain `__`, so distinct IR names give distinct
+//! identifiers; values derived from them ([`derived`]) start with `d_`.
 
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::quote;
@@ -11,10 +12,11 @@ pub fn ident(name: &str) -> Ident {
     Ident::new(&format!("h_{}", name.replace('.', "__")), Span::call_site())
 }
 
-/// The identifier of a derived per-buffer value (`h_input__ptr`, `h_input__s0`, ...).
+/// The identifier of a derived per-buffer value (`d_input__ptr`, `d_input__s0`, ...). Its
+/// own prefix: a variable named `s1` or `ptr` (`h_out__s1`) is not the stride or the pointer.
 pub fn derived(name: &str, what: &str) -> Ident {
     Ident::new(
-        &format!("h_{}__{what}", name.replace('.', "__")),
+        &format!("d_{}__{what}", name.replace('.', "__")),
         Span::call_site(),
     )
 }

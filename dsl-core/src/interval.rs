@@ -115,6 +115,11 @@ pub struct Bounds<'a> {
     pub nonneg_vars: Vec<Arc<str>>,
     /// Conditions (`bool` over `i64` expressions) under which the bounds are valid.
     pub guards: Vec<Expr>,
+    /// Some operation's result has constant bounds that leave its type (`x.clamp(0, 70000) *
+    /// x.clamp(0, 70000)` in `i32`), so it wraps around for some values: its bounds are then
+    /// the type's, and the same expression's bounds as mathematical integers (what the guards
+    /// make of other indices) are wrong. Indices with this flag cannot be bounded.
+    pub wraps: bool,
     /// Sub-expressions whose bounds the caller knows better than their operands tell (the
     /// `o * 16` of a split's outer loop `o`, which is at most the split extent less one),
     /// matched structurally; the interval is exact, with no wrap-around (no guard).
@@ -129,6 +134,7 @@ impl<'a> Bounds<'a> {
             scope,
             nonneg_vars: vec![],
             guards: vec![],
+            wraps: false,
             known: &[],
             constant_memo: HashMap::new(),
         }
@@ -215,14 +221,28 @@ impl<'a> Bounds<'a> {
                     self.wrap(ty, r)
                 }
                 Intrinsic::RemEuclid => {
+                    let ia = self.of(&args[0]);
                     let ib = self.of(&args[1]);
+                    // The remainder of a non-negative dividend is at most the dividend (as for
+                    // `%`).
+                    let below = match ia.max {
+                        Some(m) if self.nonneg(&ia.min) => Some(m),
+                        _ => None,
+                    };
                     match (ib.min, ib.max) {
                         (Some(lo), Some(hi)) => {
                             // |divisor| - 1, at least 0 (a zero divisor gives 0).
                             let m = Expr::unary(UnOp::Neg, lo).max(hi).sub(i64c(1)).max(i64c(0));
+                            let m = match below {
+                                Some(d) => simplify(&m.min(d)),
+                                None => m,
+                            };
                             Interval::new(i64c(0), m)
                         }
-                        _ => Interval::of_type(ty),
+                        _ => match below {
+                            Some(d) => Interval::new(i64c(0), d),
+                            None => Interval::of_type(ty),
+                        },
                     }
                 }
                 Intrinsic::DivEuclid => {
@@ -506,11 +526,13 @@ impl<'a> Bounds<'a> {
             scope: &scope,
             nonneg_vars: self.nonneg_vars.clone(),
             guards: vec![],
+            wraps: false,
             known: self.known,
             constant_memo: HashMap::new(),
         };
         let r = inner.of(e);
         self.guards.extend(inner.guards);
+        self.wraps |= inner.wraps;
         r
     }
 
@@ -858,10 +880,11 @@ impl<'a> Bounds<'a> {
                     if x >= lo64 && y <= hi64 {
                         return r;
                     }
-                    return match whole {
-                        true => Interval::constant(lo64, hi64),
-                        false => Interval::everything(),
-                    };
+                    if whole {
+                        return Interval::constant(lo64, hi64);
+                    }
+                    self.wraps = true;
+                    return Interval::everything();
                 }
                 // Sides that stay in range whatever values their variables have (`n as i64`
                 // for an `i32` `n` and an `i32` result, `min(16, n as i64)` in `i64`) need
@@ -1118,6 +1141,13 @@ mod tests {
         assert_eq!(show(&b.of(&x().div(Expr::i32(-2)))), "[-4, 3]");
         let re = Expr::intrinsic(Intrinsic::RemEuclid, vec![x(), Expr::i32(4)]);
         assert_eq!(show(&b.of(&re)), "[0, 3]");
+        // A non-negative dividend bounds its remainder too.
+        let small = scope_x(0, 1);
+        let re = Expr::intrinsic(Intrinsic::RemEuclid, vec![x(), Expr::var("k", Type::I32)]);
+        assert_eq!(
+            show(&Bounds::new(&small).of(&re)),
+            "[0, min(max(max(-(k as i64), k as i64) - 1, 0), 1)]"
+        );
         let de = Expr::intrinsic(Intrinsic::DivEuclid, vec![x(), Expr::i32(4)]);
         assert_eq!(show(&b.of(&de)), "[-2, 2]");
         // By a divisor fixed for the call: the quotients of the ends (either order).

@@ -44,12 +44,20 @@ pub struct Errors {
 
 impl Errors {
     /// Records an error, unless the same message at the same place is already recorded (a
-    /// statement repeated by a kernel `for` loop reports its mistake once).
+    /// statement repeated by a kernel `for` loop reports its mistake once), or an index at
+    /// that place is already reported unbounded (an update `h(i) += 1` whose `i` cannot be
+    /// bounded is also a read of `h(i)`).
     pub fn push(&mut self, e: syn::Error) {
         let key = |e: &syn::Error| (format!("{:?}", e.span()), e.to_string());
         let k = key(&e);
+        let unbounded = |m: &str| m.starts_with("cannot bound index");
         // Spans print their source range inside the compiler; elsewhere they are all alike.
-        if k.0.contains("bytes(") && self.errors.iter().any(|x| key(x) == k) {
+        if k.0.contains("bytes(")
+            && self.errors.iter().any(|x| {
+                let kx = key(x);
+                kx == k || (kx.0 == k.0 && unbounded(&kx.1) && unbounded(&k.1))
+            })
+        {
             return;
         }
         self.errors.push(e);

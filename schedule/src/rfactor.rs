@@ -182,6 +182,14 @@ fn rfactor_one(p: &mut Pipeline, ds: &[Directive], i: usize) -> Result<Vec<usize
             || p.inputs.iter().any(|g| &*g.name == n)
             || p.params.iter().any(|g| &*g.name == n)
     };
+    for (name, o) in [(&intm, io), (&u, uo)] {
+        if name.contains("__") {
+            return Err(Diagnostic::new(
+                o,
+                "names containing `__` are reserved for generated code",
+            ));
+        }
+    }
     if taken(&intm) {
         return Err(Diagnostic::new(io, format!("`{intm}` already names a Func, input or parameter: pick a new name for the intermediate")));
     }

@@ -23,7 +23,8 @@
 //!   vectorizes `v` whole. (1) `w` is a power of two from 2 to 64; (2) without `w`, `v` has an
 //!   extent known at compile time; (3) the vectorized loop ends up innermost.
 //! * `unroll(v, n)` = `split(v, v, v_unroll, n)` and unroll `v_unroll`; `unroll(v)` unrolls `v`
-//!   whole. (1) without `n`, `v` has an extent known at compile time (at most 64).
+//!   whole. (1) without `n`, `v` has an extent known at compile time (at most 64); (2) `n` is
+//!   at most 64.
 //! * `parallel(v)`, `parallel(v, chunk)` (= `split(v, v, v_chunk, chunk)`, `v` parallel): the
 //!   iterations of `v` run on rayon's pool. (1) not inside a vectorized loop.
 //! * `compute_root()`, `compute_inline()`, `compute_at(consumer, loop)`: where the Func is
@@ -312,6 +313,21 @@ impl Schedule {
         }
         let mut errors = Vec::new();
         for d in directives {
+            // New loop names (of `split`, `fuse`, `tile`, `rfactor`) become identifiers of
+            // the generated code, as Funcs and variables do.
+            let reserved = d
+                .args
+                .iter()
+                .filter_map(|a| match a {
+                    Arg::Ident(n, o) if n.contains("__") => Some(*o),
+                    _ => None,
+                })
+                .chain(d.binding.iter().filter(|b| b.0.contains("__")).map(|b| b.1))
+                .collect::<Vec<_>>();
+            // (Applied all the same: later directives use the names.)
+            errors.extend(reserved.into_iter().map(|o| {
+                Diagnostic::new(o, "names containing `__` are reserved for generated code")
+            }));
             if let Err(e) = s.apply(p, d) {
                 errors.push(other_stage_hint(p, d, e));
             }
@@ -548,6 +564,11 @@ impl Schedule {
                     [Arg::Ident(v, o), n] => (v.clone(), *o, Some((int_arg(n, "the size")?, n.origin()))),
                     _ => return Err(wrong(&format!("{name}(v)` or `{name}(v, size)"))),
                 };
+                if name == "unroll" {
+                    if let Some((n, no)) = size.filter(|&(n, _)| n > 64) {
+                        return Err(Diagnostic::new(no, format!("`unroll` by {n} would copy the body {n} times; unroll by at most 64 (split by a larger factor first and unroll the inner loop)")));
+                    }
+                }
                 if name == "vectorize" {
                     if let Some((w, wo)) = size {
                         if !(2..=64).contains(&w) || !(w as u64).is_power_of_two() {

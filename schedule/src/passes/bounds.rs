@@ -30,6 +30,8 @@ pub struct CallBox {
     pub name: Arc<str>,
     /// Bounds of each argument.
     pub dims: Vec<Interval>,
+    /// Whether each argument may wrap around (then its bounds are unknown).
+    pub wraps: Vec<bool>,
     /// The condition under which the call may execute.
     pub when: Expr,
     pub origin: Origin,
@@ -196,6 +198,7 @@ pub fn collect_calls(
         hints,
         scope,
         lets: Vec::new(),
+        wrapping: Vec::new(),
         loops: Vec::new(),
         guards,
         out,
@@ -591,6 +594,8 @@ struct Walker<'a, 'b> {
     scope: &'b mut Scope,
     /// Let-bound names and their (substituted) values.
     lets: Vec<(Arc<str>, Expr)>,
+    /// The let-bound names whose values may wrap around ([`Bounds::wraps`]).
+    wrapping: Vec<Arc<str>>,
     /// Enclosing loops (and region-bounded lets), outermost first, with intervals in terms of
     /// the entries before them.
     loops: Vec<(Arc<str>, Interval)>,
@@ -813,9 +818,22 @@ impl Walker<'_, '_> {
                 max: max.map(|m| loosened(m, true)),
             };
         }
+        // What remains of a read of memory (`a(0)`, at a point fixed by the loops) is bounded
+        // by its values, as a data-dependent index is.
+        let by_values = |m: Expr, upper: bool| {
+            if !reads_memory(&m) {
+                return Some(simplify(&m));
+            }
+            let iv = Bounds::new(&Scope::new()).of(&m);
+            if upper {
+                iv.max
+            } else {
+                iv.min
+            }
+        };
         Interval {
-            min: iv.min.map(|m| simplify(&m)),
-            max: iv.max.map(|m| simplify(&m)),
+            min: iv.min.and_then(|m| by_values(m, false)),
+            max: iv.max.and_then(|m| by_values(m, true)),
         }
     }
 
@@ -833,7 +851,11 @@ impl Walker<'_, '_> {
                     continue;
                 }
                 let v = to_i64(&Expr::var(name.clone(), Type::I32));
-                let inner_free = |e: &Expr| !self.loops[k..].iter().any(|(n, _)| e.uses_var(n));
+                // (A bound that reads memory, `r < a(0)`, is not a bound of the loop known at
+                // its start: the loop keeps its extent.)
+                let inner_free = |e: &Expr| {
+                    !self.loops[k..].iter().any(|(n, _)| e.uses_var(n)) && !reads_memory(e)
+                };
                 // d = v + rest: v < -rest.
                 let rest = simplify(&d.clone().sub(v.clone()));
                 if inner_free(&rest) {
@@ -945,28 +967,46 @@ impl Walker<'_, '_> {
                 self.expr(v, when);
                 let mut bnd = Bounds::new(self.scope);
                 let iv = bnd.of(v);
+                let wraps = bnd.wraps || self.wrapping.iter().any(|w| v.uses_var(w));
                 push_guards(self.guards, when, bnd.guards);
                 let sv = self.raw_subst(v);
                 let saved = self.scope.insert(n.clone(), iv);
                 self.lets.push((n.clone(), sv));
+                if wraps {
+                    self.wrapping.push(n.clone());
+                }
                 self.expr(b, when);
+                if wraps {
+                    self.wrapping.pop();
+                }
                 self.lets.pop();
                 restore(self.scope, n, saved);
             }
             ExprNode::Call { kind, name, args } => {
-                let mut bnd = Bounds::new(self.scope);
+                let mut guards = Vec::new();
+                let mut wraps = Vec::new();
                 for a in args {
+                    let mut bnd = Bounds::new(self.scope);
                     bnd.of(a);
+                    guards.extend(bnd.guards);
+                    wraps.push(bnd.wraps || self.wrapping.iter().any(|w| a.uses_var(w)));
                 }
-                push_guards(self.guards, when, bnd.guards);
+                push_guards(self.guards, when, guards);
+                // An index that may wrap around has no bound (its bounds as mathematical
+                // integers, below, would not hold).
                 let dims: Vec<Interval> = args
                     .iter()
-                    .map(|a| self.refine(a, self.bounds(a)))
+                    .zip(&wraps)
+                    .map(|(a, wraps)| match wraps {
+                        true => Interval::everything(),
+                        false => self.refine(a, self.bounds(a)),
+                    })
                     .collect();
                 self.out.push(CallBox {
                     kind: *kind,
                     name: name.clone(),
                     dims,
+                    wraps,
                     when: when.clone(),
                     origin: e.origin(),
                 });
@@ -1159,6 +1199,7 @@ pub fn bounds_at_site(s: &Stmt, func: &str, e: &Expr, hints: &Hints) -> Option<I
         hints,
         scope: &mut scope,
         lets: Vec::new(),
+        wrapping: Vec::new(),
         loops: Vec::new(),
         guards: &mut guards,
         out: &mut out,
@@ -1315,6 +1356,13 @@ pub fn union_all(regions: Vec<Region>) -> Option<Region> {
     })
 }
 
+/// Whether `e` reads a buffer or a Func.
+fn reads_memory(e: &Expr) -> bool {
+    let mut found = false;
+    e.visit(&mut |x| found |= matches!(x.node(), ExprNode::Call { .. }));
+    found
+}
+
 /// The region covered by the calls to `name` in `calls`, or an error at a call whose index
 /// has no finite bound. `None` if there is no call.
 pub fn region_of(name: &str, calls: &[CallBox]) -> Result<Option<Region>, Vec<Diagnostic>> {
@@ -1325,6 +1373,12 @@ pub fn region_of(name: &str, calls: &[CallBox]) -> Result<Option<Region>, Vec<Di
         for (k, iv) in c.dims.iter().enumerate() {
             match (&iv.min, &iv.max) {
                 (Some(lo), Some(hi)) => dims.push((lo.clone(), hi.clone())),
+                _ if c.wraps[k] => errors.push(Diagnostic::new(
+                    c.origin,
+                    format!(
+                        "cannot bound index {k} of this read of `{name}`: its arithmetic can wrap around (a result outside its type's range for some values); clamp the operands so that it cannot, or compute it in `i64` and clamp it (e.g. `(..).clamp(0, {name}.shape()[{k}] as i64 - 1) as i32`)"
+                    ),
+                )),
                 _ => errors.push(Diagnostic::new(
                     c.origin,
                     format!(
@@ -1634,11 +1688,29 @@ pub fn update_regions(f: &halite_core::Func) -> Result<Vec<UpdateRegion>, Vec<Di
                 if pure[d] {
                     continue;
                 }
-                let iv = Bounds::new(&scope).of(&simplify(&to_i64(a)));
+                // (An index that may wrap around has no bound: its bounds as mathematical
+                // integers would not hold.)
+                let mut typed = Bounds::new(&scope);
+                typed.of(a);
+                let iv = match typed.wraps {
+                    true => Interval::everything(),
+                    false => Bounds::new(&scope).of(&simplify(&to_i64(a))),
+                };
                 let (Some(lo), Some(hi)) = (iv.min, iv.max) else {
+                    let why = match typed.wraps {
+                        true => "its arithmetic can wrap around (a result outside its type's range for some values); clamp the operands so that it cannot, or compute it in `i64` and clamp it",
+                        false => "its value can be anything its type holds; clamp it (e.g. `(..).clamp(0, 255)`) or compute it from a narrower type",
+                    };
                     errors.push(Diagnostic::new(
-                        if *origin == Origin::NONE { u.origin } else { *origin },
-                        format!("cannot bound index {d} of `{}` in this update: its value can be anything its type holds; clamp it (e.g. `(..).clamp(0, 255)`) or compute it from a narrower type", f.name),
+                        if *origin == Origin::NONE {
+                            u.origin
+                        } else {
+                            *origin
+                        },
+                        format!(
+                            "cannot bound index {d} of `{}` in this update: {why}",
+                            f.name
+                        ),
                     ));
                     continue;
                 };
