@@ -150,6 +150,8 @@ pub struct Front<'a> {
     pub lens: Vec<String>,
     /// Lowering the bounds of a reduction domain (for the messages of unknown names).
     in_domain_bounds: bool,
+    /// Typing the condition of a `specialize` (unknown names get their own hint).
+    in_condition: bool,
     /// Checking a predicate where it is written: a name that is nothing else may be a pure
     /// variable of the definitions that use the domain (checked again there).
     open_pure: bool,
@@ -243,6 +245,7 @@ impl<'a> Front<'a> {
             rvars_allowed: false,
             lens: Vec::new(),
             in_domain_bounds: false,
+            in_condition: false,
             open_pure: false,
             anon: 0,
             literal_init: HashMap::new(),
@@ -412,6 +415,16 @@ impl<'a> Front<'a> {
                 }));
             }
             return r;
+        }
+        if let syn::Pat::Type(pt) = &l.pat {
+            if let syn::Pat::Ident(pi) = &*pt.pat {
+                // Reported here: later uses of the name are not errors of their own.
+                self.broken.push(pi.ident.to_string());
+            }
+            return self.err(
+                &pt.ty,
+                "a `let` in a kernel takes no type: write `let t = expr;` (it has its value's type; convert the value with `as`, e.g. `let t = a(y, x) as f32;`)",
+            );
         }
         let syn::Pat::Ident(pi) = &l.pat else {
             return self.err(
@@ -1688,7 +1701,9 @@ impl<'a> Front<'a> {
     pub fn condition(&mut self, e: &syn::Expr) -> Option<Expr> {
         let pure = std::mem::take(&mut self.pure);
         let rv = std::mem::replace(&mut self.rvars_allowed, false);
+        let inside = std::mem::replace(&mut self.in_condition, true);
         let r = self.expr(e, Some(Type::Bool));
+        self.in_condition = inside;
         self.pure = pure;
         self.rvars_allowed = rv;
         let c = r.ok()?;
@@ -1864,6 +1879,9 @@ impl<'a> Front<'a> {
                 let call = format!("{f}({})", fargs.join(", "));
                 return self.err(id, format!("`{name}` is a pure variable of `{f}`, but this update does not bind it: an update's pure variables are the indices written as the variable alone at its own position (`{call}`); index with `{name}` there, or use a reduction variable or another expression"));
             }
+        }
+        if self.in_condition {
+            return self.err(id, format!("unknown name `{name}` in a specialization condition: it can use scalar parameters, buffer extents and `let` bindings of those, not loop variables (it is evaluated once, before anything runs)"));
         }
         if self.in_domain_bounds {
             return self.err(id, format!("unknown name `{name}` in the bounds of a reduction domain: they can use scalar parameters, buffer extents and `let` bindings of those (to restrict the domain per point, use `r.where_(..)`)"));

@@ -132,7 +132,7 @@ fn check_reduction_loops(p: &Pipeline, s: &Schedule, errors: &mut Vec<Diagnostic
                     };
                     errors.push(Diagnostic::new(
                         d.origin,
-                        format!("loop `{}` of `{}.update({k})` runs the reduction variable `{}` {how}, but the update carries a dependence across `{}` (an iteration reads what an earlier one wrote); vectorize or parallelize a pure variable of the update instead (`reorder` it innermost first){rest}", d.name, f.name, r.name, r.name),
+                        format!("loop `{}` of `{}.update({k})` runs the reduction variable `{}` {how}, but the update may carry a dependence across `{}` (an iteration may read what another one writes: halite proves iterations independent only where each writes and reads its own elements); vectorize or parallelize a pure variable of the update instead (`reorder` it innermost first){rest}", d.name, f.name, r.name, r.name),
                     ));
                 }
             }
