@@ -2099,3 +2099,85 @@ fn reads_at_fixed_points_and_euclidean_remainders_are_bounded() {
         assert_eq!(o, r, "k = {k}");
     }
 }
+
+/// Index arithmetic that wraps only at the type's limits, which the entry checks once missed
+/// (each read out of bounds and returned `Ok`): a division by -1 (`i8::MIN / -1 == i8::MIN`),
+/// a divisor that is negative although cast from an unsigned value, an `if` whose condition
+/// was moved across a constant in `i32`, and a Func whose region is `2^31` long.
+#[kernel]
+fn negated_i8(
+    a: ArrayView1<i32>,
+    lut: ArrayView1<i32>,
+    out: ArrayViewMut1<i32>,
+) -> Result<(), Error> {
+    out(x) = lut(((a(x) as i8).min(0) / -1) as i32);
+}
+
+#[kernel]
+fn over_unsigned(a: ArrayView1<i32>, u: u32, out: ArrayViewMut1<i32>) -> Result<(), Error> {
+    out(x) = a(x / (u as i32));
+}
+
+#[kernel]
+fn shifted_condition(a: ArrayView1<i32>, n: i32, out: ArrayViewMut1<i32>) -> Result<(), Error> {
+    out(x) = a(if x - 5 < n { x + 100 } else { 0 });
+}
+
+#[kernel]
+fn long_region(a: ArrayView1<f32>, k: i32, out: ArrayViewMut1<f32>) -> Result<(), Error> {
+    g(x) = a(0) + x as f32;
+    out(x) = g(x * k);
+    schedule! { g.compute_root(); }
+}
+
+/// Predicates on the read values keep bounding the read they guard.
+#[kernel]
+fn filtered_lookup(
+    a: ArrayView1<i32>,
+    lut: ArrayView1<i32>,
+    out: ArrayViewMut1<i32>,
+) -> Result<(), Error> {
+    let r = rdom(0..a.len());
+    r.where_(a(r) >= 0 && a(r) < 5);
+    out(x) = sum(lut(a(r))) + x;
+}
+
+#[test]
+fn indices_that_wrap_at_the_type_limits_are_checked() {
+    let lut = Array1::from_shape_fn(129, |k| k as i32);
+    let mut out = Array1::from_elem(1, 7);
+    let a = Array1::from_vec(vec![-128]);
+    assert!(negated_i8(a.view(), lut.view(), out.view_mut()).is_err());
+    assert!(negated_i8::reference(a.view(), lut.view(), out.view_mut()).is_err());
+    assert_eq!(out[0], 7);
+    let a = Array1::from_vec(vec![5]);
+    let mut out = Array1::from_elem(3, 7);
+    assert!(over_unsigned(a.view(), u32::MAX, out.view_mut()).is_err());
+    assert!(shifted_condition(a.view(), i32::MAX - 2, out.view_mut()).is_err());
+    assert_eq!(out.to_vec(), vec![7, 7, 7]);
+    // Where they hold, the same kernels agree with `reference`.
+    let a = Array1::from_shape_fn(200, |k| k as i32);
+    for (u, n) in [(1u32, 0), (2, -10), (7, 50)] {
+        let (mut o, mut r) = (Array1::zeros(3), Array1::zeros(3));
+        over_unsigned(a.view(), u, o.view_mut()).unwrap();
+        over_unsigned::reference(a.view(), u, r.view_mut()).unwrap();
+        assert_eq!(o, r);
+        shifted_condition(a.view(), n, o.view_mut()).unwrap();
+        shifted_condition::reference(a.view(), n, r.view_mut()).unwrap();
+        assert_eq!(o, r);
+    }
+    let one = Array1::from_elem(1, 1.0f32);
+    let mut out = Array1::from_elem(2, 7.0f32);
+    assert!(matches!(
+        long_region(one.view(), i32::MAX, out.view_mut()),
+        Err(Error::IndexOverflow { .. })
+    ));
+    assert_eq!(out.to_vec(), vec![7.0, 7.0]);
+    let a = Array1::from_vec(vec![1, 100000, 3, -4, i32::MAX - 2]);
+    let lut = Array1::from_shape_fn(5, |k| 10 * k as i32);
+    let (mut o, mut r) = (Array1::zeros(2), Array1::zeros(2));
+    filtered_lookup(a.view(), lut.view(), o.view_mut()).unwrap();
+    filtered_lookup::reference(a.view(), lut.view(), r.view_mut()).unwrap();
+    assert_eq!(o, r);
+    assert_eq!(o.to_vec(), vec![40, 41]);
+}

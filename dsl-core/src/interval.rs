@@ -115,6 +115,11 @@ pub struct Bounds<'a> {
     pub nonneg_vars: Vec<Arc<str>>,
     /// Conditions (`bool` over `i64` expressions) under which the bounds are valid.
     pub guards: Vec<Expr>,
+    /// Whether an expression of run-time constants is its own bound (the default: the kernel
+    /// evaluates the same expression, wrapping included). Off, such expressions are bounded
+    /// operation by operation, with the guards that none wraps: for the values computed at
+    /// entry (a region's extent `(hi - lo + 1) as i32`), whose wrapping nothing else checks.
+    pub constants_exact: bool,
     /// Some operation's result has constant bounds that leave its type (`x.clamp(0, 70000) *
     /// x.clamp(0, 70000)` in `i32`), so it wraps around for some values: its bounds are then
     /// the type's, and the same expression's bounds as mathematical integers (what the guards
@@ -134,6 +139,7 @@ impl<'a> Bounds<'a> {
             scope,
             nonneg_vars: vec![],
             guards: vec![],
+            constants_exact: true,
             wraps: false,
             known: &[],
             constant_memo: HashMap::new(),
@@ -157,6 +163,7 @@ impl<'a> Bounds<'a> {
         // exact bound: the kernel evaluates the same expression, wrapping included.
         if !matches!(e.node(), ExprNode::Const(_))
             && ty != Type::U64
+            && self.constants_exact
             && self.is_run_time_constant(e)
         {
             return Interval::point(Expr::cast(Type::I64, e.clone()));
@@ -271,13 +278,18 @@ impl<'a> Bounds<'a> {
                                     if self.nonneg(&ib.min) {
                                         Interval::new(simplify(&q0), simplify(&q1))
                                     } else {
-                                        Interval::new(
+                                        // (`MIN.div_euclid(-1)` wraps.)
+                                        let r = Interval::new(
                                             simplify(&q0.clone().min(q1.clone())),
                                             simplify(&q0.max(q1)),
-                                        )
+                                        );
+                                        self.wrap(ty, r)
                                     }
                                 }
-                                _ => self.shrinking(ty, ia),
+                                _ => {
+                                    let r = self.shrinking(ty, ia);
+                                    self.wrap(ty, r)
+                                }
                             }
                         }
                     }
@@ -290,8 +302,10 @@ impl<'a> Bounds<'a> {
                 let mut inner = self.scope.clone();
                 inner.insert(n.clone(), iv);
                 let mut sub = Bounds::new(&inner);
+                sub.constants_exact = self.constants_exact;
                 let r = sub.of(b);
                 self.guards.extend(sub.guards);
+                self.wraps |= sub.wraps;
                 r
             }
         }
@@ -526,6 +540,7 @@ impl<'a> Bounds<'a> {
             scope: &scope,
             nonneg_vars: self.nonneg_vars.clone(),
             guards: vec![],
+            constants_exact: self.constants_exact,
             wraps: false,
             known: self.known,
             constant_memo: HashMap::new(),
@@ -550,7 +565,9 @@ impl<'a> Bounds<'a> {
                 self.narrow(b, false, out);
             }
             ExprNode::Unary(UnOp::Not, a) => self.narrow(a, !truth, out),
-            ExprNode::Binary(op @ (Lt | Le | Gt | Ge | Eq), a, b) if a.ty().is_int() => {
+            ExprNode::Binary(op @ (Lt | Le | Gt | Ge | Eq), a, b)
+                if a.ty().is_int() && a.ty() != Type::U64 =>
+            {
                 let flip = |op: BinOp| match op {
                     Lt => Gt,
                     Le => Ge,
@@ -558,8 +575,10 @@ impl<'a> Bounds<'a> {
                     Ge => Le,
                     o => o,
                 };
-                // `v + k op e` (or `v - k`) is `v op e - k` (in the comparison's type, whose
-                // wrap-around the bounds of `e - k` carry as guards).
+                // `v + k op e` (or `v - k`) is `v op e - k`, where `v + k` does not wrap (the
+                // guard below) and `e - k` is computed in `i64` (in the comparison's type, `n
+                // + 5` for `x - 5 < n` wraps for a large `n`, and a run-time constant is its
+                // own bound, wrapped).
                 let var_plus = |x: &Expr| -> Option<(Arc<str>, Expr)> {
                     match x.node() {
                         ExprNode::Var(n) => Some((n.clone(), Expr::i64(0))),
@@ -576,7 +595,7 @@ impl<'a> Bounds<'a> {
                     if k.as_int() == Some(0) {
                         e.clone()
                     } else {
-                        Expr::binary(Sub, e.clone(), Expr::cast(e.ty(), k.clone()))
+                        Expr::binary(Sub, Expr::cast(Type::I64, e.clone()), k.clone())
                     }
                 };
                 let (v, other, op) = match (var_plus(a), var_plus(b)) {
@@ -708,6 +727,15 @@ impl<'a> Bounds<'a> {
                     min: ia.max.map(|m| simplify(&m.div(i64c(c)))),
                     max: ia.min.map(|m| simplify(&m.div(i64c(c)))),
                 },
+                // A negation, which wraps for the type's minimum (`i8::MIN / -1 == i8::MIN`).
+                Some(-1) => {
+                    let neg = |m: Expr| simplify(&Expr::unary(UnOp::Neg, m));
+                    let r = Interval {
+                        min: ia.max.map(neg),
+                        max: ia.min.map(neg),
+                    };
+                    self.wrap(ty, r)
+                }
                 // A divisor fixed for the call (`n`, `n.max(1)`): the quotient is monotonic in
                 // the dividend (either way, or 0 for a zero divisor), so its ends are the
                 // quotients of the dividend's ends.
@@ -720,7 +748,12 @@ impl<'a> Bounds<'a> {
                         // that would double the bound's size at every level of a nest.
                         Interval::new(simplify(&q0), simplify(&q1))
                     } else {
-                        Interval::new(simplify(&q0.clone().min(q1.clone())), simplify(&q0.max(q1)))
+                        // (A divisor of -1 negates: the type's minimum wraps.)
+                        let r = Interval::new(
+                            simplify(&q0.clone().min(q1.clone())),
+                            simplify(&q0.max(q1)),
+                        );
+                        self.wrap(ty, r)
                     }
                 }
                 // Both non-negative: the quotient lies in [0, a] (a zero divisor gives 0).
@@ -734,7 +767,12 @@ impl<'a> Bounds<'a> {
                     simplify(&ia.min.clone().unwrap().min(i64c(0))),
                     simplify(&ia.max.clone().unwrap().max(i64c(0))),
                 ),
-                _ => self.shrinking(ty, ia),
+                // No larger in magnitude, which for the type's minimum divided by -1 is one
+                // more than the type holds: it wraps.
+                _ => {
+                    let r = self.shrinking(ty, ia);
+                    self.wrap(ty, r)
+                }
             },
             BinOp::Rem => match b.as_int() {
                 Some(0) => Interval::constant(0, 0),
@@ -1006,7 +1044,11 @@ pub fn nonneg(e: &Option<Expr>, vars: &[Arc<str>]) -> bool {
                     || n.ends_with(".len")
                     || vars.contains(n)
             }
-            ExprNode::Cast(a) => a.ty().is_unsigned_int() || go(a, vars),
+            // (A narrowing cast, `(n as i64 * k) as i32` or `u as i32` of a `u32`, can make
+            // anything negative.)
+            ExprNode::Cast(a) => {
+                e.ty().holds_all_of(a.ty()) && (a.ty().is_unsigned_int() || go(a, vars))
+            }
             ExprNode::Binary(BinOp::Add | BinOp::Mul | BinOp::Div | BinOp::Min, a, b) => {
                 go(a, vars) && go(b, vars)
             }

@@ -216,6 +216,7 @@ fn lower_version(
     let scope = Scope::new();
     for (_, v) in &entry_lets {
         let mut b = Bounds::new(&scope);
+        b.constants_exact = false;
         b.of(v);
         for g in b.guards {
             let g = Guard::NoOverflow(g);

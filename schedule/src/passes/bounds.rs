@@ -947,8 +947,17 @@ impl Walker<'_, '_> {
             {
                 continue;
             }
-            bnd.of(a);
-            bnd.of(b);
+            // A side whose arithmetic may wrap unguarded (its bounds unknown, `a(r) + 5`, or
+            // constant and outside its type) does not compare as mathematical integers.
+            let wraps_unguarded = |e: &Expr, bnd: &mut Bounds| {
+                let before = bnd.wraps;
+                let iv = bnd.of(e);
+                let wraps = bnd.wraps && !before;
+                wraps || ((iv.min.is_none() || iv.max.is_none()) && !atomic(e))
+            };
+            if wraps_unguarded(a, &mut bnd) || wraps_unguarded(b, &mut bnd) {
+                continue;
+            }
             let one = |x: Expr| simplify(&x.add(Expr::i64(1)));
             out.push(match op {
                 BinOp::Lt => (self.subst(a), self.subst(b)),
@@ -1354,6 +1363,16 @@ pub fn union_all(regions: Vec<Region>) -> Option<Region> {
         dims,
         nonempty: simplify(&nonempty),
     })
+}
+
+/// A value read or named as it is (a load, a variable, a constant, a widening cast of one):
+/// nothing in it can wrap around.
+fn atomic(e: &Expr) -> bool {
+    match e.node() {
+        ExprNode::Var(_) | ExprNode::Const(_) | ExprNode::Call { .. } => true,
+        ExprNode::Cast(a) => e.ty().holds_all_of(a.ty()) && atomic(a),
+        _ => false,
+    }
 }
 
 /// Whether `e` reads a buffer or a Func.
