@@ -2181,3 +2181,27 @@ fn indices_that_wrap_at_the_type_limits_are_checked() {
     assert_eq!(o, r);
     assert_eq!(o.to_vec(), vec![40, 41]);
 }
+
+/// `&&` as in Rust: a read in a later term of a predicate happens only where the earlier
+/// terms hold, in the kernel and in `reference` (which had read `lut` at every point).
+#[kernel]
+fn lookup_where_in_range(
+    a: ArrayView1<i32>,
+    lut: ArrayView1<i32>,
+    out: ArrayViewMut1<i32>,
+) -> Result<(), Error> {
+    let r = rdom(0..a.len());
+    r.where_(a(r) >= 0 && a(r) < 5 && lut(a(r)) > 0);
+    out(x) = sum(a(r)) + x;
+}
+
+#[test]
+fn later_terms_of_a_condition_read_only_where_the_earlier_hold() {
+    let a = Array1::from_vec(vec![1, 100000, 3, -4, 1 << 29, 0]);
+    let lut = Array1::from_vec(vec![0, 1, 1, 0, 1]);
+    let (mut o, mut r) = (Array1::zeros(2), Array1::zeros(2));
+    lookup_where_in_range(a.view(), lut.view(), o.view_mut()).unwrap();
+    lookup_where_in_range::reference(a.view(), lut.view(), r.view_mut()).unwrap();
+    assert_eq!(o, r);
+    assert_eq!(o.to_vec(), vec![1, 2]);
+}

@@ -13,7 +13,7 @@
 //! record of what it wrote, on top of the values after update `k - 1`. A write outside an
 //! output's shape is an [`InterpError::WriteOutOfBounds`].
 
-use crate::expr::{CallKind, Expr, ExprNode};
+use crate::expr::{BinOp, CallKind, Expr, ExprNode};
 use crate::func::{extent_var_name, len_var_name, Pipeline};
 use crate::types::Type;
 use crate::value::Value;
@@ -448,6 +448,14 @@ impl Interp<'_> {
                 let a = self.eval(a)?;
                 Value::unary(*op, a).ok_or_else(|| bad("unary operator"))?
             }
+            // `&&` and `||` as in Rust: the right side is evaluated only where it decides (a
+            // predicate `a(r) < 5 && lut(a(r)) > 0` reads `lut` only where `a(r) < 5`).
+            ExprNode::Binary(op @ (BinOp::And | BinOp::Or), a, b) => match (op, self.eval(a)?) {
+                (BinOp::And, Value::Bool(false)) => Value::Bool(false),
+                (BinOp::Or, Value::Bool(true)) => Value::Bool(true),
+                (_, Value::Bool(_)) => self.eval(b)?,
+                _ => return Err(bad("`&&` or `||`")),
+            },
             ExprNode::Binary(op, a, b) => {
                 let a = self.eval(a)?;
                 let b = self.eval(b)?;

@@ -12,7 +12,7 @@
 //!
 //! Parallel loops run serially; vector and unrolled loops run as plain loops.
 
-use crate::expr::{CallKind, Expr, ExprNode};
+use crate::expr::{BinOp, CallKind, Expr, ExprNode};
 use crate::interp::Buffer;
 use crate::stmt::{ForKind, Stmt};
 use crate::value::Value;
@@ -137,6 +137,15 @@ impl Machine<'_> {
             ExprNode::Unary(op, a) => {
                 let a = self.eval(a)?;
                 Value::unary(*op, a).ok_or_else(bad)?
+            }
+            // `&&` and `||` evaluate their right side only where it decides, as the
+            // generated code does for the terms of a condition that read.
+            ExprNode::Binary(op @ (BinOp::And | BinOp::Or), a, b) => {
+                match (op, self.eval(a)?.as_bool().ok_or_else(bad)?) {
+                    (BinOp::And, false) => Value::Bool(false),
+                    (BinOp::Or, true) => Value::Bool(true),
+                    _ => self.eval(b)?,
+                }
             }
             ExprNode::Binary(op, a, b) => {
                 let (a, b) = (self.eval(a)?, self.eval(b)?);
