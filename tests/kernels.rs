@@ -2205,3 +2205,49 @@ fn later_terms_of_a_condition_read_only_where_the_earlier_hold() {
     assert_eq!(o, r);
     assert_eq!(o.to_vec(), vec![1, 2]);
 }
+
+/// A `min` of values of a narrow unsigned type was pruned by the sign of their difference
+/// computed in that type (`(x as u8) - 5` never looks negative): the checked region of
+/// `a(((x as u8).min(5) - 3) as i32)` was the one point 2, and `x = 0` read `a[253]`.
+#[kernel]
+fn capped_u8(a: ArrayView1<i32>, out: ArrayViewMut1<i32>) -> Result<(), Error> {
+    out(x) = a(((x as u8).min(5) - 3) as i32);
+}
+
+#[kernel]
+fn capped_u16(a: ArrayView1<i32>, out: ArrayViewMut1<i32>) -> Result<(), Error> {
+    out(x) = a((((x as u16).max(2).min(6)) - 4) as i32);
+}
+
+/// A split's outer loop runs `(n + 63) / 64` times, which wraps for `n` near `i32::MAX`.
+#[kernel]
+fn split_fill(out: ArrayViewMut1<u8>) -> Result<(), Error> {
+    out(x) = 5u8;
+    schedule! { out.split(x, xo, xi, 64); }
+}
+
+#[test]
+fn narrow_unsigned_caps_and_huge_loops_are_checked() {
+    let small = Array1::from_shape_fn(4, |k| k as i32);
+    let mut out = Array1::from_elem(6, -1);
+    assert!(capped_u8(small.view(), out.view_mut()).is_err());
+    assert!(capped_u16(small.view(), out.view_mut()).is_err());
+    assert_eq!(out.to_vec(), vec![-1; 6]);
+    let a = Array1::from_shape_fn(65536, |k| k as i32);
+    let (mut o, mut r) = (Array1::zeros(8), Array1::zeros(8));
+    capped_u8(a.view(), o.view_mut()).unwrap();
+    capped_u8::reference(a.view(), r.view_mut()).unwrap();
+    assert_eq!(o, r);
+    assert_eq!(o[0], 253);
+    capped_u16(a.view(), o.view_mut()).unwrap();
+    capped_u16::reference(a.view(), r.view_mut()).unwrap();
+    assert_eq!(o, r);
+    assert_eq!(o[0], 65534);
+    // Zeroed lazily: the kernel must refuse before touching it.
+    let mut big = vec![0u8; (i32::MAX - 10) as usize];
+    let e = split_fill(ArrayViewMut1::from(&mut big[..])).unwrap_err();
+    assert!(matches!(e, Error::IndexOverflow { .. }), "{e}");
+    let mut few = Array1::zeros(130);
+    split_fill(few.view_mut()).unwrap();
+    assert!(few.iter().all(|&v| v == 5));
+}

@@ -301,7 +301,13 @@ fn prune_min_max(e: &Expr, scope: &Scope) -> Expr {
         fn mutate(&mut self, e: &Expr) -> Expr {
             let e = self.mutate_children(e);
             if let ExprNode::Binary(op @ (BinOp::Min | BinOp::Max), a, b) = e.node() {
-                let d = simplify(&a.clone().sub(b.clone()));
+                // The difference as mathematical integers: in the operands' type it wraps
+                // (`(x as u8) - 5` is never negative), and its sign says nothing.
+                if !a.ty().is_int() || a.ty() == Type::U64 {
+                    return e;
+                }
+                let wide = |x: &Expr| Expr::cast(Type::I64, x.clone());
+                let d = simplify(&wide(a).sub(wide(b)));
                 let mut bnd = Bounds::new(self.0);
                 let iv = bnd.of(&d);
                 let lo = iv.min.map(|m| simplify(&m)).and_then(|m| m.as_int());
@@ -1055,6 +1061,14 @@ impl Walker<'_, '_> {
                 }
                 push_guards(self.guards, when, b.guards);
                 push_guards(self.guards, when, fit);
+                // The loop's bounds themselves must not wrap: `(n + 63) / 64` of a split's
+                // outer loop, for an `n` near `i32::MAX` (an expression of run-time constants
+                // is otherwise its own bound, wrapped, and the loop would silently run 0 times).
+                let mut exact = Bounds::new(self.scope);
+                exact.constants_exact = false;
+                exact.of(&last);
+                exact.of(extent);
+                push_guards(self.guards, when, exact.guards);
                 let inner_when = match ext_hi {
                     Some(e) => and(when, Expr::i64(0).lt(e)),
                     None => when.clone(),
