@@ -173,6 +173,16 @@ impl Pipeline {
     }
 }
 
+/// Whether a name a user writes (a Func, a variable, a loop a schedule makes) is reserved:
+/// generated names join IR names with `__` (`out.x.v` becomes `h_out__x__v`), so user names
+/// must not contain it, or two different names could become one identifier.
+pub fn is_reserved(name: &str) -> bool {
+    name.contains("__")
+}
+
+/// The message of a reserved name ([`is_reserved`]).
+pub const RESERVED_NAME: &str = "names containing `__` are reserved for generated code";
+
 /// The name of the variable that holds extent `dim` of buffer `buf` (`input.extent.1`).
 pub fn extent_var_name(buf: &str, dim: usize) -> String {
     format!("{buf}.extent.{dim}")

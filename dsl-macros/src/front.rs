@@ -17,7 +17,7 @@
 
 use crate::diag::{Errors, Origins};
 use halite_codegen::KernelArg;
-use halite_core::func::{boundary, extent_var};
+use halite_core::func::{boundary, extent_var, is_reserved, RESERVED_NAME};
 use halite_core::{
     BinOp, CallKind, Expr, Func, Input, Intrinsic, Param, Pipeline, Type, UnOp, Value,
 };
@@ -439,11 +439,8 @@ impl<'a> Front<'a> {
         if init.diverge.is_some() {
             return self.err(l, "`let .. else` is not supported in a kernel");
         }
-        if name.contains("__") {
-            return self.err(
-                &pi.ident,
-                "names containing `__` are reserved for generated code",
-            );
+        if is_reserved(&name) {
+            return self.err(&pi.ident, RESERVED_NAME);
         }
         if self.scalars.contains_key(&name)
             || self.inputs.contains_key(&name)
@@ -600,8 +597,8 @@ impl<'a> Front<'a> {
                 format!("`{name}` is a scalar or a `let` binding, not a Func; choose another name"),
             );
         }
-        if name.contains("__") {
-            return self.err(fid, "names containing `__` are reserved for generated code");
+        if is_reserved(&name) {
+            return self.err(fid, RESERVED_NAME);
         }
         if let Some(op) = compound {
             if !self.is_defined(&name) {
@@ -613,7 +610,7 @@ impl<'a> Front<'a> {
             }
         }
         if self.is_defined(&name) {
-            if name.contains("__")
+            if is_reserved(&name)
                 || self
                     .funcs
                     .iter()
@@ -651,9 +648,8 @@ impl<'a> Front<'a> {
                             format!("`{vn}` is a parameter; choose another name for this variable"),
                         );
                         bad = true;
-                    } else if vn.contains("__") {
-                        self.errors
-                            .spanned(a, "names containing `__` are reserved for generated code");
+                    } else if is_reserved(&vn) {
+                        self.errors.spanned(a, RESERVED_NAME);
                         bad = true;
                     } else if self.rvars.contains_key(&vn) {
                         self.errors.spanned(a, format!("`{vn}` is a reduction variable; a pure definition takes new variable names (reduction variables belong in update definitions: `{name}(..) += ..`)"));
@@ -823,11 +819,8 @@ impl<'a> Front<'a> {
                 continue;
             };
             let n = pi.ident.to_string();
-            if n.contains("__") {
-                self.errors.spanned(
-                    &pi.ident,
-                    "names containing `__` are reserved for generated code",
-                );
+            if is_reserved(&n) {
+                self.errors.spanned(&pi.ident, RESERVED_NAME);
                 ok = false;
                 continue;
             }
@@ -907,7 +900,7 @@ impl<'a> Front<'a> {
                 }
             });
             if let Some(name) = read {
-                let what = if name.contains("__") {
+                let what = if is_reserved(&name) {
                     "an inline reduction".to_string()
                 } else {
                     format!("`{name}`")

@@ -11,6 +11,7 @@
 
 use crate::diag::Errors;
 use halite_codegen::KernelArg;
+use halite_core::func::{is_reserved, RESERVED_NAME};
 use halite_core::Type;
 use syn::{FnArg, GenericArgument, PathArguments, ReturnType};
 
@@ -187,11 +188,8 @@ pub fn analyze(sig: &syn::Signature, errors: &mut Errors) -> Vec<(KernelArg, syn
             "raw identifiers are not supported as kernel names: rename the kernel",
         );
     }
-    if sig.ident.to_string().contains("__") {
-        errors.spanned(
-            &sig.ident,
-            "names containing `__` are reserved for generated code",
-        );
+    if is_reserved(&sig.ident.to_string()) {
+        errors.spanned(&sig.ident, RESERVED_NAME);
     }
     let mut out = Vec::new();
     let errors_before = errors.len();
@@ -211,11 +209,8 @@ pub fn analyze(sig: &syn::Signature, errors: &mut Errors) -> Vec<(KernelArg, syn
                     );
                     continue;
                 }
-                if name.contains("__") {
-                    errors.spanned(
-                        &pi.ident,
-                        "names containing `__` are reserved for generated code",
-                    );
+                if is_reserved(&name) {
+                    errors.spanned(&pi.ident, RESERVED_NAME);
                     continue;
                 }
                 match classify(&name, &pt.ty) {

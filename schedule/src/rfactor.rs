@@ -183,11 +183,8 @@ fn rfactor_one(p: &mut Pipeline, ds: &[Directive], i: usize) -> Result<Vec<usize
             || p.params.iter().any(|g| &*g.name == n)
     };
     for (name, o) in [(&intm, io), (&u, uo)] {
-        if name.contains("__") {
-            return Err(Diagnostic::new(
-                o,
-                "names containing `__` are reserved for generated code",
-            ));
+        if halite_core::func::is_reserved(name) {
+            return Err(Diagnostic::new(o, halite_core::func::RESERVED_NAME));
         }
     }
     if taken(&intm) {

@@ -60,6 +60,7 @@
 //!   before the schedule is read).
 
 use crate::directive::{Arg, Diagnostic, Directive};
+use halite_core::func::{is_reserved, RESERVED_NAME};
 use halite_core::{Expr, ExprNode, ForKind, Origin, Pipeline};
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -313,20 +314,12 @@ impl Schedule {
         }
         let mut errors = Vec::new();
         for d in directives {
-            // New loop names (of `split`, `fuse`, `tile`, `rfactor`) become identifiers of
-            // the generated code, as Funcs and variables do.
-            let reserved = d
-                .args
-                .iter()
-                .filter_map(|a| match a {
-                    Arg::Ident(n, o) if n.contains("__") => Some(*o),
-                    _ => None,
-                })
-                .chain(d.binding.iter().filter(|b| b.0.contains("__")).map(|b| b.1))
-                .collect::<Vec<_>>();
-            // (Applied all the same: later directives use the names.)
-            errors.extend(reserved.into_iter().map(|o| {
-                Diagnostic::new(o, "names containing `__` are reserved for generated code")
+            // New loop names (of `split`, `fuse`, `tile`) become identifiers of the generated
+            // code, as Funcs and variables do (`rfactor`'s names are checked where it is
+            // applied, before). Applied all the same: later directives use the names.
+            errors.extend(d.args.iter().filter_map(|a| match a {
+                Arg::Ident(n, o) if is_reserved(n) => Some(Diagnostic::new(*o, RESERVED_NAME)),
+                _ => None,
             }));
             if let Err(e) = s.apply(p, d) {
                 errors.push(other_stage_hint(p, d, e));

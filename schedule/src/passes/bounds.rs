@@ -827,7 +827,7 @@ impl Walker<'_, '_> {
         // What remains of a read of memory (`a(0)`, at a point fixed by the loops) is bounded
         // by its values, as a data-dependent index is.
         let by_values = |m: Expr, upper: bool| {
-            if !reads_memory(&m) {
+            if !m.reads() {
                 return Some(simplify(&m));
             }
             let iv = Bounds::new(&Scope::new()).of(&m);
@@ -859,9 +859,8 @@ impl Walker<'_, '_> {
                 let v = to_i64(&Expr::var(name.clone(), Type::I32));
                 // (A bound that reads memory, `r < a(0)`, is not a bound of the loop known at
                 // its start: the loop keeps its extent.)
-                let inner_free = |e: &Expr| {
-                    !self.loops[k..].iter().any(|(n, _)| e.uses_var(n)) && !reads_memory(e)
-                };
+                let inner_free =
+                    |e: &Expr| !self.loops[k..].iter().any(|(n, _)| e.uses_var(n)) && !e.reads();
                 // d = v + rest: v < -rest.
                 let rest = simplify(&d.clone().sub(v.clone()));
                 if inner_free(&rest) {
@@ -1387,13 +1386,6 @@ fn atomic(e: &Expr) -> bool {
         ExprNode::Cast(a) => e.ty().holds_all_of(a.ty()) && atomic(a),
         _ => false,
     }
-}
-
-/// Whether `e` reads a buffer or a Func.
-fn reads_memory(e: &Expr) -> bool {
-    let mut found = false;
-    e.visit(&mut |x| found |= matches!(x.node(), ExprNode::Call { .. }));
-    found
 }
 
 /// The region covered by the calls to `name` in `calls`, or an error at a call whose index
