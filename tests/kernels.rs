@@ -2251,3 +2251,127 @@ fn narrow_unsigned_caps_and_huge_loops_are_checked() {
     split_fill(few.view_mut()).unwrap();
     assert!(few.iter().all(|&v| v == 5));
 }
+
+/// An intermediate computed at root that reads an output was computed before every output,
+/// so it read what the caller had left in the output (`o` was all 200).
+#[kernel]
+fn root_reads_output(
+    a: ArrayView1<i32>,
+    f: ArrayViewMut1<i32>,
+    o: ArrayViewMut1<i32>,
+) -> Result<(), Error> {
+    f(i) = a(i) + 1;
+    g(i) = f(i) * 2;
+    o(i) = g(i);
+    schedule! { g.compute_root(); }
+}
+
+/// The same through an update of the root intermediate, over the output's whole length.
+#[kernel]
+fn root_update_reads_output(
+    a: ArrayView1<i32>,
+    f: ArrayViewMut1<i32>,
+    o: ArrayViewMut1<i32>,
+) -> Result<(), Error> {
+    let r = rdom(0..a.len());
+    f(i) = a(i) + 1;
+    g(i) = 0;
+    g(i) += f(r) * i;
+    h(i) = g(i) - 1;
+    o(i) = h(i) + g(i);
+    schedule! { g.compute_root(); h.compute_root(); }
+}
+
+/// `u64` values have no bounds in `i64`, but their remainder by a constant does.
+#[kernel]
+fn offset_by_u64_remainder(
+    a: ArrayView1<i32>,
+    n: u64,
+    out: ArrayViewMut1<i32>,
+) -> Result<(), Error> {
+    out(x) = a(((n % 4) as i32) + x);
+}
+
+#[test]
+fn intermediates_that_read_outputs_are_computed_after_them() {
+    type K = fn(ArrayView1<i32>, ArrayViewMut1<i32>, ArrayViewMut1<i32>) -> Result<(), Error>;
+    let a = Array1::from_shape_fn(5, |i| i as i32 * 10);
+    for (kernel, reference) in [
+        (root_reads_output as K, root_reads_output::reference as K),
+        (
+            root_update_reads_output,
+            root_update_reads_output::reference,
+        ),
+    ] {
+        let (mut f, mut o) = (Array1::from_elem(5, 100), Array1::from_elem(4, 100));
+        let (mut wf, mut wo) = (Array1::from_elem(5, 100), Array1::from_elem(4, 100));
+        kernel(a.view(), f.view_mut(), o.view_mut()).unwrap();
+        reference(a.view(), wf.view_mut(), wo.view_mut()).unwrap();
+        assert_eq!((&f, &o), (&wf, &wo));
+    }
+    let (mut f, mut o) = (Array1::zeros(5), Array1::zeros(4));
+    root_reads_output(a.view(), f.view_mut(), o.view_mut()).unwrap();
+    assert_eq!(o.to_vec(), vec![2, 22, 42, 62]);
+    let a = Array1::from_shape_fn(8, |i| i as i32);
+    let mut out = Array1::zeros(5);
+    offset_by_u64_remainder(a.view(), u64::MAX, out.view_mut()).unwrap();
+    assert_eq!(out.to_vec(), vec![3, 4, 5, 6, 7]);
+}
+
+/// The book's hand-written reflection, an `if` in an index: each arm is bounded on its side
+/// of the condition, also where a split, a tile, an unroll or a parallel chunk makes the
+/// variable `yo * 4 + yi` (it was an `Err` asking for rows -4..4 of 6).
+#[kernel]
+fn reflect_split(a: ArrayView2<i32>, out: ArrayViewMut2<i32>) -> Result<(), Error> {
+    out(y, x) = a(if y < 1 { 1 - y } else { y - 1 }, x);
+    schedule! { out.split(y, yo, yi, 4); }
+}
+
+#[kernel]
+fn reflect_parallel(a: ArrayView2<i32>, out: ArrayViewMut2<i32>) -> Result<(), Error> {
+    out(y, x) = a(if y < 1 { 1 - y } else { y - 1 }, x);
+    schedule! { out.parallel(y, 2).unroll(x, 3); }
+}
+
+#[kernel]
+fn edge_tile(a: ArrayView2<i32>, out: ArrayViewMut2<i32>) -> Result<(), Error> {
+    out(y, x) = a(y, if x + 1 < a.ncols() { x + 1 } else { x });
+    schedule! { out.tile(y, x, yi, xi, 2, 8); }
+}
+
+/// `k as i32` of an `i64` wraps; an index through it is checked for `k` that fits.
+#[kernel]
+fn narrowed_offset(a: ArrayView1<i32>, k: i64, out: ArrayViewMut1<i32>) -> Result<(), Error> {
+    out(x) = a(x + (k as i32));
+}
+
+#[test]
+fn selects_in_indices_are_bounded_per_arm_under_any_schedule() {
+    type K = fn(ArrayView2<i32>, ArrayViewMut2<i32>) -> Result<(), Error>;
+    for (kernel, reference) in [
+        (reflect_split as K, reflect_split::reference as K),
+        (reflect_parallel, reflect_parallel::reference),
+        (edge_tile, edge_tile::reference),
+    ] {
+        for (h, w) in [(6, 5), (1, 1), (2, 9), (13, 17)] {
+            // (Row 0 reflects to row 1: one more input row than output rows.)
+            let a = Array2::from_shape_fn((h + 1, w), |(y, x)| (y * 100 + x) as i32);
+            let (mut o, mut r) = (Array2::zeros((h, w)), Array2::zeros((h, w)));
+            kernel(a.view(), o.view_mut()).unwrap();
+            reference(a.view(), r.view_mut()).unwrap();
+            assert_eq!(o, r, "{h}x{w}");
+        }
+    }
+    let a = Array1::from_shape_fn(20, |i| i as i32);
+    let (mut o, mut r) = (Array1::zeros(4), Array1::zeros(4));
+    narrowed_offset(a.view(), 3, o.view_mut()).unwrap();
+    narrowed_offset::reference(a.view(), 3, r.view_mut()).unwrap();
+    assert_eq!(
+        (o.to_vec(), r.to_vec()),
+        (vec![3, 4, 5, 6], vec![3, 4, 5, 6])
+    );
+    // `(1 << 32) + 1` wraps to 1: not checked as an offset of 2^32 (an `InputTooSmall`),
+    // refused because it does not fit (`reference` wraps it).
+    let e = narrowed_offset(a.view(), (1 << 32) + 1, o.view_mut()).unwrap_err();
+    assert!(matches!(e, Error::IndexOverflow { .. }), "{e}");
+}

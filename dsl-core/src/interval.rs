@@ -579,17 +579,40 @@ impl<'a> Bounds<'a> {
                 // guard below) and `e - k` is computed in `i64` (in the comparison's type, `n
                 // + 5` for `x - 5 < n` wraps for a large `n`, and a run-time constant is its
                 // own bound, wrapped).
-                let var_plus = |x: &Expr| -> Option<(Arc<str>, Expr)> {
-                    match x.node() {
-                        ExprNode::Var(n) => Some((n.clone(), Expr::i64(0))),
-                        ExprNode::Binary(o @ (Add | Sub), l, r) => match (l.node(), r.as_int()) {
-                            (ExprNode::Var(n), Some(k)) => {
-                                Some((n.clone(), Expr::i64(if *o == Add { k } else { -k })))
+                // (`k` may also be an expression free of the scope's variables and of loads:
+                // a split's `yo * 4 + yi < 1` narrows `yi`. The one variable of the scope in
+                // `x` is then `v` if `x - v` no longer has it.)
+                let scope = self.scope;
+                let vars_in = |e: &Expr| {
+                    let mut vs: Vec<Arc<str>> = Vec::new();
+                    e.visit(&mut |x| {
+                        if let ExprNode::Var(n) = x.node() {
+                            if scope.contains_key(n) && !vs.contains(n) {
+                                vs.push(n.clone());
                             }
-                            _ => None,
-                        },
-                        _ => None,
+                        }
+                    });
+                    vs
+                };
+                let var_plus = |x: &Expr| -> Option<(Arc<str>, Expr)> {
+                    if let ExprNode::Var(n) = x.node() {
+                        return Some((n.clone(), Expr::i64(0)));
                     }
+                    if !x.ty().is_int() || x.reads() {
+                        return None;
+                    }
+                    let [v] = &vars_in(x)[..] else { return None };
+                    let rest = simplify(&x.clone().sub(Expr::var(v.clone(), x.ty())));
+                    if !vars_in(&rest).is_empty() {
+                        return None;
+                    }
+                    Some((
+                        v.clone(),
+                        match rest.as_int() {
+                            Some(k) => Expr::i64(k),
+                            None => Expr::cast(Type::I64, rest),
+                        },
+                    ))
                 };
                 let shifted = |e: &Expr, k: &Expr| -> Expr {
                     if k.as_int() == Some(0) {
@@ -659,6 +682,10 @@ impl<'a> Bounds<'a> {
         let v = match e.node() {
             ExprNode::Var(n) => !self.scope.contains_key(n) && e.ty() != Type::U64,
             ExprNode::Call { .. } | ExprNode::Let(..) => false,
+            // `k as i32` of an `i64` wraps where `k` does not fit, and index bounds take
+            // it for `k` (see `to_i64` in the schedule's bounds): bounded by its operand,
+            // with the guard that it fits.
+            ExprNode::Cast(a) if a.ty() == Type::I64 && e.ty() == Type::I32 => false,
             _ => e
                 .children()
                 .into_iter()
@@ -782,7 +809,9 @@ impl<'a> Bounds<'a> {
                     // 0), m)]`, which is `[0, min(hi, m)]` for a region `[0, hi]`.
                     // (`c` is not 0; for `i64::MIN`, `|c| - 1` is `i64::MAX`.)
                     let m = (c.unsigned_abs() - 1) as i64;
-                    let lo = if self.nonneg(&ia.min) {
+                    // (An unsigned remainder is non-negative, whatever is known of `a`: a
+                    // `u64` dividend has no bounds in `i64`.)
+                    let lo = if ty.is_unsigned_int() || self.nonneg(&ia.min) {
                         Some(i64c(0))
                     } else {
                         ia.min.map(|lo| lo.min(i64c(0)).max(i64c(-m)))
@@ -797,7 +826,7 @@ impl<'a> Bounds<'a> {
                 // in magnitude than both the dividend and the divisor (a zero divisor gives
                 // 0), whatever the divisor's sign.
                 None => {
-                    let lo = if self.nonneg(&ia.min) {
+                    let lo = if ty.is_unsigned_int() || self.nonneg(&ia.min) {
                         Some(i64c(0))
                     } else {
                         ia.min.clone().map(|m| m.min(i64c(0)))
@@ -1261,6 +1290,12 @@ mod tests {
         let e = Expr::cast(Type::U64, x().sub(Expr::i32(5)));
         assert_eq!(show(&b.of(&e)), "[-inf/+inf, -inf/+inf]");
         assert!(b.guards.is_empty());
+        // Its remainder is bounded all the same: unsigned, so not negative.
+        let n = Expr::var("n", Type::U64);
+        let e = Expr::binary(BinOp::Rem, n.clone(), Expr::constant(Value::U64(4)));
+        assert_eq!(show(&b.of(&e)), "[0, 3]");
+        let e = Expr::binary(BinOp::Rem, Expr::constant(Value::U64(9)), n);
+        assert_eq!(show(&b.of(&e)), "[0, 9]");
     }
 
     #[test]

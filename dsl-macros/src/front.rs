@@ -1132,6 +1132,7 @@ impl<'a> Front<'a> {
             }
         }
         self.pure = pure_here.clone();
+        let mark = self.funcs.len();
         let was = std::mem::replace(&mut self.rvars_allowed, true);
         self.update_of = Some((name.to_string(), fargs.clone()));
         let r = self.update_inner(name, call, rhs, compound, &fargs, fty);
@@ -1153,6 +1154,9 @@ impl<'a> Front<'a> {
             self.pure.clear();
             r?
         };
+        let exprs: Vec<&Expr> = std::iter::once(&value).chain(&predicates).collect();
+        self.check_self_reads(name, &fargs, &args, &exprs, rhs)?;
+        self.check_not_read_yet(name, mark, call)?;
         let origin = self.origins.of(call);
         self.funcs[fi].updates.push(halite_core::Update {
             args,
@@ -1274,28 +1278,78 @@ impl<'a> Front<'a> {
             }
         }
         .with_origin(self.origins.of(rhs));
-        // Self-reads keep the pure variables at their own positions.
+        Ok((args, value))
+    }
+
+    /// Self-reads of an update of `name` (in its value, indices and predicates) keep the pure
+    /// variables at their own positions: the updates of different values of a pure variable
+    /// run independently (in parallel, in vectors, in any order), so one may not read
+    /// another's point. Errors at the read (the value's span where a read has no origin).
+    fn check_self_reads(
+        &mut self,
+        name: &str,
+        fargs: &[String],
+        args: &[Expr],
+        exprs: &[&Expr],
+        rhs: &syn::Expr,
+    ) -> R<()> {
         let pure_dims: Vec<bool> = args
             .iter()
             .zip(fargs)
             .map(|(a, v)| a.as_var() == Some(v.as_str()))
             .collect();
-        let mut bad: Option<String> = None;
-        value.visit(&mut |e| {
-            if let halite_core::ExprNode::Call { kind: CallKind::Func, name: n, args: a } = e.node() {
-                if **n == *name && bad.is_none() {
-                    for (d, x) in a.iter().enumerate() {
-                        if pure_dims[d] && x.as_var() != Some(fargs[d].as_str()) {
-                            bad = Some(format!("this update of `{name}` reads `{name}` at another point of dimension {d}: a self-read must use the pure variable `{}` unchanged at its own position (the updates of different `{}` run independently)", fargs[d], fargs[d]));
+        let mut bad: Option<(halite_core::Origin, String)> = None;
+        for e in args.iter().chain(exprs.iter().copied()) {
+            e.visit(&mut |e| {
+                if let halite_core::ExprNode::Call { kind: CallKind::Func, name: n, args: a } = e.node() {
+                    if **n == *name && bad.is_none() {
+                        for (d, x) in a.iter().enumerate() {
+                            if pure_dims[d] && x.as_var() != Some(fargs[d].as_str()) {
+                                bad = Some((e.origin(), format!("this update of `{name}` reads `{name}` at another point of dimension {d}: a self-read (in the value, an index or a predicate of the update) must use the pure variable `{}` unchanged at its own position (the updates of different `{}` run independently)", fargs[d], fargs[d])));
+                            }
                         }
                     }
                 }
-            }
-        });
-        if let Some(b) = bad {
-            return self.err(rhs, b);
+            });
         }
-        Ok((args, value))
+        match bad {
+            None => Ok(()),
+            Some((o, m)) if o == halite_core::Origin::NONE => self.err(rhs, m),
+            Some((o, m)) => {
+                self.errors.push(self.origins.error(o, &m));
+                Err(Reported)
+            }
+        }
+    }
+
+    /// A Func read by another Func is final from then on (Halide's rule: it "cannot be given
+    /// a new update definition"): the reader sees all of its definitions, so an update after
+    /// the read would make the two depend on each other. `mark` is the number of Funcs before
+    /// this update of `name` (the ones after it are its own inline reductions).
+    fn check_not_read_yet(&mut self, name: &str, mark: usize, call: &syn::ExprCall) -> R<()> {
+        let reader = self.funcs.iter().enumerate().find(|(_, f)| {
+            *f.name != *name
+                && halite_core::Pipeline::callees(f)
+                    .iter()
+                    .any(|(k, n)| *k == CallKind::Func && **n == *name)
+        });
+        let Some((i, f)) = reader else { return Ok(()) };
+        let anon = f.name.contains("__");
+        let what = |f: &Func| match f.name.split_once("__") {
+            Some((red, _)) => format!("an inline reduction (`{red}(..)`)"),
+            None => format!("`{}`", f.name),
+        };
+        if i >= mark {
+            let m = format!("this inline reduction reads `{name}` inside an update of `{name}`: an inline reduction is a Func of its own, and a Func read by another Func cannot be updated after that read (as in Halide). Give what it reads a Func of its own (`base(..) = ..;`) and reduce over that, or make the reduction an update of its own (`{name}(..) += ..` over the domain)");
+            self.errors.push(self.origins.error(f.origin, &m));
+            return Err(Reported);
+        }
+        let m = format!(
+            "`{name}` is read by {} above, so it cannot be updated here: a Func read by another Func is final from that read on (as in Halide; the reader would see this update, which may read the reader). Move this update above {}, or update a new Func",
+            what(f),
+            if anon { "that reduction".to_string() } else { format!("the definition of `{}`", f.name) }
+        );
+        self.err(&call.func, m)
     }
 
     /// Lowers the argument of an inline reduction: the value, its domains and predicates.

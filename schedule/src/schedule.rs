@@ -604,7 +604,14 @@ impl Schedule {
                     }
                 };
                 let i = fs.dim_index(&target).unwrap();
-                if fs.dims[i].kind != ForKind::Serial {
+                // The same kind again overrides (`parallel(y).parallel(y)`, a later width).
+                let same = matches!(
+                    (fs.dims[i].kind, name),
+                    (ForKind::Vectorized(_), "vectorize")
+                        | (ForKind::Unrolled(_), "unroll")
+                        | (ForKind::Parallel { .. }, "parallel")
+                );
+                if fs.dims[i].kind != ForKind::Serial && !same {
                     let how = match fs.dims[i].kind {
                         ForKind::Vectorized(_) => "vectorized",
                         ForKind::Unrolled(_) => "unrolled",

@@ -1013,7 +1013,22 @@ impl Walker<'_, '_> {
                     .zip(&wraps)
                     .map(|(a, wraps)| match wraps {
                         true => Interval::everything(),
-                        false => self.refine(a, self.bounds(a)),
+                        false => {
+                            let iv = self.refine(a, self.bounds(a));
+                            // An `if` in an index (`if y < 1 { 1 - y } else { y - 1 }`)
+                            // bounds each arm on its side of the condition. Where `y` is a
+                            // let of the loops (`yo * 4 + yi` of a split), substituting it
+                            // leaves the arms to the loops, whose narrowed ranges are empty
+                            // on most iterations and bound loosely: the plain bounds, with
+                            // the let's interval, are then the sharper ones (both hold).
+                            let mut select = false;
+                            a.visit(&mut |x| select |= matches!(x.node(), ExprNode::Select(..)));
+                            if select {
+                                intersect(iv, Some(Bounds::new(self.scope).of(a)))
+                            } else {
+                                iv
+                            }
+                        }
                     })
                     .collect();
                 self.out.push(CallBox {

@@ -2,9 +2,10 @@
 //! level.
 //!
 //! Pre: `inline_funcs` ran; the schedule passed its checks.
-//! Post: one `produce f` block per computed Func: outputs in definition order at the top
-//! level, intermediates at the start of the body of their `compute_at` loop (or before
-//! everything for `compute_root`). A Func's loops are named `f.<loop>`; its region is
+//! Post: one `produce f` block per computed Func: outputs in the pipeline's order at the top
+//! level, intermediates at the start of the body of their `compute_at` loop (`compute_root`:
+//! at the top level too, in the pipeline's order of Funcs). A Func's loops are named
+//! `f.<loop>`; its region is
 //! `[f.min.k, +f.extent.k)` (outputs: `[0, +out.extent.k)`), bound later by
 //! `infer_regions`. A split pure variable `x` is bound innermost as `let f.x.v = ..`.
 //!
@@ -831,7 +832,20 @@ pub fn schedule_functions(
                 let Stmt::Block(mut v) = s else {
                     unreachable!("the top is a block")
                 };
-                v.insert(0, nest);
+                // In definition order among the top-level Funcs (outputs and the other
+                // roots), which is an order of producers before consumers (the Funcs are
+                // sorted so), and the order `infer_regions` bounds them in: an intermediate
+                // that reads an output (`g(i) = f(i) * 2`, `f` an output) comes after it.
+                let order = |n: &str| p.funcs.iter().position(|g| *g.name == *n);
+                let me = order(&f.name);
+                let at = v
+                    .iter()
+                    .position(|t| match t {
+                        Stmt::Produce { func, .. } => order(func) > me,
+                        _ => false,
+                    })
+                    .unwrap_or(v.len());
+                v.insert(at, nest);
                 s = Stmt::Block(v);
             }
             Level::At { func, var } => {
