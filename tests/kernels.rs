@@ -2375,3 +2375,24 @@ fn selects_in_indices_are_bounded_per_arm_under_any_schedule() {
     let e = narrowed_offset(a.view(), (1 << 32) + 1, o.view_mut()).unwrap_err();
     assert!(matches!(e, Error::IndexOverflow { .. }), "{e}");
 }
+
+/// A later directive of the same kind overrides an earlier one (reference.md).
+#[kernel]
+fn repeated_directives(a: ArrayView2<i32>, out: ArrayViewMut2<i32>) -> Result<(), Error> {
+    out(y, x) = a(y, x) * 3;
+    schedule! {
+        out.split(x, xo, xi, 8).parallel(y).parallel(y).vectorize(xi).vectorize(xi);
+    }
+}
+
+#[test]
+fn a_repeated_directive_overrides_the_earlier_one() {
+    assert!(repeated_directives::loop_nest().contains("parallel for out.y"));
+    for (h, w) in [(3, 37), (1, 1), (0, 4)] {
+        let a = Array2::from_shape_fn((h, w), |(y, x)| (y * 7 + x) as i32);
+        let (mut o, mut r) = (Array2::zeros((h, w)), Array2::zeros((h, w)));
+        repeated_directives(a.view(), o.view_mut()).unwrap();
+        repeated_directives::reference(a.view(), r.view_mut()).unwrap();
+        assert_eq!(o, r);
+    }
+}
