@@ -2396,3 +2396,49 @@ fn a_repeated_directive_overrides_the_earlier_one() {
         assert_eq!(o, r);
     }
 }
+
+/// Index arithmetic on values read from memory wraps in `i32`, as in Rust and `reference`
+/// (`46341 * 46341` wraps to -2147479015, `% 40` gives -15): the kernel had computed it in
+/// `isize` and read `lut[21]` where `lut[5]` was right.
+#[kernel]
+fn hashed_lookup(
+    lut: ArrayView1<i32>,
+    d: ArrayView1<i32>,
+    out: ArrayViewMut1<i32>,
+) -> Result<(), Error> {
+    out(x) = lut(((d(x) * d(x)) % 40 + 20).clamp(0, 59));
+}
+
+#[kernel]
+fn hashed_lookup_vectors(
+    lut: ArrayView1<i32>,
+    d: ArrayView1<i32>,
+    out: ArrayViewMut1<i32>,
+) -> Result<(), Error> {
+    let h = d(x) * 1103515245 + 12345;
+    out(x) = lut(h.rem_euclid(60));
+    schedule! { out.vectorize(x, 8); }
+}
+
+#[test]
+fn index_arithmetic_on_loaded_values_wraps_as_in_rust() {
+    let lut = Array1::from_iter(0..60);
+    let d = Array1::from(vec![46341, 3, 46341, -46341, 7, 1 << 30, -5, 123456789, 99]);
+    let (mut o, mut r) = (Array1::zeros(9), Array1::zeros(9));
+    hashed_lookup(lut.view(), d.view(), o.view_mut()).unwrap();
+    hashed_lookup::reference(lut.view(), d.view(), r.view_mut()).unwrap();
+    assert_eq!(o, r);
+    assert_eq!(o[0], 5);
+    hashed_lookup_vectors(lut.view(), d.view(), o.view_mut()).unwrap();
+    hashed_lookup_vectors::reference(lut.view(), d.view(), r.view_mut()).unwrap();
+    assert_eq!(o, r);
+    let want: Vec<i32> = d
+        .iter()
+        .map(|&v| {
+            v.wrapping_mul(1103515245)
+                .wrapping_add(12345)
+                .rem_euclid(60)
+        })
+        .collect();
+    assert_eq!(o.to_vec(), want);
+}

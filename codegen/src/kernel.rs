@@ -646,7 +646,7 @@ impl Gen {
                                 _
                             )
                     );
-                    let wv = if affine {
+                    let wv = if affine && self.widenable(value) {
                         self.wide(value)
                     } else {
                         quote!((#id as isize))
@@ -706,10 +706,21 @@ impl Gen {
         )
     }
 
+    /// Whether `e`'s arithmetic may be computed in `isize`: it reads nothing. Bounds inference
+    /// bounds the arithmetic of loop variables, lets and run-time constants as mathematical
+    /// integers, as computed here (with entry guards where it could leave `i32`). Values read
+    /// from memory are bounded only by their types and by the operations that cap them
+    /// (`(d(x) * d(x)) % 40` by the `%`, whether or not the product wrapped), so their
+    /// arithmetic keeps its `i32` wrapping, as `reference` computes it.
+    fn widenable(&self, e: &Expr) -> bool {
+        !e.reads()
+    }
+
     /// An `i32` index expression computed in `isize`. The entry guards prove that no index
-    /// expression wraps in `i32`, so the value is the same; computing it wide keeps addresses
-    /// affine in the loop variables (a wrapping `i32` then sign-extended is not), which is what
-    /// lets LLVM emit plain vector loads and stores.
+    /// arithmetic of the loops wraps in `i32`, so the value is the same;
+    /// computing it wide keeps addresses affine in the loop variables (a wrapping `i32` then
+    /// sign-extended is not), which is what lets LLVM emit plain vector loads and stores.
+    /// Other arithmetic (see [`Gen::widenable`]) is computed in `i32`, then widened.
     pub(crate) fn wide(&self, e: &Expr) -> TokenStream {
         use halite_core::{BinOp, ExprNode, Intrinsic, UnOp};
         let go = |x: &Expr| self.wide(x);
@@ -718,6 +729,13 @@ impl Gen {
             quote!(((#v) as isize))
         };
         if e.ty() != Type::I32 {
+            return fallback();
+        }
+        let arithmetic = matches!(
+            e.node(),
+            ExprNode::Unary(..) | ExprNode::Binary(..) | ExprNode::Intrinsic(..)
+        );
+        if arithmetic && !self.widenable(e) {
             return fallback();
         }
         match e.node() {
