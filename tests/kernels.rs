@@ -2442,3 +2442,22 @@ fn index_arithmetic_on_loaded_values_wraps_as_in_rust() {
         .collect();
     assert_eq!(o.to_vec(), want);
 }
+
+/// A reflection read through an inlined Func at a clamped index: the condition compares the
+/// clamped index itself, not a variable (it asked for elements -7..7 of 10).
+#[kernel]
+fn reflect_inlined(a: ArrayView1<i32>, out: ArrayViewMut1<i32>) -> Result<(), Error> {
+    f(x) = a(if x < 1 { 1 - x } else { x - 1 });
+    out(x) = f((x + 1).min(out.len() - 1));
+}
+
+#[test]
+fn conditions_on_inlined_indices_bound_their_arms() {
+    for n in [1usize, 2, 3, 9, 20] {
+        let a = Array1::from_shape_fn(n + 1, |i| i as i32 * 10);
+        let (mut o, mut r) = (Array1::zeros(n), Array1::zeros(n));
+        reflect_inlined(a.view(), o.view_mut()).unwrap();
+        reflect_inlined::reference(a.view(), r.view_mut()).unwrap();
+        assert_eq!(o, r, "{n}");
+    }
+}

@@ -526,6 +526,42 @@ impl Expr {
         matches!(self.node(), ExprNode::Call { .. })
             || self.children().into_iter().any(|c| c.reads())
     }
+
+    /// True if `sub` occurs in this expression (structurally equal).
+    pub fn contains(&self, sub: &Expr) -> bool {
+        self == sub || self.children().into_iter().any(|c| c.contains(sub))
+    }
+
+    /// This expression with every occurrence of `from` (structurally equal) replaced by `to`.
+    pub fn replace(&self, from: &Expr, to: &Expr) -> Expr {
+        struct Replace<'a>(&'a Expr, &'a Expr);
+        impl ExprMutator for Replace<'_> {
+            fn mutate(&mut self, e: &Expr) -> Expr {
+                if e == self.0 {
+                    self.1.clone()
+                } else {
+                    self.mutate_children(e)
+                }
+            }
+        }
+        Replace(from, to).mutate(self)
+    }
+
+    /// The number of nodes of this expression (as a tree), counting at most to `limit + 1`.
+    pub fn size_up_to(&self, limit: usize) -> usize {
+        fn count(e: &Expr, left: &mut usize) {
+            if *left == 0 {
+                return;
+            }
+            *left -= 1;
+            for c in e.children() {
+                count(c, left);
+            }
+        }
+        let mut left = limit + 1;
+        count(self, &mut left);
+        limit + 1 - left
+    }
 }
 
 /// A rewrite of expression trees. Implement [`ExprMutator::mutate`] for the nodes you care

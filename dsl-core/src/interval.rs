@@ -529,6 +529,66 @@ impl<'a> Bounds<'a> {
     /// when false) get the part of their interval on that side. A select's value is the arm
     /// its condition picks, so its arms' bounds may assume their side.
     fn of_given(&mut self, cond: &Expr, truth: bool, e: &Expr) -> Interval {
+        let plain = self.of_given_vars(cond, truth, e);
+        // A compared side that is no variable but occurs in `e` itself (`1 - m` under
+        // `m < 1`, `m` a `min(x + 1, n - 1)` of an inlined index) is bounded as a variable
+        // of its own: its interval, narrowed by the condition, bounds `e` too.
+        let ExprNode::Binary(op, a, b) = cond.node() else {
+            return plain;
+        };
+        if !op.is_comparison() || !a.ty().is_int() || a.ty() == Type::U64 {
+            return plain;
+        }
+        let mut iv = plain;
+        for side in [a, b] {
+            // (Sides that move with the scope's variables, in arms of a modest size: the
+            // selects of region expressions compare run-time constants.)
+            let scope = self.scope;
+            let mut moves = false;
+            side.visit(&mut |x| {
+                moves |= matches!(x.node(), ExprNode::Var(n) if scope.contains_key(n));
+            });
+            let general = moves
+                && !matches!(side.node(), ExprNode::Var(_))
+                && !side.reads()
+                && e.size_up_to(256) <= 256
+                && e.contains(side);
+            if !general {
+                continue;
+            }
+            let name: Arc<str> = format!("cmp.{}", side.id()).into();
+            let var = Expr::var(name.clone(), side.ty());
+            let at = self.of(side);
+            let mut scope = self.scope.clone();
+            scope.insert(name, at);
+            let mut inner = Bounds {
+                scope: &scope,
+                nonneg_vars: self.nonneg_vars.clone(),
+                guards: vec![],
+                constants_exact: self.constants_exact,
+                wraps: false,
+                known: self.known,
+                constant_memo: HashMap::new(),
+            };
+            let g = inner.of_given_vars(&cond.replace(side, &var), truth, &e.replace(side, &var));
+            self.guards.extend(inner.guards);
+            self.wraps |= inner.wraps;
+            iv = Interval {
+                min: match (iv.min, g.min) {
+                    (Some(p), Some(q)) => Some(simplify(&p.max(q))),
+                    (p, q) => p.or(q),
+                },
+                max: match (iv.max, g.max) {
+                    (Some(p), Some(q)) => Some(simplify(&p.min(q))),
+                    (p, q) => p.or(q),
+                },
+            };
+        }
+        iv
+    }
+
+    /// [`Self::of_given`] through the variables of the scope only.
+    fn of_given_vars(&mut self, cond: &Expr, truth: bool, e: &Expr) -> Interval {
         let mut narrowed: Vec<(Arc<str>, Interval)> = Vec::new();
         self.narrow(cond, truth, &mut narrowed);
         if narrowed.is_empty() {
@@ -1296,6 +1356,20 @@ mod tests {
         assert_eq!(show(&b.of(&e)), "[0, 3]");
         let e = Expr::binary(BinOp::Rem, Expr::constant(Value::U64(9)), n);
         assert_eq!(show(&b.of(&e)), "[0, 9]");
+    }
+
+    /// A select's condition on an expression (not a variable) that its arms use bounds the
+    /// arms: the book's reflection of an inlined, clamped index.
+    #[test]
+    fn arms_are_bounded_by_conditions_on_their_own_subexpressions() {
+        let s = scope_x(0, 9);
+        let m = x().add(Expr::i32(1)).min(Expr::i32(8));
+        let e = Expr::select(
+            m.clone().lt(Expr::i32(1)),
+            Expr::i32(1).sub(m.clone()),
+            m.sub(Expr::i32(1)),
+        );
+        assert_eq!(show(&Bounds::new(&s).of(&e)), "[0, 7]");
     }
 
     #[test]

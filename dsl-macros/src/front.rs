@@ -1926,6 +1926,10 @@ impl<'a> Front<'a> {
                 let call = format!("{f}({})", fargs.join(", "));
                 return self.err(id, format!("`{name}` is a pure variable of `{f}`, but this update does not bind it: an update's pure variables are the indices written as the variable alone at its own position (`{call}`); index with `{name}` there, or use a reduction variable or another expression"));
             }
+            if !self.in_condition && !self.in_domain_bounds {
+                let call = format!("{f}({})", fargs.join(", "));
+                return self.err(id, format!("unknown name `{name}`: the pure variables of `{f}` are the ones its pure definition names ({}); an update writes them alone at their own positions (`{call} += ..`), and its other indices are reduction variables (`let r = rdom(..);`) or expressions of them", fargs.iter().map(|a| format!("`{a}`")).collect::<Vec<_>>().join(", ")));
+            }
         }
         if self.in_condition {
             return self.err(id, format!("unknown name `{name}` in a specialization condition: it can use scalar parameters, buffer extents and `let` bindings of those, not loop variables (it is evaluated once, before anything runs)"));
