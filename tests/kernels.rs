@@ -2461,3 +2461,28 @@ fn conditions_on_inlined_indices_bound_their_arms() {
         assert_eq!(o, r, "{n}");
     }
 }
+
+/// Index arithmetic of scalars alone is computed as mathematical integers: where it would
+/// wrap in `i32` (`46341 * 46341`), the kernel returns `IndexOverflow` instead of indexing by
+/// a value other than `reference`'s (which wraps, as Rust does).
+#[kernel]
+fn squared_offset(a: ArrayView1<i32>, k: i32, out: ArrayViewMut1<i32>) -> Result<(), Error> {
+    let off = (k * k) % 40;
+    out(x) = a(x + 20 + off);
+}
+
+#[test]
+fn scalar_index_arithmetic_that_would_wrap_is_refused() {
+    let a = Array1::from_shape_fn(100, |i| i as i32);
+    let (mut o, mut r) = (Array1::zeros(4), Array1::zeros(4));
+    squared_offset(a.view(), 7, o.view_mut()).unwrap();
+    squared_offset::reference(a.view(), 7, r.view_mut()).unwrap();
+    assert_eq!(
+        (o.to_vec(), r.to_vec()),
+        (vec![29, 30, 31, 32], vec![29, 30, 31, 32])
+    );
+    let mut o = Array1::from_elem(4, -1);
+    let e = squared_offset(a.view(), 46341, o.view_mut()).unwrap_err();
+    assert!(matches!(e, Error::IndexOverflow { .. }), "{e}");
+    assert_eq!(o.to_vec(), vec![-1; 4]);
+}

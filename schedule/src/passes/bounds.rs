@@ -975,6 +975,18 @@ impl Walker<'_, '_> {
         (out, bnd.guards)
     }
 
+    /// Guards that the arithmetic of run-time constants in index expression `e` does not
+    /// wrap around. (Bounds take such arithmetic for its own, wrapped, value; the kernel
+    /// computes index arithmetic in `isize`, and the symbolic bounds widen it to `i64`: where
+    /// `k * k` would wrap in `i32`, the kernel refuses with `IndexOverflow` rather than
+    /// index by a value that `reference` computes differently.)
+    fn constant_guards(&self, e: &Expr) -> Vec<Expr> {
+        let mut b = Bounds::new(self.scope);
+        b.constants_exact = false;
+        b.of(e);
+        b.guards
+    }
+
     fn expr(&mut self, e: &Expr, when: &Expr) {
         match e.node() {
             ExprNode::Let(n, v, b) => {
@@ -983,6 +995,8 @@ impl Walker<'_, '_> {
                 let iv = bnd.of(v);
                 let wraps = bnd.wraps || self.wrapping.iter().any(|w| v.uses_var(w));
                 push_guards(self.guards, when, bnd.guards);
+                let g = self.constant_guards(v);
+                push_guards(self.guards, when, g);
                 let sv = self.raw_subst(v);
                 let saved = self.scope.insert(n.clone(), iv);
                 self.lets.push((n.clone(), sv));
@@ -1003,6 +1017,7 @@ impl Walker<'_, '_> {
                     let mut bnd = Bounds::new(self.scope);
                     bnd.of(a);
                     guards.extend(bnd.guards);
+                    guards.extend(self.constant_guards(a));
                     wraps.push(bnd.wraps || self.wrapping.iter().any(|w| a.uses_var(w)));
                 }
                 push_guards(self.guards, when, guards);
@@ -1111,6 +1126,8 @@ impl Walker<'_, '_> {
             }
             Stmt::Let { name, value, body } => {
                 self.expr(value, when);
+                let g = self.constant_guards(value);
+                push_guards(self.guards, when, g);
                 let mut b = Bounds::new(self.scope);
                 let iv = b.of(value);
                 let region = self.hints.region_of_let(name);
@@ -1180,6 +1197,8 @@ impl Walker<'_, '_> {
                 let mut b = Bounds::new(self.scope);
                 for a in args {
                     b.of(a);
+                    let g = self.constant_guards(a);
+                    push_guards(self.guards, when, g);
                 }
                 push_guards(self.guards, when, b.guards);
                 for a in args {
