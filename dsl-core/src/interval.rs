@@ -59,6 +59,14 @@ impl Interval {
             max: lift2(&self.max, &o.max, |a, b| a.max(b)),
         }
     }
+    /// The largest interval inside both (each side as known: an unknown side takes the
+    /// other's).
+    pub fn intersect(&self, o: &Interval) -> Interval {
+        Interval {
+            min: lift_either(&self.min, &o.min, |a, b| a.max(b)),
+            max: lift_either(&self.max, &o.max, |a, b| a.min(b)),
+        }
+    }
     /// The range of values of a small integer type, or unbounded for wider ones: an index
     /// over the whole range of a 32-bit type is no bound at all.
     pub fn of_type(ty: Type) -> Interval {
@@ -301,12 +309,7 @@ impl<'a> Bounds<'a> {
                 let iv = self.of(v);
                 let mut inner = self.scope.clone();
                 inner.insert(n.clone(), iv);
-                let mut sub = Bounds::new(&inner);
-                sub.constants_exact = self.constants_exact;
-                let r = sub.of(b);
-                self.guards.extend(sub.guards);
-                self.wraps |= sub.wraps;
-                r
+                self.in_scope(&inner, |sub| sub.of(b))
             }
         }
     }
@@ -561,30 +564,29 @@ impl<'a> Bounds<'a> {
             let at = self.of(side);
             let mut scope = self.scope.clone();
             scope.insert(name, at);
-            let mut inner = Bounds {
-                scope: &scope,
-                nonneg_vars: self.nonneg_vars.clone(),
-                guards: vec![],
-                constants_exact: self.constants_exact,
-                wraps: false,
-                known: self.known,
-                constant_memo: HashMap::new(),
-            };
-            let g = inner.of_given_vars(&cond.replace(side, &var), truth, &e.replace(side, &var));
-            self.guards.extend(inner.guards);
-            self.wraps |= inner.wraps;
-            iv = Interval {
-                min: match (iv.min, g.min) {
-                    (Some(p), Some(q)) => Some(simplify(&p.max(q))),
-                    (p, q) => p.or(q),
-                },
-                max: match (iv.max, g.max) {
-                    (Some(p), Some(q)) => Some(simplify(&p.min(q))),
-                    (p, q) => p.or(q),
-                },
-            };
+            let (cond, e) = (cond.replace(side, &var), e.replace(side, &var));
+            let g = self.in_scope(&scope, |inner| inner.of_given_vars(&cond, truth, &e));
+            iv = iv.intersect(&g);
         }
         iv
+    }
+
+    /// `f` run by bounds over `scope` (this one's, with some variables added or narrowed),
+    /// whose guards and wraps become this one's.
+    fn in_scope(&mut self, scope: &Scope, f: impl FnOnce(&mut Bounds) -> Interval) -> Interval {
+        let mut inner = Bounds {
+            scope,
+            nonneg_vars: self.nonneg_vars.clone(),
+            guards: vec![],
+            constants_exact: self.constants_exact,
+            wraps: false,
+            known: self.known,
+            constant_memo: HashMap::new(),
+        };
+        let r = f(&mut inner);
+        self.guards.extend(inner.guards);
+        self.wraps |= inner.wraps;
+        r
     }
 
     /// [`Self::of_given`] through the variables of the scope only.
@@ -596,19 +598,7 @@ impl<'a> Bounds<'a> {
         }
         let mut scope = self.scope.clone();
         scope.extend(narrowed);
-        let mut inner = Bounds {
-            scope: &scope,
-            nonneg_vars: self.nonneg_vars.clone(),
-            guards: vec![],
-            constants_exact: self.constants_exact,
-            wraps: false,
-            known: self.known,
-            constant_memo: HashMap::new(),
-        };
-        let r = inner.of(e);
-        self.guards.extend(inner.guards);
-        self.wraps |= inner.wraps;
-        r
+        self.in_scope(&scope, |inner| inner.of(e))
     }
 
     /// The narrowed intervals `cond == truth` gives (see [`Self::of_given`]), appended to

@@ -151,19 +151,6 @@ fn and(a: &Expr, b: Expr) -> Expr {
     }
 }
 
-fn intersect(a: Interval, b: Option<Interval>) -> Interval {
-    let Some(b) = b else { return a };
-    let pick = |x: Option<Expr>, y: Option<Expr>, f: fn(Expr, Expr) -> Expr| match (x, y) {
-        (Some(x), Some(y)) => Some(simplify(&f(x, y))),
-        (x, None) => x,
-        (None, y) => y,
-    };
-    Interval {
-        min: pick(a.min, b.min, |x, y| x.max(y)),
-        max: pick(a.max, b.max, |x, y| x.min(y)),
-    }
-}
-
 /// Adds guards, each only required when `when` holds.
 pub fn push_guards(guards: &mut Vec<Expr>, when: &Expr, new: Vec<Expr>) {
     for g in new {
@@ -1039,7 +1026,7 @@ impl Walker<'_, '_> {
                             let mut select = false;
                             a.visit(&mut |x| select |= matches!(x.node(), ExprNode::Select(..)));
                             if select {
-                                intersect(iv, Some(Bounds::new(self.scope).of(a)))
+                                iv.intersect(&Bounds::new(self.scope).of(a))
                             } else {
                                 iv
                             }
@@ -1145,7 +1132,13 @@ impl Walker<'_, '_> {
                 let saved = if opaque {
                     self.scope.remove(name)
                 } else {
-                    self.scope.insert(name.clone(), intersect(iv, hint))
+                    self.scope.insert(
+                        name.clone(),
+                        match &hint {
+                            Some(h) => iv.intersect(h),
+                            None => iv,
+                        },
+                    )
                 };
                 let sv = self.raw_subst(value);
                 // Symbolically, the value itself is exact; it is also inside the region (under
